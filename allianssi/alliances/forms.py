@@ -1,0 +1,100 @@
+"""Input parsing for the alliance pages. No domain rules here: services and validators decide."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from allianssi.alliances.models import DocumentLanguage, MemberRole, Phase, Role, ServiceArea
+from allianssi.parties.models import Region
+
+
+class DateInput(forms.DateInput):
+    input_type = "date"
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(format="%Y-%m-%d", **kwargs)
+
+
+class AllianceForm(forms.Form):
+    name = forms.CharField(label=_("Name"), max_length=200)
+    region = forms.ModelChoiceField(
+        label=_("Region"), queryset=Region.objects.order_by("name_fi"), empty_label=None
+    )
+    description = forms.CharField(label=_("Description"), required=False, widget=forms.Textarea(
+        attrs={"rows": 3}))
+    term_start = forms.DateField(label=_("Term starts"), widget=DateInput())
+    term_end = forms.DateField(label=_("Term ends"), widget=DateInput())
+    service_areas = forms.MultipleChoiceField(
+        label=_("Service areas"),
+        choices=ServiceArea.choices,
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+        help_text=_("Social and health services and municipal wellbeing services are optional."),
+    )
+    goals = forms.CharField(
+        label=_("Goals"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text=_("One goal per line."),
+    )
+    language = forms.ChoiceField(label=_("Language of documents"), choices=DocumentLanguage.choices)
+    producers_may_exit_in_implementation = forms.BooleanField(
+        label=_("The agreement lets producers exit during implementation"), required=False
+    )
+
+    def goal_lines(self) -> list[str]:
+        return [line.strip() for line in self.cleaned_data["goals"].splitlines() if line.strip()]
+
+
+class AllianceEditForm(AllianceForm):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        del self.fields["region"]  # An alliance stays in its region.
+
+
+class MemberAddForm(forms.Form):
+    """The party is one select: the region and its municipalities from the reference list, and
+    registered joint bodies, producers and own units. Values are ``region:01``,
+    ``municipality:837`` or ``party:42``."""
+
+    role = forms.ChoiceField(label=_("Role"), choices=MemberRole.choices)
+    party = forms.ChoiceField(label=_("Party"))
+    joined_on = forms.DateField(label=_("Joins on"), widget=DateInput(), required=False,
+                                help_text=_("Leave empty for today."))
+
+    def __init__(self, *args: Any, party_choices: list[Any], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["party"].choices = party_choices
+
+
+class PhaseForm(forms.Form):
+    to_phase = forms.ChoiceField(label=_("New phase"), choices=Phase.choices)
+    effective_on = forms.DateField(label=_("Takes effect on"), widget=DateInput())
+    note = forms.CharField(
+        label=_("Note or reason"), required=False, widget=forms.Textarea(attrs={"rows": 3})
+    )
+
+    def __init__(self, *args: Any, phases: list[tuple[str, str]], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["to_phase"].choices = phases
+
+
+class ExitForm(forms.Form):
+    effective_on = forms.DateField(label=_("Takes effect on"), widget=DateInput())
+    reason = forms.CharField(label=_("Reason"), widget=forms.Textarea(attrs={"rows": 3}))
+
+
+class RemoveForm(forms.Form):
+    reason = forms.CharField(label=_("Reason"), widget=forms.Textarea(attrs={"rows": 3}))
+
+
+class RoleGrantForm(forms.Form):
+    user = forms.ChoiceField(label=_("User"))
+    role = forms.ChoiceField(label=_("Role"), choices=Role.choices)
+
+    def __init__(self, *args: Any, user_choices: list[tuple[str, str]], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["user"].choices = user_choices

@@ -1,0 +1,325 @@
+"""Alliance pages. Thin: parse the input, ask permissions, call a service, render."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST
+
+from allianssi import permissions
+from allianssi.accounts.models import User
+from allianssi.alliances import selectors, services
+from allianssi.alliances.forms import (
+    AllianceEditForm,
+    AllianceForm,
+    ExitForm,
+    MemberAddForm,
+    PhaseForm,
+    RemoveForm,
+    RoleGrantForm,
+)
+from allianssi.alliances.models import TRANSITIONS, Alliance, MemberRole, Phase
+from allianssi.audit.selectors import audit_records_of_alliance
+from allianssi.core.errors import DomainError
+from allianssi.core.views import add_domain_error
+from allianssi.parties.services import party_resolve
+
+
+def _alliance(request: HttpRequest, pk: int) -> Alliance:
+    return selectors.alliance_get(user=request.user, pk=pk)
+
+
+def _require(allowed: bool) -> None:
+    if not allowed:
+        raise PermissionDenied
+
+
+@login_required
+def alliance_list(request: HttpRequest) -> HttpResponse:
+    return render(
+        request,
+        "alliances/list.html",
+        {
+            "alliances": selectors.alliance_list(user=request.user),
+            "can_create": permissions.can_create_alliance(request.user),
+            "can_create_party": permissions.can_create_party(request.user),
+        },
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def alliance_create(request: HttpRequest) -> HttpResponse:
+    _require(permissions.can_create_alliance(request.user))
+    form = AllianceForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            alliance = services.alliance_create(
+                actor=request.user,  # type: ignore[arg-type]
+                name=data["name"],
+                region=data["region"],
+                term_start=data["term_start"],
+                term_end=data["term_end"],
+                service_areas=data["service_areas"],
+                goals=form.goal_lines(),
+                description=data["description"],
+                language=data["language"],
+                producers_may_exit_in_implementation=data["producers_may_exit_in_implementation"],
+            )
+        except DomainError as error:
+            add_domain_error(form, error)
+        else:
+            messages.success(request, _("The alliance was created in the strategy phase."))
+            return redirect("alliances:detail", pk=alliance.pk)
+    return render(request, "alliances/form.html", {"form": form, "alliance": None})
+
+
+@login_required
+def alliance_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    alliance = _alliance(request, pk)
+    overview = selectors.alliance_overview(user=request.user, alliance=alliance)
+    can_manage = permissions.can_manage_alliance(request.user, alliance)
+    memberships = overview.organizers + overview.producers + overview.own_production
+    return render(
+        request,
+        "alliances/detail.html",
+        {
+            "alliance": alliance,
+            "overview": overview,
+            "can_manage": can_manage and alliance.phase != Phase.ENDED,
+            "exitable": {m.pk for m in memberships if permissions.can_record_exit(request.user, m)},
+            "service_areas": [a.get_area_display() for a in alliance.service_areas.all()],
+            "goals": alliance.goals.all(),
+        },
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def alliance_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    alliance = _alliance(request, pk)
+    _require(permissions.can_manage_alliance(request.user, alliance))
+    initial = {
+        "name": alliance.name,
+        "description": alliance.description,
+        "term_start": alliance.term_start,
+        "term_end": alliance.term_end,
+        "service_areas": list(alliance.service_areas.values_list("area", flat=True)),
+        "goals": "\n".join(alliance.goals.values_list("text", flat=True)),
+        "language": alliance.language,
+        "producers_may_exit_in_implementation": alliance.producers_may_exit_in_implementation,
+    }
+    form = AllianceEditForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.alliance_update(
+                actor=request.user,  # type: ignore[arg-type]
+                alliance=alliance,
+                name=data["name"],
+                term_start=data["term_start"],
+                term_end=data["term_end"],
+                service_areas=data["service_areas"],
+                goals=form.goal_lines(),
+                description=data["description"],
+                language=data["language"],
+                producers_may_exit_in_implementation=data["producers_may_exit_in_implementation"],
+            )
+        except DomainError as error:
+            add_domain_error(form, error)
+        else:
+            messages.success(request, _("The alliance was updated."))
+            return redirect("alliances:detail", pk=alliance.pk)
+    return render(request, "alliances/form.html", {"form": form, "alliance": alliance})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def member_add(request: HttpRequest, pk: int) -> HttpResponse:
+    alliance = _alliance(request, pk)
+    _require(permissions.can_manage_alliance(request.user, alliance))
+    form = MemberAddForm(
+        request.POST or None, party_choices=selectors.member_party_choices(alliance=alliance)
+    )
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            organisation = party_resolve(actor=request.user, choice=data["party"])  # type: ignore[arg-type]
+            membership = services.membership_add(
+                actor=request.user,  # type: ignore[arg-type]
+                alliance=alliance,
+                organisation=organisation,
+                role=data["role"],
+                joined_on=data["joined_on"],
+            )
+        except DomainError as error:
+            add_domain_error(form, error)
+        else:
+            messages.success(
+                request,
+                _("%(party)s joined the alliance as %(role)s.")
+                % {"party": membership.organisation.name, "role": membership.get_role_display()},
+            )
+            return redirect("alliances:detail", pk=alliance.pk)
+    return render(request, "alliances/member_add.html", {"form": form, "alliance": alliance})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def member_exit(request: HttpRequest, pk: int, membership_pk: int) -> HttpResponse:
+    alliance = _alliance(request, pk)
+    membership = selectors.membership_get(user=request.user, alliance=alliance, pk=membership_pk)
+    _require(permissions.can_record_exit(request.user, membership))
+    form = ExitForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.membership_exit(
+                actor=request.user,  # type: ignore[arg-type]
+                membership=membership,
+                effective_on=form.cleaned_data["effective_on"],
+                reason=form.cleaned_data["reason"],
+            )
+        except DomainError as error:
+            add_domain_error(form, error)
+        else:
+            messages.success(
+                request, _("The exit of %(party)s was recorded.") % {"party": membership.organisation}
+            )
+            return redirect("alliances:detail", pk=alliance.pk)
+    return render(
+        request,
+        "alliances/member_end.html",
+        {"form": form, "alliance": alliance, "membership": membership, "kind": "exit",
+         "is_organizer": membership.role == MemberRole.ORGANIZER},
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def member_remove(request: HttpRequest, pk: int, membership_pk: int) -> HttpResponse:
+    alliance = _alliance(request, pk)
+    membership = selectors.membership_get(user=request.user, alliance=alliance, pk=membership_pk)
+    _require(permissions.can_manage_alliance(request.user, alliance))
+    form = RemoveForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.membership_remove(
+                actor=request.user,  # type: ignore[arg-type]
+                membership=membership,
+                reason=form.cleaned_data["reason"],
+            )
+        except DomainError as error:
+            add_domain_error(form, error)
+        else:
+            messages.success(
+                request, _("%(party)s was removed.") % {"party": membership.organisation}
+            )
+            return redirect("alliances:detail", pk=alliance.pk)
+    return render(
+        request,
+        "alliances/member_end.html",
+        {"form": form, "alliance": alliance, "membership": membership, "kind": "remove",
+         "is_organizer": membership.role == MemberRole.ORGANIZER},
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def alliance_phase(request: HttpRequest, pk: int) -> HttpResponse:
+    alliance = _alliance(request, pk)
+    _require(permissions.can_manage_alliance(request.user, alliance))
+    allowed = [(p.value, p.label) for p in Phase if p in TRANSITIONS[alliance.phase]]
+    form = PhaseForm(request.POST or None, phases=allowed)
+    if request.method == "POST" and form.is_valid():
+        try:
+            change = services.alliance_enter_phase(
+                actor=request.user,  # type: ignore[arg-type]
+                alliance=alliance,
+                to_phase=form.cleaned_data["to_phase"],
+                effective_on=form.cleaned_data["effective_on"],
+                note=form.cleaned_data["note"],
+            )
+        except DomainError as error:
+            add_domain_error(form, error)
+        else:
+            messages.success(
+                request,
+                _("The alliance moved to the phase “%(phase)s”.")
+                % {"phase": change.get_to_phase_display()},
+            )
+            return redirect("alliances:detail", pk=alliance.pk)
+    return render(
+        request, "alliances/phase.html", {"form": form, "alliance": alliance, "allowed": allowed}
+    )
+
+
+@login_required
+def alliance_audit(request: HttpRequest, pk: int) -> HttpResponse:
+    alliance = _alliance(request, pk)
+    _require(permissions.can_view_audit(request.user, alliance))
+    return render(
+        request,
+        "alliances/audit.html",
+        {"alliance": alliance, "records": audit_records_of_alliance(alliance_id=alliance.pk)[:500]},
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def alliance_roles(request: HttpRequest, pk: int) -> HttpResponse:
+    alliance = _alliance(request, pk)
+    can_manage = permissions.can_manage_roles(request.user, alliance) and (
+        alliance.phase != Phase.ENDED
+    )
+    form = RoleGrantForm(
+        request.POST or None,
+        user_choices=selectors.role_user_choices(alliance=alliance) if can_manage else [],
+    )
+    if request.method == "POST":
+        _require(can_manage)
+        if form.is_valid():
+            user = User.objects.filter(pk=form.cleaned_data["user"]).first()
+            try:
+                if user is None:
+                    raise DomainError("user_unknown", _("Choose a user."), field="user")
+                services.alliance_role_grant(
+                    actor=request.user,  # type: ignore[arg-type]
+                    alliance=alliance,
+                    user=user,
+                    role=form.cleaned_data["role"],
+                )
+            except DomainError as error:
+                add_domain_error(form, error)
+            else:
+                messages.success(request, _("The role was granted."))
+                return redirect("alliances:roles", pk=alliance.pk)
+    return render(
+        request,
+        "alliances/roles.html",
+        {
+            "alliance": alliance,
+            "roles": selectors.alliance_roles(user=request.user, alliance=alliance),
+            "form": form,
+            "can_manage": can_manage,
+        },
+    )
+
+
+@login_required
+@require_POST
+def alliance_role_revoke(request: HttpRequest, pk: int, role_pk: int) -> HttpResponse:
+    alliance = _alliance(request, pk)
+    granted = selectors.role_get(user=request.user, alliance=alliance, pk=role_pk)
+    _require(permissions.can_manage_roles(request.user, alliance))
+    try:
+        services.alliance_role_revoke(actor=request.user, granted=granted)  # type: ignore[arg-type]
+    except DomainError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, _("The role was revoked."))
+    return redirect("alliances:roles", pk=alliance.pk)

@@ -1,0 +1,84 @@
+"""Append-only audit records, hash-chained per alliance (and one global chain for parties)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class AppendOnlyError(Exception):
+    pass
+
+
+class AuditChain(models.Model):
+    """The head of one chain: its last sequence number and hash. Locked while appending."""
+
+    key = models.CharField(max_length=40, unique=True)
+    last_seq = models.PositiveBigIntegerField(default=0)
+    last_hash = models.CharField(max_length=64)
+
+
+class AuditRecord(models.Model):
+    chain = models.CharField(_("chain"), max_length=40)
+    seq = models.PositiveBigIntegerField(_("sequence number"))
+    alliance = models.ForeignKey(
+        "alliances.Alliance",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="audit_records",
+        verbose_name=_("alliance"),
+    )
+    created_at = models.DateTimeField(_("time"))
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("actor"),
+    )
+    actor_label = models.CharField(_("actor"), max_length=200)
+    action = models.CharField(_("action"), max_length=60)
+    object_type = models.CharField(_("object type"), max_length=60)
+    object_id = models.CharField(_("object"), max_length=60)
+    before = models.JSONField(_("before"), null=True, blank=True)
+    after = models.JSONField(_("after"), null=True, blank=True)
+    prev_hash = models.CharField(max_length=64)
+    hash = models.CharField(max_length=64)
+
+    class Meta:
+        ordering = ["chain", "seq"]
+        verbose_name = _("audit record")
+        verbose_name_plural = _("audit records")
+        constraints = [
+            models.UniqueConstraint(fields=["chain", "seq"], name="audit_record_chain_seq_unique")
+        ]
+        indexes = [models.Index(fields=["alliance", "-seq"], name="audit_alliance_seq")]
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if self.pk is not None:
+            raise AppendOnlyError("Audit records are never changed.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
+        raise AppendOnlyError("Audit records are never deleted.")
+
+    def content(self) -> dict[str, Any]:
+        """The hashed content, in the form it is hashed."""
+        return {
+            "chain": self.chain,
+            "seq": self.seq,
+            "alliance": self.alliance_id,
+            "created_at": self.created_at.isoformat(),
+            "actor": self.actor_id,
+            "actor_label": self.actor_label,
+            "action": self.action,
+            "object_type": self.object_type,
+            "object_id": self.object_id,
+            "before": self.before,
+            "after": self.after,
+        }

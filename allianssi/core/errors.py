@@ -1,0 +1,32 @@
+"""Domain errors: a stable code for programs and a translated message for people."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.utils.functional import Promise
+
+
+class DomainError(Exception):
+    """A refused change. Raised by validators and services before anything is written.
+
+    ``code`` is stable (tests and API clients match on it); ``message`` is a lazily translated
+    text rendered in the language of the request; ``field`` names the input it is about, if any.
+    """
+
+    def __init__(
+        self, code: str, message: str | Promise, *, field: str | None = None, **params: Any
+    ) -> None:
+        self.code = code
+        self.field = field
+        self.params = params
+        self._message = message
+        super().__init__(code)
+
+    @property
+    def message(self) -> str:
+        text = str(self._message)
+        return text % self.params if self.params else text
+
+    def __str__(self) -> str:
+        return f"{self.code}: {self.message}"

@@ -1,0 +1,126 @@
+"""Every permission decision in Allianssi, in one module.
+
+Views, services and the API ask ``can_…(user, obj)``; nothing else looks at roles. A user's roles
+in an alliance are the active :class:`~allianssi.alliances.models.AllianceRole` rows. A role other
+than observer counts only while the user's organisation is an active member of the alliance: the
+people of a party that has exited keep read access to the history they
+were part of, and nothing more. A user with no role in an alliance can do nothing there, and every
+selector hides the alliance from them entirely.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from django.db.models import QuerySet
+
+from allianssi.alliances.models import Alliance, AllianceRole, Membership, MemberRole, Role
+from allianssi.parties.models import ORGANIZER_KINDS
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import AnonymousUser
+
+    from allianssi.accounts.models import User
+
+    AnyUser = User | AnonymousUser
+
+_CACHE_ATTR = "_allianssi_roles"
+
+
+def _active(user: AnyUser) -> bool:
+    return bool(user.is_authenticated and user.is_active)
+
+
+def alliances_visible_to(user: AnyUser) -> QuerySet[Alliance]:
+    """Every alliance the user holds an active role in — the scope of every read."""
+    if not _active(user):
+        return Alliance.objects.none()
+    return Alliance.objects.filter(
+        pk__in=AllianceRole.objects.filter(user_id=user.pk, revoked_at__isnull=True).values(
+            "alliance_id"
+        )
+    )
+
+
+def roles_in(user: AnyUser, alliance: Alliance) -> frozenset[str]:
+    """The roles that count for the user in the alliance (cached on the user for one request)."""
+    if not _active(user):
+        return frozenset()
+    cache: dict[int, frozenset[str]] = user.__dict__.setdefault(_CACHE_ATTR, {})
+    if alliance.pk in cache:
+        return cache[alliance.pk]
+    held = set(
+        AllianceRole.objects.filter(
+            alliance_id=alliance.pk, user_id=user.pk, revoked_at__isnull=True
+        ).values_list("role", flat=True)
+    )
+    if held - {Role.OBSERVER} and not _party_is_member(user, alliance):
+        held = {Role.OBSERVER}
+    cache[alliance.pk] = frozenset(held)
+    return cache[alliance.pk]
+
+
+def forget_roles(user: AnyUser) -> None:
+    """Drop the per-request cache after the user's roles or party changed."""
+    user.__dict__.pop(_CACHE_ATTR, None)
+
+
+def _party_is_member(user: AnyUser, alliance: Alliance) -> bool:
+    organisation_id = getattr(user, "organisation_id", None)
+    if organisation_id is None:
+        return False
+    return Membership.objects.filter(
+        alliance_id=alliance.pk, organisation_id=organisation_id, ended_on__isnull=True
+    ).exists()
+
+
+def can_view_alliance(user: AnyUser, alliance: Alliance) -> bool:
+    return bool(roles_in(user, alliance))
+
+
+def can_create_alliance(user: AnyUser) -> bool:
+    """People of an organizer (region, municipality, joint body) may start an alliance."""
+    organisation = getattr(user, "organisation", None)
+    return _active(user) and organisation is not None and organisation.kind in ORGANIZER_KINDS
+
+
+def can_manage_alliance(user: AnyUser, alliance: Alliance) -> bool:
+    """Edit the alliance's details, add and remove members, move it between phases."""
+    return Role.MANAGER in roles_in(user, alliance)
+
+
+def can_manage_roles(user: AnyUser, alliance: Alliance) -> bool:
+    return Role.MANAGER in roles_in(user, alliance)
+
+
+def can_record_exit(user: AnyUser, membership: Membership) -> bool:
+    """The project office, or the exiting party's own leadership-group member.
+
+    An own production unit's exit may also be declared by its organizer's member.
+    """
+    roles = roles_in(user, membership.alliance)
+    if Role.MANAGER in roles:
+        return True
+    if Role.LEADERSHIP not in roles:
+        return False
+    organisation_id = getattr(user, "organisation_id", None)
+    party = membership.organisation
+    if membership.role == MemberRole.OWN_PRODUCTION:
+        return organisation_id in {party.pk, party.parent_id}
+    return organisation_id == party.pk
+
+
+def can_view_audit(user: AnyUser, alliance: Alliance) -> bool:
+    return bool(roles_in(user, alliance))
+
+
+def can_create_party(user: AnyUser) -> bool:
+    """Register a new organisation: organizers' people and any alliance manager."""
+    if can_create_alliance(user):
+        return True
+    return (
+        _active(user)
+        and AllianceRole.objects.filter(
+            user_id=user.pk, role=Role.MANAGER, revoked_at__isnull=True
+        ).exists()
+    )

@@ -1,0 +1,90 @@
+"""The one declared configuration source.
+
+Every environment variable the application reads is declared in ``VARIABLES`` with its type, its
+default and what it is for. Settings modules call :func:`get`; nothing else reads ``os.environ``.
+A variable declared with ``default=REQUIRED`` has no default: reading it while unset stops start-up
+with a message naming it.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+
+class _Required:
+    def __repr__(self) -> str:
+        return "REQUIRED"
+
+
+REQUIRED: Any = _Required()
+
+
+class ConfigurationError(RuntimeError):
+    pass
+
+
+def _bool(raw: str) -> bool:
+    value = raw.strip().lower()
+    if value in {"1", "true", "yes", "on"}:
+        return True
+    if value in {"0", "false", "no", "off", ""}:
+        return False
+    raise ValueError(f"not a boolean: {raw!r}")
+
+
+def _list(raw: str) -> list[str]:
+    return [item.strip() for item in raw.split(",") if item.strip()]
+
+
+@dataclass(frozen=True)
+class Variable:
+    name: str
+    parse: Callable[[str], Any]
+    default: Any
+    help: str
+
+
+VARIABLES: dict[str, Variable] = {
+    v.name: v
+    for v in (
+        Variable("DJANGO_SECRET_KEY", str, REQUIRED, "Signing key. No default in production."),
+        Variable("DJANGO_DEBUG", _bool, False, "Debug pages. Off unless set."),
+        Variable(
+            "DATABASE_URL",
+            str,
+            "",
+            "Database URL (postgres://…); empty means the embedded SQLite file db.sqlite3.",
+        ),
+        Variable("DJANGO_ALLOWED_HOSTS", _list, ["127.0.0.1", "localhost"], "Host names served."),
+        Variable(
+            "DJANGO_CSRF_TRUSTED_ORIGINS", _list, [], "Origins trusted for CSRF (https://…)."
+        ),
+        Variable("ALLIANSSI_LOGIN_FAILURE_LIMIT", int, 5, "Failed logins before a lock-out."),
+        Variable("ALLIANSSI_LOGIN_COOLOFF_MINUTES", int, 15, "Length of a login lock-out."),
+        Variable("DJANGO_EMAIL_BACKEND", str, "django.core.mail.backends.console.EmailBackend",
+                 "Django e-mail backend."),
+        Variable("DJANGO_DEFAULT_FROM_EMAIL", str, "allianssi@localhost", "Sender of e-mail."),
+    )
+}
+
+
+def get(name: str, *, default: Any = None) -> Any:
+    """Return the typed value of a declared variable.
+
+    ``default`` overrides the declared default (a development settings module may give a
+    development secret); it never applies in production settings, which pass none.
+    """
+    variable = VARIABLES[name]
+    raw = os.environ.get(name)
+    if raw is None:
+        fallback = variable.default if default is None else default
+        if fallback is REQUIRED:
+            raise ConfigurationError(f"Environment variable {name} must be set: {variable.help}")
+        return fallback
+    try:
+        return variable.parse(raw)
+    except ValueError as exc:
+        raise ConfigurationError(f"Environment variable {name} is invalid: {exc}") from exc

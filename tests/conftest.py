@@ -1,0 +1,145 @@
+"""Shared fixtures: a realistic alliance built through the services, with a user per role."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+import pytest
+
+from allianssi.accounts.models import User
+from allianssi.alliances.models import Alliance, Membership, MemberRole, Phase, Role, ServiceArea
+from allianssi.alliances.services import (
+    alliance_create,
+    alliance_enter_phase,
+    alliance_role_grant,
+    membership_add,
+)
+from allianssi.parties.models import Organisation, OrganisationKind, Region
+from allianssi.parties.services import (
+    organisation_create,
+    organisation_for_municipality,
+    organisation_for_region,
+)
+from tests.accounts.factories import UserFactory
+from tests.parties.factories import CompanyFactory
+
+D0 = dt.date(2026, 1, 1)
+
+
+@dataclass
+class World:
+    """Pirkanmaa's alliance in the strategy phase, its parties, and one user per role; and a
+    Satakunta alliance whose manager must see none of it."""
+
+    region: Region
+    alliance: Alliance
+    other: Alliance
+    org: dict[str, Organisation] = field(default_factory=dict)
+    users: dict[str, User] = field(default_factory=dict)
+
+    def membership(self, key: str) -> Membership:
+        return self.alliance.memberships.get(organisation=self.org[key], ended_on__isnull=True)
+
+    def to_phase(self, phase: str) -> None:
+        """Walk the alliance to ``phase``, adding the producers when formation is reached."""
+        order = [Phase.FORMATION, Phase.DEVELOPMENT, Phase.IMPLEMENTATION]
+        manager = self.users["manager"]
+        for i, step in enumerate(order[: order.index(phase) + 1]):
+            effective_on = D0 + dt.timedelta(days=30 * (i + 1))
+            alliance_enter_phase(
+                actor=manager, alliance=self.alliance, to_phase=step, effective_on=effective_on
+            )
+            if step == Phase.FORMATION:
+                for key, role in [("producer", MemberRole.PRODUCER),
+                                  ("own_unit", MemberRole.OWN_PRODUCTION)]:
+                    membership_add(actor=manager, alliance=self.alliance,
+                                   organisation=self.org[key], role=role,
+                                   joined_on=effective_on)
+                alliance_role_grant(actor=manager, alliance=self.alliance,
+                                    user=self.users["producer_staff"], role=Role.PRODUCER_STAFF)
+                alliance_role_grant(actor=manager, alliance=self.alliance,
+                                    user=self.users["producer_leader"], role=Role.LEADERSHIP)
+        self.alliance.refresh_from_db()
+
+
+def build_world() -> World:
+    region = Region.objects.get(code="06")
+    org = {
+        "region": organisation_for_region(actor=None, code="06"),
+        "tampere": organisation_for_municipality(actor=None, code="837"),
+        "nokia": organisation_for_municipality(actor=None, code="536"),
+        "satakunta": organisation_for_region(actor=None, code="04"),
+        "producer": CompanyFactory(name="Työpolku Oy"),
+        "outsider_company": CompanyFactory(name="Ulkopuolinen Oy"),
+    }
+    org["own_unit"] = organisation_create(
+        actor=None, kind=OrganisationKind.OWN_UNIT, name="Tampereen työllisyyspalvelut",
+        parent=org["tampere"],
+    )
+    users = {
+        "manager": UserFactory(username="manager", organisation=org["region"]),
+        "leader": UserFactory(username="leader", organisation=org["tampere"]),
+        "controller": UserFactory(username="controller", organisation=org["nokia"]),
+        "producer_staff": UserFactory(username="producer_staff", organisation=org["producer"]),
+        "producer_leader": UserFactory(username="producer_leader", organisation=org["producer"]),
+        "observer": UserFactory(username="observer", organisation=None),
+        "stranger": UserFactory(username="stranger", organisation=org["tampere"]),
+        "other_manager": UserFactory(username="other_manager", organisation=org["satakunta"]),
+    }
+    alliance = alliance_create(
+        actor=users["manager"],
+        name="Pirkanmaan allianssi",
+        region=region,
+        term_start=D0,
+        term_end=dt.date(2029, 12, 31),
+        service_areas=[ServiceArea.EMPLOYMENT, ServiceArea.BUSINESS],
+        goals=["Työllisyys paranee"],
+        started_on=D0,
+    )
+    for key in ["tampere", "nokia"]:
+        membership_add(actor=users["manager"], alliance=alliance, organisation=org[key],
+                       role=MemberRole.ORGANIZER, joined_on=D0)
+    for username, role in [("leader", Role.LEADERSHIP), ("controller", Role.CONTROLLER),
+                           ("observer", Role.OBSERVER)]:
+        alliance_role_grant(actor=users["manager"], alliance=alliance, user=users[username],
+                            role=role)
+    other = alliance_create(
+        actor=users["other_manager"],
+        name="Satakunnan allianssi",
+        region=Region.objects.get(code="04"),
+        term_start=D0,
+        term_end=dt.date(2028, 12, 31),
+        service_areas=[ServiceArea.EMPLOYMENT],
+        started_on=D0,
+    )
+    return World(region=region, alliance=alliance, other=other, org=org, users=users)
+
+
+@pytest.fixture
+def world(db: None) -> World:
+    return build_world()
+
+
+@pytest.fixture(autouse=True)
+def _audit_triggers_around_flush(request: pytest.FixtureRequest):
+    """Transactional tests end with a flush that empties every table; on SQLite that is a
+    DELETE, which the append-only trigger refuses. Lift the triggers just for the flush and put
+    them back before the next transactional test. (PostgreSQL flushes with TRUNCATE, which row
+    triggers do not see, so this changes nothing there.)"""
+    marker = request.node.get_closest_marker("django_db")
+    transactional = "live_server" in request.fixturenames or bool(
+        marker and (marker.kwargs.get("transaction") or (marker.args and marker.args[0]))
+    )
+    if not transactional:
+        yield
+        return
+    request.getfixturevalue("transactional_db")
+    from django.db import connection
+
+    from allianssi.audit import triggers
+
+    triggers.install(connection)
+    yield
+    if connection.vendor == "sqlite":
+        triggers.remove(connection)
