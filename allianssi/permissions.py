@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 
 from django.db.models import QuerySet
 
-from allianssi.alliances.models import Alliance, AllianceRole, Membership, MemberRole, Role
+from allianssi.alliances.models import Alliance, AllianceRole, MemberRole, Membership, Role
 from allianssi.parties.models import ORGANIZER_KINDS
 
 if TYPE_CHECKING:
@@ -36,7 +36,7 @@ def alliances_visible_to(user: AnyUser) -> QuerySet[Alliance]:
     if not _active(user):
         return Alliance.objects.none()
     return Alliance.objects.filter(
-        pk__in=AllianceRole.objects.filter(user_id=user.pk, revoked_at__isnull=True).values(
+        pk__in=AllianceRole.objects.filter(user_id=user.pk or 0, revoked_at__isnull=True).values(
             "alliance_id"
         )
     )
@@ -51,7 +51,7 @@ def roles_in(user: AnyUser, alliance: Alliance) -> frozenset[str]:
         return cache[alliance.pk]
     held = set(
         AllianceRole.objects.filter(
-            alliance_id=alliance.pk, user_id=user.pk, revoked_at__isnull=True
+            alliance_id=alliance.pk, user_id=user.pk or 0, revoked_at__isnull=True
         ).values_list("role", flat=True)
     )
     if held - {Role.OBSERVER} and not _party_is_member(user, alliance):
@@ -121,6 +121,6 @@ def can_create_party(user: AnyUser) -> bool:
     return (
         _active(user)
         and AllianceRole.objects.filter(
-            user_id=user.pk, role=Role.MANAGER, revoked_at__isnull=True
+            user_id=user.pk or 0, role=Role.MANAGER, revoked_at__isnull=True
         ).exists()
     )

@@ -59,13 +59,15 @@ VARIABLES: dict[str, Variable] = {
             "Database URL (postgres://…); empty means the embedded SQLite file db.sqlite3.",
         ),
         Variable("DJANGO_ALLOWED_HOSTS", _list, ["127.0.0.1", "localhost"], "Host names served."),
-        Variable(
-            "DJANGO_CSRF_TRUSTED_ORIGINS", _list, [], "Origins trusted for CSRF (https://…)."
-        ),
+        Variable("DJANGO_CSRF_TRUSTED_ORIGINS", _list, [], "Origins trusted for CSRF (https://…)."),
         Variable("ALLIANSSI_LOGIN_FAILURE_LIMIT", int, 5, "Failed logins before a lock-out."),
         Variable("ALLIANSSI_LOGIN_COOLOFF_MINUTES", int, 15, "Length of a login lock-out."),
-        Variable("DJANGO_EMAIL_BACKEND", str, "django.core.mail.backends.console.EmailBackend",
-                 "Django e-mail backend."),
+        Variable(
+            "DJANGO_EMAIL_BACKEND",
+            str,
+            "django.core.mail.backends.console.EmailBackend",
+            "Django e-mail backend.",
+        ),
         Variable("DJANGO_DEFAULT_FROM_EMAIL", str, "allianssi@localhost", "Sender of e-mail."),
     )
 }

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 import pytest
 
 from allianssi.accounts.models import User
-from allianssi.alliances.models import Alliance, Membership, MemberRole, Phase, Role, ServiceArea
+from allianssi.alliances.models import Alliance, MemberRole, Membership, Phase, Role, ServiceArea
 from allianssi.alliances.services import (
     alliance_create,
     alliance_enter_phase,
@@ -51,15 +51,29 @@ class World:
                 actor=manager, alliance=self.alliance, to_phase=step, effective_on=effective_on
             )
             if step == Phase.FORMATION:
-                for key, role in [("producer", MemberRole.PRODUCER),
-                                  ("own_unit", MemberRole.OWN_PRODUCTION)]:
-                    membership_add(actor=manager, alliance=self.alliance,
-                                   organisation=self.org[key], role=role,
-                                   joined_on=effective_on)
-                alliance_role_grant(actor=manager, alliance=self.alliance,
-                                    user=self.users["producer_staff"], role=Role.PRODUCER_STAFF)
-                alliance_role_grant(actor=manager, alliance=self.alliance,
-                                    user=self.users["producer_leader"], role=Role.LEADERSHIP)
+                for key, role in [
+                    ("producer", MemberRole.PRODUCER),
+                    ("own_unit", MemberRole.OWN_PRODUCTION),
+                ]:
+                    membership_add(
+                        actor=manager,
+                        alliance=self.alliance,
+                        organisation=self.org[key],
+                        role=role,
+                        joined_on=effective_on,
+                    )
+                alliance_role_grant(
+                    actor=manager,
+                    alliance=self.alliance,
+                    user=self.users["producer_staff"],
+                    role=Role.PRODUCER_STAFF,
+                )
+                alliance_role_grant(
+                    actor=manager,
+                    alliance=self.alliance,
+                    user=self.users["producer_leader"],
+                    role=Role.LEADERSHIP,
+                )
         self.alliance.refresh_from_db()
 
 
@@ -74,7 +88,9 @@ def build_world() -> World:
         "outsider_company": CompanyFactory(name="Ulkopuolinen Oy"),
     }
     org["own_unit"] = organisation_create(
-        actor=None, kind=OrganisationKind.OWN_UNIT, name="Tampereen työllisyyspalvelut",
+        actor=None,
+        kind=OrganisationKind.OWN_UNIT,
+        name="Tampereen työllisyyspalvelut",
         parent=org["tampere"],
     )
     users = {
@@ -98,12 +114,21 @@ def build_world() -> World:
         started_on=D0,
     )
     for key in ["tampere", "nokia"]:
-        membership_add(actor=users["manager"], alliance=alliance, organisation=org[key],
-                       role=MemberRole.ORGANIZER, joined_on=D0)
-    for username, role in [("leader", Role.LEADERSHIP), ("controller", Role.CONTROLLER),
-                           ("observer", Role.OBSERVER)]:
-        alliance_role_grant(actor=users["manager"], alliance=alliance, user=users[username],
-                            role=role)
+        membership_add(
+            actor=users["manager"],
+            alliance=alliance,
+            organisation=org[key],
+            role=MemberRole.ORGANIZER,
+            joined_on=D0,
+        )
+    for username, role in [
+        ("leader", Role.LEADERSHIP),
+        ("controller", Role.CONTROLLER),
+        ("observer", Role.OBSERVER),
+    ]:
+        alliance_role_grant(
+            actor=users["manager"], alliance=alliance, user=users[username], role=role
+        )
     other = alliance_create(
         actor=users["other_manager"],
         name="Satakunnan allianssi",

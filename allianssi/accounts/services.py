@@ -30,9 +30,7 @@ def user_create(
     if not username:
         raise DomainError("username_required", _("Enter a user name."), field="username")
     if User.objects.filter(username__iexact=username).exists():
-        raise DomainError(
-            "username_taken", _("That user name is taken."), field="username"
-        )
+        raise DomainError("username_taken", _("That user name is taken."), field="username")
     user = User(
         username=username,
         first_name=first_name.strip(),

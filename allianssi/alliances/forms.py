@@ -23,8 +23,9 @@ class AllianceForm(forms.Form):
     region = forms.ModelChoiceField(
         label=_("Region"), queryset=Region.objects.order_by("name_fi"), empty_label=None
     )
-    description = forms.CharField(label=_("Description"), required=False, widget=forms.Textarea(
-        attrs={"rows": 3}))
+    description = forms.CharField(
+        label=_("Description"), required=False, widget=forms.Textarea(attrs={"rows": 3})
+    )
     term_start = forms.DateField(label=_("Term starts"), widget=DateInput())
     term_end = forms.DateField(label=_("Term ends"), widget=DateInput())
     service_areas = forms.MultipleChoiceField(
@@ -62,12 +63,16 @@ class MemberAddForm(forms.Form):
 
     role = forms.ChoiceField(label=_("Role"), choices=MemberRole.choices)
     party = forms.ChoiceField(label=_("Party"))
-    joined_on = forms.DateField(label=_("Joins on"), widget=DateInput(), required=False,
-                                help_text=_("Leave empty for today."))
+    joined_on = forms.DateField(
+        label=_("Joins on"),
+        widget=DateInput(),
+        required=False,
+        help_text=_("Leave empty for today."),
+    )
 
     def __init__(self, *args: Any, party_choices: list[Any], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["party"].choices = party_choices
+        self.fields["party"].choices = party_choices  # type: ignore[attr-defined]
 
 
 class PhaseForm(forms.Form):
@@ -79,7 +84,7 @@ class PhaseForm(forms.Form):
 
     def __init__(self, *args: Any, phases: list[tuple[str, str]], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["to_phase"].choices = phases
+        self.fields["to_phase"].choices = phases  # type: ignore[attr-defined]
 
 
 class ExitForm(forms.Form):
@@ -97,4 +102,4 @@ class RoleGrantForm(forms.Form):
 
     def __init__(self, *args: Any, user_choices: list[tuple[str, str]], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["user"].choices = user_choices
+        self.fields["user"].choices = user_choices  # type: ignore[attr-defined]

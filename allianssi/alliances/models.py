@@ -96,9 +96,7 @@ class Alliance(models.Model):
 
 
 class AllianceServiceArea(models.Model):
-    alliance = models.ForeignKey(
-        Alliance, on_delete=models.PROTECT, related_name="service_areas"
-    )
+    alliance = models.ForeignKey(Alliance, on_delete=models.PROTECT, related_name="service_areas")
     area = models.CharField(_("service area"), max_length=20, choices=ServiceArea.choices)
 
     class Meta:
@@ -110,6 +108,9 @@ class AllianceServiceArea(models.Model):
                 violation_error_message=_("The alliance already covers that service area."),
             )
         ]
+
+    def __str__(self) -> str:
+        return self.get_area_display()
 
 
 class AllianceGoal(models.Model):
@@ -124,6 +125,9 @@ class AllianceGoal(models.Model):
                 fields=["alliance", "position"], name="alliance_goal_position_unique"
             )
         ]
+
+    def __str__(self) -> str:
+        return self.text
 
 
 class MemberRole(models.TextChoices):
@@ -212,6 +216,9 @@ class PhaseChange(models.Model):
     class Meta:
         ordering = ["alliance", "changed_at", "pk"]
 
+    def __str__(self) -> str:
+        return f"{self.from_phase or '—'} → {self.to_phase} ({self.effective_on})"
+
 
 class Role(models.TextChoices):
     """What a user may do in one alliance. Decided in ``allianssi.permissions``."""
@@ -249,3 +256,6 @@ class AllianceRole(models.Model):
                 violation_error_message=_("The user already has that role."),
             )
         ]
+
+    def __str__(self) -> str:
+        return f"{self.user} – {self.get_role_display()}"

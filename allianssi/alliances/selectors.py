@@ -12,8 +12,8 @@ from allianssi import permissions
 from allianssi.alliances.models import (
     Alliance,
     AllianceRole,
-    Membership,
     MemberRole,
+    Membership,
     PhaseChange,
 )
 from allianssi.parties.models import (
@@ -31,9 +31,7 @@ def alliance_list(*, user: AnyUser) -> QuerySet[Alliance]:
     return (
         permissions.alliances_visible_to(user)
         .select_related("region")
-        .annotate(
-            active_members=Count("memberships", filter=Q(memberships__ended_on__isnull=True))
-        )
+        .annotate(active_members=Count("memberships", filter=Q(memberships__ended_on__isnull=True)))
         .order_by("name")
     )
 
@@ -86,6 +84,10 @@ class AllianceOverview:
     municipalities_out: list[Municipality] = field(default_factory=list)
     joint_bodies: list[tuple[Organisation, list[Organisation]]] = field(default_factory=list)
     phase_changes: list[PhaseChange] = field(default_factory=list)
+
+    @property
+    def municipality_count(self) -> int:
+        return len(self.municipalities_in) + len(self.municipalities_out)
 
 
 def alliance_overview(*, user: AnyUser, alliance: Alliance) -> AllianceOverview:

@@ -20,9 +20,9 @@ from allianssi.alliances.models import (
     AllianceGoal,
     AllianceRole,
     AllianceServiceArea,
+    MemberRole,
     Membership,
     MembershipEnd,
-    MemberRole,
     Phase,
     PhaseChange,
     Role,
@@ -117,7 +117,8 @@ def alliance_create(
     validators.validate_terms(
         name=name, term_start=term_start, term_end=term_end, service_areas=service_areas
     )
-    assert term_start is not None and term_end is not None
+    assert term_start is not None
+    assert term_end is not None
     started_on = started_on or clock.today()
     alliance = Alliance.objects.create(
         name=name.strip(),
@@ -289,8 +290,15 @@ def _end_with_own_units(
     action: str,
 ) -> None:
     """End a membership; an organizer's own production units leave with it."""
-    _end(actor=actor, alliance=alliance, membership=membership, kind=kind, on=on, reason=reason,
-         action=action)
+    _end(
+        actor=actor,
+        alliance=alliance,
+        membership=membership,
+        kind=kind,
+        on=on,
+        reason=reason,
+        action=action,
+    )
     if membership.role != MemberRole.ORGANIZER:
         return
     for unit in active:
@@ -303,8 +311,10 @@ def _end_with_own_units(
                 membership=unit,
                 kind=kind,
                 on=max(on, unit.joined_on),
-                reason=str(_("Its organizer %(organizer)s left the alliance: %(reason)s")
-                           % {"organizer": membership.organisation.name, "reason": reason.strip()}),
+                reason=str(
+                    _("Its organizer %(organizer)s left the alliance: %(reason)s")
+                    % {"organizer": membership.organisation.name, "reason": reason.strip()}
+                ),
                 action=action,
             )
 
@@ -331,12 +341,16 @@ def _keep_a_manager(
     if not remaining.exists():
         raise DomainError(
             "last_manager",
-            _("The alliance would be left without a manager. First give the manager role to a "
-              "person of a party that stays."),
+            _(
+                "The alliance would be left without a manager. First give the manager role to a "
+                "person of a party that stays."
+            ),
         )
 
 
-def _locked_membership(alliance: Alliance, membership: Membership) -> tuple[Membership, list[Membership]]:
+def _locked_membership(
+    alliance: Alliance, membership: Membership
+) -> tuple[Membership, list[Membership]]:
     active = _active_members(alliance)
     for member in active:
         if member.pk == membership.pk:
@@ -360,7 +374,10 @@ def membership_exit(
         raise DomainError("membership_ended", _("That membership has already ended."))
     locked, active = _locked_membership(alliance, membership)
     validators.validate_exit(
-        alliance=alliance, membership=locked, effective_on=effective_on, reason=reason,
+        alliance=alliance,
+        membership=locked,
+        effective_on=effective_on,
+        reason=reason,
         active=active,
     )
     _keep_a_manager(alliance, leaving_organisation_ids=_leaving(locked, active))
@@ -457,9 +474,7 @@ def _grant(*, actor: User, alliance: Alliance, user: User, role: str) -> Allianc
             field="role",
             user=user.get_username(),
         )
-    granted = AllianceRole.objects.create(
-        alliance=alliance, user=user, role=role, granted_by=actor
-    )
+    granted = AllianceRole.objects.create(alliance=alliance, user=user, role=role, granted_by=actor)
     audit_append(
         actor=actor,
         alliance=alliance,

@@ -16,8 +16,8 @@ from allianssi.alliances.models import (
     OPTIONAL_SERVICE_AREAS,
     TRANSITIONS,
     Alliance,
-    Membership,
     MemberRole,
+    Membership,
     Phase,
     Role,
     ServiceArea,
@@ -71,9 +71,11 @@ def validate_terms(
     if set(service_areas) <= OPTIONAL_SERVICE_AREAS:
         raise DomainError(
             "service_area_core_required",
-            _("Social and health services and wellbeing services can only join an alliance of "
-              "employment services, business services or municipal vitality; choose at least "
-              "one of those."),
+            _(
+                "Social and health services and wellbeing services can only join an alliance of "
+                "employment services, business services or municipal vitality; choose at least "
+                "one of those."
+            ),
             field="service_areas",
         )
 
@@ -125,8 +127,10 @@ def validate_new_member(
     if role == MemberRole.PRODUCER and organisation.kind not in PRODUCER_KINDS:
         raise DomainError(
             "role_kind_mismatch",
-            _("Only a company or an association can be an external producer; an organizer's own "
-              "unit joins as own production."),
+            _(
+                "Only a company or an association can be an external producer; an organizer's own "
+                "unit joins as own production."
+            ),
             field="role",
         )
     if role == MemberRole.OWN_PRODUCTION and organisation.kind != OrganisationKind.OWN_UNIT:
@@ -147,8 +151,10 @@ def validate_new_member(
     ):
         raise DomainError(
             "production_before_formation",
-            _("Producers join in the formation phase, when they are selected, or later; "
-              "the alliance is still in the strategy phase."),
+            _(
+                "Producers join in the formation phase, when they are selected, or later; "
+                "the alliance is still in the strategy phase."
+            ),
             field="role",
         )
     if role == MemberRole.ORGANIZER:
@@ -169,8 +175,10 @@ def validate_new_member(
         if covered & already:
             raise DomainError(
                 "municipality_already_in",
-                _("A municipality that %(party)s stands for is already in the alliance, directly "
-                  "or through a joint body."),
+                _(
+                    "A municipality that %(party)s stands for is already in the alliance, directly "
+                    "or through a joint body."
+                ),
                 field="organisation",
                 party=organisation.name,
             )
@@ -180,8 +188,10 @@ def validate_new_member(
     ):
         raise DomainError(
             "own_unit_organizer_not_member",
-            _("An own production unit can join only while its organizer %(organizer)s is a "
-              "member."),
+            _(
+                "An own production unit can join only while its organizer %(organizer)s is a "
+                "member."
+            ),
             field="organisation",
             organizer=organisation.parent.name if organisation.parent else "—",
         )
@@ -227,8 +237,10 @@ def validate_phase_change(
     ):
         raise DomainError(
             "no_producer",
-            _("The development and implementation phases need at least one organizer and one "
-              "selected producer."),
+            _(
+                "The development and implementation phases need at least one organizer and one "
+                "selected producer."
+            ),
             field="to_phase",
         )
     if to_phase == Phase.ENDED and not note.strip():
@@ -275,8 +287,10 @@ def validate_exit(
         if not others and alliance.phase != Phase.STRATEGY:
             raise DomainError(
                 "last_organizer_exit",
-                _("%(party)s is the last organizer. Without a purchaser the alliance cannot go "
-                  "on: end the alliance instead."),
+                _(
+                    "%(party)s is the last organizer. Without a purchaser the alliance cannot go "
+                    "on: end the alliance instead."
+                ),
                 party=membership.organisation.name,
             )
         return
@@ -287,13 +301,17 @@ def validate_exit(
             return
         raise DomainError(
             "exit_not_allowed_implementation",
-            _("The alliance agreement does not let producers exit during the implementation "
-              "phase. Producers could exit at the end of the development phase."),
+            _(
+                "The alliance agreement does not let producers exit during the implementation "
+                "phase. Producers could exit at the end of the development phase."
+            ),
         )
     raise DomainError(
         "exit_not_allowed_phase",
-        _("A producer's exit right begins in the development phase. Before it, the project "
-          "office removes a producer that leaves."),
+        _(
+            "A producer's exit right begins in the development phase. Before it, the project "
+            "office removes a producer that leaves."
+        ),
     )
 
 
@@ -307,9 +325,7 @@ def validate_removal(*, alliance: Alliance, membership: Membership, reason: str)
             _("From the development phase on, a party leaves only by exercising its exit right."),
         )
     if not reason.strip():
-        raise DomainError(
-            "reason_required", _("Give the reason for the removal."), field="reason"
-        )
+        raise DomainError("reason_required", _("Give the reason for the removal."), field="reason")
 
 
 def validate_role_holder(*, alliance: Alliance, user: User, role: str) -> None:
@@ -321,7 +337,7 @@ def validate_role_holder(*, alliance: Alliance, user: User, role: str) -> None:
         return
     membership = (
         Membership.objects.filter(
-            alliance=alliance, organisation_id=user.organisation_id, ended_on__isnull=True
+            alliance=alliance, organisation_id=user.organisation_id or 0, ended_on__isnull=True
         )
         .select_related("organisation")
         .first()

@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from allianssi import permissions
+from allianssi.accounts.http import acting_user
 from allianssi.accounts.models import User
 from allianssi.alliances import selectors, services
 from allianssi.alliances.forms import (
@@ -60,7 +61,7 @@ def alliance_create(request: HttpRequest) -> HttpResponse:
         data = form.cleaned_data
         try:
             alliance = services.alliance_create(
-                actor=request.user,  # type: ignore[arg-type]
+                actor=acting_user(request),
                 name=data["name"],
                 region=data["region"],
                 term_start=data["term_start"],
@@ -119,7 +120,7 @@ def alliance_edit(request: HttpRequest, pk: int) -> HttpResponse:
         data = form.cleaned_data
         try:
             services.alliance_update(
-                actor=request.user,  # type: ignore[arg-type]
+                actor=acting_user(request),
                 alliance=alliance,
                 name=data["name"],
                 term_start=data["term_start"],
@@ -149,9 +150,9 @@ def member_add(request: HttpRequest, pk: int) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
-            organisation = party_resolve(actor=request.user, choice=data["party"])  # type: ignore[arg-type]
+            organisation = party_resolve(actor=acting_user(request), choice=data["party"])
             membership = services.membership_add(
-                actor=request.user,  # type: ignore[arg-type]
+                actor=acting_user(request),
                 alliance=alliance,
                 organisation=organisation,
                 role=data["role"],
@@ -179,7 +180,7 @@ def member_exit(request: HttpRequest, pk: int, membership_pk: int) -> HttpRespon
     if request.method == "POST" and form.is_valid():
         try:
             services.membership_exit(
-                actor=request.user,  # type: ignore[arg-type]
+                actor=acting_user(request),
                 membership=membership,
                 effective_on=form.cleaned_data["effective_on"],
                 reason=form.cleaned_data["reason"],
@@ -188,14 +189,20 @@ def member_exit(request: HttpRequest, pk: int, membership_pk: int) -> HttpRespon
             add_domain_error(form, error)
         else:
             messages.success(
-                request, _("The exit of %(party)s was recorded.") % {"party": membership.organisation}
+                request,
+                _("The exit of %(party)s was recorded.") % {"party": membership.organisation},
             )
             return redirect("alliances:detail", pk=alliance.pk)
     return render(
         request,
         "alliances/member_end.html",
-        {"form": form, "alliance": alliance, "membership": membership, "kind": "exit",
-         "is_organizer": membership.role == MemberRole.ORGANIZER},
+        {
+            "form": form,
+            "alliance": alliance,
+            "membership": membership,
+            "kind": "exit",
+            "is_organizer": membership.role == MemberRole.ORGANIZER,
+        },
     )
 
 
@@ -209,7 +216,7 @@ def member_remove(request: HttpRequest, pk: int, membership_pk: int) -> HttpResp
     if request.method == "POST" and form.is_valid():
         try:
             services.membership_remove(
-                actor=request.user,  # type: ignore[arg-type]
+                actor=acting_user(request),
                 membership=membership,
                 reason=form.cleaned_data["reason"],
             )
@@ -223,8 +230,13 @@ def member_remove(request: HttpRequest, pk: int, membership_pk: int) -> HttpResp
     return render(
         request,
         "alliances/member_end.html",
-        {"form": form, "alliance": alliance, "membership": membership, "kind": "remove",
-         "is_organizer": membership.role == MemberRole.ORGANIZER},
+        {
+            "form": form,
+            "alliance": alliance,
+            "membership": membership,
+            "kind": "remove",
+            "is_organizer": membership.role == MemberRole.ORGANIZER,
+        },
     )
 
 
@@ -233,12 +245,12 @@ def member_remove(request: HttpRequest, pk: int, membership_pk: int) -> HttpResp
 def alliance_phase(request: HttpRequest, pk: int) -> HttpResponse:
     alliance = _alliance(request, pk)
     _require(permissions.can_manage_alliance(request.user, alliance))
-    allowed = [(p.value, p.label) for p in Phase if p in TRANSITIONS[alliance.phase]]
+    allowed = [(p.value, str(p.label)) for p in Phase if p in TRANSITIONS[alliance.phase]]
     form = PhaseForm(request.POST or None, phases=allowed)
     if request.method == "POST" and form.is_valid():
         try:
             change = services.alliance_enter_phase(
-                actor=request.user,  # type: ignore[arg-type]
+                actor=acting_user(request),
                 alliance=alliance,
                 to_phase=form.cleaned_data["to_phase"],
                 effective_on=form.cleaned_data["effective_on"],
@@ -288,7 +300,7 @@ def alliance_roles(request: HttpRequest, pk: int) -> HttpResponse:
                 if user is None:
                     raise DomainError("user_unknown", _("Choose a user."), field="user")
                 services.alliance_role_grant(
-                    actor=request.user,  # type: ignore[arg-type]
+                    actor=acting_user(request),
                     alliance=alliance,
                     user=user,
                     role=form.cleaned_data["role"],
@@ -317,7 +329,7 @@ def alliance_role_revoke(request: HttpRequest, pk: int, role_pk: int) -> HttpRes
     granted = selectors.role_get(user=request.user, alliance=alliance, pk=role_pk)
     _require(permissions.can_manage_roles(request.user, alliance))
     try:
-        services.alliance_role_revoke(actor=request.user, granted=granted)  # type: ignore[arg-type]
+        services.alliance_role_revoke(actor=acting_user(request), granted=granted)
     except DomainError as error:
         messages.error(request, error.message)
     else:

@@ -20,6 +20,9 @@ class AuditChain(models.Model):
     last_seq = models.PositiveBigIntegerField(default=0)
     last_hash = models.CharField(max_length=64)
 
+    def __str__(self) -> str:
+        return f"{self.key} @ {self.last_seq}"
+
 
 class AuditRecord(models.Model):
     chain = models.CharField(_("chain"), max_length=40)
@@ -58,6 +61,9 @@ class AuditRecord(models.Model):
             models.UniqueConstraint(fields=["chain", "seq"], name="audit_record_chain_seq_unique")
         ]
         indexes = [models.Index(fields=["alliance", "-seq"], name="audit_alliance_seq")]
+
+    def __str__(self) -> str:
+        return f"{self.chain} #{self.seq} {self.action}"
 
     def save(self, *args: Any, **kwargs: Any) -> None:
         if self.pk is not None:

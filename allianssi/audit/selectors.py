@@ -13,9 +13,7 @@ from allianssi.audit.models import AuditChain, AuditRecord
 def audit_records_of_alliance(*, alliance_id: int) -> QuerySet[AuditRecord]:
     """An alliance's records, newest first. Callers check the viewer may see the alliance."""
     return (
-        AuditRecord.objects.filter(alliance_id=alliance_id)
-        .select_related("actor")
-        .order_by("-seq")
+        AuditRecord.objects.filter(alliance_id=alliance_id).select_related("actor").order_by("-seq")
     )
 
 

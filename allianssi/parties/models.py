@@ -28,13 +28,13 @@ class _Named(models.Model):
     class Meta:
         abstract = True
 
+    def __str__(self) -> str:
+        return self.name
+
     @property
     def name(self) -> str:
         """The name in the language of the request: Swedish for Swedish, else Finnish."""
         return self.name_sv if (get_language() or "fi").startswith("sv") else self.name_fi
-
-    def __str__(self) -> str:
-        return self.name
 
 
 class Region(_Named):
@@ -215,3 +215,6 @@ class JointBodyMember(models.Model):
                 violation_error_message=_("That municipality is already a member."),
             )
         ]
+
+    def __str__(self) -> str:
+        return f"{self.municipality} ∈ {self.joint_body}"

@@ -65,7 +65,9 @@ def parse_municipalities(lines: Iterable[str]) -> list[MunicipalityRow]:
         if not (len(region_code) == 2 and region_code.isdigit()):
             raise ReferenceFileError(number, f"region code {region_code!r} is not two digits")
         if values["languages"] not in LANGUAGES:
-            raise ReferenceFileError(number, f"languages {values['languages']!r} is not fi, fi+sv or sv")
+            raise ReferenceFileError(
+                number, f"languages {values['languages']!r} is not fi, fi+sv or sv"
+            )
         if not values["name_fi"] or not values["region_name_fi"]:
             raise ReferenceFileError(number, "a Finnish name is empty")
         region = RegionRow(

@@ -77,7 +77,10 @@ def validate_organisation(
     if kind == OrganisationKind.OWN_UNIT and (parent is None or parent.kind not in ORGANIZER_KINDS):
         raise DomainError(
             "own_unit_parent_required",
-            _("An own production unit belongs to exactly one organizer (region, municipality or joint body)."),
+            _(
+                "An own production unit belongs to exactly one organizer (region, municipality "
+                "or joint body)."
+            ),
             field="parent",
         )
     if kind in PRODUCER_KINDS and parent is not None:

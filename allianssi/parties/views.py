@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from allianssi import permissions
+from allianssi.accounts.http import acting_user
 from allianssi.core.errors import DomainError
 from allianssi.core.views import add_domain_error
 from allianssi.parties import services
@@ -29,15 +30,18 @@ def party_create(request: HttpRequest) -> HttpResponse:
                 host = members = None
                 if data["host"] is not None or data["members"]:
                     members = [
-                        services.organisation_for_municipality(actor=request.user, code=m.code)  # type: ignore[arg-type]
+                        services.organisation_for_municipality(
+                            actor=acting_user(request), code=m.code
+                        )
                         for m in data["members"]
                     ]
                     if data["host"] is not None:
                         host = services.organisation_for_municipality(
-                            actor=request.user, code=data["host"].code  # type: ignore[arg-type]
+                            actor=acting_user(request),
+                            code=data["host"].code,
                         )
                 organisation = services.organisation_create(
-                    actor=request.user,  # type: ignore[arg-type]
+                    actor=acting_user(request),
                     kind=data["kind"],
                     name=data["name"],
                     business_id=data["business_id"],

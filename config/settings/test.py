@@ -7,3 +7,8 @@ SECRET_KEY = "test-only-not-secret-" + "y" * 40
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 AXES_FAILURE_LIMIT = 5
+
+# Static files straight from the app folders, no collectstatic needed.
+STATIC_ROOT = None
+WHITENOISE_USE_FINDERS = True
+WHITENOISE_AUTOREFRESH = True

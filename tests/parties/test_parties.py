@@ -25,7 +25,9 @@ def test_reference_data__every_municipality_and_region_is_loaded():
     assert Region.objects.count() == 19
     tampere = Municipality.objects.get(code="837")
     assert (tampere.name_fi, tampere.name_sv, tampere.region.code) == (
-        "Tampere", "Tammerfors", "06"
+        "Tampere",
+        "Tammerfors",
+        "06",
     )
     assert Municipality.objects.get(code="091").languages == "fi+sv"
     assert Municipality.objects.filter(classification_year=2024).count() == 309
@@ -93,30 +95,36 @@ def test_organisation_create__normalises_and_keeps_y_tunnus_unique():
 def test_organisation_create__a_joint_body_has_a_host_among_its_members():
     a, b, c = (organisation_for_municipality(actor=None, code=x) for x in ["508", "702", "936"])
     with pytest.raises(DomainError, match="joint_body_host_required"):
-        organisation_create(actor=None, kind=OrganisationKind.JOINT_BODY, name="JB",
-                            members=[a, b])
+        organisation_create(actor=None, kind=OrganisationKind.JOINT_BODY, name="JB", members=[a, b])
     with pytest.raises(DomainError, match="joint_body_host_not_member"):
-        organisation_create(actor=None, kind=OrganisationKind.JOINT_BODY, name="JB", host=c,
-                            members=[a, b])
+        organisation_create(
+            actor=None, kind=OrganisationKind.JOINT_BODY, name="JB", host=c, members=[a, b]
+        )
     with pytest.raises(DomainError, match="joint_body_too_small"):
-        organisation_create(actor=None, kind=OrganisationKind.JOINT_BODY, name="JB", host=a,
-                            members=[a])
-    body = organisation_create(actor=None, kind=OrganisationKind.JOINT_BODY, name="JB", host=a,
-                               members=[a, b, c])
+        organisation_create(
+            actor=None, kind=OrganisationKind.JOINT_BODY, name="JB", host=a, members=[a]
+        )
+    body = organisation_create(
+        actor=None, kind=OrganisationKind.JOINT_BODY, name="JB", host=a, members=[a, b, c]
+    )
     assert body.host == a
     assert set(body.joint_body_memberships.values_list("municipality__name", flat=True)) == {
-        "Mänttä-Vilppula", "Ruovesi", "Virrat"
+        "Mänttä-Vilppula",
+        "Ruovesi",
+        "Virrat",
     }
 
 
 def test_organisation_create__an_own_unit_belongs_to_exactly_one_organizer():
     with pytest.raises(DomainError, match="own_unit_parent_required"):
         organisation_create(actor=None, kind=OrganisationKind.OWN_UNIT, name="Yksikkö")
-    company = organisation_create(actor=None, kind=OrganisationKind.COMPANY, name="Y Oy",
-                                  business_id="1234567-1")
+    company = organisation_create(
+        actor=None, kind=OrganisationKind.COMPANY, name="Y Oy", business_id="1234567-1"
+    )
     with pytest.raises(DomainError, match="own_unit_parent_required"):
-        organisation_create(actor=None, kind=OrganisationKind.OWN_UNIT, name="Yksikkö",
-                            parent=company)
+        organisation_create(
+            actor=None, kind=OrganisationKind.OWN_UNIT, name="Yksikkö", parent=company
+        )
 
 
 def test_party_resolve__an_unknown_municipality_code_is_refused():

@@ -67,9 +67,16 @@ class Command(BaseCommand):
             "satakunta": organisation_for_region(actor=None, code="04"),
         }
         for key, code in [
-            ("tampere", "837"), ("nokia", "536"), ("ylojarvi", "980"), ("kangasala", "211"),
-            ("lempaala", "418"), ("manttavilppula", "508"), ("ruovesi", "702"), ("virrat", "936"),
-            ("pori", "609"), ("rauma", "684"),
+            ("tampere", "837"),
+            ("nokia", "536"),
+            ("ylojarvi", "980"),
+            ("kangasala", "211"),
+            ("lempaala", "418"),
+            ("manttavilppula", "508"),
+            ("ruovesi", "702"),
+            ("virrat", "936"),
+            ("pori", "609"),
+            ("rauma", "684"),
         ]:
             org[key] = organisation_for_municipality(actor=None, code=code)
         org["ylapirkanmaa"] = organisation_create(
@@ -86,7 +93,9 @@ class Command(BaseCommand):
             ("osaajat", OrganisationKind.ASSOCIATION, "Osaajat Töihin ry", "2449489-3"),
             ("digiosaajat", OrganisationKind.COMPANY, "Digiosaajat Oy", "1122334-9"),
         ]:
-            org[key] = organisation_create(actor=None, kind=kind, name=name, business_id=business_id)
+            org[key] = organisation_create(
+                actor=None, kind=kind, name=name, business_id=business_id
+            )
         org["tampere_own"] = organisation_create(
             actor=None,
             kind=OrganisationKind.OWN_UNIT,
@@ -113,8 +122,12 @@ class Command(BaseCommand):
             region=pirkanmaa,
             term_start=d("2025-09-01"),
             term_end=d("2029-12-31"),
-            service_areas=[ServiceArea.EMPLOYMENT, ServiceArea.BUSINESS, ServiceArea.VITALITY,
-                           ServiceArea.WELLBEING],
+            service_areas=[
+                ServiceArea.EMPLOYMENT,
+                ServiceArea.BUSINESS,
+                ServiceArea.VITALITY,
+                ServiceArea.WELLBEING,
+            ],
             goals=[
                 "Työttömyysaste alle Manner-Suomen keskiarvon vuoteen 2028 mennessä",
                 "Yritysten rekrytointiongelmat ratkeavat kolmessa kuukaudessa",
@@ -125,31 +138,64 @@ class Command(BaseCommand):
             started_on=d("2025-01-15"),
         )
         for key in ["tampere", "nokia", "ylojarvi", "kangasala", "lempaala", "ylapirkanmaa"]:
-            membership_add(actor=office, alliance=main, organisation=org[key],
-                           role=MemberRole.ORGANIZER, joined_on=d("2025-01-15"))
-        alliance_enter_phase(actor=office, alliance=main, to_phase=Phase.FORMATION,
-                             effective_on=d("2025-04-01"),
-                             note="Strategiavaihe päättyi: järjestäjät valitsivat allianssimallin. "
-                             "Pirkanmaan liitto hankkii tuottajat muiden valtuuttamana.")
+            membership_add(
+                actor=office,
+                alliance=main,
+                organisation=org[key],
+                role=MemberRole.ORGANIZER,
+                joined_on=d("2025-01-15"),
+            )
+        alliance_enter_phase(
+            actor=office,
+            alliance=main,
+            to_phase=Phase.FORMATION,
+            effective_on=d("2025-04-01"),
+            note="Strategiavaihe päättyi: järjestäjät valitsivat allianssimallin. "
+            "Pirkanmaan liitto hankkii tuottajat muiden valtuuttamana.",
+        )
         for key in ["tyopolku", "kasvuvoima", "yrityskehitys", "osaajat", "digiosaajat"]:
-            membership_add(actor=office, alliance=main, organisation=org[key],
-                           role=MemberRole.PRODUCER, joined_on=d("2025-08-15"))
-        membership_add(actor=office, alliance=main, organisation=org["tampere_own"],
-                       role=MemberRole.OWN_PRODUCTION, joined_on=d("2025-08-15"))
-        alliance_enter_phase(actor=office, alliance=main, to_phase=Phase.DEVELOPMENT,
-                             effective_on=d("2025-09-01"),
-                             note="Hankintapäätös 15.8.2025 neuvottelumenettelyn jälkeen.")
+            membership_add(
+                actor=office,
+                alliance=main,
+                organisation=org[key],
+                role=MemberRole.PRODUCER,
+                joined_on=d("2025-08-15"),
+            )
+        membership_add(
+            actor=office,
+            alliance=main,
+            organisation=org["tampere_own"],
+            role=MemberRole.OWN_PRODUCTION,
+            joined_on=d("2025-08-15"),
+        )
+        alliance_enter_phase(
+            actor=office,
+            alliance=main,
+            to_phase=Phase.DEVELOPMENT,
+            effective_on=d("2025-09-01"),
+            note="Hankintapäätös 15.8.2025 neuvottelumenettelyn jälkeen.",
+        )
         for username, _key, _first, _last, roles in DEMO_USERS:
             for role in roles:
                 if (username, role) != ("projektitoimisto", Role.MANAGER):
-                    alliance_role_grant(actor=office, alliance=main, user=users[username], role=role)
+                    alliance_role_grant(
+                        actor=office, alliance=main, user=users[username], role=role
+                    )
         digi = main.memberships.get(organisation=org["digiosaajat"])
-        membership_exit(actor=office, membership=digi, effective_on=d("2025-12-31"),
-                        reason="Kehitysvaiheen päätteeksi Digiosaajat Oy käytti exit-oikeuttaan: "
-                        "sen digipalvelut siirtyvät Työpolku Oy:lle.")
-        alliance_enter_phase(actor=office, alliance=main, to_phase=Phase.IMPLEMENTATION,
-                             effective_on=d("2026-01-01"),
-                             note="Johtoryhmä hyväksyi tavoitekustannuksen yksimielisesti.")
+        membership_exit(
+            actor=office,
+            membership=digi,
+            effective_on=d("2025-12-31"),
+            reason="Kehitysvaiheen päätteeksi Digiosaajat Oy käytti exit-oikeuttaan: "
+            "sen digipalvelut siirtyvät Työpolku Oy:lle.",
+        )
+        alliance_enter_phase(
+            actor=office,
+            alliance=main,
+            to_phase=Phase.IMPLEMENTATION,
+            effective_on=d("2026-01-01"),
+            note="Johtoryhmä hyväksyi tavoitekustannuksen yksimielisesti.",
+        )
 
         second = alliance_create(
             actor=office,
@@ -161,10 +207,16 @@ class Command(BaseCommand):
             goals=["Selvitetään, sopiiko allianssimalli yrityspalvelujen kasvuohjelmaan"],
             started_on=d("2026-10-01"),
         )
-        membership_add(actor=office, alliance=second, organisation=org["tampere"],
-                       role=MemberRole.ORGANIZER, joined_on=d("2026-10-01"))
-        alliance_role_grant(actor=office, alliance=second, user=users["johtoryhma.tampere"],
-                            role=Role.LEADERSHIP)
+        membership_add(
+            actor=office,
+            alliance=second,
+            organisation=org["tampere"],
+            role=MemberRole.ORGANIZER,
+            joined_on=d("2026-10-01"),
+        )
+        alliance_role_grant(
+            actor=office, alliance=second, user=users["johtoryhma.tampere"], role=Role.LEADERSHIP
+        )
 
         other = alliance_create(
             actor=users["satakunta"],
@@ -177,5 +229,10 @@ class Command(BaseCommand):
             started_on=d("2025-11-01"),
         )
         for key in ["pori", "rauma"]:
-            membership_add(actor=users["satakunta"], alliance=other, organisation=org[key],
-                           role=MemberRole.ORGANIZER, joined_on=d("2025-11-01"))
+            membership_add(
+                actor=users["satakunta"],
+                alliance=other,
+                organisation=org[key],
+                role=MemberRole.ORGANIZER,
+                joined_on=d("2025-11-01"),
+            )

@@ -18,7 +18,10 @@ class Command(BaseCommand):
             "--alliance", type=int, help="Verify only this alliance's chain (by id)."
         )
         parser.add_argument(
-            "--global", dest="global_only", action="store_true", help="Verify only the global chain."
+            "--global",
+            dest="global_only",
+            action="store_true",
+            help="Verify only the global chain.",
         )
 
     def handle(self, *args: Any, **options: Any) -> None:
@@ -36,9 +39,7 @@ class Command(BaseCommand):
             else:
                 broken += 1
                 record = f"record {found.record_id}" if found.record_id else "end of chain"
-                self.stdout.write(
-                    f"{key}: BROKEN at seq {found.seq} ({record}): {found.problem}"
-                )
+                self.stdout.write(f"{key}: BROKEN at seq {found.seq} ({record}): {found.problem}")
         if broken:
             raise CommandError(f"{broken} of {len(keys)} chain(s) broken")
         self.stdout.write(self.style.SUCCESS(f"{len(keys)} chain(s) verified"))

@@ -34,5 +34,7 @@ class Command(BaseCommand):
                 rows, year=options["year"], region_model=Region, municipality_model=Municipality
             )
         self.stdout.write(
-            self.style.SUCCESS(f"{created} municipalities added, {updated} updated ({options['year']})")
+            self.style.SUCCESS(
+                f"{created} municipalities added, {updated} updated ({options['year']})"
+            )
         )

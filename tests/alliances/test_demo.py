@@ -1,0 +1,38 @@
+"""The demo the README promises: realistic, written through the services, loaded once."""
+
+from __future__ import annotations
+
+import io
+
+import pytest
+from django.core.management import call_command
+
+from allianssi.accounts.models import User
+from allianssi.alliances.management.commands.demo_load import MAIN_ALLIANCE
+from allianssi.alliances.models import Alliance, MemberRole, Phase
+from allianssi.alliances.selectors import alliance_overview
+from allianssi.audit.selectors import audit_chain_keys, audit_chain_verify
+
+pytestmark = pytest.mark.django_db
+
+
+def test_demo_load__builds_the_promised_alliance_once():
+    call_command("demo_load", stdout=io.StringIO())
+    out = io.StringIO()
+    call_command("demo_load", stdout=out)
+    assert "already loaded" in out.getvalue()
+    main = Alliance.objects.get(name=MAIN_ALLIANCE)
+    assert main.phase == Phase.IMPLEMENTATION
+    assert Alliance.objects.filter(region=main.region).count() == 2
+    overview = alliance_overview(user=User.objects.get(username="projektitoimisto"), alliance=main)
+    assert 6 <= len(overview.municipalities_in) <= 8
+    assert overview.municipalities_out
+    assert [body.name for body, members in overview.joint_bodies] == [
+        "Ylä-Pirkanmaan elinvoimalautakunta"
+    ]
+    assert len(overview.joint_bodies[0][1]) == 3
+    producers = overview.producers + overview.own_production
+    assert 4 <= len(producers) <= 6
+    assert [m.role for m in overview.own_production] == [MemberRole.OWN_PRODUCTION]
+    assert [m.end_kind for m in overview.former] == ["exited"]
+    assert all(audit_chain_verify(key) is None for key in audit_chain_keys())

@@ -1,0 +1,239 @@
+"""Role × page/action → allowed or denied, including cross-alliance URL guessing.
+
+Every row is a specification: who may do what. Denied writes are also checked to change nothing.
+"""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from django.test import Client
+from django.urls import reverse
+
+from allianssi.alliances.models import AllianceRole, Membership, Phase
+from allianssi.audit.models import AuditRecord
+from tests.conftest import World
+
+pytestmark = pytest.mark.django_db
+
+PEOPLE = [
+    "anonymous",
+    "manager",
+    "leader",
+    "controller",
+    "producer_staff",
+    "observer",
+    "stranger",
+    "other_manager",
+]
+IN_ALLIANCE = {"manager", "leader", "controller", "producer_staff", "observer"}
+ORGANIZER_PEOPLE = {"manager", "leader", "controller", "stranger", "other_manager"}
+
+
+def _client(world: World, who: str) -> Client:
+    client = Client()
+    if who != "anonymous":
+        client.force_login(world.users[who])
+    return client
+
+
+def _expected_view(who: str, allowed: set[str]) -> int:
+    if who == "anonymous":
+        return 302
+    if who not in IN_ALLIANCE:
+        return 404
+    return 200 if who in allowed else 403
+
+
+@pytest.fixture
+def formed(world: World) -> World:
+    world.to_phase(Phase.FORMATION)
+    return world
+
+
+PAGES = [
+    ("alliances:detail", IN_ALLIANCE),
+    ("alliances:audit", IN_ALLIANCE),
+    ("alliances:roles", IN_ALLIANCE),
+    ("alliances:edit", {"manager"}),
+    ("alliances:member_add", {"manager"}),
+    ("alliances:phase", {"manager"}),
+]
+
+
+@pytest.mark.parametrize("who", PEOPLE)
+@pytest.mark.parametrize(("page", "allowed"), PAGES)
+def test_alliance_pages__by_role(formed: World, who, page, allowed):
+    response = _client(formed, who).get(reverse(page, args=[formed.alliance.pk]))
+    assert response.status_code == _expected_view(who, allowed)
+    if response.status_code == 404:
+        assert formed.alliance.name not in response.content.decode()
+
+
+@pytest.mark.parametrize("who", PEOPLE)
+def test_member_pages__by_role(formed: World, who):
+    producer = formed.membership("producer")
+    nokia = formed.membership("nokia")
+    client = _client(formed, who)
+    exit_url = reverse("alliances:member_exit", args=[formed.alliance.pk, producer.pk])
+    remove_url = reverse("alliances:member_remove", args=[formed.alliance.pk, nokia.pk])
+    # In formation a producer may not exit yet, but the manager and the producer's own
+    # leadership member may open the page and get the rule explained.
+    assert client.get(exit_url).status_code == _expected_view(who, {"manager"})
+    assert client.get(remove_url).status_code == _expected_view(who, {"manager"})
+
+
+@pytest.mark.parametrize("who", PEOPLE)
+def test_alliance_list__shows_only_own_alliances(world: World, who):
+    response = _client(world, who).get(reverse("alliances:list"))
+    if who == "anonymous":
+        assert response.status_code == 302
+        return
+    body = response.content.decode()
+    assert (world.alliance.name in body) == (who in IN_ALLIANCE - {"producer_staff"})
+    assert (world.other.name in body) == (who == "other_manager")
+
+
+@pytest.mark.parametrize("who", PEOPLE)
+def test_start_alliance_and_register_party__by_organisation(world: World, who):
+    client = _client(world, who)
+    create = client.get(reverse("alliances:create"))
+    party = client.get(reverse("parties:create"))
+    if who == "anonymous":
+        assert (create.status_code, party.status_code) == (302, 302)
+        return
+    assert create.status_code == (200 if who in ORGANIZER_PEOPLE else 403)
+    assert party.status_code == (200 if who in ORGANIZER_PEOPLE else 403)
+
+
+def _state(world: World) -> tuple:
+    world.alliance.refresh_from_db()
+    return (
+        world.alliance.phase,
+        world.alliance.name,
+        Membership.objects.filter(alliance=world.alliance, ended_on__isnull=True).count(),
+        AllianceRole.objects.filter(alliance=world.alliance, revoked_at__isnull=True).count(),
+        AuditRecord.objects.filter(alliance=world.alliance).count(),
+    )
+
+
+def _actions(world: World) -> dict[str, tuple[str, dict]]:
+    pk = world.alliance.pk
+    leader_role = AllianceRole.objects.get(alliance=world.alliance, user=world.users["leader"])
+    return {
+        "phase": (
+            reverse("alliances:phase", args=[pk]),
+            {"to_phase": "development", "effective_on": "2026-06-01", "note": "x"},
+        ),
+        "edit": (
+            reverse("alliances:edit", args=[pk]),
+            {
+                "name": "Kaapattu",
+                "term_start": "2026-01-01",
+                "term_end": "2029-12-31",
+                "service_areas": ["employment"],
+                "language": "fi",
+            },
+        ),
+        "add": (
+            reverse("alliances:member_add", args=[pk]),
+            {"role": "organizer", "party": "municipality:980"},
+        ),
+        "remove": (
+            reverse("alliances:member_remove", args=[pk, world.membership("nokia").pk]),
+            {"reason": "x"},
+        ),
+        "exit": (
+            reverse("alliances:member_exit", args=[pk, world.membership("nokia").pk]),
+            {"effective_on": "2026-06-01", "reason": "x"},
+        ),
+        "grant": (
+            reverse("alliances:roles", args=[pk]),
+            {"user": str(world.users["stranger"].pk), "role": "observer"},
+        ),
+        "revoke": (reverse("alliances:role_revoke", args=[pk, leader_role.pk]), {}),
+    }
+
+
+ACTIONS = ["phase", "edit", "add", "remove", "exit", "grant", "revoke"]
+
+
+@pytest.mark.parametrize("who", [p for p in PEOPLE if p != "manager"])
+@pytest.mark.parametrize("action", ACTIONS)
+def test_writes__denied_to_everyone_but_the_manager_and_change_nothing(formed, who, action):
+    url, data = _actions(formed)[action]
+    before = _state(formed)
+    response = _client(formed, who).post(url, data)
+    expected = {"anonymous": 302}.get(who, 403 if who in IN_ALLIANCE else 404)
+    assert response.status_code == expected
+    assert _state(formed) == before
+
+
+@pytest.mark.parametrize("action", ACTIONS)
+def test_writes__the_manager_may(formed: World, action):
+    url, data = _actions(formed)[action]
+    before = _state(formed)
+    response = _client(formed, "manager").post(url, data)
+    assert response.status_code == 302, response.content.decode()[:2000]
+    assert _state(formed) != before
+
+
+def test_exit__a_party_may_declare_its_own_exit(world: World):
+    world.to_phase(Phase.DEVELOPMENT)
+    producer = world.membership("producer")
+    url = reverse("alliances:member_exit", args=[world.alliance.pk, producer.pk])
+    client = _client(world, "producer_leader")
+    response = client.post(url, {"effective_on": "2026-06-30", "reason": "Oma päätös"})
+    assert response.status_code == 302
+    producer.refresh_from_db()
+    assert producer.end_kind == "exited"
+    staff = _client(world, "producer_staff")
+    nokia = world.membership("nokia")
+    url = reverse("alliances:member_exit", args=[world.alliance.pk, nokia.pk])
+    assert staff.post(url, {"effective_on": "2026-06-30", "reason": "x"}).status_code == 403
+
+
+def test_url_guessing__another_alliance_ids_in_own_alliance_urls_are_not_found(world: World):
+    """The other alliance's manager puts the Pirkanmaa membership into their own URL."""
+    client = _client(world, "other_manager")
+    nokia = world.membership("nokia")
+    for name in ["alliances:member_exit", "alliances:member_remove"]:
+        response = client.get(reverse(name, args=[world.other.pk, nokia.pk]))
+        assert response.status_code == 404
+    leader_role = AllianceRole.objects.get(alliance=world.alliance, user=world.users["leader"])
+    response = client.post(reverse("alliances:role_revoke", args=[world.other.pk, leader_role.pk]))
+    assert response.status_code == 404
+    leader_role.refresh_from_db()
+    assert leader_role.revoked_at is None
+
+
+def test_url_guessing__a_missing_and_a_forbidden_alliance_look_the_same(world: World):
+    client = _client(world, "other_manager")
+    forbidden = client.get(reverse("alliances:detail", args=[world.alliance.pk]))
+    missing = client.get(reverse("alliances:detail", args=[999_999]))
+    assert forbidden.status_code == missing.status_code == 404
+
+    def without_tokens(body: bytes) -> str:
+        # The CSRF token and the language form's return address (the typed URL) differ.
+        text = re.sub(r'name="csrfmiddlewaretoken" value="[^"]+"', "", body.decode())
+        return re.sub(r'name="next" type="hidden" value="[^"]+"', "", text)
+
+    assert without_tokens(forbidden.content) == without_tokens(missing.content)
+
+
+def test_exited_party__its_people_keep_read_access_only(world: World):
+    world.to_phase(Phase.DEVELOPMENT)
+    client = _client(world, "controller")  # Nokia's controller
+    from allianssi.alliances.services import membership_exit
+
+    membership_exit(
+        actor=world.users["manager"],
+        membership=world.membership("nokia"),
+        effective_on=world.alliance.term_start.replace(year=2026, month=6),
+        reason="Nokia irtautuu",
+    )
+    assert client.get(reverse("alliances:detail", args=[world.alliance.pk])).status_code == 200
+    from allianssi.permissions import roles_in
+
+    assert roles_in(world.users["controller"], world.alliance) == frozenset({"observer"})
