@@ -44,20 +44,24 @@ def alliances_visible_to(user: AnyUser) -> QuerySet[Alliance]:
 
 def roles_in(user: AnyUser, alliance: Alliance) -> frozenset[str]:
     """The roles that count for the user in the alliance (cached on the user for one request)."""
+    return _roles(user, alliance.pk)
+
+
+def _roles(user: AnyUser, alliance_id: int) -> frozenset[str]:
     if not _active(user):
         return frozenset()
     cache: dict[int, frozenset[str]] = user.__dict__.setdefault(_CACHE_ATTR, {})
-    if alliance.pk in cache:
-        return cache[alliance.pk]
+    if alliance_id in cache:
+        return cache[alliance_id]
     held = set(
         AllianceRole.objects.filter(
-            alliance_id=alliance.pk, user_id=user.pk or 0, revoked_at__isnull=True
+            alliance_id=alliance_id, user_id=user.pk or 0, revoked_at__isnull=True
         ).values_list("role", flat=True)
     )
-    if held - {Role.OBSERVER} and not _party_is_member(user, alliance):
+    if held - {Role.OBSERVER} and not _party_is_member(user, alliance_id):
         held = {Role.OBSERVER}
-    cache[alliance.pk] = frozenset(held)
-    return cache[alliance.pk]
+    cache[alliance_id] = frozenset(held)
+    return cache[alliance_id]
 
 
 def forget_roles(user: AnyUser) -> None:
@@ -65,12 +69,12 @@ def forget_roles(user: AnyUser) -> None:
     user.__dict__.pop(_CACHE_ATTR, None)
 
 
-def _party_is_member(user: AnyUser, alliance: Alliance) -> bool:
+def _party_is_member(user: AnyUser, alliance_id: int) -> bool:
     organisation_id = getattr(user, "organisation_id", None)
     if organisation_id is None:
         return False
     return Membership.objects.filter(
-        alliance_id=alliance.pk, organisation_id=organisation_id, ended_on__isnull=True
+        alliance_id=alliance_id, organisation_id=organisation_id, ended_on__isnull=True
     ).exists()
 
 
@@ -98,7 +102,7 @@ def can_record_exit(user: AnyUser, membership: Membership) -> bool:
 
     An own production unit's exit may also be declared by its organizer's member.
     """
-    roles = roles_in(user, membership.alliance)
+    roles = _roles(user, membership.alliance_id)
     if Role.MANAGER in roles:
         return True
     if Role.LEADERSHIP not in roles:
