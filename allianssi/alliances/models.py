@@ -1,7 +1,9 @@
 """Alliances, their members, phases, exits and the roles users hold in them.
 
-Rows here are never deleted: a member leaves by an exit or a removal recorded on its membership,
-a phase change is a row, a revoked role keeps its row with the revocation time.
+Memberships, phase changes and roles are never deleted: a member leaves by an exit or a removal
+recorded on its membership, a phase change is a row, a revoked role keeps its row with the
+revocation time. Service areas and goals are the alliance's current terms; an edit replaces them as
+a whole, and the audit trail keeps the before and after.
 """
 
 from __future__ import annotations
