@@ -8,7 +8,7 @@ import threading
 import pytest
 from django.db import connection, connections
 
-from allianssi.alliances.models import Membership, MemberRole, Phase
+from allianssi.alliances.models import MemberRole, Membership, Phase
 from allianssi.alliances.services import alliance_enter_phase, membership_add
 from allianssi.audit.selectors import audit_chain_verify
 from allianssi.core.errors import DomainError
@@ -31,7 +31,7 @@ def _race(workers: int, work) -> list[object]:
         try:
             barrier.wait()
             results[i] = work(i)
-        except Exception as exc:  # noqa: BLE001 — the outcome is what the test checks
+        except Exception as exc:
             results[i] = exc
         finally:
             connections.close_all()

@@ -30,8 +30,12 @@ def test_pages__query_count_does_not_grow_with_members(world: World, page):
     url = reverse(page, args=[world.alliance.pk])
     before = _queries(client, url)
     for _ in range(10):
-        membership_add(actor=world.users["manager"], alliance=world.alliance,
-                       organisation=CompanyFactory(), role=MemberRole.PRODUCER)
+        membership_add(
+            actor=world.users["manager"],
+            alliance=world.alliance,
+            organisation=CompanyFactory(),
+            role=MemberRole.PRODUCER,
+        )
     assert _queries(client, url) == before
 
 
@@ -44,7 +48,12 @@ def test_alliance_list__query_count_does_not_grow_with_alliances(world: World):
     url = reverse("alliances:list")
     before = _queries(client, url)
     for i in range(5):
-        alliance_create(actor=world.users["manager"], name=f"A{i}", region=world.region,
-                        term_start=world.alliance.term_start, term_end=world.alliance.term_end,
-                        service_areas=[ServiceArea.EMPLOYMENT])
+        alliance_create(
+            actor=world.users["manager"],
+            name=f"A{i}",
+            region=world.region,
+            term_start=world.alliance.term_start,
+            term_end=world.alliance.term_end,
+            service_areas=[ServiceArea.EMPLOYMENT],
+        )
     assert _queries(client, url) == before

@@ -1,13 +1,15 @@
-"""Fixtures of the browser tests: Debian's Chromium through Playwright, and the demo on a live server.
+"""Fixtures of the browser tests: Debian's Chromium through Playwright, the demo on a live server.
 
 The browser is the system package (``/usr/bin/chromium``), started through ``executable_path``;
 ``playwright install`` is never run and nothing is downloaded. Without Chromium the browser tests
-are skipped, except under CI (``CI`` set), where they fail: CI must never skip them quietly.
+are skipped with a hint, except under CI (``CI`` set), where they fail: CI never skips them.
+
+The live server listens on localhost, which pytest-socket allows (``--allow-hosts``); Playwright
+talks to its driver over pipes, and its event loop only needs a Unix socket pair.
 """
 
 from __future__ import annotations
 
-import importlib
 import io
 import os
 import shutil
@@ -16,9 +18,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from django.conf import settings
 from django.core.management import call_command
-from django.db import connection
 
 # Playwright's sync API runs an asyncio loop in the test thread; Django refuses database calls
 # from a thread with a running loop unless told that this is intended.
@@ -34,19 +34,18 @@ CHROMIUM_ARGS = [
     "--disable-sync",
 ]
 INSTALL_HINT = (
-    "Debian's Chromium is needed for the browser tests and was not found "
-    "(looked for `chromium` on PATH and /usr/bin/chromium). "
-    "Install it with `apt-get install chromium` (Debian/Ubuntu), "
-    "or point ALLIANSSI_CHROMIUM at a Chromium binary."
+    "The browser tests need Debian's Chromium, which was not found (looked for `chromium` on "
+    "PATH and /usr/bin/chromium). Install it with `apt-get install chromium` (Debian/Ubuntu), "
+    "or set ALLIANSSI_CHROMIUM to the path of a Chromium binary."
 )
 
 
-def _under_ci() -> bool:
+def under_ci() -> bool:
     return os.environ.get("CI", "").strip().lower() not in {"", "0", "false", "no"}
 
 
 def chromium_path() -> str | None:
-    """Debian's Chromium: ALLIANSSI_CHROMIUM if set, else `chromium` on PATH, else /usr/bin."""
+    """ALLIANSSI_CHROMIUM if set, else `chromium` on PATH, else /usr/bin/chromium."""
     configured = os.environ.get("ALLIANSSI_CHROMIUM")
     if configured:
         return configured if Path(configured).is_file() else None
@@ -57,17 +56,32 @@ def chromium_path() -> str | None:
     return str(default) if default.is_file() else None
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def browser() -> Iterator[Any]:
-    """One headless Chromium for the whole session."""
+    """One headless Chromium for all the browser tests of the session.
+
+    Package-scoped rather than session-scoped: the browser tests run one after the other (as
+    transactional tests, pytest-django orders them together), and while Playwright's sync API
+    is active it marks an asyncio loop as running in the main thread. Closing it after the last
+    browser test keeps that from leaking into the tests that pytest runs after them.
+    """
     executable = chromium_path()
     if executable is None:
-        if _under_ci():
-            pytest.fail(INSTALL_HINT + " CI is set, so the browser tests fail instead of skipping.")
+        if under_ci():
+            pytest.fail(f"{INSTALL_HINT} CI is set, so the browser tests fail instead of skipping.")
         pytest.skip(INSTALL_HINT)
+    from django.db import connections
     from playwright.sync_api import sync_playwright
 
+    # Django keeps its database connections in a thread-critical Local, which switches to
+    # context-local storage while an asyncio loop is running in the thread. Playwright's sync
+    # API marks its loop as running in this thread until the browser is closed, so without
+    # this the test code would get fresh connection objects instead of the ones the test
+    # database setup made (and lose their serialized rollback, and their transactions).
+    current = {alias: connections[alias] for alias in connections}
     with sync_playwright() as playwright:
+        for alias, wrapper in current.items():
+            connections[alias] = wrapper
         chromium = playwright.chromium.launch(
             executable_path=executable, headless=True, args=CHROMIUM_ARGS
         )
@@ -77,37 +91,13 @@ def browser() -> Iterator[Any]:
             chromium.close()
 
 
-def _purge_audit_records() -> None:
-    """Empty the append-only audit table so that the flush after a transactional test works.
-
-    The database refuses to delete audit records (migration ``audit.0002``). PostgreSQL's flush
-    is a TRUNCATE, which row triggers do not see; SQLite's flush is a DELETE, so there the
-    trigger is dropped for a moment and put back exactly as the migration creates it.
-    """
-    if connection.vendor != "sqlite":
-        return
-    triggers = importlib.import_module("allianssi.audit.migrations.0002_append_only_triggers")
-    with connection.cursor() as cursor:
-        for statement in triggers.SQLITE_REVERSE:
-            cursor.execute(statement)
-        cursor.execute("DELETE FROM audit_auditrecord")
-        for statement in triggers.SQLITE:
-            cursor.execute(statement)
-
-
 @pytest.fixture
-def demo(live_server: Any, django_db_serialized_rollback: None) -> Iterator[Any]:
-    """The demo (``demo_load``) in the live server's database; yields the live server.
+def demo(live_server: Any, django_db_serialized_rollback: None) -> Any:
+    """The demo (``demo_load``) in the live server's database; returns the live server.
 
-    The tests are transactional (the server runs in another thread), so the database is
-    emptied after each one; the serialized rollback brings back the municipality reference
-    data that the migrations load.
+    The tests are transactional (the server answers from another thread), so every table is
+    emptied after each test; the serialized rollback brings back the municipality reference data
+    that the migrations load, before the demo is loaded on top of it.
     """
     call_command("demo_load", stdout=io.StringIO())
-    yield live_server
-    _purge_audit_records()
-
-
-@pytest.fixture
-def language_cookie() -> str:
-    return settings.LANGUAGE_COOKIE_NAME
+    return live_server

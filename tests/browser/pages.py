@@ -1,0 +1,170 @@
+"""Helpers of the browser tests: a watched tab, logging in, axe-core and its report."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Any
+from urllib.parse import urlsplit
+
+from axe_playwright_python.sync_playwright import Axe
+from django.conf import settings
+from django.utils import translation
+from playwright.sync_api import Error as PlaywrightError
+
+from allianssi.alliances.management.commands.demo_load import DEMO_PASSWORD
+
+#: WCAG 2.0 and 2.1, levels A and AA: what Finnish public services must meet.
+AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
+LANGUAGES = ["fi", "sv", "en"]
+LOCALES = {"fi": "fi-FI", "sv": "sv-FI", "en": "en-GB"}
+_axe = Axe()
+
+
+def tr(language: str, message: Any) -> str:
+    """A message id (or a lazy string, such as a choice label) as the app shows it in
+    ``language``."""
+    with translation.override(language):
+        return translation.gettext(message) if isinstance(message, str) else str(message)
+
+
+def new_context(browser: Any, live_server: Any, language: str | None, **options: Any) -> Any:
+    """A fresh context (cookies, cache) whose browser prefers ``language``; with ``language``
+    also the app's language cookie, as the language form sets it."""
+    context = browser.new_context(locale=LOCALES[language or "fi"], **options)
+    context.set_default_timeout(15_000)
+    if language:
+        context.add_cookies(
+            [{"name": settings.LANGUAGE_COOKIE_NAME, "value": language, "url": live_server.url}]
+        )
+    return context
+
+
+@dataclass
+class Problem:
+    where: str
+    what: str
+
+
+@dataclass
+class Tab:
+    """A page whose every document is checked for its CSP header, and whose console is checked
+    for CSP violations and same-origin resources that failed to load."""
+
+    page: Any
+    base_url: str
+    problems: list[Problem] = field(default_factory=list)
+    console: list[str] = field(default_factory=list)
+    _broken: set[str] = field(default_factory=set)
+
+    @classmethod
+    def open(cls, context: Any, live_server: Any) -> Tab:
+        tab = cls(page=context.new_page(), base_url=live_server.url)
+        tab.page.on("console", tab._on_console)
+        tab.page.on("pageerror", lambda error: tab.console.append(f"page error: {error}"))
+        tab.page.on("response", tab._on_response)
+        tab.page.on("requestfailed", tab._on_request_failed)
+        return tab
+
+    def _problem(self, where: str, what: str) -> None:
+        problem = Problem(where, what)
+        if problem not in self.problems:
+            self.problems.append(problem)
+
+    def _here(self) -> str:
+        return urlsplit(self.page.url).path or self.page.url
+
+    @staticmethod
+    def _document_of(request: Any) -> str:
+        try:
+            return urlsplit(request.frame.url).path or request.frame.url
+        except PlaywrightError:  # a request of a frame that is gone
+            return "?"
+
+    def _on_console(self, message: Any) -> None:
+        text = f"console {message.type}: {message.text}"
+        self.console.append(text)
+        if "Content Security Policy" in message.text or "Content-Security-Policy" in message.text:
+            self._problem(self._here(), f"CSP violation — {text}")
+
+    def _same_origin(self, url: str) -> bool:
+        return url.startswith(self.base_url)
+
+    def _on_response(self, response: Any) -> None:
+        request = response.request
+        path = urlsplit(response.url).path
+        if not self._same_origin(response.url):
+            return
+        if request.resource_type == "document":
+            if not response.headers.get("content-security-policy"):
+                self._problem(path, f"no Content-Security-Policy header ({response.status})")
+        elif response.status >= 400 and path != "/favicon.ico":
+            self._broken.add(response.url)
+            self._problem(
+                self._document_of(request),
+                f"{request.resource_type} {path} answered HTTP {response.status}",
+            )
+
+    def _on_request_failed(self, request: Any) -> None:
+        if request.resource_type == "document" or request.url in self._broken:
+            return
+        if urlsplit(request.url).path == "/favicon.ico":
+            return
+        self._problem(
+            self._document_of(request),
+            f"{request.resource_type} {request.url} failed: {request.failure}",
+        )
+
+    # Navigation -----------------------------------------------------------------------------
+
+    def goto(self, path: str) -> Any:
+        return self.page.goto(self.base_url + path)
+
+    def submit(self, selector: str = "main form.form button[type=submit]") -> Any:
+        """Press a submit button and wait for the page the server answers with."""
+        with self.page.expect_navigation() as navigation:
+            self.page.click(selector)
+        return navigation.value
+
+    def login(self, username: str, password: str = DEMO_PASSWORD) -> Any:
+        self.goto("/accounts/login/")
+        self.page.fill("#id_username", username)
+        self.page.fill("#id_password", password)
+        return self.submit("main form button[type=submit]")
+
+    def heading(self) -> str:
+        return self.page.inner_text("h1").strip()
+
+    def html_lang(self) -> str | None:
+        return self.page.get_attribute("html", "lang")
+
+    def fail_on_problems(self) -> None:
+        if self.problems:
+            lines = [f"  {p.where}: {p.what}" for p in self.problems]
+            raise AssertionError("Problems seen in the browser:\n" + "\n".join(lines))
+
+
+def axe_violations(page: Any) -> list[dict[str, Any]]:
+    """Run axe-core (WCAG 2.1 A and AA rules) on the page as it is now."""
+    results = _axe.run(
+        page,
+        options={"runOnly": {"type": "tag", "values": AXE_TAGS}, "resultTypes": ["violations"]},
+    )
+    return list(results.response["violations"])
+
+
+def _target(node: dict[str, Any]) -> str:
+    return " ".join(str(part) for part in node.get("target", []))
+
+
+def format_violations(label: str, violations: list[dict[str, Any]]) -> str:
+    lines = [f"{label}:"]
+    for violation in violations:
+        lines.append(
+            f"  - {violation['id']} [{violation.get('impact')}] {violation['help']}"
+            f" ({violation.get('helpUrl', '')})"
+        )
+        for node in violation["nodes"]:
+            summary = re.sub(r"\s+", " ", node.get("failureSummary") or "").strip()
+            lines.append(f"      at {_target(node)}: {summary}")
+    return "\n".join(lines)

@@ -1,0 +1,161 @@
+"""Every page a logged-in user can reach passes axe-core's WCAG 2.1 A and AA rules, in Finnish,
+Swedish and English, and the forms do so also when they show their errors.
+
+Each page is also checked for its ``<html lang>``, its Content-Security-Policy header and the
+absence of CSP violations in the console. The test collects every finding and reports them all
+at the end.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from django.conf import settings
+
+from allianssi.alliances.management.commands.demo_load import MAIN_ALLIANCE
+from allianssi.alliances.models import Alliance, Membership
+from tests.browser.pages import (
+    LANGUAGES,
+    Tab,
+    axe_violations,
+    format_violations,
+    new_context,
+)
+
+pytestmark = pytest.mark.browser
+
+
+class Audit:
+    """Visits pages in one tab and collects what is wrong with each."""
+
+    def __init__(self, tab: Tab, language: str) -> None:
+        self.tab = tab
+        self.language = language
+        self.findings: list[str] = []
+        self.checked: list[str] = []
+
+    def check(self, label: str, response: Any, status: int = 200) -> None:
+        page = self.tab.page
+        where = f"{label} [{self.language}] {page.url}"
+        self.checked.append(label)
+        if response is None or response.status != status:
+            got = None if response is None else response.status
+            self.findings.append(f"{where}: expected HTTP {status}, got {got}")
+        if response is not None and not response.headers.get("content-security-policy"):
+            self.findings.append(f"{where}: no Content-Security-Policy header")
+        lang = self.tab.html_lang()
+        if lang != self.language:
+            self.findings.append(f'{where}: <html lang="{lang}">, expected "{self.language}"')
+        violations = axe_violations(page)
+        if violations:
+            self.findings.append(format_violations(where, violations))
+
+    def expect_errors(self, label: str) -> None:
+        """The form answered with its errors (otherwise the error state went unchecked)."""
+        if not self.tab.page.locator(".error-summary").count():
+            self.findings.append(f"{label} [{self.language}]: no error summary on the page")
+
+    def report(self) -> str:
+        problems = [f"{p.where}: {p.what}" for p in self.tab.problems]
+        return "\n".join(self.findings + problems)
+
+
+def _fill_and_submit(audit: Audit, label: str, fields: dict[str, str] | None = None) -> None:
+    for selector, value in (fields or {}).items():
+        audit.tab.page.fill(selector, value)
+    audit.check(label, audit.tab.submit())
+    audit.expect_errors(label)
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_every_page_passes_axe(browser: Any, demo: Any, language: str):
+    main = Alliance.objects.get(name=MAIN_ALLIANCE)
+    other_region = Alliance.objects.exclude(region=main.region).get()
+    producer = Membership.objects.get(alliance=main, organisation__name="Työpolku Oy")
+    base = f"/alliances/{main.pk}"
+
+    context = new_context(browser, demo, language)
+    tab = Tab.open(context, demo)
+    audit = Audit(tab, language)
+    page = tab.page
+    try:
+        # Anonymous: the login page, a failed login, then the real login form.
+        audit.check("login page", tab.goto("/accounts/login/"))
+        audit.check("login page, wrong password", tab.login("projektitoimisto", "wrong-password"))
+        if not page.locator(".error-summary").count():
+            audit.findings.append(f"login [{language}]: a wrong password showed no error")
+        response = tab.login("projektitoimisto")
+        audit.check("alliance list (after login)", response)
+
+        audit.check("alliance detail", tab.goto(f"{base}/"))
+
+        audit.check("create alliance form", tab.goto("/alliances/new/"))
+        _fill_and_submit(audit, "create alliance form, empty")
+        tab.goto("/alliances/new/")
+        _fill_and_submit(
+            audit,
+            "create alliance form, end before start",
+            {"#id_name": "Testi", "#id_term_start": "2027-01-01", "#id_term_end": "2026-01-01"},
+        )
+
+        audit.check("edit form", tab.goto(f"{base}/edit/"))
+        _fill_and_submit(audit, "edit form, no name", {"#id_name": ""})
+
+        audit.check("add member form", tab.goto(f"{base}/members/add/"))
+        _fill_and_submit(audit, "add member form, empty")
+
+        audit.check("phase form", tab.goto(f"{base}/phase/"))
+        _fill_and_submit(audit, "phase form, no date")
+
+        exit_url = f"{base}/members/{producer.pk}/exit/"
+        audit.check("exit form", tab.goto(exit_url))
+        _fill_and_submit(audit, "exit form, empty")
+        # A complete exit that the rules refuse: the error is about the whole form.
+        tab.goto(exit_url)
+        _fill_and_submit(
+            audit,
+            "exit form, refused in implementation",
+            {"#id_effective_on": "2026-06-30", "#id_reason": "Testi"},
+        )
+
+        audit.check("remove form", tab.goto(f"{base}/members/{producer.pk}/remove/"))
+        _fill_and_submit(audit, "remove form, no reason")
+
+        audit.check("roles page", tab.goto(f"{base}/roles/"))
+        _fill_and_submit(audit, "roles page, nothing chosen")
+
+        audit.check("audit trail", tab.goto(f"{base}/audit/"))
+
+        audit.check("party registration form", tab.goto("/parties/new/"))
+        _fill_and_submit(audit, "party registration form, empty")
+
+        audit.check("404 page", tab.goto(f"/alliances/{other_region.pk}/"), status=404)
+
+        # The 403 page: an observer (no organisation) may not start an alliance.
+        observer_context = new_context(browser, demo, language)
+        observer = Tab.open(observer_context, demo)
+        observer_audit = Audit(observer, language)
+        observer.login("tarkastaja")
+        observer_audit.check("403 page", observer.goto("/alliances/new/"), status=403)
+        observer_context.close()
+
+        # The lock-out page: too many wrong passwords for one user name.
+        locked_context = new_context(browser, demo, language)
+        locked = Tab.open(locked_context, demo)
+        locked_audit = Audit(locked, language)
+        response = None
+        for _attempt in range(settings.AXES_FAILURE_LIMIT + 1):
+            response = locked.login("johtoryhma.tampere", "wrong-password")
+            if response is not None and response.status == 429:
+                break
+        locked_audit.check("locked-out page", response, status=429)
+        locked_context.close()
+    finally:
+        context.close()
+
+    report = "\n".join(
+        part for part in (audit.report(), observer_audit.report(), locked_audit.report()) if part
+    )
+    if report:
+        pytest.fail(f"Accessibility and page checks failed ({language}):\n{report}", pytrace=False)
