@@ -174,3 +174,33 @@ def party_resolve(*, actor: User | None, choice: str) -> Organisation:
         if organisation is not None:
             return organisation
     raise DomainError("party_unknown", _("Choose a party from the list."), field="party")
+
+
+@transaction.atomic
+def party_register(
+    *,
+    actor: User,
+    kind: str,
+    name: str,
+    business_id: str = "",
+    host_code: str | None = None,
+    member_codes: Sequence[str] = (),
+    parent: Organisation | None = None,
+) -> Organisation:
+    """Register a party from the registration form. A joint body's host and members are picked
+    from the municipality reference list and registered as parties with it, or not at all."""
+    host: Organisation | None = None
+    members: list[Organisation] = []
+    if kind == OrganisationKind.JOINT_BODY:
+        members = [organisation_for_municipality(actor=actor, code=c) for c in member_codes]
+        if host_code:
+            host = organisation_for_municipality(actor=actor, code=host_code)
+    return organisation_create(
+        actor=actor,
+        kind=kind,
+        name=name,
+        business_id=business_id,
+        host=host,
+        members=members,
+        parent=parent,
+    )

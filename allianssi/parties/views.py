@@ -3,7 +3,6 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -26,29 +25,15 @@ def party_create(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
-            with transaction.atomic():
-                host = members = None
-                if data["host"] is not None or data["members"]:
-                    members = [
-                        services.organisation_for_municipality(
-                            actor=acting_user(request), code=m.code
-                        )
-                        for m in data["members"]
-                    ]
-                    if data["host"] is not None:
-                        host = services.organisation_for_municipality(
-                            actor=acting_user(request),
-                            code=data["host"].code,
-                        )
-                organisation = services.organisation_create(
-                    actor=acting_user(request),
-                    kind=data["kind"],
-                    name=data["name"],
-                    business_id=data["business_id"],
-                    host=host,
-                    members=members or [],
-                    parent=data["parent"],
-                )
+            organisation = services.party_register(
+                actor=acting_user(request),
+                kind=data["kind"],
+                name=data["name"],
+                business_id=data["business_id"],
+                host_code=data["host"].code if data["host"] is not None else None,
+                member_codes=[m.code for m in data["members"]],
+                parent=data["parent"],
+            )
         except DomainError as error:
             add_domain_error(form, error)
         else:

@@ -113,6 +113,7 @@ STATICFILES_DIRS = [BASE_DIR / "allianssi" / "static"]
 STATIC_ROOT: Path | None = BASE_DIR / "staticfiles"
 
 SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_AGE = 8 * 60 * 60  # one working day
 SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_SAMESITE = "Lax"
 X_FRAME_OPTIONS = "DENY"

@@ -14,6 +14,7 @@ from allianssi.parties.reference import BUNDLED_FILE, ReferenceFileError, parse_
 from allianssi.parties.services import (
     organisation_create,
     organisation_for_municipality,
+    party_register,
     party_resolve,
 )
 
@@ -139,3 +140,47 @@ def test_organisation_for_municipality__registers_once():
     first = organisation_for_municipality(actor=None, code="837")
     assert organisation_for_municipality(actor=None, code="837") == first
     assert first.name == "Tampere"
+
+
+def test_party_register__a_joint_body_from_the_reference_list_lands_whole(world):
+    body = party_register(
+        actor=world.users["manager"],
+        kind=OrganisationKind.JOINT_BODY,
+        name="Lautakunta",
+        host_code="508",
+        member_codes=["508", "702", "936"],
+    )
+    assert body.host.municipality.code == "508"
+    count = Organisation.objects.count()
+    with pytest.raises(DomainError, match="joint_body_host_not_member"):
+        party_register(
+            actor=world.users["manager"],
+            kind=OrganisationKind.JOINT_BODY,
+            name="Toinen",
+            host_code="020",
+            member_codes=["108", "143"],
+        )
+    assert Organisation.objects.count() == count  # Akaa, Hämeenkyrö, Ikaalinen not registered
+
+
+def test_party_register__a_company_registers_no_municipalities(world):
+    count = Organisation.objects.count()
+    party_register(
+        actor=world.users["manager"],
+        kind=OrganisationKind.COMPANY,
+        name="Uusi Oy",
+        business_id="1234567-1",
+        host_code="020",
+        member_codes=["108"],
+    )
+    assert Organisation.objects.count() == count + 1
+
+
+def test_party_register__needs_permission(world):
+    with pytest.raises(DomainError, match="forbidden"):
+        party_register(
+            actor=world.users["observer"],
+            kind=OrganisationKind.COMPANY,
+            name="Ei Oy",
+            business_id="1234567-1",
+        )
