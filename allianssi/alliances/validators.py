@@ -267,8 +267,9 @@ def validate_exit(
     instead.
     """
     _not_ended(alliance)
-    if not membership.is_active:
-        raise DomainError("membership_ended", _("That membership has already ended."))
+    refusal = exit_right_refusal(alliance=alliance, membership=membership, active=active)
+    if refusal is not None:
+        raise refusal
     if not reason.strip():
         raise DomainError("reason_required", _("Give the reason for the exit."), field="reason")
     if effective_on is None:
@@ -282,10 +283,18 @@ def validate_exit(
             field="effective_on",
             date=membership.joined_on.isoformat(),
         )
+
+
+def exit_right_refusal(
+    *, alliance: Alliance, membership: Membership, active: Iterable[Membership] = ()
+) -> DomainError | None:
+    """Why the party may not exit in the alliance's current phase, or ``None`` if it may."""
+    if alliance.phase == Phase.ENDED or not membership.is_active:
+        return DomainError("membership_ended", _("That membership has already ended."))
     if membership.role == MemberRole.ORGANIZER:
         others = [m for m in active if m.role == MemberRole.ORGANIZER and m.pk != membership.pk]
         if not others and alliance.phase != Phase.STRATEGY:
-            raise DomainError(
+            return DomainError(
                 "last_organizer_exit",
                 _(
                     "%(party)s is the last organizer. Without a purchaser the alliance cannot go "
@@ -293,20 +302,20 @@ def validate_exit(
                 ),
                 party=membership.organisation.name,
             )
-        return
+        return None
     if alliance.phase == Phase.DEVELOPMENT:
-        return
+        return None
     if alliance.phase == Phase.IMPLEMENTATION:
         if alliance.producers_may_exit_in_implementation:
-            return
-        raise DomainError(
+            return None
+        return DomainError(
             "exit_not_allowed_implementation",
             _(
                 "The alliance agreement does not let producers exit during the implementation "
                 "phase. Producers could exit at the end of the development phase."
             ),
         )
-    raise DomainError(
+    return DomainError(
         "exit_not_allowed_phase",
         _(
             "A producer's exit right begins in the development phase. Before it, the project "

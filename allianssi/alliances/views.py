@@ -13,7 +13,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from allianssi import permissions
 from allianssi.accounts.http import acting_user
 from allianssi.accounts.models import User
-from allianssi.alliances import selectors, services
+from allianssi.alliances import selectors, services, validators
 from allianssi.alliances.forms import (
     AllianceEditForm,
     AllianceForm,
@@ -86,6 +86,13 @@ def alliance_detail(request: HttpRequest, pk: int) -> HttpResponse:
     overview = selectors.alliance_overview(user=request.user, alliance=alliance)
     can_manage = permissions.can_manage_alliance(request.user, alliance)
     memberships = overview.organizers + overview.producers + overview.own_production
+    exitable = {
+        m.pk
+        for m in memberships
+        if permissions.can_record_exit(request.user, m)
+        and validators.exit_right_refusal(alliance=alliance, membership=m, active=memberships)
+        is None
+    }
     return render(
         request,
         "alliances/detail.html",
@@ -93,7 +100,8 @@ def alliance_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "alliance": alliance,
             "overview": overview,
             "can_manage": can_manage and alliance.phase != Phase.ENDED,
-            "exitable": {m.pk for m in memberships if permissions.can_record_exit(request.user, m)},
+            "exitable": exitable,
+            "removable": can_manage and alliance.phase in validators.REMOVAL_PHASES,
             "service_areas": [a.get_area_display() for a in alliance.service_areas.all()],
             "goals": alliance.goals.all(),
         },

@@ -216,3 +216,31 @@ def test_audit_page__lists_the_alliances_records(world: World):
     )
     assert "alliance.create" in body
     assert "role.grant" in body
+
+
+@pytest.mark.parametrize(
+    ("phase", "producer_exit_shown", "remove_shown"),
+    [
+        (Phase.FORMATION, False, True),
+        (Phase.DEVELOPMENT, True, False),
+        (Phase.IMPLEMENTATION, False, False),
+    ],
+)
+def test_alliance_detail__offers_only_the_actions_the_rules_allow(
+    world: World, phase, producer_exit_shown, remove_shown
+):
+    world.to_phase(phase)
+    producer = world.membership("producer")
+    body = (
+        _client(world, "manager")
+        .get(reverse("alliances:detail", args=[world.alliance.pk]))
+        .content.decode()
+    )
+    exit_url = reverse("alliances:member_exit", args=[world.alliance.pk, producer.pk])
+    remove_url = reverse("alliances:member_remove", args=[world.alliance.pk, producer.pk])
+    assert (exit_url in body) == producer_exit_shown
+    assert (remove_url in body) == remove_shown
+    nokia_exit = reverse(
+        "alliances:member_exit", args=[world.alliance.pk, world.membership("nokia").pk]
+    )
+    assert nokia_exit in body  # an organizer may exit in every phase
