@@ -46,8 +46,19 @@ class AllianceForm(forms.Form):
         label=_("The agreement lets producers exit during implementation"), required=False
     )
 
-    def goal_lines(self) -> list[str]:
-        return [line.strip() for line in self.cleaned_data["goals"].splitlines() if line.strip()]
+    def terms(self) -> dict[str, Any]:
+        """The cleaned input as the keyword arguments of ``alliance_create``/``_update``."""
+        data = self.cleaned_data
+        return {
+            "name": data["name"],
+            "term_start": data["term_start"],
+            "term_end": data["term_end"],
+            "service_areas": data["service_areas"],
+            "goals": [line.strip() for line in data["goals"].splitlines() if line.strip()],
+            "description": data["description"],
+            "language": data["language"],
+            "producers_may_exit_in_implementation": data["producers_may_exit_in_implementation"],
+        }
 
 
 class AllianceEditForm(AllianceForm):

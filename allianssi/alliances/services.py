@@ -115,7 +115,12 @@ def alliance_create(
     organizer = actor.organisation
     assert organizer is not None  # can_create_alliance checked it
     validators.validate_terms(
-        name=name, term_start=term_start, term_end=term_end, service_areas=service_areas
+        name=name,
+        term_start=term_start,
+        term_end=term_end,
+        service_areas=service_areas,
+        goals=goals,
+        language=language,
     )
     assert term_start is not None
     assert term_end is not None
@@ -183,7 +188,12 @@ def alliance_update(
     if not permissions.can_manage_alliance(actor, alliance):
         raise _forbidden()
     validators.validate_terms(
-        name=name, term_start=term_start, term_end=term_end, service_areas=service_areas
+        name=name,
+        term_start=term_start,
+        term_end=term_end,
+        service_areas=service_areas,
+        goals=goals,
+        language=language,
     )
     if alliance.phase == Phase.ENDED:
         raise DomainError("alliance_ended", _("The alliance has ended; it can no longer change."))

@@ -16,6 +16,8 @@ from allianssi.alliances.models import (
     OPTIONAL_SERVICE_AREAS,
     TRANSITIONS,
     Alliance,
+    AllianceGoal,
+    DocumentLanguage,
     MemberRole,
     Membership,
     Phase,
@@ -33,6 +35,9 @@ from allianssi.parties.models import (
 if TYPE_CHECKING:
     from allianssi.accounts.models import User
 
+NAME_MAX = Alliance._meta.get_field("name").max_length or 200
+GOAL_MAX = AllianceGoal._meta.get_field("text").max_length or 500
+
 #: Phases from which producers and own production may take part (producers are selected in
 #: formation).
 PRODUCTION_PHASES = frozenset({Phase.FORMATION, Phase.DEVELOPMENT, Phase.IMPLEMENTATION})
@@ -42,10 +47,36 @@ REMOVAL_PHASES = frozenset({Phase.STRATEGY, Phase.FORMATION})
 
 
 def validate_terms(
-    *, name: str, term_start: dt.date | None, term_end: dt.date | None, service_areas: Sequence[str]
+    *,
+    name: str,
+    term_start: dt.date | None,
+    term_end: dt.date | None,
+    service_areas: Sequence[str],
+    goals: Sequence[str] = (),
+    language: str = DocumentLanguage.FINNISH,
 ) -> None:
     if not name.strip():
         raise DomainError("name_required", _("Enter a name for the alliance."), field="name")
+    if len(name.strip()) > NAME_MAX:
+        raise DomainError(
+            "name_too_long",
+            _("The name may be at most %(limit)s characters long."),
+            field="name",
+            limit=str(NAME_MAX),
+        )
+    if any(len(goal.strip()) > GOAL_MAX for goal in goals):
+        raise DomainError(
+            "goal_too_long",
+            _("Each goal may be at most %(limit)s characters long."),
+            field="goals",
+            limit=str(GOAL_MAX),
+        )
+    if language not in DocumentLanguage.values:
+        raise DomainError(
+            "language_invalid",
+            _("Choose Finnish or Swedish as the language of documents."),
+            field="language",
+        )
     if term_start is None or term_end is None:
         raise DomainError(
             "term_required", _("Enter the start and end of the term."), field="term_start"

@@ -58,19 +58,9 @@ def alliance_create(request: HttpRequest) -> HttpResponse:
     _require(permissions.can_create_alliance(request.user))
     form = AllianceForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
         try:
             alliance = services.alliance_create(
-                actor=acting_user(request),
-                name=data["name"],
-                region=data["region"],
-                term_start=data["term_start"],
-                term_end=data["term_end"],
-                service_areas=data["service_areas"],
-                goals=form.goal_lines(),
-                description=data["description"],
-                language=data["language"],
-                producers_may_exit_in_implementation=data["producers_may_exit_in_implementation"],
+                actor=acting_user(request), region=form.cleaned_data["region"], **form.terms()
             )
         except DomainError as error:
             add_domain_error(form, error)
@@ -125,20 +115,8 @@ def alliance_edit(request: HttpRequest, pk: int) -> HttpResponse:
     }
     form = AllianceEditForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
         try:
-            services.alliance_update(
-                actor=acting_user(request),
-                alliance=alliance,
-                name=data["name"],
-                term_start=data["term_start"],
-                term_end=data["term_end"],
-                service_areas=data["service_areas"],
-                goals=form.goal_lines(),
-                description=data["description"],
-                language=data["language"],
-                producers_may_exit_in_implementation=data["producers_may_exit_in_implementation"],
-            )
+            services.alliance_update(actor=acting_user(request), alliance=alliance, **form.terms())
         except DomainError as error:
             add_domain_error(form, error)
         else:

@@ -45,6 +45,23 @@ def _require_creator(actor: User | None) -> None:
         raise DomainError("forbidden", _("You may not register parties."))
 
 
+def _reference_party(*, actor: User | None, kind: str, name: str, **reference: Any) -> Organisation:
+    """The party of a reference region or municipality; registered and audited on first use."""
+    existing = Organisation.objects.filter(kind=kind, **reference).first()
+    if existing is not None:
+        return existing
+    _require_creator(actor)
+    organisation = Organisation.objects.create(kind=kind, name=name, **reference)
+    audit_append(
+        actor=actor,
+        alliance=None,
+        action="organisation.create",
+        obj=organisation,
+        after=organisation_snapshot(organisation),
+    )
+    return organisation
+
+
 @transaction.atomic
 def organisation_for_municipality(*, actor: User | None, code: str) -> Organisation:
     """The party of a municipality picked from the reference list, registered on first use."""
@@ -56,23 +73,12 @@ def organisation_for_municipality(*, actor: User | None, code: str) -> Organisat
             field="municipality",
             value=code,
         )
-    existing = Organisation.objects.filter(
-        kind=OrganisationKind.MUNICIPALITY, municipality=municipality
-    ).first()
-    if existing is not None:
-        return existing
-    _require_creator(actor)
-    organisation = Organisation.objects.create(
-        kind=OrganisationKind.MUNICIPALITY, name=municipality.name_fi, municipality=municipality
-    )
-    audit_append(
+    return _reference_party(
         actor=actor,
-        alliance=None,
-        action="organisation.create",
-        obj=organisation,
-        after=organisation_snapshot(organisation),
+        kind=OrganisationKind.MUNICIPALITY,
+        name=municipality.name_fi,
+        municipality=municipality,
     )
-    return organisation
 
 
 @transaction.atomic
@@ -86,21 +92,9 @@ def organisation_for_region(*, actor: User | None, code: str) -> Organisation:
             field="region",
             value=code,
         )
-    existing = Organisation.objects.filter(kind=OrganisationKind.REGION, region=region).first()
-    if existing is not None:
-        return existing
-    _require_creator(actor)
-    organisation = Organisation.objects.create(
-        kind=OrganisationKind.REGION, name=region.name_fi, region=region
+    return _reference_party(
+        actor=actor, kind=OrganisationKind.REGION, name=region.name_fi, region=region
     )
-    audit_append(
-        actor=actor,
-        alliance=None,
-        action="organisation.create",
-        obj=organisation,
-        after=organisation_snapshot(organisation),
-    )
-    return organisation
 
 
 @transaction.atomic

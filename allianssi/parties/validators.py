@@ -16,6 +16,8 @@ from allianssi.parties.models import (
     OrganisationKind,
 )
 
+NAME_MAX = Organisation._meta.get_field("name").max_length or 200
+
 
 def clean_business_id(raw: str) -> str:
     """A Y-tunnus in its standard form ``1234567-8``, or a clear error."""
@@ -49,6 +51,13 @@ def validate_organisation(
         return  # Named from the reference data.
     if not name.strip():
         raise DomainError("name_required", _("Enter the party's name."), field="name")
+    if len(name.strip()) > NAME_MAX:
+        raise DomainError(
+            "name_too_long",
+            _("The name may be at most %(limit)s characters long."),
+            field="name",
+            limit=str(NAME_MAX),
+        )
     if kind == OrganisationKind.JOINT_BODY:
         if host is None or host.kind != OrganisationKind.MUNICIPALITY:
             raise DomainError(

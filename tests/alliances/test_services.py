@@ -76,6 +76,9 @@ def test_alliance_create__a_region_may_have_several_alliances(world: World):
         ({"service_areas": []}, "service_area_required"),
         ({"service_areas": ["space"]}, "service_area_unknown"),
         ({"service_areas": [ServiceArea.WELLBEING]}, "service_area_core_required"),
+        ({"name": "x" * 201}, "name_too_long"),
+        ({"goals": ["ok", "y" * 501]}, "goal_too_long"),
+        ({"language": "de"}, "language_invalid"),
     ],
 )
 def test_alliance_create__bad_terms_are_refused_and_nothing_is_written(world, changes, code):

@@ -184,3 +184,10 @@ def test_party_register__needs_permission(world):
             name="Ei Oy",
             business_id="1234567-1",
         )
+
+
+def test_organisation_create__a_too_long_name_is_refused():
+    with pytest.raises(DomainError, match="name_too_long"):
+        organisation_create(
+            actor=None, kind=OrganisationKind.COMPANY, name="N" * 201, business_id="1234567-1"
+        )
