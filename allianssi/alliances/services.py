@@ -68,7 +68,9 @@ def membership_snapshot(membership: Membership) -> dict[str, Any]:
     }
 
 
-def _lock(alliance: Alliance) -> Alliance:
+def _lock(alliance: Alliance, actor: User) -> Alliance:
+    """Lock the alliance row; the actor's roles are then read afresh, under the lock."""
+    permissions.forget_roles(actor)
     return Alliance.objects.select_for_update().select_related("region").get(pk=alliance.pk)
 
 
@@ -184,7 +186,7 @@ def alliance_update(
     language: str,
     producers_may_exit_in_implementation: bool,
 ) -> Alliance:
-    alliance = _lock(alliance)
+    alliance = _lock(alliance, actor)
     if not permissions.can_manage_alliance(actor, alliance):
         raise _forbidden()
     validators.validate_terms(
@@ -225,7 +227,7 @@ def membership_add(
     role: str,
     joined_on: dt.date | None = None,
 ) -> Membership:
-    alliance = _lock(alliance)
+    alliance = _lock(alliance, actor)
     if not permissions.can_manage_alliance(actor, alliance):
         raise _forbidden()
     validators.validate_new_member(
@@ -377,7 +379,7 @@ def membership_exit(
     reason: str,
 ) -> Membership:
     """A party exercises its exit right. Recorded with date and reason; never a deleted row."""
-    alliance = _lock(membership.alliance)
+    alliance = _lock(membership.alliance, actor)
     if membership.alliance_id != alliance.pk or not permissions.can_record_exit(actor, membership):
         raise _forbidden()
     if membership.ended_on is not None:
@@ -408,7 +410,7 @@ def membership_exit(
 @transaction.atomic
 def membership_remove(*, actor: User, membership: Membership, reason: str) -> Membership:
     """The project office takes a party off before the agreement binds it (strategy, formation)."""
-    alliance = _lock(membership.alliance)
+    alliance = _lock(membership.alliance, actor)
     if not permissions.can_manage_alliance(actor, alliance):
         raise _forbidden()
     if membership.ended_on is not None:
@@ -438,7 +440,7 @@ def alliance_enter_phase(
     effective_on: dt.date | None,
     note: str = "",
 ) -> PhaseChange:
-    alliance = _lock(alliance)
+    alliance = _lock(alliance, actor)
     if not permissions.can_manage_alliance(actor, alliance):
         raise _forbidden()
     last = alliance.phase_changes.order_by("-changed_at", "-pk").first()
@@ -498,7 +500,7 @@ def _grant(*, actor: User, alliance: Alliance, user: User, role: str) -> Allianc
 
 @transaction.atomic
 def alliance_role_grant(*, actor: User, alliance: Alliance, user: User, role: str) -> AllianceRole:
-    alliance = _lock(alliance)
+    alliance = _lock(alliance, actor)
     if not permissions.can_manage_roles(actor, alliance):
         raise _forbidden()
     if alliance.phase == Phase.ENDED:
@@ -508,7 +510,7 @@ def alliance_role_grant(*, actor: User, alliance: Alliance, user: User, role: st
 
 @transaction.atomic
 def alliance_role_revoke(*, actor: User, granted: AllianceRole) -> AllianceRole:
-    alliance = _lock(granted.alliance)
+    alliance = _lock(granted.alliance, actor)
     if not permissions.can_manage_roles(actor, alliance):
         raise _forbidden()
     granted = AllianceRole.objects.select_for_update().get(pk=granted.pk)
