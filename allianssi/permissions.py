@@ -128,3 +128,41 @@ def can_create_party(user: AnyUser) -> bool:
             user_id=user.pk or 0, role=Role.MANAGER, revoked_at__isnull=True
         ).exists()
     )
+
+
+# Governance -------------------------------------------------------------------------------------
+
+
+def can_manage_seats(user: AnyUser, alliance: Alliance) -> bool:
+    """Name the representatives and deputies of the leadership group's seats."""
+    return Role.MANAGER in roles_in(user, alliance)
+
+
+def can_propose(user: AnyUser, alliance: Alliance) -> bool:
+    """Draft a proposal with its alternatives: the project office and leadership members."""
+    return bool(roles_in(user, alliance) & {Role.MANAGER, Role.LEADERSHIP})
+
+
+def can_open_vote(user: AnyUser, alliance: Alliance) -> bool:
+    """Put a drafted proposal to the vote of the seats."""
+    return Role.MANAGER in roles_in(user, alliance)
+
+
+def vote_capacity(
+    user: AnyUser,
+    alliance: Alliance,
+    *,
+    representative_id: int | None,
+    deputy_id: int | None,
+    representative_has_voted: bool,
+) -> str | None:
+    """In what capacity the user may cast a seat's vote: ``"representative"``, ``"deputy"`` (only
+    while the representative has not voted), or ``None``. Only leadership-group members whose
+    party is still in the alliance vote; observers follow but never vote."""
+    if Role.LEADERSHIP not in roles_in(user, alliance) or user.pk is None:
+        return None
+    if user.pk == representative_id:
+        return "representative"
+    if user.pk == deputy_id and not representative_has_voted:
+        return "deputy"
+    return None

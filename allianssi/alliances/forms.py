@@ -45,6 +45,23 @@ class AllianceForm(forms.Form):
     producers_may_exit_in_implementation = forms.BooleanField(
         label=_("The agreement lets producers exit during implementation"), required=False
     )
+    own_units_have_seats = forms.BooleanField(
+        label=_("Own production units have seats of their own in the leadership group"),
+        required=False,
+        help_text=_("Otherwise an own production unit is represented by its organizer."),
+    )
+    abstention_blocks = forms.BooleanField(
+        label=_("An abstention keeps a proposal from being decided"),
+        required=False,
+        initial=True,
+        help_text=_("Unanimity means every seat approves; an abstention is not an approval."),
+    )
+    escalation_path = forms.CharField(
+        label=_("Escalation path"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("What the agreement says happens when a proposal is blocked or not decided."),
+    )
 
     def terms(self) -> dict[str, Any]:
         """The cleaned input as the keyword arguments of ``alliance_create``/``_update``."""
@@ -58,6 +75,9 @@ class AllianceForm(forms.Form):
             "description": data["description"],
             "language": data["language"],
             "producers_may_exit_in_implementation": data["producers_may_exit_in_implementation"],
+            "own_units_have_seats": data["own_units_have_seats"],
+            "abstention_blocks": data["abstention_blocks"],
+            "escalation_path": data["escalation_path"],
         }
 
 

@@ -74,6 +74,21 @@ class Alliance(models.Model):
     producers_may_exit_in_implementation = models.BooleanField(
         _("the agreement lets producers exit during implementation"), default=False
     )
+    own_units_have_seats = models.BooleanField(
+        _("own production units have seats of their own in the leadership group"),
+        default=False,
+        help_text=_("Otherwise an own production unit is represented by its organizer."),
+    )
+    abstention_blocks = models.BooleanField(
+        _("an abstention keeps a proposal from being decided"),
+        default=True,
+        help_text=_("Unanimity means every seat approves; an abstention is not an approval."),
+    )
+    escalation_path = models.TextField(
+        _("escalation path"),
+        blank=True,
+        help_text=_("What the agreement says happens when a proposal is blocked or not decided."),
+    )
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
 
     class Meta:

@@ -50,6 +50,9 @@ def alliance_snapshot(alliance: Alliance) -> dict[str, Any]:
         "phase": alliance.phase,
         "language": alliance.language,
         "producers_may_exit_in_implementation": alliance.producers_may_exit_in_implementation,
+        "own_units_have_seats": alliance.own_units_have_seats,
+        "abstention_blocks": alliance.abstention_blocks,
+        "escalation_path": alliance.escalation_path,
         "service_areas": sorted(alliance.service_areas.values_list("area", flat=True)),
         "goals": list(alliance.goals.order_by("position").values_list("text", flat=True)),
     }
@@ -108,6 +111,9 @@ def alliance_create(
     description: str = "",
     language: str = "fi",
     producers_may_exit_in_implementation: bool = False,
+    own_units_have_seats: bool = False,
+    abstention_blocks: bool = True,
+    escalation_path: str = "",
     started_on: dt.date | None = None,
 ) -> Alliance:
     """Start an alliance in the strategy phase, with the actor's organisation as its first
@@ -135,6 +141,9 @@ def alliance_create(
         term_end=term_end,
         language=language,
         producers_may_exit_in_implementation=producers_may_exit_in_implementation,
+        own_units_have_seats=own_units_have_seats,
+        abstention_blocks=abstention_blocks,
+        escalation_path=escalation_path.strip(),
     )
     validators.validate_new_member(
         alliance=alliance, organisation=organizer, role=MemberRole.ORGANIZER, active=[]
@@ -185,7 +194,12 @@ def alliance_update(
     description: str,
     language: str,
     producers_may_exit_in_implementation: bool,
+    own_units_have_seats: bool = False,
+    abstention_blocks: bool = True,
+    escalation_path: str = "",
 ) -> Alliance:
+    """Change the alliance's terms. Proposals already put to a vote keep the voting rules they
+    were opened with."""
     alliance = _lock(alliance, actor)
     if not permissions.can_manage_alliance(actor, alliance):
         raise _forbidden()
@@ -205,6 +219,9 @@ def alliance_update(
     alliance.description = description.strip()
     alliance.language = language
     alliance.producers_may_exit_in_implementation = producers_may_exit_in_implementation
+    alliance.own_units_have_seats = own_units_have_seats
+    alliance.abstention_blocks = abstention_blocks
+    alliance.escalation_path = escalation_path.strip()
     alliance.save()
     _write_terms(alliance, service_areas, goals)
     audit_append(

@@ -112,6 +112,9 @@ def alliance_edit(request: HttpRequest, pk: int) -> HttpResponse:
         "goals": "\n".join(alliance.goals.values_list("text", flat=True)),
         "language": alliance.language,
         "producers_may_exit_in_implementation": alliance.producers_may_exit_in_implementation,
+        "own_units_have_seats": alliance.own_units_have_seats,
+        "abstention_blocks": alliance.abstention_blocks,
+        "escalation_path": alliance.escalation_path,
     }
     form = AllianceEditForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():

@@ -29,6 +29,7 @@ INSTALLED_APPS = [
     "allianssi.accounts",
     "allianssi.alliances",
     "allianssi.audit",
+    "allianssi.governance",
 ]
 
 MIDDLEWARE = [

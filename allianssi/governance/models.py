@@ -1,0 +1,250 @@
+"""The leadership group: seats, proposals with alternatives, votes and decisions.
+
+One seat per party. Votes are rows and are never overwritten: a changed vote is a new row with a
+higher ``version`` for the same seat, and the history stays. A proposal's outcome is computed by
+:mod:`allianssi.governance.outcome`; the status stored here is that result, written when voting
+closes.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
+
+from allianssi.alliances.models import Alliance
+from allianssi.parties.models import Organisation
+
+
+class Seat(models.Model):
+    """A party's seat in the alliance's leadership group, with its representative and deputy."""
+
+    alliance = models.ForeignKey(Alliance, on_delete=models.PROTECT, related_name="seats")
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.PROTECT, related_name="seats", verbose_name=_("party")
+    )
+    representative = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("representative"),
+    )
+    deputy = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("deputy"),
+    )
+
+    class Meta:
+        ordering = ["alliance", "organisation__name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["alliance", "organisation"],
+                name="seat_one_per_party",
+                violation_error_message=_("The party already has a seat."),
+            ),
+            models.CheckConstraint(
+                name="seat_deputy_not_representative",
+                condition=Q(deputy__isnull=True) | ~Q(deputy=models.F("representative")),
+                violation_error_message=_("The deputy must be another person."),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return str(self.organisation)
+
+
+class ProposalStatus(models.TextChoices):
+    DRAFT = "draft", pgettext_lazy("proposal", "Draft")
+    OPEN = "open", pgettext_lazy("proposal", "Open for votes")
+    DECIDED = "decided", pgettext_lazy("proposal", "Decided")
+    BLOCKED = "blocked", pgettext_lazy("proposal", "Blocked")
+    NOT_DECIDED = "not_decided", pgettext_lazy("proposal", "Not decided")
+
+
+class Proposal(models.Model):
+    alliance = models.ForeignKey(Alliance, on_delete=models.PROTECT, related_name="proposals")
+    number = models.PositiveIntegerField(_("number"))
+    title = models.CharField(_("title"), max_length=200)
+    description = models.TextField(_("description"), blank=True)
+    status = models.CharField(
+        _("status"), max_length=20, choices=ProposalStatus.choices, default=ProposalStatus.DRAFT
+    )
+    put_to_vote = models.ForeignKey(
+        "Alternative",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("alternative put to the vote"),
+    )
+    deadline = models.DateTimeField(_("voting closes"), null=True, blank=True)
+    abstention_blocks = models.BooleanField(
+        _("an abstention keeps it from being decided"), default=True
+    )
+    escalation_path = models.TextField(_("escalation path"), blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    opened_at = models.DateTimeField(_("opened"), null=True, blank=True)
+    closed_at = models.DateTimeField(_("closed"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["alliance", "-number"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["alliance", "number"], name="proposal_number_unique_per_alliance"
+            ),
+            models.CheckConstraint(
+                name="proposal_open_has_deadline_and_alternative",
+                condition=Q(status="draft")
+                | (Q(deadline__isnull=False) & Q(put_to_vote__isnull=False)),
+                violation_error_message=_(
+                    "A proposal put to the vote has an alternative and a deadline."
+                ),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"#{self.number} {self.title}"
+
+    @property
+    def is_closed(self) -> bool:
+        return self.status not in {ProposalStatus.DRAFT, ProposalStatus.OPEN}
+
+
+class Alternative(models.Model):
+    """One way to solve the problem, with its cost, expected effect and risks (seed section 1:
+    joint search for alternative solutions)."""
+
+    proposal = models.ForeignKey(Proposal, on_delete=models.PROTECT, related_name="alternatives")
+    position = models.PositiveSmallIntegerField()
+    title = models.CharField(_("alternative"), max_length=200)
+    description = models.TextField(_("description"), blank=True)
+    estimated_cost = models.DecimalField(
+        _("estimated cost (€)"), max_digits=14, decimal_places=2, null=True, blank=True
+    )
+    expected_effect = models.TextField(_("expected effect on the goals"), blank=True)
+    risks = models.TextField(_("risks"), blank=True)
+
+    class Meta:
+        ordering = ["proposal", "position"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["proposal", "position"], name="alternative_position_unique"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class Elector(models.Model):
+    """A seat entitled to vote on one proposal, fixed when the proposal is opened."""
+
+    proposal = models.ForeignKey(Proposal, on_delete=models.PROTECT, related_name="electors")
+    organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="+")
+    delegated_to = models.ForeignKey(
+        Organisation,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("vote delegated to"),
+    )
+
+    class Meta:
+        ordering = ["proposal", "organisation__name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["proposal", "organisation"], name="elector_one_per_seat"
+            ),
+            models.CheckConstraint(
+                name="elector_not_delegated_to_itself",
+                condition=Q(delegated_to__isnull=True) | ~Q(delegated_to=models.F("organisation")),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return str(self.organisation)
+
+
+class VoteChoice(models.TextChoices):
+    APPROVE = "approve", _("Approve")
+    OBJECT = "object", _("Object (block)")
+    ABSTAIN = "abstain", _("Abstain")
+
+
+class Vote(models.Model):
+    """One vote of one seat. A changed vote is a new row with the next version; none is edited."""
+
+    proposal = models.ForeignKey(Proposal, on_delete=models.PROTECT, related_name="votes")
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.PROTECT, related_name="+", verbose_name=_("seat")
+    )
+    version = models.PositiveSmallIntegerField()
+    choice = models.CharField(_("vote"), max_length=10, choices=VoteChoice.choices)
+    reason = models.TextField(_("reason"), blank=True)
+    cast_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("cast by"),
+    )
+    capacity = models.CharField(_("as"), max_length=30)
+    on_behalf_via = models.ForeignKey(
+        Organisation,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("cast on its behalf by the seat"),
+    )
+    cast_at = models.DateTimeField(_("cast"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["proposal", "organisation", "version"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["proposal", "organisation", "version"], name="vote_version_unique"
+            ),
+            models.CheckConstraint(
+                name="vote_objection_has_reason",
+                condition=~Q(choice="object") | ~Q(reason=""),
+                violation_error_message=_("An objection needs a reason."),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.organisation}: {self.choice} (v{self.version})"
+
+
+class Decision(models.Model):
+    """A decided proposal, in the alliance's decision register."""
+
+    alliance = models.ForeignKey(Alliance, on_delete=models.PROTECT, related_name="decisions")
+    proposal = models.OneToOneField(Proposal, on_delete=models.PROTECT, related_name="decision")
+    number = models.CharField(_("decision number"), max_length=20)
+    alternative = models.ForeignKey(
+        Alternative, on_delete=models.PROTECT, related_name="+", verbose_name=_("alternative")
+    )
+    decided_at = models.DateTimeField(_("decided"))
+
+    class Meta:
+        ordering = ["alliance", "-decided_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["alliance", "number"], name="decision_number_unique_per_alliance"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.number} {self.proposal.title}"

@@ -1,0 +1,58 @@
+"""Concurrent votes on PostgreSQL never produce a wrong outcome."""
+
+from __future__ import annotations
+
+import pytest
+from django.db import connection
+
+from allianssi.governance.models import Decision, ProposalStatus, Vote
+from allianssi.governance.services import vote_cast
+from tests.alliances.test_concurrency import _race
+from tests.governance.conftest import Board
+
+pytestmark = [
+    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+    pytest.mark.skipif(
+        connection.vendor != "postgresql", reason="row locks are PostgreSQL's; CI runs it"
+    ),
+]
+
+
+def test_vote_cast__the_last_approvals_in_parallel_decide_once(board: Board):
+    proposal = board.proposal()
+    for key in ["region", "tampere"]:
+        vote_cast(
+            actor=board.rep(key), proposal=proposal, seat=board.world.org[key], choice="approve"
+        )
+
+    def approve(i: int) -> Vote:
+        key = ["nokia", "producer"][i]
+        return vote_cast(
+            actor=board.rep(key), proposal=proposal, seat=board.world.org[key], choice="approve"
+        )
+
+    results = _race(2, approve)
+    assert all(isinstance(r, Vote) for r in results), results
+    proposal.refresh_from_db()
+    assert proposal.status == ProposalStatus.DECIDED
+    assert Decision.objects.filter(proposal=proposal).count() == 1
+
+
+def test_vote_cast__representative_and_deputy_racing_keep_every_vote(board: Board):
+    proposal = board.proposal()
+    voters = [board.rep("tampere"), board.world.users["deputy_tampere"]]
+
+    def cast(i: int) -> object:
+        return vote_cast(
+            actor=voters[i],
+            proposal=proposal,
+            seat=board.world.org["tampere"],
+            choice=["approve", "abstain"][i],
+        )
+
+    results = _race(2, cast)
+    votes = list(Vote.objects.filter(proposal=proposal).order_by("version"))
+    # Whoever came first voted; the deputy may only vote while the representative has not.
+    assert [v.version for v in votes] == list(range(1, len(votes) + 1))
+    assert 1 <= len(votes) <= 2
+    assert len([r for r in results if isinstance(r, Vote)]) == len(votes)
