@@ -74,6 +74,7 @@ Demo logins, password {DEMO_PASSWORD}:
   tuottaja.tyopolku    producer staff and leadership member for Työpolku Oy
   tarkastaja           observer (read only)
   satakunta            manager of another region's alliance, sees none of Pirkanmaa's
+  edustaja.nokia, …    the other seats' representatives in the leadership group
 """,
         flush=True,
     )

@@ -32,6 +32,7 @@ from allianssi.governance.models import (
     VoteChoice,
 )
 from allianssi.governance.outcome import Choice, Outcome, Status, outcome
+from allianssi.governance.selectors import vote_capacity_for
 from allianssi.parties.models import Organisation
 
 if TYPE_CHECKING:
@@ -367,31 +368,6 @@ def proposals_close_due() -> int:
     return closed
 
 
-def _capacity(
-    actor: User, alliance: Alliance, proposal: Proposal, elector: Elector
-) -> tuple[str, Organisation | None] | None:
-    """How the actor may cast this seat's vote, and through which seat if by delegation."""
-    acting_seat = elector.delegated_to_id or elector.organisation_id
-    seat = Seat.objects.filter(alliance=alliance, organisation_id=acting_seat).first()
-    if seat is None:
-        return None
-    representative_has_voted = proposal.votes.filter(
-        organisation_id=acting_seat, cast_by_id=seat.representative_id
-    ).exists()
-    capacity = permissions.vote_capacity(
-        actor,
-        alliance,
-        representative_id=seat.representative_id,
-        deputy_id=seat.deputy_id,
-        representative_has_voted=representative_has_voted,
-    )
-    if capacity is None:
-        return None
-    if elector.delegated_to_id:
-        return f"delegate_{capacity}", seat.organisation
-    return capacity, None
-
-
 def _closed_error(proposal: Proposal) -> DomainError:
     return DomainError(
         "voting_closed",
@@ -436,7 +412,7 @@ def _vote_cast(
             field="seat",
             party=seat.name,
         )
-    capacity = _capacity(actor, alliance, proposal, elector)
+    capacity = vote_capacity_for(actor, alliance, proposal, elector)
     if capacity is None:
         raise DomainError(
             "not_seat_voter",

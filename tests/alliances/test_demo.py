@@ -35,4 +35,11 @@ def test_demo_load__builds_the_promised_alliance_once():
     assert 4 <= len(producers) <= 6
     assert [m.role for m in overview.own_production] == [MemberRole.OWN_PRODUCTION]
     assert [m.end_kind for m in overview.former] == ["exited"]
+    assert sorted(main.proposals.values_list("status", flat=True)) == [
+        "blocked",
+        "decided",
+        "draft",
+        "open",
+    ]
+    assert main.decisions.count() == 1
     assert all(audit_chain_verify(key) is None for key in audit_chain_keys())

@@ -1,5 +1,6 @@
-"""Load the demo: a Pirkanmaa alliance in implementation, a second one of the same region in its
-strategy phase, and one in Satakunta that the Pirkanmaa users never see.
+"""Load the demo: a Pirkanmaa alliance in implementation with its leadership group and proposals
+decided, blocked, open and drafted; a second alliance of the same region in its strategy phase;
+and one in Satakunta that the Pirkanmaa users never see.
 
 Everything is written through the services, so the audit trail of the demo is real. Running the
 command again on a database that already has the demo does nothing.
@@ -8,6 +9,7 @@ command again on a database that already has the demo does nothing.
 from __future__ import annotations
 
 import datetime as dt
+from decimal import Decimal
 from typing import Any
 
 from django.core.management.base import BaseCommand
@@ -22,6 +24,16 @@ from allianssi.alliances.services import (
     alliance_role_grant,
     membership_add,
     membership_exit,
+)
+from allianssi.core import clock
+from allianssi.governance.models import Proposal
+from allianssi.governance.services import (
+    AlternativeInput,
+    proposal_create,
+    proposal_open,
+    seat_assign,
+    seat_holders,
+    vote_cast,
 )
 from allianssi.parties.models import Organisation, OrganisationKind, Region
 from allianssi.parties.services import (
@@ -196,6 +208,7 @@ class Command(BaseCommand):
             effective_on=d("2026-01-01"),
             note="Johtoryhmä hyväksyi tavoitekustannuksen yksimielisesti.",
         )
+        self._leadership(main, org, users)
 
         second = alliance_create(
             actor=office,
@@ -236,3 +249,102 @@ class Command(BaseCommand):
                 role=MemberRole.ORGANIZER,
                 joined_on=d("2025-11-01"),
             )
+
+    def _leadership(
+        self, main: Alliance, org: dict[str, Organisation], users: dict[str, User]
+    ) -> None:
+        """Seats with representatives, and proposals decided, blocked, open and drafted."""
+        office = users["projektitoimisto"]
+        named = {
+            "region": users["projektitoimisto"],
+            "tampere": users["johtoryhma.tampere"],
+            "tyopolku": users["tuottaja.tyopolku"],
+        }
+        by_org = {o.pk: key for key, o in org.items()}
+        representatives: dict[str, User] = {}
+        for party in seat_holders(main):
+            key = by_org[party.pk]
+            rep = named.get(key)
+            if rep is None:
+                rep = user_create(
+                    actor=None,
+                    username=f"edustaja.{key}",
+                    password=DEMO_PASSWORD,
+                    organisation=party,
+                    first_name="Edustaja",
+                    last_name=party.name,
+                    email=f"edustaja.{key}@example.invalid",
+                )
+                alliance_role_grant(actor=office, alliance=main, user=rep, role=Role.LEADERSHIP)
+            representatives[key] = rep
+            seat_assign(
+                actor=office, alliance=main, organisation=party, representative=rep, deputy=None
+            )
+        deadline = clock.now() + dt.timedelta(days=14)
+
+        def propose(title: str, alternatives: list[AlternativeInput]) -> Proposal:
+            proposal = proposal_create(
+                actor=office,
+                alliance=main,
+                title=title,
+                description="",
+                alternatives=alternatives,
+                put_to_vote=0,
+            )
+            return proposal_open(actor=office, proposal=proposal, deadline=deadline)
+
+        def vote(proposal: Proposal, key: str, choice: str, reason: str = "") -> None:
+            vote_cast(
+                actor=representatives[key],
+                proposal=proposal,
+                seat=org[key],
+                choice=choice,
+                reason=reason,
+            )
+
+        first = propose(
+            "Yhteinen asiakasneuvonta kaikille asiakkaille",
+            [
+                AlternativeInput(
+                    title="Yksi palvelupiste Tampereella ja etäpalvelu koko maakuntaan",
+                    estimated_cost=Decimal("420000.00"),
+                    expected_effect="Asiakas kohtaa yhden palvelun; ohjausaika lyhenee",
+                    risks="Seutukuntien saavutettavuus",
+                ),
+                AlternativeInput(
+                    title="Kiertävät neuvojat jokaisessa kunnassa",
+                    estimated_cost=Decimal("610000.00"),
+                ),
+            ],
+        )
+        for key in representatives:
+            vote(first, key, "approve")
+        second = propose(
+            "Yrityspalvelujen ostot yhteiseen kilpailutukseen",
+            [
+                AlternativeInput(
+                    title="Kaikki yrityspalvelut kerralla", estimated_cost=Decimal("150000")
+                )
+            ],
+        )
+        vote(second, "region", "approve")
+        vote(second, "nokia", "object", "Nokian omat sopimukset ovat voimassa vuoden 2027 loppuun.")
+        third = propose(
+            "Nuorten työkokeilujen laajentaminen",
+            [
+                AlternativeInput(
+                    title="Työkokeilupaikat kaksinkertaisiksi",
+                    estimated_cost=Decimal("90000.00"),
+                    expected_effect="Nuorten työttömyys laskee kaksi prosenttiyksikköä",
+                )
+            ],
+        )
+        vote(third, "region", "approve")
+        vote(third, "tampere", "approve")
+        proposal_create(
+            actor=office,
+            alliance=main,
+            title="Allianssin viestintäsuunnitelma 2027",
+            description="Luonnos johtoryhmän kommentoitavaksi.",
+            alternatives=[AlternativeInput(title="Yhteinen verkkosivusto")],
+        )

@@ -1,0 +1,23 @@
+"""Form fields shared by the apps."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+from django import forms
+
+
+class EuroField(forms.DecimalField):
+    """A sum of euros as people write it: ``1 234,50``, ``1234.50`` or ``1 234,50 €``."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        kwargs.setdefault("max_digits", 14)
+        kwargs.setdefault("decimal_places", 2)
+        super().__init__(**kwargs)
+
+    def to_python(self, value: Any) -> Decimal | None:  # type: ignore[override]
+        if isinstance(value, str):
+            value = value.replace("€", "").replace("\u00a0", "").replace("\u202f", "")
+            value = value.replace(" ", "").replace(",", ".")
+        return super().to_python(value)

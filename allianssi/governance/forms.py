@@ -1,0 +1,140 @@
+"""Input parsing for the leadership group's pages. Rules live in the services."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from allianssi.accounts.models import User
+from allianssi.core.forms import EuroField
+from allianssi.governance.models import VoteChoice
+from allianssi.governance.services import AlternativeInput
+
+ALTERNATIVE_SLOTS = 3
+
+
+class SeatForm(forms.Form):
+    representative = forms.ModelChoiceField(
+        label=_("Representative"), queryset=User.objects.none(), required=False, empty_label="—"
+    )
+    deputy = forms.ModelChoiceField(
+        label=_("Deputy"), queryset=User.objects.none(), required=False, empty_label="—"
+    )
+
+    def __init__(self, *args: Any, people: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["representative"].queryset = people  # type: ignore[attr-defined]
+        self.fields["deputy"].queryset = people  # type: ignore[attr-defined]
+
+
+class ProposalForm(forms.Form):
+    """A proposal with up to three alternatives; empty alternatives are left out."""
+
+    title = forms.CharField(label=_("Title"), max_length=200)
+    description = forms.CharField(
+        label=_("Description of the problem"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 4}),
+    )
+    put_to_vote = forms.TypedChoiceField(
+        label=_("Alternative put to the vote"),
+        coerce=int,
+        required=False,
+        empty_value=None,
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["put_to_vote"].choices = [("", _("Decide later"))] + [  # type: ignore[attr-defined]
+            (str(i), _("Alternative %(n)s") % {"n": i + 1}) for i in range(ALTERNATIVE_SLOTS)
+        ]
+        for i in range(ALTERNATIVE_SLOTS):
+            n = i + 1
+            required = i == 0
+            self.fields[f"alt{i}_title"] = forms.CharField(
+                label=_("Alternative %(n)s: title") % {"n": n}, max_length=200, required=required
+            )
+            self.fields[f"alt{i}_description"] = forms.CharField(
+                label=_("Alternative %(n)s: description") % {"n": n},
+                required=False,
+                widget=forms.Textarea(attrs={"rows": 2}),
+            )
+            self.fields[f"alt{i}_cost"] = EuroField(
+                label=_("Alternative %(n)s: estimated cost (€)") % {"n": n},
+                required=False,
+                min_value=0,
+            )
+            self.fields[f"alt{i}_effect"] = forms.CharField(
+                label=_("Alternative %(n)s: expected effect on the goals") % {"n": n},
+                required=False,
+                widget=forms.Textarea(attrs={"rows": 2}),
+            )
+            self.fields[f"alt{i}_risks"] = forms.CharField(
+                label=_("Alternative %(n)s: risks") % {"n": n},
+                required=False,
+                widget=forms.Textarea(attrs={"rows": 2}),
+            )
+
+    def alternatives(self) -> list[AlternativeInput]:
+        data = self.cleaned_data
+        return [
+            AlternativeInput(
+                title=data[f"alt{i}_title"],
+                description=data[f"alt{i}_description"],
+                estimated_cost=data[f"alt{i}_cost"],
+                expected_effect=data[f"alt{i}_effect"],
+                risks=data[f"alt{i}_risks"],
+            )
+            for i in range(ALTERNATIVE_SLOTS)
+            if data[f"alt{i}_title"].strip()
+        ]
+
+
+class OpenForm(forms.Form):
+    deadline = forms.DateTimeField(
+        label=_("Voting closes"),
+        input_formats=["%Y-%m-%dT%H:%M"],
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+    )
+    put_to_vote = forms.TypedChoiceField(label=_("Alternative put to the vote"), coerce=int)
+
+    def __init__(self, *args: Any, alternatives: list[tuple[int, str]], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["put_to_vote"].choices = [  # type: ignore[attr-defined]
+            (str(i), title) for i, title in alternatives
+        ]
+
+
+class VoteForm(forms.Form):
+    seat = forms.TypedChoiceField(label=_("Seat"), coerce=int)
+    choice = forms.ChoiceField(
+        label=_("Vote"), choices=VoteChoice.choices, widget=forms.RadioSelect
+    )
+    reason = forms.CharField(
+        label=_("Reason"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("Required for an objection."),
+    )
+
+    def __init__(self, *args: Any, seats: list[tuple[int, str]], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["seat"].choices = [(str(pk), name) for pk, name in seats]  # type: ignore[attr-defined]
+
+
+class DelegateForm(forms.Form):
+    seat = forms.TypedChoiceField(label=_("Seat that delegates"), coerce=int)
+    to_seat = forms.TypedChoiceField(label=_("Delegate the vote to"), coerce=int)
+
+    def __init__(
+        self,
+        *args: Any,
+        seats: list[tuple[int, str]],
+        targets: list[tuple[int, str]],
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["seat"].choices = [(str(pk), n) for pk, n in seats]  # type: ignore[attr-defined]
+        self.fields["to_seat"].choices = [(str(pk), n) for pk, n in targets]  # type: ignore[attr-defined]

@@ -1,0 +1,202 @@
+"""Reading the leadership group. Every selector checks the viewer may see the alliance."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+from django.db.models import Prefetch, QuerySet
+from django.http import Http404
+
+from allianssi import permissions
+from allianssi.alliances.models import Alliance
+from allianssi.governance.models import (
+    Decision,
+    Elector,
+    Proposal,
+    ProposalStatus,
+    Seat,
+    Vote,
+)
+from allianssi.governance.outcome import Outcome
+from allianssi.parties.models import Organisation
+
+if TYPE_CHECKING:
+    from allianssi.accounts.models import User
+    from allianssi.permissions import AnyUser
+
+
+def _check(user: AnyUser, alliance: Alliance) -> None:
+    if not permissions.can_view_alliance(user, alliance):
+        raise Http404
+
+
+@dataclass(frozen=True)
+class SeatRow:
+    organisation: Organisation
+    seat: Seat | None
+
+
+def seat_rows(*, user: AnyUser, alliance: Alliance) -> list[SeatRow]:
+    """Every party with a seat, with its representative and deputy if named."""
+    from allianssi.governance.services import seat_holders
+
+    _check(user, alliance)
+    seats = {
+        s.organisation_id: s
+        for s in Seat.objects.filter(alliance=alliance).select_related("representative", "deputy")
+    }
+    return [SeatRow(o, seats.get(o.pk)) for o in seat_holders(alliance)]
+
+
+def proposal_list(*, user: AnyUser, alliance: Alliance) -> QuerySet[Proposal]:
+    _check(user, alliance)
+    return (
+        Proposal.objects.filter(alliance=alliance)
+        .select_related("put_to_vote", "decision")
+        .order_by("-number")
+    )
+
+
+def proposal_get(*, user: AnyUser, alliance: Alliance, number: int) -> Proposal:
+    _check(user, alliance)
+    proposal = (
+        Proposal.objects.filter(alliance=alliance, number=number)
+        .select_related("put_to_vote", "created_by", "alliance")
+        .first()
+    )
+    if proposal is None:
+        raise Http404
+    return proposal
+
+
+def vote_capacity_for(
+    actor: AnyUser, alliance: Alliance, proposal: Proposal, elector: Elector
+) -> tuple[str, Organisation | None] | None:
+    """How the actor may cast this elector's vote — as its representative or deputy, or as the
+    representative or deputy of the seat it delegated to — and through which seat."""
+    acting_seat = elector.delegated_to_id or elector.organisation_id
+    seat = Seat.objects.filter(alliance=alliance, organisation_id=acting_seat).first()
+    if seat is None:
+        return None
+    representative_has_voted = proposal.votes.filter(
+        organisation_id=acting_seat, cast_by_id=seat.representative_id
+    ).exists()
+    capacity = permissions.vote_capacity(
+        actor,
+        alliance,
+        representative_id=seat.representative_id,
+        deputy_id=seat.deputy_id,
+        representative_has_voted=representative_has_voted,
+    )
+    if capacity is None:
+        return None
+    if elector.delegated_to_id:
+        return f"delegate_{capacity}", seat.organisation
+    return capacity, None
+
+
+@dataclass
+class ElectorRow:
+    elector: Elector
+    current: Vote | None
+    history: list[Vote] = field(default_factory=list)
+
+
+@dataclass
+class ProposalView:
+    proposal: Proposal
+    rows: list[ElectorRow]
+    outcome: Outcome | None
+    votable: list[Organisation]
+    delegable: list[Organisation]
+
+    @property
+    def objections(self) -> list[Vote]:
+        return [r.current for r in self.rows if r.current and r.current.choice == "object"]
+
+
+def proposal_view(*, user: AnyUser, proposal: Proposal) -> ProposalView:
+    """The proposal page: each seat's current vote and history, the computed outcome, and the
+    seats the viewer may vote for or delegate."""
+    from allianssi.governance.services import tally
+
+    alliance = proposal.alliance
+    _check(user, alliance)
+    electors = list(
+        proposal.electors.select_related("organisation", "delegated_to").order_by(
+            "organisation__name"
+        )
+    )
+    votes = list(
+        proposal.votes.select_related("cast_by", "on_behalf_via").order_by(
+            "organisation", "version"
+        )
+    )
+    by_seat: dict[int, list[Vote]] = {}
+    for vote in votes:
+        by_seat.setdefault(vote.organisation_id, []).append(vote)
+    rows = []
+    for elector in electors:
+        history = by_seat.get(elector.organisation_id, [])
+        rows.append(ElectorRow(elector, history[-1] if history else None, history))
+    is_open = proposal.status == ProposalStatus.OPEN
+    votable = [
+        e.organisation
+        for e in electors
+        if is_open and vote_capacity_for(user, alliance, proposal, e) is not None
+    ]
+    voted = set(by_seat)
+    delegable = [
+        e.organisation
+        for e in electors
+        if is_open
+        and e.delegated_to_id is None
+        and e.organisation_id not in voted
+        and vote_capacity_for(user, alliance, proposal, e) is not None
+    ]
+    return ProposalView(
+        proposal=proposal,
+        rows=rows,
+        outcome=tally(proposal) if proposal.status != ProposalStatus.DRAFT else None,
+        votable=votable,
+        delegable=delegable,
+    )
+
+
+@dataclass(frozen=True)
+class RegisterEntry:
+    decision: Decision
+    votes: list[Vote]  # each seat's final vote
+
+
+def decision_register(*, user: AnyUser, alliance: Alliance) -> list[RegisterEntry]:
+    """Every decision of the alliance, newest first, with each seat's final vote."""
+    _check(user, alliance)
+    decisions = (
+        Decision.objects.filter(alliance=alliance)
+        .select_related("proposal", "alternative")
+        .prefetch_related(
+            Prefetch(
+                "proposal__votes",
+                queryset=Vote.objects.select_related("organisation", "cast_by").order_by(
+                    "organisation__name", "version"
+                ),
+            )
+        )
+        .order_by("-decided_at")
+    )
+    entries = []
+    for decision in decisions:
+        final: dict[int, Vote] = {}
+        for vote in decision.proposal.votes.all():
+            final[vote.organisation_id] = vote
+        entries.append(RegisterEntry(decision, list(final.values())))
+    return entries
+
+
+def seat_people(*, organisation: Organisation) -> QuerySet[User]:
+    """The people who could sit on a party's seat: that party's users."""
+    from allianssi.accounts.models import User
+
+    return User.objects.filter(organisation=organisation, is_active=True).order_by("username")
