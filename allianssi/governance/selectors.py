@@ -75,24 +75,33 @@ def vote_capacity_for(
 ) -> tuple[str, Organisation | None] | None:
     """How the actor may cast this elector's vote — as its representative or deputy, or as the
     representative or deputy of the seat it delegated to — and through which seat."""
+    seats = {s.organisation_id: s for s in Seat.objects.filter(alliance=alliance)}
+    cast = set(proposal.votes.values_list("organisation_id", "cast_by_id"))
+    return _capacity(actor, alliance, elector, seats, cast)
+
+
+def _capacity(
+    actor: AnyUser,
+    alliance: Alliance,
+    elector: Elector,
+    seats: dict[int, Seat],
+    cast: set[tuple[int, int]],
+) -> tuple[str, Organisation | None] | None:
     acting_seat = elector.delegated_to_id or elector.organisation_id
-    seat = Seat.objects.filter(alliance=alliance, organisation_id=acting_seat).first()
+    seat = seats.get(acting_seat)
     if seat is None:
         return None
-    representative_has_voted = proposal.votes.filter(
-        organisation_id=acting_seat, cast_by_id=seat.representative_id
-    ).exists()
     capacity = permissions.vote_capacity(
         actor,
         alliance,
         representative_id=seat.representative_id,
         deputy_id=seat.deputy_id,
-        representative_has_voted=representative_has_voted,
+        representative_has_voted=(acting_seat, seat.representative_id) in cast,
     )
     if capacity is None:
         return None
     if elector.delegated_to_id:
-        return f"delegate_{capacity}", seat.organisation
+        return f"delegate_{capacity}", elector.delegated_to
     return capacity, None
 
 
@@ -141,19 +150,21 @@ def proposal_view(*, user: AnyUser, proposal: Proposal) -> ProposalView:
         history = by_seat.get(elector.organisation_id, [])
         rows.append(ElectorRow(elector, history[-1] if history else None, history))
     is_open = proposal.status == ProposalStatus.OPEN
-    votable = [
-        e.organisation
+    seats = {s.organisation_id: s for s in Seat.objects.filter(alliance=alliance)}
+    cast = {(v.organisation_id, v.cast_by_id) for v in votes}
+    capable = {
+        e.organisation_id
         for e in electors
-        if is_open and vote_capacity_for(user, alliance, proposal, e) is not None
-    ]
+        if is_open and _capacity(user, alliance, e, seats, cast) is not None
+    }
+    votable = [e.organisation for e in electors if e.organisation_id in capable]
     voted = set(by_seat)
     delegable = [
         e.organisation
         for e in electors
-        if is_open
+        if e.organisation_id in capable
         and e.delegated_to_id is None
         and e.organisation_id not in voted
-        and vote_capacity_for(user, alliance, proposal, e) is not None
     ]
     return ProposalView(
         proposal=proposal,

@@ -334,3 +334,16 @@ def test_electorate__is_fixed_when_the_vote_opens(board: Board):
         role=MemberRole.PRODUCER,
     )
     assert proposal.electors.count() == 4
+
+
+def test_governance_close_due__command(board: Board, monkeypatch):
+    import io
+
+    from django.core.management import call_command
+
+    proposal = board.proposal(hours=1)
+    later = proposal.deadline + dt.timedelta(seconds=1)
+    monkeypatch.setattr("allianssi.core.clock.now", lambda: later)
+    out = io.StringIO()
+    call_command("governance_close_due", stdout=out)
+    assert "1 proposal(s) closed" in out.getvalue()
