@@ -11,6 +11,10 @@ from django import forms
 class EuroField(forms.DecimalField):
     """A sum of euros as people write it: ``1 234,50``, ``1234.50`` or ``1 234,50 €``."""
 
+    #: A text input: a number input would let the browser drop the space and the decimal comma
+    #: of "1 234,50" and send 123450.
+    widget = forms.TextInput(attrs={"inputmode": "decimal"})
+
     def __init__(self, **kwargs: Any) -> None:
         kwargs.setdefault("max_digits", 14)
         kwargs.setdefault("decimal_places", 2)

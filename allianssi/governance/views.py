@@ -126,14 +126,18 @@ def _forms(
     return {
         "open_form": OpenForm(
             data if post == "open" else None,
+            auto_id="open_%s",
             alternatives=alternatives,
             initial={"put_to_vote": proposal.put_to_vote.position if proposal.put_to_vote else 0},
         ),
         "vote_form": VoteForm(
-            data if post == "vote" else None, seats=[(o.pk, o.name) for o in view.votable]
+            data if post == "vote" else None,
+            auto_id="vote_%s",
+            seats=[(o.pk, o.name) for o in view.votable],
         ),
         "delegate_form": DelegateForm(
             data if post == "delegate" else None,
+            auto_id="delegate_%s",
             seats=[(o.pk, o.name) for o in view.delegable],
             targets=sorted(names.items(), key=lambda item: item[1]),
         ),

@@ -1,6 +1,9 @@
 """Every page a logged-in user can reach passes axe-core's WCAG 2.1 A and AA rules, in Finnish,
 Swedish and English, and the forms do so also when they show their errors.
 
+The leadership group's pages are visited both as the manager and as a seat's representative, so
+that every form of the proposal page is rendered.
+
 Each page is also checked for its ``<html lang>``, its Content-Security-Policy header and the
 absence of CSP violations in the console. The test collects every finding and reports them all
 at the end.
@@ -15,9 +18,12 @@ from django.conf import settings
 
 from allianssi.alliances.management.commands.demo_load import MAIN_ALLIANCE
 from allianssi.alliances.models import Alliance, Membership
+from allianssi.governance.models import Proposal, ProposalStatus
+from allianssi.parties.models import Organisation
 from tests.browser.pages import (
     LANGUAGES,
     Tab,
+    axe_review,
     axe_violations,
     format_violations,
     new_context,
@@ -61,11 +67,21 @@ class Audit:
         return "\n".join(self.findings + problems)
 
 
-def _fill_and_submit(audit: Audit, label: str, fields: dict[str, str] | None = None) -> None:
+def _fill_and_submit(
+    audit: Audit,
+    label: str,
+    fields: dict[str, str] | None = None,
+    button: str = "main form.form button[type=submit]",
+) -> None:
     for selector, value in (fields or {}).items():
         audit.tab.page.fill(selector, value)
-    audit.check(label, audit.tab.submit())
+    audit.check(label, audit.tab.submit(button))
     audit.expect_errors(label)
+
+
+def _proposal_form_button(name: str) -> str:
+    """The submit button of one of the proposal page's forms (told apart by their ``form``)."""
+    return f"main form:has(input[name=form][value={name}]) button[type=submit]"
 
 
 @pytest.mark.parametrize("language", LANGUAGES)
@@ -159,3 +175,112 @@ def test_every_page_passes_axe(browser: Any, demo: Any, language: str):
     )
     if report:
         pytest.fail(f"Accessibility and page checks failed ({language}):\n{report}", pytrace=False)
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_leadership_pages_pass_axe(browser: Any, demo: Any, language: str):
+    """The leadership group's pages: the manager's view of the seats and of every demo proposal
+    (decided, blocked, open, draft), and a representative's view of the open proposal with its
+    vote and delegation forms, each form also with its errors."""
+    main = Alliance.objects.get(name=MAIN_ALLIANCE)
+    nokia = Organisation.objects.get(name="Nokia")
+    base = f"/alliances/{main.pk}"
+    proposals = {
+        status: Proposal.objects.get(alliance=main, status=status).number
+        for status in (
+            ProposalStatus.DECIDED,
+            ProposalStatus.BLOCKED,
+            ProposalStatus.OPEN,
+            ProposalStatus.DRAFT,
+        )
+    }
+    open_url = f"{base}/proposals/{proposals[ProposalStatus.OPEN]}/"
+
+    audits: list[Audit] = []
+    contexts: list[Any] = []
+
+    def session(username: str) -> Audit:
+        context = new_context(browser, demo, language)
+        contexts.append(context)
+        tab = Tab.open(context, demo)
+        audit = Audit(tab, language)
+        audits.append(audit)
+        response = tab.login(username)
+        if response is None or response.status != 200 or "/accounts/login/" in tab.page.url:
+            audit.findings.append(f"{username} [{language}]: logging in failed")
+        return audit
+
+    try:
+        # The project office: the manager of the alliance and the seats.
+        manager = session("projektitoimisto")
+        tab = manager.tab
+        manager.check("leadership group", tab.goto(f"{base}/leadership/"))
+        manager.check("seat edit form", tab.goto(f"{base}/leadership/seats/{nokia.pk}/"))
+        manager.check("new proposal form", tab.goto(f"{base}/proposals/new/"))
+        _fill_and_submit(manager, "new proposal form, empty")
+        for status, number in proposals.items():
+            manager.check(f"proposal page, {status}", tab.goto(f"{base}/proposals/{number}/"))
+        draft_url = f"{base}/proposals/{proposals[ProposalStatus.DRAFT]}/"
+        if not tab.page.locator("input[name=form][value=open]").count():
+            manager.findings.append(f"draft proposal [{language}]: no form to open the vote")
+        _fill_and_submit(
+            manager, "open the vote form, no deadline", button=_proposal_form_button("open")
+        )
+        if tab.page.url != demo.url + draft_url:
+            manager.findings.append(f"open the vote form [{language}]: ended up at {tab.page.url}")
+        manager.check("decision register", tab.goto(f"{base}/decisions/"))
+
+        # A representative whose seat has not voted yet: the vote and delegation forms.
+        representative = session("edustaja.nokia")
+        tab = representative.tab
+        representative.check("open proposal, representative", tab.goto(open_url))
+        for name in ("vote", "delegate"):
+            if not tab.page.locator(f"input[name=form][value={name}]").count():
+                representative.findings.append(
+                    f"open proposal [{language}]: no {name} form for the representative"
+                )
+        tab.page.check("input[name=choice][value=object]")
+        _fill_and_submit(
+            representative,
+            "vote form, objection without a reason",
+            button=_proposal_form_button("vote"),
+        )
+    finally:
+        for context in contexts:
+            context.close()
+
+    report = "\n".join(part for part in (a.report() for a in audits) if part)
+    if report:
+        pytest.fail(
+            f"Accessibility and page checks of the leadership pages failed ({language}):\n{report}",
+            pytrace=False,
+        )
+
+
+#: axe's "needs review" checks that are certain failures on these pages (see ``axe_review``).
+REVIEW_RULES = ["aria-valid-attr-value", "duplicate-id-aria", "form-field-multiple-labels"]
+
+
+def test_form_errors_and_labels_are_tied_to_their_fields(browser: Any, demo: Any):
+    language = "fi"
+    main = Alliance.objects.get(name=MAIN_ALLIANCE)
+    number = Proposal.objects.get(alliance=main, status=ProposalStatus.OPEN).number
+    base = f"/alliances/{main.pk}"
+    findings: list[str] = []
+    for username, path, submit in [
+        ("projektitoimisto", f"{base}/proposals/new/", "main form.form button[type=submit]"),
+        ("edustaja.nokia", f"{base}/proposals/{number}/", None),
+    ]:
+        context = new_context(browser, demo, language)
+        try:
+            tab = Tab.open(context, demo)
+            tab.login(username)
+            tab.goto(path)
+            if submit:
+                tab.submit(submit)
+            found = axe_review(tab.page, REVIEW_RULES)
+            if found:
+                findings.append(format_violations(f"{path} ({username})", found))
+        finally:
+            context.close()
+    assert not findings, "\n".join(findings)

@@ -1,17 +1,22 @@
-"""The core flows work without JavaScript, other regions' alliances stay hidden, the language form
-works, and every page carries a Content-Security-Policy that the pages never violate."""
+"""The core flows work without JavaScript (managing an alliance, and the leadership group deciding a
+proposal), other regions' alliances stay hidden, the language form works, and every page carries
+a Content-Security-Policy that the pages never violate."""
 
 from __future__ import annotations
 
+import datetime as dt
 import re
+from decimal import Decimal
 from typing import Any
 
 import pytest
 from django.conf import settings
+from django.utils import formats, translation
 
 from allianssi.alliances.management.commands.demo_load import MAIN_ALLIANCE
 from allianssi.alliances.models import Alliance, MemberRole, Membership, MembershipEnd, Phase
 from allianssi.core import clock
+from allianssi.governance.models import Decision, Proposal, ProposalStatus, Seat, Vote, VoteChoice
 from allianssi.parties.models import Municipality, Organisation
 from tests.browser.pages import Tab, axe_violations, new_context, tr
 
@@ -131,6 +136,192 @@ def test_manage_an_alliance_without_javascript(browser: Any, demo: Any):
     finally:
         context.close()
     tab.fail_on_problems()
+
+
+def _in_form(name: str, selector: str) -> str:
+    """An element of one of the proposal page's forms, told apart by their hidden ``form``."""
+    return f"main form:has(input[name=form][value={name}]) {selector}"
+
+
+def _status(tab: Tab) -> str:
+    """The status of the proposal, as its page shows it."""
+    return tab.page.inner_text(".facts dd strong").strip()
+
+
+def test_leadership_group_decides_a_proposal_without_javascript(browser: Any, demo: Any):
+    """The project office drafts a proposal with two alternatives and puts the second one to the
+    vote; every seat's representative approves in turn, each in a browser of their own, and the
+    last approval decides it into the register. An objection without a reason is refused."""
+    language = "fi"
+    main = Alliance.objects.get(name=MAIN_ALLIANCE)
+    base = f"/alliances/{main.pk}"
+    title = "Yhteinen rekrytointitapahtuma syksyllä"
+    first_alt = "Messut Tampereella"
+    second_alt = "Kiertävä rekrytointibussi seutukuntiin"
+    deadline = (clock.now() + dt.timedelta(days=7)).replace(second=0, microsecond=0)
+    deadline_input = deadline.strftime("%Y-%m-%dT%H:%M")
+    contexts: list[Any] = []
+    tabs: list[Tab] = []
+
+    def browser_of(username: str) -> Tab:
+        context = new_context(browser, demo, language, java_script_enabled=False)
+        contexts.append(context)
+        tab = Tab.open(context, demo)
+        tabs.append(tab)
+        tab.login(username)
+        assert tab.page.url == demo.url + "/", f"{username} could not log in"
+        return tab
+
+    try:
+        office = browser_of("projektitoimisto")
+        page = office.page
+
+        # From the alliance page to the leadership group, and on to a new proposal.
+        office.goto(f"{base}/")
+        with page.expect_navigation():
+            page.click(f"a[href='{base}/leadership/']")
+        assert office.heading() == tr(language, "Leadership group")
+        with page.expect_navigation():
+            page.click(f"a[href='{base}/proposals/new/']")
+        page.fill("#id_title", title)
+        page.fill("#id_description", "Yritykset tarvitsevat osaajia nopeammin.")
+        page.fill("#id_alt0_title", first_alt)
+        # The cost the Finnish way, a space between the thousands and a decimal comma, typed
+        # key by key as a person would (a number input would drop the space and the comma).
+        page.locator("#id_alt0_cost").press_sequentially("1 234,50")
+        cost_input = page.locator("#id_alt0_cost").evaluate("input => input.outerHTML")
+        page.fill("#id_alt0_effect", "Sata rekrytointia")
+        page.fill("#id_alt0_risks", "Sää")
+        page.fill("#id_alt1_title", second_alt)
+        page.fill("#id_alt1_description", "Bussi kiertää kaikki seutukunnat.")
+        response = office.submit()
+        assert response.status == 200
+        match = re.fullmatch(rf"{re.escape(demo.url)}{base}/proposals/(\d+)/", page.url)
+        assert match, page.url
+        proposal = Proposal.objects.get(alliance=main, number=int(match[1]))
+        assert tr(language, "The proposal was drafted.") in _success_message(office)
+        assert _status(office) == tr(language, ProposalStatus.DRAFT.label)
+        alternatives = list(proposal.alternatives.order_by("position"))
+        assert [a.title for a in alternatives] == [first_alt, second_alt]
+        assert alternatives[0].estimated_cost == Decimal("1234.50"), (
+            f"typing 1 234,50 € into the cost field saved {alternatives[0].estimated_cost} €"
+            f" (the field: {cost_input})"
+        )
+        assert alternatives[1].estimated_cost is None
+        assert proposal.put_to_vote is None
+        with translation.override(language):
+            shown_cost = formats.localize(Decimal("1234.50"))
+        table = page.inner_text("table[aria-labelledby=alternatives-heading]")
+        assert shown_cost in table, table
+
+        # Put the second alternative to the vote, with a deadline a week from now.
+        page.fill(_in_form("open", "input[name=deadline]"), deadline_input)
+        page.select_option(_in_form("open", "select[name=put_to_vote]"), "1")
+        office.submit(_in_form("open", "button[type=submit]"))
+        assert page.url == f"{demo.url}{base}/proposals/{proposal.number}/"
+        assert tr(language, "The proposal was put to the vote.") in _success_message(office)
+        assert _status(office) == tr(language, ProposalStatus.OPEN.label)
+        proposal.refresh_from_db()
+        assert proposal.status == ProposalStatus.OPEN
+        assert proposal.put_to_vote == alternatives[1]
+        assert proposal.deadline == deadline
+        assert (
+            f"{deadline.day}.{deadline.month}.{deadline.year} {deadline:%H:%M}"
+            in page.inner_text(".facts")
+        )
+
+        # The seats and their representatives, as the leadership page lists them.
+        office.goto(f"{base}/leadership/")
+        rows = page.locator("table[aria-labelledby=seats-heading] tbody tr")
+        listed = [
+            (rows.nth(i).locator("th").inner_text().strip(), rows.nth(i).locator("td").first)
+            for i in range(rows.count())
+        ]
+        seats = {
+            s.organisation.name: s.representative
+            for s in Seat.objects.filter(alliance=main).select_related(
+                "organisation", "representative"
+            )
+        }
+        assert sorted(party for party, _cell in listed) == sorted(seats)
+        voters: list[tuple[str, str]] = []
+        for party, cell in listed:
+            representative = seats[party]
+            assert representative is not None, party
+            assert cell.inner_text().strip() == str(representative), party
+            voters.append((party, representative.username))
+        usernames = {username for _party, username in voters}
+        assert {"projektitoimisto", "johtoryhma.tampere", "tuottaja.tyopolku"} <= usernames
+        assert all(
+            u in {"projektitoimisto", "johtoryhma.tampere", "tuottaja.tyopolku"}
+            or u.startswith("edustaja.")
+            for u in usernames
+        ), usernames
+        assert len(voters) == proposal.electors.count() > 3
+
+        proposal_url = f"{base}/proposals/{proposal.number}/"
+        for index, (party, username) in enumerate(voters):
+            tab = office if username == "projektitoimisto" else browser_of(username)
+            tab.goto(proposal_url)
+            seat_options = tab.page.locator(_in_form("vote", "select[name=seat] option"))
+            assert seat_options.all_inner_texts() == [party], username
+            tab.page.locator(_in_form("vote", "select[name=seat]")).select_option(label=party)
+
+            if username == "edustaja.nokia":
+                # An objection without a reason is refused, and nothing is recorded.
+                votes_before = Vote.objects.filter(proposal=proposal).count()
+                tab.page.check(_in_form("vote", "input[name=choice][value=object]"))
+                response = tab.submit(_in_form("vote", "button[type=submit]"))
+                assert response.status == 200
+                assert tab.page.url == demo.url + proposal_url
+                assert tab.page.locator(".error-summary").count() == 1
+                errors = tab.page.inner_text(_in_form("vote", ".field-error .errors"))
+                assert tr(language, "An objection needs a reason.") in errors
+                assert not tab.page.locator(".messages").count()
+                assert Vote.objects.filter(proposal=proposal).count() == votes_before
+                assert _status(tab) == tr(language, ProposalStatus.OPEN.label)
+
+            tab.page.check(_in_form("vote", "input[name=choice][value=approve]"))
+            tab.submit(_in_form("vote", "button[type=submit]"))
+            assert tab.page.url == demo.url + proposal_url, username
+            assert tr(language, "The vote was recorded.") in _success_message(tab), username
+            last = index == len(voters) - 1
+            expected = ProposalStatus.DECIDED if last else ProposalStatus.OPEN
+            assert _status(tab) == tr(language, expected.label), username
+
+        # Decided: the page says so, and the decision register lists it with its alternative.
+        decision = Decision.objects.get(proposal=proposal)
+        assert decision.alternative == alternatives[1]
+        outcome = tab.page.inner_text("section[aria-labelledby=outcome-heading]")
+        decided = tr(language, "Decided unanimously (decision %(number)s).")
+        assert decided % {"number": decision.number} in outcome
+        assert not tab.page.locator(_in_form("vote", "button")).count()
+        assert Vote.objects.filter(proposal=proposal).count() == len(voters)
+        assert set(Vote.objects.filter(proposal=proposal).values_list("choice", flat=True)) == {
+            VoteChoice.APPROVE
+        }
+
+        with tab.page.expect_navigation():
+            tab.page.click(f"a[href='{base}/leadership/']")
+        with tab.page.expect_navigation():
+            tab.page.click(f"a[href='{base}/decisions/']")
+        assert tab.heading() == tr(language, "Decision register")
+        row = tab.page.locator("tbody tr", has_text=title)
+        assert row.count() == 1
+        cells = row.locator("th, td").all_inner_texts()
+        today = clock.today()
+        assert cells[0].strip() == decision.number
+        assert cells[1].strip() == f"{today.day}.{today.month}.{today.year}"
+        assert cells[2].strip() == title
+        assert cells[3].strip() == second_alt
+        approve = tr(language, VoteChoice.APPROVE.label)
+        votes = [line.strip() for line in cells[4].splitlines() if line.strip()]
+        assert sorted(votes) == sorted(f"{party}: {approve}" for party, _u in voters)
+    finally:
+        for context in contexts:
+            context.close()
+    for tab in tabs:
+        tab.fail_on_problems()
 
 
 def test_another_region_guessing_urls_gets_404_and_nothing_of_the_alliance(browser: Any, demo: Any):
