@@ -166,3 +166,14 @@ def vote_capacity(
     if user.pk == deputy_id and not representative_has_voted:
         return "deputy"
     return None
+
+
+def can_manage_meetings(user: AnyUser, alliance: Alliance) -> bool:
+    """Call meetings, set their agenda, record attendance, approve minutes: the project office."""
+    return Role.MANAGER in roles_in(user, alliance)
+
+
+def can_write_minutes(user: AnyUser, alliance: Alliance, *, attended: bool) -> bool:
+    """Draft or correct the minutes: the project office, and those who attended for a seat."""
+    roles = roles_in(user, alliance)
+    return Role.MANAGER in roles or (attended and Role.LEADERSHIP in roles)

@@ -168,3 +168,17 @@ def _audit_triggers_around_flush(request: pytest.FixtureRequest):
     yield
     if connection.vendor == "sqlite":
         triggers.remove(connection)
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Every transactional test (``transaction=True`` or a live server) restores the database as
+    it was after migrations (serialized rollback). Without it, the flush after such a test
+    empties the reference data that migrations load (municipalities) and lets Django recreate
+    content types, which breaks the next test that restores its serialized state."""
+    for item in items:
+        marker = item.get_closest_marker("django_db")
+        transactional = "live_server" in getattr(item, "fixturenames", ()) or bool(
+            marker and (marker.kwargs.get("transaction") or (marker.args and marker.args[0]))
+        )
+        if transactional and not (marker and marker.kwargs.get("serialized_rollback")):
+            item.add_marker(pytest.mark.django_db(transaction=True, serialized_rollback=True))

@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from allianssi.accounts.models import User
 from allianssi.core.forms import EuroField
-from allianssi.governance.models import VoteChoice
+from allianssi.governance.models import Proposal, VoteChoice
 from allianssi.governance.services import AlternativeInput
 
 ALTERNATIVE_SLOTS = 3
@@ -138,3 +138,40 @@ class DelegateForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["seat"].choices = [(str(pk), n) for pk, n in seats]  # type: ignore[attr-defined]
         self.fields["to_seat"].choices = [(str(pk), n) for pk, n in targets]  # type: ignore[attr-defined]
+
+
+class MeetingForm(forms.Form):
+    title = forms.CharField(label=_("Title"), max_length=200)
+    starts_at = forms.DateTimeField(
+        label=_("Starts"),
+        input_formats=["%Y-%m-%dT%H:%M"],
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+    )
+    location = forms.CharField(label=_("Place"), max_length=200, required=False)
+    proposals = forms.ModelMultipleChoiceField(
+        label=_("Proposals on the agenda"),
+        queryset=Proposal.objects.none(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    other_items = forms.CharField(
+        label=_("Other agenda items"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text=_("One item per line."),
+    )
+
+    def __init__(self, *args: Any, proposals: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["proposals"].queryset = proposals  # type: ignore[attr-defined]
+        self.fields["proposals"].label_from_instance = lambda p: f"{p.number}. {p.title}"  # type: ignore[attr-defined]
+
+
+class MinutesForm(forms.Form):
+    text = forms.CharField(label=_("Minutes"), widget=forms.Textarea(attrs={"rows": 14}))
+    change_note = forms.CharField(
+        label=_("What changed"),
+        max_length=300,
+        required=False,
+        help_text=_("For a correction: what was corrected and why."),
+    )

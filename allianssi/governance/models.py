@@ -8,6 +8,8 @@ closes.
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
@@ -248,3 +250,143 @@ class Decision(models.Model):
 
     def __str__(self) -> str:
         return f"{self.number} {self.proposal.title}"
+
+
+class Meeting(models.Model):
+    """A meeting of the leadership group, with its agenda, attendance and minutes."""
+
+    alliance = models.ForeignKey(Alliance, on_delete=models.PROTECT, related_name="meetings")
+    number = models.PositiveIntegerField(_("number"))
+    title = models.CharField(_("title"), max_length=200)
+    starts_at = models.DateTimeField(_("starts"))
+    location = models.CharField(_("place"), max_length=200, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["alliance", "-starts_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["alliance", "number"], name="meeting_number_unique_per_alliance"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.number}/{self.starts_at:%Y} {self.title}"
+
+
+class AgendaItem(models.Model):
+    meeting = models.ForeignKey(Meeting, on_delete=models.PROTECT, related_name="agenda")
+    position = models.PositiveSmallIntegerField()
+    title = models.CharField(_("item"), max_length=200)
+    proposal = models.ForeignKey(
+        Proposal,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="agenda_items",
+        verbose_name=_("proposal"),
+    )
+
+    class Meta:
+        ordering = ["meeting", "position"]
+        constraints = [
+            models.UniqueConstraint(fields=["meeting", "position"], name="agenda_position_unique")
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class Attendance(models.Model):
+    """Who attended for a seat. One row per seat and meeting; a correction replaces the row and
+    the audit trail keeps the earlier value."""
+
+    meeting = models.ForeignKey(Meeting, on_delete=models.PROTECT, related_name="attendance")
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.PROTECT, related_name="+", verbose_name=_("seat")
+    )
+    person = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("present"),
+    )
+
+    class Meta:
+        ordering = ["meeting", "organisation__name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["meeting", "organisation"], name="attendance_one_per_seat"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.organisation}: {self.person or '—'}"
+
+
+class MinutesStatus(models.TextChoices):
+    DRAFT = "draft", pgettext_lazy("minutes", "Draft")
+    APPROVED = "approved", pgettext_lazy("minutes", "Approved")
+
+
+class MinutesVersion(models.Model):
+    """One version of a meeting's minutes. Rows are never changed except that a draft can be
+    approved once; an approved version is frozen, and a correction is a new version."""
+
+    meeting = models.ForeignKey(Meeting, on_delete=models.PROTECT, related_name="minutes")
+    version = models.PositiveSmallIntegerField(_("version"))
+    text = models.TextField(_("minutes"))
+    change_note = models.CharField(_("what changed"), max_length=300, blank=True)
+    status = models.CharField(
+        _("status"), max_length=10, choices=MinutesStatus.choices, default=MinutesStatus.DRAFT
+    )
+    written_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("written by"),
+    )
+    written_at = models.DateTimeField(_("written"), auto_now_add=True)
+    approved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("approved by"),
+    )
+    approved_at = models.DateTimeField(_("approved"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["meeting", "version"]
+        constraints = [
+            models.UniqueConstraint(fields=["meeting", "version"], name="minutes_version_unique"),
+            models.CheckConstraint(
+                name="minutes_approval_complete",
+                condition=(Q(status="draft") & Q(approved_at__isnull=True))
+                | (Q(status="approved") & Q(approved_at__isnull=False)),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.meeting} v{self.version}"
+
+    def save(self, *args: Any, approving: bool = False, **kwargs: Any) -> None:
+        """A version is written once, and a draft approved once; nothing else changes it."""
+        if self.pk is not None and not approving:
+            raise FrozenError("Minutes versions are never changed; save a new version.")
+        if approving and MinutesVersion.objects.filter(pk=self.pk, status="approved").exists():
+            raise FrozenError("Approved minutes are frozen.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
+        raise FrozenError("Minutes versions are never deleted.")
+
+
+class FrozenError(Exception):
+    pass

@@ -11,8 +11,11 @@ from django.http import Http404
 from allianssi import permissions
 from allianssi.alliances.models import Alliance
 from allianssi.governance.models import (
+    AgendaItem,
     Decision,
     Elector,
+    Meeting,
+    MinutesVersion,
     Proposal,
     ProposalStatus,
     Seat,
@@ -179,12 +182,13 @@ def proposal_view(*, user: AnyUser, proposal: Proposal) -> ProposalView:
 class RegisterEntry:
     decision: Decision
     votes: list[Vote]  # each seat's final vote
+    meetings: list[Meeting]
 
 
 def decision_register(*, user: AnyUser, alliance: Alliance) -> list[RegisterEntry]:
     """Every decision of the alliance, newest first, with each seat's final vote."""
     _check(user, alliance)
-    decisions = (
+    decisions = list(
         Decision.objects.filter(alliance=alliance)
         .select_related("proposal", "alternative")
         .prefetch_related(
@@ -197,12 +201,15 @@ def decision_register(*, user: AnyUser, alliance: Alliance) -> list[RegisterEntr
         )
         .order_by("-decided_at")
     )
+    meetings = meetings_of_proposals([d.proposal_id for d in decisions])
     entries = []
     for decision in decisions:
         final: dict[int, Vote] = {}
         for vote in decision.proposal.votes.all():
             final[vote.organisation_id] = vote
-        entries.append(RegisterEntry(decision, list(final.values())))
+        entries.append(
+            RegisterEntry(decision, list(final.values()), meetings.get(decision.proposal_id, []))
+        )
     return entries
 
 
@@ -211,3 +218,67 @@ def seat_people(*, organisation: Organisation) -> QuerySet[User]:
     from allianssi.accounts.models import User
 
     return User.objects.filter(organisation=organisation, is_active=True).order_by("username")
+
+
+def meeting_list(*, user: AnyUser, alliance: Alliance) -> QuerySet[Meeting]:
+    _check(user, alliance)
+    return Meeting.objects.filter(alliance=alliance).order_by("-starts_at")
+
+
+def meeting_get(*, user: AnyUser, alliance: Alliance, number: int) -> Meeting:
+    _check(user, alliance)
+    meeting = (
+        Meeting.objects.filter(alliance=alliance, number=number)
+        .select_related("alliance", "created_by")
+        .first()
+    )
+    if meeting is None:
+        raise Http404
+    return meeting
+
+
+@dataclass
+class MeetingView:
+    meeting: Meeting
+    agenda: list[AgendaItem]
+    attendance: list[tuple[Organisation, User | None]]
+    versions: list[MinutesVersion]
+    shown: MinutesVersion | None
+
+    @property
+    def latest(self) -> MinutesVersion | None:
+        return self.versions[-1] if self.versions else None
+
+    @property
+    def approved(self) -> MinutesVersion | None:
+        return next((v for v in reversed(self.versions) if v.status == "approved"), None)
+
+
+def meeting_view(*, user: AnyUser, meeting: Meeting, version: int | None = None) -> MeetingView:
+    """The meeting with its agenda, each seat's attendance, and its minutes versions; ``shown``
+    is the requested version, or the latest."""
+    from allianssi.governance.services import seat_holders
+
+    _check(user, meeting.alliance)
+    present = {a.organisation_id: a.person for a in meeting.attendance.select_related("person")}
+    seats = seat_holders(meeting.alliance)
+    recorded = set(present) - {o.pk for o in seats}
+    former = list(Organisation.objects.filter(pk__in=recorded))
+    versions = list(meeting.minutes.select_related("written_by", "approved_by").order_by("version"))
+    shown = next((v for v in versions if v.version == version), None) if version else None
+    return MeetingView(
+        meeting=meeting,
+        agenda=list(meeting.agenda.select_related("proposal").order_by("position")),
+        attendance=[(o, present.get(o.pk)) for o in [*seats, *former]],
+        versions=versions,
+        shown=shown or (versions[-1] if versions else None),
+    )
+
+
+def meetings_of_proposals(proposal_ids: list[int]) -> dict[int, list[Meeting]]:
+    """The meetings whose agenda carried each proposal (for links from decisions)."""
+    found: dict[int, list[Meeting]] = {}
+    for item in AgendaItem.objects.filter(proposal_id__in=proposal_ids).select_related("meeting"):
+        assert item.proposal_id is not None
+        found.setdefault(item.proposal_id, []).append(item.meeting)
+    return found

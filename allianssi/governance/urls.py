@@ -13,4 +13,17 @@ urlpatterns = [
     path("alliances/<int:pk>/proposals/new/", views.proposal_new, name="proposal_new"),
     path("alliances/<int:pk>/proposals/<int:number>/", views.proposal_detail, name="proposal"),
     path("alliances/<int:pk>/decisions/", views.decisions, name="decisions"),
+    path(
+        "alliances/<int:pk>/decisions/document/",
+        views.decisions_document,
+        name="decisions_document",
+    ),
+    path("alliances/<int:pk>/meetings/", views.meeting_list, name="meetings"),
+    path("alliances/<int:pk>/meetings/new/", views.meeting_new, name="meeting_new"),
+    path("alliances/<int:pk>/meetings/<int:number>/", views.meeting_detail, name="meeting"),
+    path(
+        "alliances/<int:pk>/meetings/<int:number>/minutes/",
+        views.meeting_minutes_document,
+        name="minutes_document",
+    ),
 ]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
@@ -18,8 +19,16 @@ from allianssi.alliances.models import Alliance, Phase
 from allianssi.alliances.selectors import alliance_get
 from allianssi.core.errors import DomainError
 from allianssi.core.views import add_domain_error
-from allianssi.governance import selectors, services
-from allianssi.governance.forms import DelegateForm, OpenForm, ProposalForm, SeatForm, VoteForm
+from allianssi.governance import documents, meetings, selectors, services
+from allianssi.governance.forms import (
+    DelegateForm,
+    MeetingForm,
+    MinutesForm,
+    OpenForm,
+    ProposalForm,
+    SeatForm,
+    VoteForm,
+)
 from allianssi.governance.models import Proposal, ProposalStatus
 
 
@@ -230,4 +239,197 @@ def decisions(request: HttpRequest, pk: int) -> HttpResponse:
             "alliance": alliance,
             "decisions": selectors.decision_register(user=request.user, alliance=alliance),
         },
+    )
+
+
+# Meetings and documents -------------------------------------------------------------------------
+
+
+@login_required
+def meeting_list(request: HttpRequest, pk: int) -> HttpResponse:
+    alliance = alliance_get(user=request.user, pk=pk)
+    return render(
+        request,
+        "governance/meetings.html",
+        {
+            "alliance": alliance,
+            "meetings": selectors.meeting_list(user=request.user, alliance=alliance),
+            "can_manage": alliance.phase != Phase.ENDED
+            and permissions.can_manage_meetings(request.user, alliance),
+        },
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def meeting_new(request: HttpRequest, pk: int) -> HttpResponse:
+    alliance = alliance_get(user=request.user, pk=pk)
+    _require(permissions.can_manage_meetings(request.user, alliance))
+    form = MeetingForm(
+        request.POST or None,
+        proposals=selectors.proposal_list(user=request.user, alliance=alliance).filter(
+            status__in=[ProposalStatus.DRAFT, ProposalStatus.OPEN]
+        ),
+    )
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            meeting = meetings.meeting_create(
+                actor=acting_user(request),
+                alliance=alliance,
+                title=data["title"],
+                starts_at=data["starts_at"],
+                location=data["location"],
+                proposals=list(data["proposals"]),
+                other_items=data["other_items"].splitlines(),
+            )
+        except DomainError as error:
+            add_domain_error(form, error)
+        else:
+            messages.success(request, _("The meeting was called."))
+            return redirect("governance:meeting", pk=alliance.pk, number=meeting.number)
+    return render(request, "governance/meeting_form.html", {"alliance": alliance, "form": form})
+
+
+def _attendance_form(view: selectors.MeetingView, data: Any = None) -> forms.Form:
+    """One select per seat: who attended for it, or nobody."""
+    form = forms.Form(data, auto_id="attendance_%s")
+    for party, person in view.attendance:
+        form.fields[f"seat_{party.pk}"] = forms.ModelChoiceField(
+            label=party.name,
+            queryset=selectors.seat_people(organisation=party),
+            required=False,
+            empty_label=_("not represented"),
+            initial=person,
+        )
+    return form
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def meeting_detail(request: HttpRequest, pk: int, number: int) -> HttpResponse:
+    alliance = alliance_get(user=request.user, pk=pk)
+    meeting = selectors.meeting_get(user=request.user, alliance=alliance, number=number)
+    version = request.GET.get("version", "")
+    view = selectors.meeting_view(
+        user=request.user, meeting=meeting, version=int(version) if version.isdigit() else None
+    )
+    can_manage = permissions.can_manage_meetings(request.user, alliance)
+    user = request.user
+    attended = user.is_authenticated and meetings.attended(meeting, acting_user(request))
+    can_write = permissions.can_write_minutes(user, alliance, attended=attended)
+    action = request.POST.get("form") if request.method == "POST" else None
+    attendance_form = _attendance_form(view, request.POST if action == "attendance" else None)
+    minutes_form = MinutesForm(
+        request.POST if action == "minutes" else None,
+        auto_id="minutes_%s",
+        initial={"text": view.latest.text if view.latest else ""},
+    )
+    if action is not None:
+        if action not in {"attendance", "minutes", "approve"}:
+            raise Http404
+        _require(can_write if action == "minutes" else can_manage)
+        actor = acting_user(request)
+        try:
+            if action == "attendance":
+                if not attendance_form.is_valid():
+                    raise DomainError("invalid", _("Check the fields marked below."))
+                meetings.attendance_record(
+                    actor=actor,
+                    meeting=meeting,
+                    present={
+                        party.pk: attendance_form.cleaned_data[f"seat_{party.pk}"]
+                        for party, _person in view.attendance
+                    },
+                )
+                done = _("The attendance was recorded.")
+            elif action == "minutes":
+                if not minutes_form.is_valid():
+                    raise DomainError("invalid", _("Check the fields marked below."))
+                meetings.minutes_save(
+                    actor=actor,
+                    meeting=meeting,
+                    text=minutes_form.cleaned_data["text"],
+                    change_note=minutes_form.cleaned_data["change_note"],
+                )
+                done = _("The minutes were saved as a new version.")
+            else:
+                raw_version = request.POST.get("version", "")
+                meetings.minutes_approve(
+                    actor=actor,
+                    meeting=meeting,
+                    version=int(raw_version) if raw_version.isdigit() else 0,
+                )
+                done = _("The minutes were approved and frozen.")
+        except DomainError as error:
+            if action == "approve":
+                messages.error(request, error.message)
+                return redirect("governance:meeting", pk=alliance.pk, number=meeting.number)
+            if error.code != "invalid":
+                add_domain_error(attendance_form if action == "attendance" else minutes_form, error)
+        else:
+            messages.success(request, done)
+            return redirect("governance:meeting", pk=alliance.pk, number=meeting.number)
+    return render(
+        request,
+        "governance/meeting.html",
+        {
+            "alliance": alliance,
+            "meeting": meeting,
+            "view": view,
+            "can_manage": can_manage and alliance.phase != Phase.ENDED,
+            "can_write": can_write and alliance.phase != Phase.ENDED,
+            "attendance_form": attendance_form,
+            "minutes_form": minutes_form,
+        },
+    )
+
+
+def _document(
+    request: HttpRequest, alliance: Alliance, template: str, context: dict[str, Any], filename: str
+) -> HttpResponse:
+    """The printable page, or with ``?format=pdf`` the same document as a PDF."""
+    as_pdf = request.GET.get("format") == "pdf"
+    html = documents.render_document(
+        template,
+        {**context, "alliance": alliance, "screen": not as_pdf},
+        language=alliance.language,
+    )
+    if not as_pdf:
+        return HttpResponse(html)
+    try:
+        pdf = documents.pdf_from_html(html)
+    except documents.PdfUnavailable:
+        return render(
+            request, "governance/pdf_unavailable.html", {"alliance": alliance}, status=503
+        )
+    response = HttpResponse(pdf, content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+@login_required
+def meeting_minutes_document(request: HttpRequest, pk: int, number: int) -> HttpResponse:
+    alliance = alliance_get(user=request.user, pk=pk)
+    meeting = selectors.meeting_get(user=request.user, alliance=alliance, number=number)
+    view = selectors.meeting_view(user=request.user, meeting=meeting)
+    minutes = view.approved or view.latest
+    return _document(
+        request,
+        alliance,
+        "governance/print/minutes.html",
+        {"meeting": meeting, "view": view, "minutes": minutes},
+        f"minutes-{meeting.number}-{meeting.starts_at:%Y-%m-%d}.pdf",
+    )
+
+
+@login_required
+def decisions_document(request: HttpRequest, pk: int) -> HttpResponse:
+    alliance = alliance_get(user=request.user, pk=pk)
+    return _document(
+        request,
+        alliance,
+        "governance/print/decisions.html",
+        {"decisions": selectors.decision_register(user=request.user, alliance=alliance)},
+        "decision-register.pdf",
     )

@@ -26,6 +26,12 @@ from allianssi.alliances.services import (
     membership_exit,
 )
 from allianssi.core import clock
+from allianssi.governance.meetings import (
+    attendance_record,
+    meeting_create,
+    minutes_approve,
+    minutes_save,
+)
 from allianssi.governance.models import Proposal
 from allianssi.governance.services import (
     AlternativeInput,
@@ -341,6 +347,49 @@ class Command(BaseCommand):
         )
         vote(third, "region", "approve")
         vote(third, "tampere", "approve")
+
+        past = meeting_create(
+            actor=office,
+            alliance=main,
+            title="Johtoryhmän kokous",
+            starts_at=clock.now() - dt.timedelta(days=7),
+            location="Pirkanmaan liitto, Tampere",
+            proposals=[first, second],
+            other_items=["Kokouksen avaus ja läsnäolijat", "Muut asiat"],
+        )
+        attendance_record(
+            actor=office,
+            meeting=past,
+            present={org[key].pk: rep for key, rep in representatives.items() if key != "lempaala"}
+            | {org["lempaala"].pk: None},
+        )
+        minutes_save(
+            actor=office,
+            meeting=past,
+            text="1. Puheenjohtaja avasi kokouksen klo 9.00.\n"
+            "2. Yhteinen asiakasneuvonta: johtoryhmä päätti yksimielisesti vaihtoehdosta 1.\n"
+            "3. Yrityspalvelujen kilpailutus: Nokia vastusti; asia palaa valmisteluun.\n"
+            "4. Kokous päättyi klo 10.30.",
+        )
+        corrected = minutes_save(
+            actor=representatives["tampere"],
+            meeting=past,
+            text="1. Puheenjohtaja avasi kokouksen klo 9.05.\n"
+            "2. Yhteinen asiakasneuvonta: johtoryhmä päätti yksimielisesti vaihtoehdosta 1.\n"
+            "3. Yrityspalvelujen kilpailutus: Nokia vastusti; asia palaa valmisteluun.\n"
+            "4. Kokous päättyi klo 10.30.",
+            change_note="Avauksen kellonaika korjattu",
+        )
+        minutes_approve(actor=office, meeting=past, version=corrected.version)
+        meeting_create(
+            actor=office,
+            alliance=main,
+            title="Johtoryhmän kokous",
+            starts_at=clock.now() + dt.timedelta(days=7),
+            location="Etäkokous",
+            proposals=[third],
+            other_items=["Viestintäsuunnitelman luonnos"],
+        )
         proposal_create(
             actor=office,
             alliance=main,
