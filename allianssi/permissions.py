@@ -177,3 +177,13 @@ def can_write_minutes(user: AnyUser, alliance: Alliance, *, attended: bool) -> b
     """Draft or correct the minutes: the project office, and those who attended for a seat."""
     roles = roles_in(user, alliance)
     return Role.MANAGER in roles or (attended and Role.LEADERSHIP in roles)
+
+
+def can_contribute_ideas(user: AnyUser, alliance: Alliance) -> bool:
+    """Post, comment and support ideas: every member party's people (not outside observers)."""
+    return bool(roles_in(user, alliance) - {Role.OBSERVER})
+
+
+def can_evaluate_ideas(user: AnyUser, alliance: Alliance) -> bool:
+    """Evaluate, decline or turn ideas into proposals, and record their implementation."""
+    return Role.MANAGER in roles_in(user, alliance)

@@ -5,6 +5,7 @@ urlpatterns = [
     path("i18n/setlang/", set_language, name="set_language"),
     path("accounts/", include("allianssi.accounts.urls")),
     path("parties/", include("allianssi.parties.urls")),
+    path("notifications/", include("allianssi.notifications.urls")),
     path("", include("allianssi.governance.urls")),
     path("", include("allianssi.alliances.urls")),
 ]

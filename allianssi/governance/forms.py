@@ -8,8 +8,9 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from allianssi.accounts.models import User
+from allianssi.alliances.models import ServiceArea
 from allianssi.core.forms import EuroField
-from allianssi.governance.models import Proposal, VoteChoice
+from allianssi.governance.models import Effort, Implementation, Proposal, VoteChoice
 from allianssi.governance.services import AlternativeInput
 
 ALTERNATIVE_SLOTS = 3
@@ -174,4 +175,40 @@ class MinutesForm(forms.Form):
         max_length=300,
         required=False,
         help_text=_("For a correction: what was corrected and why."),
+    )
+
+
+class IdeaForm(forms.Form):
+    title = forms.CharField(label=_("Title"), max_length=200)
+    problem = forms.CharField(label=_("Problem"), widget=forms.Textarea(attrs={"rows": 4}))
+    suggestion = forms.CharField(
+        label=_("Suggested change"), required=False, widget=forms.Textarea(attrs={"rows": 4})
+    )
+    service_area = forms.ChoiceField(
+        label=_("Service area"), required=False, choices=[("", "—"), *ServiceArea.choices]
+    )
+
+
+class CommentForm(forms.Form):
+    text = forms.CharField(label=_("Comment"), widget=forms.Textarea(attrs={"rows": 3}))
+
+
+class EvaluationForm(forms.Form):
+    cost_estimate = EuroField(label=_("Cost estimate (€)"), required=False, min_value=0)
+    expected_effect = forms.CharField(
+        label=_("Expected effect"), required=False, widget=forms.Textarea(attrs={"rows": 3})
+    )
+    effort = forms.ChoiceField(label=_("Effort"), choices=Effort.choices)
+
+
+class DeclineForm(forms.Form):
+    reason = forms.CharField(
+        label=_("Reason for declining"), widget=forms.Textarea(attrs={"rows": 3})
+    )
+
+
+class ImplementationForm(forms.Form):
+    implementation = forms.ChoiceField(label=_("Implementation"), choices=Implementation.choices)
+    measured_effect = forms.CharField(
+        label=_("Measured effect"), required=False, widget=forms.Textarea(attrs={"rows": 3})
     )

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 
 from django.db import transaction
 from django.db.models import Max
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from allianssi import permissions
@@ -29,6 +30,7 @@ from allianssi.governance.models import (
     Proposal,
 )
 from allianssi.governance.services import seat_holders
+from allianssi.notifications.services import notify
 
 if TYPE_CHECKING:
     from allianssi.accounts.models import User
@@ -207,6 +209,14 @@ def minutes_approve(*, actor: User, meeting: Meeting, version: int) -> MinutesVe
     latest.approved_by = actor
     latest.approved_at = clock.now()
     latest.save(approving=True)
+    notify(
+        users=[a.person for a in meeting.attendance.select_related("person")],
+        alliance=alliance,
+        kind="minutes_approved",
+        params={"number": meeting.number},
+        url=reverse("governance:meeting", args=[alliance.pk, meeting.number]),
+        exclude=actor,
+    )
     audit_append(
         actor=actor,
         alliance=alliance,

@@ -16,7 +16,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
-from allianssi.alliances.models import Alliance
+from allianssi.alliances.models import Alliance, ServiceArea
 from allianssi.parties.models import Organisation
 
 
@@ -390,3 +390,111 @@ class MinutesVersion(models.Model):
 
 class FrozenError(Exception):
     pass
+
+
+class IdeaStatus(models.TextChoices):
+    OPEN = "open", pgettext_lazy("idea", "Open")
+    EVALUATED = "evaluated", pgettext_lazy("idea", "Evaluated")
+    DECLINED = "declined", pgettext_lazy("idea", "Declined")
+    PROPOSED = "proposed", pgettext_lazy("idea", "Turned into a proposal")
+
+
+class Effort(models.TextChoices):
+    SMALL = "small", _("Small")
+    MEDIUM = "medium", _("Medium")
+    LARGE = "large", _("Large")
+
+
+class Implementation(models.TextChoices):
+    NOT_STARTED = "not_started", _("Not started")
+    IN_PROGRESS = "in_progress", _("In progress")
+    DONE = "done", _("Implemented")
+
+
+class Idea(models.Model):
+    """An improvement idea in the alliance's forum for joint development (seed section 4)."""
+
+    alliance = models.ForeignKey(Alliance, on_delete=models.PROTECT, related_name="ideas")
+    number = models.PositiveIntegerField(_("number"))
+    title = models.CharField(_("title"), max_length=200)
+    problem = models.TextField(_("problem"))
+    suggestion = models.TextField(_("suggested change"), blank=True)
+    service_area = models.CharField(
+        _("service area"), max_length=20, choices=ServiceArea.choices, blank=True
+    )
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(_("posted"), auto_now_add=True)
+    status = models.CharField(
+        _("status"), max_length=20, choices=IdeaStatus.choices, default=IdeaStatus.OPEN
+    )
+    cost_estimate = models.DecimalField(
+        _("cost estimate (€)"), max_digits=14, decimal_places=2, null=True, blank=True
+    )
+    expected_effect = models.TextField(_("expected effect"), blank=True)
+    effort = models.CharField(_("effort"), max_length=10, choices=Effort.choices, blank=True)
+    evaluated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    evaluated_at = models.DateTimeField(_("evaluated"), null=True, blank=True)
+    decline_reason = models.TextField(_("reason for declining"), blank=True)
+    proposal = models.OneToOneField(
+        Proposal,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="idea",
+        verbose_name=_("proposal"),
+    )
+    implementation = models.CharField(
+        _("implementation"), max_length=20, choices=Implementation.choices, blank=True
+    )
+    measured_effect = models.TextField(_("measured effect"), blank=True)
+
+    class Meta:
+        ordering = ["alliance", "-number"]
+        constraints = [
+            models.UniqueConstraint(fields=["alliance", "number"], name="idea_number_unique"),
+            models.CheckConstraint(
+                name="idea_declined_has_reason",
+                condition=~Q(status="declined") | ~Q(decline_reason=""),
+                violation_error_message=_("A declined idea says why."),
+            ),
+            models.CheckConstraint(
+                name="idea_proposed_has_proposal",
+                condition=~Q(status="proposed") | Q(proposal__isnull=False),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"#{self.number} {self.title}"
+
+
+class IdeaComment(models.Model):
+    idea = models.ForeignKey(Idea, on_delete=models.PROTECT, related_name="comments")
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    text = models.TextField(_("comment"))
+    created_at = models.DateTimeField(_("written"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["idea", "created_at", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.author}: {self.text[:40]}"
+
+
+class IdeaSupport(models.Model):
+    idea = models.ForeignKey(Idea, on_delete=models.PROTECT, related_name="supports")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["idea", "user"],
+                name="idea_support_once",
+                violation_error_message=_("You already support this idea."),
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} → {self.idea}"

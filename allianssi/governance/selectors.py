@@ -14,6 +14,7 @@ from allianssi.governance.models import (
     AgendaItem,
     Decision,
     Elector,
+    Idea,
     Meeting,
     MinutesVersion,
     Proposal,
@@ -282,3 +283,30 @@ def meetings_of_proposals(proposal_ids: list[int]) -> dict[int, list[Meeting]]:
         assert item.proposal_id is not None
         found.setdefault(item.proposal_id, []).append(item.meeting)
     return found
+
+
+def idea_list(*, user: AnyUser, alliance: Alliance) -> QuerySet[Idea]:
+    from django.db.models import Count
+
+    _check(user, alliance)
+    return (
+        Idea.objects.filter(alliance=alliance)
+        .select_related("author", "proposal")
+        .annotate(
+            support_count=Count("supports", distinct=True),
+            comment_count=Count("comments", distinct=True),
+        )
+        .order_by("-number")
+    )
+
+
+def idea_get(*, user: AnyUser, alliance: Alliance, number: int) -> Idea:
+    _check(user, alliance)
+    idea = (
+        Idea.objects.filter(alliance=alliance, number=number)
+        .select_related("author", "proposal", "evaluated_by", "alliance")
+        .first()
+    )
+    if idea is None:
+        raise Http404
+    return idea

@@ -14,10 +14,12 @@ from typing import TYPE_CHECKING
 
 from django.db import transaction
 from django.db.models import Max
+from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from allianssi import permissions
-from allianssi.alliances.models import Alliance, MemberRole, Membership, Phase, Role
+from allianssi.alliances.models import Alliance, AllianceRole, MemberRole, Membership, Phase, Role
 from allianssi.audit.services import audit_append
 from allianssi.core import clock
 from allianssi.core.errors import DomainError
@@ -33,6 +35,7 @@ from allianssi.governance.models import (
 )
 from allianssi.governance.outcome import Choice, Outcome, Status, outcome
 from allianssi.governance.selectors import vote_capacity_for
+from allianssi.notifications.services import notify
 from allianssi.parties.models import Organisation
 
 if TYPE_CHECKING:
@@ -271,6 +274,23 @@ def proposal_open(
     proposal.abstention_blocks = alliance.abstention_blocks
     proposal.escalation_path = alliance.escalation_path
     proposal.save()
+    notify(
+        users=[
+            p
+            for s in seats.values()
+            if s.organisation_id in {o.pk for o in holders}
+            for p in (s.representative, s.deputy)
+        ],
+        alliance=alliance,
+        kind="proposal_opened",
+        params={
+            "number": proposal.number,
+            "title": proposal.title,
+            "deadline": f"{timezone.localtime(deadline):%d.%m.%Y %H:%M}",
+        },
+        url=_proposal_url(proposal),
+        exclude=actor,
+    )
     audit_append(
         actor=actor,
         alliance=alliance,
@@ -307,6 +327,10 @@ def tally(proposal: Proposal, *, now: dt.datetime | None = None) -> Outcome:
     )
 
 
+def _proposal_url(proposal: Proposal) -> str:
+    return reverse("governance:proposal", args=[proposal.alliance_id, proposal.number])
+
+
 def _close(alliance: Alliance, proposal: Proposal, result: Outcome, actor: User | None) -> None:
     proposal.status = ProposalStatus(result.status.value)
     proposal.closed_at = clock.now()
@@ -329,6 +353,19 @@ def _close(alliance: Alliance, proposal: Proposal, result: Outcome, actor: User 
             decided_at=proposal.closed_at,
         )
         after["decision"] = decision.number
+    followers = [
+        r.user
+        for r in AllianceRole.objects.filter(
+            alliance=alliance, revoked_at__isnull=True, role__in=[Role.MANAGER, Role.LEADERSHIP]
+        ).select_related("user")
+    ]
+    notify(
+        users=[*followers, proposal.created_by],
+        alliance=alliance,
+        kind="proposal_closed",
+        params={"number": proposal.number, "title": proposal.title, "status": proposal.status},
+        url=_proposal_url(proposal),
+    )
     audit_append(
         actor=actor,
         alliance=alliance,

@@ -19,9 +19,14 @@ from allianssi.alliances.models import Alliance, Phase
 from allianssi.alliances.selectors import alliance_get
 from allianssi.core.errors import DomainError
 from allianssi.core.views import add_domain_error
-from allianssi.governance import documents, meetings, selectors, services
+from allianssi.governance import documents, forum, meetings, selectors, services
 from allianssi.governance.forms import (
+    CommentForm,
+    DeclineForm,
     DelegateForm,
+    EvaluationForm,
+    IdeaForm,
+    ImplementationForm,
     MeetingForm,
     MinutesForm,
     OpenForm,
@@ -432,4 +437,121 @@ def decisions_document(request: HttpRequest, pk: int) -> HttpResponse:
         "governance/print/decisions.html",
         {"decisions": selectors.decision_register(user=request.user, alliance=alliance)},
         "decision-register.pdf",
+    )
+
+
+# Improvement forum ------------------------------------------------------------------------------
+
+
+@login_required
+def idea_list(request: HttpRequest, pk: int) -> HttpResponse:
+    alliance = alliance_get(user=request.user, pk=pk)
+    return render(
+        request,
+        "governance/ideas.html",
+        {
+            "alliance": alliance,
+            "ideas": selectors.idea_list(user=request.user, alliance=alliance),
+            "can_post": alliance.phase != Phase.ENDED
+            and permissions.can_contribute_ideas(request.user, alliance),
+        },
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def idea_new(request: HttpRequest, pk: int) -> HttpResponse:
+    alliance = alliance_get(user=request.user, pk=pk)
+    _require(permissions.can_contribute_ideas(request.user, alliance))
+    form = IdeaForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            idea = forum.idea_post(
+                actor=acting_user(request), alliance=alliance, **form.cleaned_data
+            )
+        except DomainError as error:
+            add_domain_error(form, error)
+        else:
+            messages.success(request, _("The idea was posted."))
+            return redirect("governance:idea", pk=alliance.pk, number=idea.number)
+    return render(request, "governance/idea_form.html", {"alliance": alliance, "form": form})
+
+
+IDEA_FORMS: dict[str, type[forms.Form]] = {
+    "comment": CommentForm,
+    "evaluate": EvaluationForm,
+    "decline": DeclineForm,
+    "implementation": ImplementationForm,
+}
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def idea_detail(request: HttpRequest, pk: int, number: int) -> HttpResponse:
+    alliance = alliance_get(user=request.user, pk=pk)
+    idea = selectors.idea_get(user=request.user, alliance=alliance, number=number)
+    live = alliance.phase != Phase.ENDED
+    can_contribute = live and permissions.can_contribute_ideas(request.user, alliance)
+    can_evaluate = live and permissions.can_evaluate_ideas(request.user, alliance)
+    action = request.POST.get("form") if request.method == "POST" else None
+    bound = {
+        name: cls(
+            request.POST if action == name else None,
+            auto_id=f"{name}_%s",
+            initial={
+                "cost_estimate": idea.cost_estimate,
+                "expected_effect": idea.expected_effect,
+                "effort": idea.effort,
+                "implementation": idea.implementation,
+                "measured_effect": idea.measured_effect,
+            },
+        )
+        for name, cls in IDEA_FORMS.items()
+    }
+    if action is not None:
+        if action not in {*IDEA_FORMS, "support", "propose"}:
+            raise Http404
+        _require(can_contribute if action in {"comment", "support"} else can_evaluate)
+        actor = acting_user(request)
+        form = bound.get(action)
+        try:
+            if form is not None and not form.is_valid():
+                raise DomainError("invalid", _("Check the fields marked below."))
+            data = form.cleaned_data if form is not None else {}
+            if action == "comment":
+                forum.idea_comment(actor=actor, idea=idea, text=data["text"])
+            elif action == "support":
+                forum.idea_support(actor=actor, idea=idea)
+            elif action == "evaluate":
+                forum.idea_evaluate(actor=actor, idea=idea, **data)
+            elif action == "decline":
+                forum.idea_decline(actor=actor, idea=idea, reason=data["reason"])
+            elif action == "implementation":
+                forum.idea_record_implementation(actor=actor, idea=idea, **data)
+            else:
+                proposal = forum.idea_to_proposal(actor=actor, idea=idea)
+                messages.success(request, _("The idea was turned into a draft proposal."))
+                return redirect("governance:proposal", pk=alliance.pk, number=proposal.number)
+        except DomainError as error:
+            if form is None:
+                messages.error(request, error.message)
+                return redirect("governance:idea", pk=alliance.pk, number=idea.number)
+            if error.code != "invalid":
+                add_domain_error(form, error)
+        else:
+            messages.success(request, _("Saved."))
+            return redirect("governance:idea", pk=alliance.pk, number=idea.number)
+    return render(
+        request,
+        "governance/idea.html",
+        {
+            "alliance": alliance,
+            "idea": idea,
+            "comments": idea.comments.select_related("author"),
+            "supporters": [s.user for s in idea.supports.select_related("user")],
+            "can_contribute": can_contribute,
+            "can_evaluate": can_evaluate,
+            "supported": idea.supports.filter(user_id=acting_user(request).pk).exists(),
+            **{f"{name}_form": form for name, form in bound.items()},
+        },
     )

@@ -30,6 +30,7 @@ INSTALLED_APPS = [
     "allianssi.alliances",
     "allianssi.audit",
     "allianssi.governance",
+    "allianssi.notifications",
 ]
 
 MIDDLEWARE = [
@@ -60,6 +61,7 @@ TEMPLATES = [
                 "django.template.context_processors.i18n",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "allianssi.notifications.context_processors.unread",
             ],
         },
     }

@@ -43,7 +43,9 @@ def test_demo_load__builds_the_promised_alliance_once():
     ]
     assert main.decisions.count() == 1
     assert main.meetings.count() == 2
-    assert list(
-        main.meetings.get(number=1).minutes.values_list("version", "status")
-    ) == [(1, "draft"), (2, "approved")]
+    assert sorted(main.ideas.values_list("status", flat=True)) == ["declined", "open", "proposed"]
+    assert list(main.meetings.get(number=1).minutes.values_list("version", "status")) == [
+        (1, "draft"),
+        (2, "approved"),
+    ]
     assert all(audit_chain_verify(key) is None for key in audit_chain_keys())

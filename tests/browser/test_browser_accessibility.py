@@ -2,7 +2,10 @@
 Swedish and English, and the forms do so also when they show their errors.
 
 The leadership group's pages are visited both as the manager and as a seat's representative, so
-that every form of the proposal page is rendered.
+that every form of the proposal page is rendered, and its meetings as the manager (with the
+attendance and minutes forms) and as an observer (read-only). The printable documents (minutes,
+decision register) are in the alliance's language whatever the chosen one, so their ``<html
+lang>`` is checked against that.
 
 Each page is also checked for its ``<html lang>``, its Content-Security-Policy header and the
 absence of CSP violations in the console. The test collects every finding and reports them all
@@ -11,6 +14,7 @@ at the end.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 import pytest
@@ -18,7 +22,7 @@ from django.conf import settings
 
 from allianssi.alliances.management.commands.demo_load import MAIN_ALLIANCE
 from allianssi.alliances.models import Alliance, Membership
-from allianssi.governance.models import Proposal, ProposalStatus
+from allianssi.governance.models import Meeting, Proposal, ProposalStatus
 from allianssi.parties.models import Organisation
 from tests.browser.pages import (
     LANGUAGES,
@@ -41,9 +45,12 @@ class Audit:
         self.findings: list[str] = []
         self.checked: list[str] = []
 
-    def check(self, label: str, response: Any, status: int = 200) -> None:
+    def check(self, label: str, response: Any, status: int = 200, lang: str | None = None) -> None:
+        """``lang``: the language the page must declare, when not the chosen one (the printable
+        documents are in the alliance's language)."""
         page = self.tab.page
         where = f"{label} [{self.language}] {page.url}"
+        expected_lang = lang or self.language
         self.checked.append(label)
         if response is None or response.status != status:
             got = None if response is None else response.status
@@ -51,8 +58,8 @@ class Audit:
         if response is not None and not response.headers.get("content-security-policy"):
             self.findings.append(f"{where}: no Content-Security-Policy header")
         lang = self.tab.html_lang()
-        if lang != self.language:
-            self.findings.append(f'{where}: <html lang="{lang}">, expected "{self.language}"')
+        if lang != expected_lang:
+            self.findings.append(f'{where}: <html lang="{lang}">, expected "{expected_lang}"')
         violations = axe_violations(page)
         if violations:
             self.findings.append(format_violations(where, violations))
@@ -79,9 +86,24 @@ def _fill_and_submit(
     audit.expect_errors(label)
 
 
+def _in_form(name: str, selector: str) -> str:
+    """An element of one of the proposal or meeting page's forms, told apart by their hidden
+    ``form``."""
+    return f"main form:has(input[name=form][value={name}]) {selector}"
+
+
 def _proposal_form_button(name: str) -> str:
-    """The submit button of one of the proposal page's forms (told apart by their ``form``)."""
-    return f"main form:has(input[name=form][value={name}]) button[type=submit]"
+    """The submit button of one of the proposal or meeting page's forms."""
+    return _in_form(name, "button[type=submit]")
+
+
+def _expect_form(audit: Audit, label: str, name: str, present: bool = True) -> None:
+    """The page has (or has not) the form whose hidden ``form`` is ``name``."""
+    found = audit.tab.page.locator(_in_form(name, "")).count()
+    if bool(found) != present:
+        audit.findings.append(
+            f"{label} [{audit.language}]: the {name} form is {'missing' if present else 'shown'}"
+        )
 
 
 @pytest.mark.parametrize("language", LANGUAGES)
@@ -181,8 +203,14 @@ def test_every_page_passes_axe(browser: Any, demo: Any, language: str):
 def test_leadership_pages_pass_axe(browser: Any, demo: Any, language: str):
     """The leadership group's pages: the manager's view of the seats and of every demo proposal
     (decided, blocked, open, draft), and a representative's view of the open proposal with its
-    vote and delegation forms, each form also with its errors."""
+    vote and delegation forms, each form also with its errors; the meetings as the manager
+    (list, the form to call one, the past meeting with its attendance form, approved minutes
+    and versions, an older version, the upcoming meeting without minutes, the printable minutes
+    and decision register) and the past meeting as an observer (a read-only attendance table)."""
     main = Alliance.objects.get(name=MAIN_ALLIANCE)
+    past, upcoming = 1, 2
+    assert Meeting.objects.get(alliance=main, number=past).minutes.count() == 2
+    assert not Meeting.objects.get(alliance=main, number=upcoming).minutes.exists()
     nokia = Organisation.objects.get(name="Nokia")
     base = f"/alliances/{main.pk}"
     proposals = {
@@ -229,6 +257,31 @@ def test_leadership_pages_pass_axe(browser: Any, demo: Any, language: str):
         if tab.page.url != demo.url + draft_url:
             manager.findings.append(f"open the vote form [{language}]: ended up at {tab.page.url}")
         manager.check("decision register", tab.goto(f"{base}/decisions/"))
+        manager.check(
+            "printable decision register",
+            tab.goto(f"{base}/decisions/document/"),
+            lang=main.language,
+        )
+
+        # Meetings, as the project office: every form of the meeting page is there.
+        manager.check("meetings", tab.goto(f"{base}/meetings/"))
+        manager.check("call a meeting form", tab.goto(f"{base}/meetings/new/"))
+        _fill_and_submit(manager, "call a meeting form, empty")
+        past_url = f"{base}/meetings/{past}/"
+        manager.check("past meeting, manager", tab.goto(past_url))
+        for name in ("attendance", "minutes"):
+            _expect_form(manager, "past meeting, manager", name)
+        if tab.page.locator("main a[href='?version=1'], main a[href='?version=2']").count() != 2:
+            manager.findings.append(f"past meeting [{language}]: the versions list is not 1 and 2")
+        manager.check("past meeting, version 1", tab.goto(f"{past_url}?version=1"))
+        _fill_and_submit(
+            manager,
+            "minutes form, no text",
+            {"#minutes_text": ""},
+            button=_proposal_form_button("minutes"),
+        )
+        manager.check("upcoming meeting, manager", tab.goto(f"{base}/meetings/{upcoming}/"))
+        manager.check("printable minutes", tab.goto(f"{past_url}minutes/"), lang=main.language)
 
         # A representative whose seat has not voted yet: the vote and delegation forms.
         representative = session("edustaja.nokia")
@@ -245,6 +298,15 @@ def test_leadership_pages_pass_axe(browser: Any, demo: Any, language: str):
             "vote form, objection without a reason",
             button=_proposal_form_button("vote"),
         )
+
+        # An observer sees the meeting without its forms: the attendance is a table.
+        observer = session("tarkastaja")
+        tab = observer.tab
+        observer.check("past meeting, observer", tab.goto(past_url))
+        for name in ("attendance", "minutes", "approve"):
+            _expect_form(observer, "past meeting, observer", name, present=False)
+        if not tab.page.locator("main table[aria-labelledby=attendance-heading]").count():
+            observer.findings.append(f"past meeting [{language}]: no attendance table")
     finally:
         for context in contexts:
             context.close()
@@ -261,26 +323,59 @@ def test_leadership_pages_pass_axe(browser: Any, demo: Any, language: str):
 REVIEW_RULES = ["aria-valid-attr-value", "duplicate-id-aria", "form-field-multiple-labels"]
 
 
+def _break_first_attendance_choice(tab: Tab) -> None:
+    """Give the first seat's select a person who does not exist, so that the attendance form
+    answers with a field error (a browser offers no invalid choice of its own)."""
+    tab.page.locator(_in_form("attendance", "select")).first.evaluate(
+        """select => {
+            const option = new Option("?", "999999", true, true);
+            select.append(option);
+        }"""
+    )
+
+
 def test_form_errors_and_labels_are_tied_to_their_fields(browser: Any, demo: Any):
+    """The forms with their errors shown, where a page has several forms too (the meeting page's
+    attendance and minutes forms have ids of their own, ``attendance_…`` and ``minutes_…``)."""
     language = "fi"
     main = Alliance.objects.get(name=MAIN_ALLIANCE)
     number = Proposal.objects.get(alliance=main, status=ProposalStatus.OPEN).number
     base = f"/alliances/{main.pk}"
+    meeting = f"{base}/meetings/1/"
     findings: list[str] = []
-    for username, path, submit in [
-        ("projektitoimisto", f"{base}/proposals/new/", "main form.form button[type=submit]"),
-        ("edustaja.nokia", f"{base}/proposals/{number}/", None),
-    ]:
+    Step = tuple[str, str, str | None, Callable[[Tab], None] | None]
+    steps: list[Step] = [
+        ("projektitoimisto", f"{base}/proposals/new/", "main form.form button[type=submit]", None),
+        ("edustaja.nokia", f"{base}/proposals/{number}/", None, None),
+        ("projektitoimisto", f"{base}/meetings/new/", "main form.form button[type=submit]", None),
+        (
+            "projektitoimisto",
+            meeting,
+            _proposal_form_button("minutes"),
+            lambda tab: tab.page.fill("#minutes_text", ""),
+        ),
+        (
+            "projektitoimisto",
+            meeting,
+            _proposal_form_button("attendance"),
+            _break_first_attendance_choice,
+        ),
+    ]
+    for username, path, submit, prepare in steps:
         context = new_context(browser, demo, language)
         try:
             tab = Tab.open(context, demo)
             tab.login(username)
             tab.goto(path)
+            if prepare:
+                prepare(tab)
             if submit:
                 tab.submit(submit)
+                if not tab.page.locator(".error-summary").count():
+                    findings.append(f"{path} ({username}, {submit}): no error summary")
             found = axe_review(tab.page, REVIEW_RULES)
             if found:
-                findings.append(format_violations(f"{path} ({username})", found))
+                findings.append(format_violations(f"{path} ({username}, {submit})", found))
         finally:
             context.close()
     assert not findings, "\n".join(findings)

@@ -1,6 +1,7 @@
-"""The core flows work without JavaScript (managing an alliance, and the leadership group deciding a
-proposal), other regions' alliances stay hidden, the language form works, and every page carries
-a Content-Security-Policy that the pages never violate."""
+"""The core flows work without JavaScript (managing an alliance, the leadership group deciding a
+proposal, and holding a meeting with versioned minutes), other regions' alliances stay hidden, the
+language form works, and every page carries a Content-Security-Policy that the pages never
+violate."""
 
 from __future__ import annotations
 
@@ -13,10 +14,20 @@ import pytest
 from django.conf import settings
 from django.utils import formats, translation
 
+from allianssi.accounts.models import User
 from allianssi.alliances.management.commands.demo_load import MAIN_ALLIANCE
 from allianssi.alliances.models import Alliance, MemberRole, Membership, MembershipEnd, Phase
 from allianssi.core import clock
-from allianssi.governance.models import Decision, Proposal, ProposalStatus, Seat, Vote, VoteChoice
+from allianssi.governance.models import (
+    Decision,
+    Meeting,
+    MinutesStatus,
+    Proposal,
+    ProposalStatus,
+    Seat,
+    Vote,
+    VoteChoice,
+)
 from allianssi.parties.models import Municipality, Organisation
 from tests.browser.pages import Tab, axe_violations, new_context, tr
 
@@ -317,6 +328,182 @@ def test_leadership_group_decides_a_proposal_without_javascript(browser: Any, de
         approve = tr(language, VoteChoice.APPROVE.label)
         votes = [line.strip() for line in cells[4].splitlines() if line.strip()]
         assert sorted(votes) == sorted(f"{party}: {approve}" for party, _u in voters)
+    finally:
+        for context in contexts:
+            context.close()
+    for tab in tabs:
+        tab.fail_on_problems()
+
+
+def _versions(tab: Tab, language: str) -> list[str]:
+    """The meeting page's list of minutes versions, one line a version."""
+    heading = tr(language, "Versions")
+    items = tab.page.locator(f"main h3:text-is('{heading}') + ul > li")
+    return [re.sub(r"\s+", " ", text).strip() for text in items.all_inner_texts()]
+
+
+def test_leadership_group_meeting_and_its_minutes_without_javascript(browser: Any, demo: Any):
+    """The project office calls a meeting with an open proposal and a free-text item on its
+    agenda, records who attended for each seat and writes the minutes; a representative who
+    attended corrects them, one who did not gets no form to do so; the office approves the
+    correction, and the approved minutes download as a PDF."""
+    language = "fi"
+    main = Alliance.objects.get(name=MAIN_ALLIANCE)
+    base = f"/alliances/{main.pk}"
+    proposal = Proposal.objects.get(alliance=main, number=3)
+    assert proposal.status == ProposalStatus.OPEN
+    title = "Johtoryhmän ylimääräinen kokous"
+    other_item = "Kesätyöseteli nuorille"
+    starts = (clock.now() + dt.timedelta(days=3)).replace(
+        hour=13, minute=0, second=0, microsecond=0
+    )
+    first_text = "1. Kokous avattiin klo 13.00.\n2. Työkokeilut: asia jatkuu.\n3. Kesätyöseteli."
+    corrected_text = first_text.replace("klo 13.00", "klo 13.10")
+    note = "Avauksen kellonaika korjattu"
+    seats: dict[Organisation, User] = {}
+    for seat in Seat.objects.filter(alliance=main).select_related("organisation", "representative"):
+        assert seat.representative is not None, seat.organisation
+        seats[seat.organisation] = seat.representative
+    lempaala = next(o for o in seats if o.name == "Lempäälä")
+    tampere = next(o for o in seats if o.name == "Tampere")
+    assert seats[lempaala].username == "edustaja.lempaala"
+    assert seats[tampere].username == "johtoryhma.tampere"
+    contexts: list[Any] = []
+    tabs: list[Tab] = []
+
+    def browser_of(username: str) -> Tab:
+        context = new_context(browser, demo, language, java_script_enabled=False)
+        contexts.append(context)
+        tab = Tab.open(context, demo)
+        tabs.append(tab)
+        tab.login(username)
+        assert tab.page.url == demo.url + "/", f"{username} could not log in"
+        return tab
+
+    try:
+        office = browser_of("projektitoimisto")
+        page = office.page
+
+        # From the leadership group to its meetings, and on to call a new one.
+        office.goto(f"{base}/leadership/")
+        with page.expect_navigation():
+            page.click(f"a[href='{base}/meetings/']")
+        assert office.heading() == tr(language, "Meetings")
+        with page.expect_navigation():
+            page.click(f"a[href='{base}/meetings/new/']")
+        assert office.heading() == tr(language, "Call a meeting")
+        page.fill("#id_title", title)
+        page.fill("#id_starts_at", starts.strftime("%Y-%m-%dT%H:%M"))
+        page.fill("#id_location", "Pirkanmaan liitto, Tampere")
+        checkbox = page.locator(f"input[name=proposals][value='{proposal.pk}']")
+        label = page.inner_text(f"label[for='{checkbox.get_attribute('id')}']")
+        assert label.strip() == f"3. {proposal.title}"
+        checkbox.check()
+        page.fill("#id_other_items", other_item)
+        office.submit()
+        match = re.fullmatch(rf"{re.escape(demo.url)}{base}/meetings/(\d+)/", page.url)
+        assert match, page.url
+        meeting = Meeting.objects.get(alliance=main, number=int(match[1]))
+        meeting_url = f"{base}/meetings/{meeting.number}/"
+        assert tr(language, "The meeting was called.") in _success_message(office)
+        assert meeting.title == title
+        assert meeting.starts_at == starts
+        agenda = page.locator("ol[aria-labelledby=agenda-heading] > li")
+        assert agenda.count() == 2, agenda.all_inner_texts()
+        assert agenda.nth(0).locator(f"a[href='{base}/proposals/3/']").inner_text() == (
+            proposal.title
+        )
+        assert agenda.nth(1).inner_text().strip() == other_item
+        assert [(i.title, i.proposal_id) for i in meeting.agenda.order_by("position")] == [
+            (proposal.title, proposal.pk),
+            (other_item, None),
+        ]
+        assert page.inner_text("#minutes-heading + p") == tr(
+            language, "No minutes have been written yet."
+        )
+
+        # Attendance: everyone attended for their seat except Lempäälä, not represented.
+        for party, representative in seats.items():
+            select = page.locator(_in_form("attendance", f"select[name=seat_{party.pk}]"))
+            if party == lempaala:
+                assert select.input_value() == ""
+            else:
+                select.select_option(str(representative.pk))
+        office.submit(_in_form("attendance", "button[type=submit]"))
+        assert page.url == demo.url + meeting_url
+        assert tr(language, "The attendance was recorded.") in _success_message(office)
+        present = {a.organisation: a.person for a in meeting.attendance.all()}
+        assert present == {p: (None if p == lempaala else r) for p, r in seats.items()}
+        lempaala_select = page.locator(_in_form("attendance", f"select[name=seat_{lempaala.pk}]"))
+        assert lempaala_select.input_value() == ""
+        tampere_select = page.locator(_in_form("attendance", f"select[name=seat_{tampere.pk}]"))
+        assert tampere_select.input_value() == str(seats[tampere].pk)
+
+        # The office writes the minutes: version 1, a draft.
+        assert page.inner_text("#write-heading") == tr(language, "Write the minutes")
+        page.fill("#minutes_text", first_text)
+        office.submit(_in_form("minutes", "button[type=submit]"))
+        assert page.url == demo.url + meeting_url
+        saved = tr(language, "The minutes were saved as a new version.")
+        assert saved in _success_message(office)
+        version = tr(language, "Version %(version)s (%(status)s)")
+        draft = tr(language, MinutesStatus.DRAFT.label)
+        approved = tr(language, MinutesStatus.APPROVED.label)
+        assert version % {"version": 1, "status": draft} in page.inner_text("main")
+
+        # Tampere's representative attended, and corrects them: version 2.
+        tampere_tab = browser_of("johtoryhma.tampere")
+        tampere_tab.goto(meeting_url)
+        assert not tampere_tab.page.locator(_in_form("attendance", "")).count()
+        assert not tampere_tab.page.locator(_in_form("approve", "")).count()
+        assert tampere_tab.page.inner_text("#write-heading") == tr(language, "Correct the minutes")
+        assert tampere_tab.page.input_value("#minutes_text") == first_text
+        tampere_tab.page.fill("#minutes_text", corrected_text)
+        tampere_tab.page.fill("#minutes_change_note", note)
+        tampere_tab.submit(_in_form("minutes", "button[type=submit]"))
+        assert tampere_tab.page.url == demo.url + meeting_url
+        assert saved in _success_message(tampere_tab)
+        listed = _versions(tampere_tab, language)
+        assert listed[1].startswith(version % {"version": 2, "status": draft}), listed
+
+        # Lempäälä's representative was not there: the minutes can be read, not written.
+        assert not meeting.attendance.filter(person=seats[lempaala]).exists()
+        lempaala_tab = browser_of("edustaja.lempaala")
+        lempaala_tab.goto(meeting_url)
+        assert not lempaala_tab.page.locator(_in_form("minutes", "")).count()
+        assert not lempaala_tab.page.locator("#minutes_text, #write-heading").count()
+        assert not lempaala_tab.page.locator("main form").count()
+        assert corrected_text.splitlines()[0] in lempaala_tab.page.inner_text(".minutes-text")
+
+        # The office approves version 2; it is frozen, and both versions are listed.
+        office.goto(meeting_url)
+        approve = page.locator(_in_form("approve", "button[type=submit]"))
+        assert approve.inner_text().strip() == tr(
+            language, "Approve version %(version)s and freeze it"
+        ) % {"version": 2}
+        office.submit(_in_form("approve", "button[type=submit]"))
+        assert page.url == demo.url + meeting_url
+        assert tr(language, "The minutes were approved and frozen.") in _success_message(office)
+        shown = page.inner_text("#minutes-heading + p strong")
+        assert shown == version % {"version": 2, "status": approved}
+        assert note in page.inner_text("#minutes-heading + p")
+        assert not page.locator(_in_form("approve", "")).count()
+        versions = _versions(office, language)
+        assert len(versions) == 2, versions
+        assert versions[0].startswith(version % {"version": 1, "status": draft}), versions
+        assert versions[1].startswith(version % {"version": 2, "status": approved}), versions
+        assert str(seats[tampere]) in versions[1]
+        stored = list(meeting.minutes.order_by("version").values_list("version", "status"))
+        assert stored == [(1, MinutesStatus.DRAFT), (2, MinutesStatus.APPROVED)]
+
+        # The PDF, through the page's own link and the office's session.
+        link = page.locator(f"main a[href='{meeting_url}minutes/?format=pdf']")
+        assert link.inner_text().strip() == tr(language, "Minutes as PDF")
+        pdf = office.page.context.request.get(demo.url + link.get_attribute("href"))
+        assert pdf.status == 200, pdf.text()[:500]
+        assert pdf.headers["content-type"] == "application/pdf"
+        assert pdf.headers["content-disposition"].startswith("attachment;")
+        assert pdf.body().startswith(b"%PDF")
     finally:
         for context in contexts:
             context.close()

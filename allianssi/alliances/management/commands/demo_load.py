@@ -26,6 +26,14 @@ from allianssi.alliances.services import (
     membership_exit,
 )
 from allianssi.core import clock
+from allianssi.governance.forum import (
+    idea_comment,
+    idea_decline,
+    idea_evaluate,
+    idea_post,
+    idea_support,
+    idea_to_proposal,
+)
 from allianssi.governance.meetings import (
     attendance_record,
     meeting_create,
@@ -390,10 +398,52 @@ class Command(BaseCommand):
             proposals=[third],
             other_items=["Viestintäsuunnitelman luonnos"],
         )
-        proposal_create(
-            actor=office,
+        self._forum(main, users, representatives)
+
+    def _forum(self, main: Alliance, users: dict[str, User], reps: dict[str, User]) -> None:
+        """Ideas: one turned into a draft proposal, one open with discussion, one declined."""
+        office = users["projektitoimisto"]
+        communication = idea_post(
+            actor=users["controller.nokia"],
             alliance=main,
-            title="Allianssin viestintäsuunnitelma 2027",
-            description="Luonnos johtoryhmän kommentoitavaksi.",
-            alternatives=[AlternativeInput(title="Yhteinen verkkosivusto")],
+            title="Allianssin yhteinen viestintä",
+            problem="Asiakkaat eivät tiedä, mistä palvelut löytyvät: jokaisella osapuolella on "
+            "oma verkkosivunsa ja esitteensä.",
+            suggestion="Yhteinen verkkosivusto ja viestintäsuunnitelma vuodelle 2027",
+            service_area="employment",
+        )
+        idea_support(actor=reps["tampere"], idea=communication)
+        idea_evaluate(
+            actor=office,
+            idea=communication,
+            cost_estimate=Decimal("35000.00"),
+            expected_effect="Palvelujen löydettävyys paranee",
+            effort="medium",
+        )
+        idea_to_proposal(actor=office, idea=communication)
+        mentoring = idea_post(
+            actor=users["tuottaja.tyopolku"],
+            alliance=main,
+            title="Yrittäjämentorit työnhakijoille",
+            problem="Yrittäjyyttä harkitsevat työnhakijat jäävät ilman kokeneen yrittäjän tukea.",
+            suggestion="Paikalliset yrittäjät mentoreiksi, vapaaehtoispohjalta",
+            service_area="business",
+        )
+        idea_comment(
+            actor=reps["nokia"], idea=mentoring, text="Nokian Yrittäjät ovat kiinnostuneita."
+        )
+        idea_support(actor=reps["nokia"], idea=mentoring)
+        idea_support(actor=reps["region"], idea=mentoring)
+        duplicate = idea_post(
+            actor=reps["tampere"],
+            alliance=main,
+            title="Oma asiakasrekisteri jokaiselle kunnalle",
+            problem="Tiedot ovat hajallaan.",
+            service_area="vitality",
+        )
+        idea_decline(
+            actor=office,
+            idea=duplicate,
+            reason="Asiakastiedot kuuluvat kansalliseen asiakastietojärjestelmään; erillisiä "
+            "rekistereitä ei perusteta.",
         )

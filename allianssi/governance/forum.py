@@ -1,0 +1,308 @@
+"""The improvement forum: ideas are posted, discussed and supported, evaluated by the project
+office, and either declined with a reason or turned into a proposal to the leadership group.
+After a decision the idea carries its implementation status and, once measured, its effect."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import TYPE_CHECKING
+
+from django.db import IntegrityError, transaction
+from django.db.models import Max
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+from allianssi import permissions
+from allianssi.alliances.models import Alliance, Phase, ServiceArea
+from allianssi.audit.services import audit_append
+from allianssi.core import clock
+from allianssi.core.errors import DomainError
+from allianssi.governance.models import (
+    Effort,
+    Idea,
+    IdeaComment,
+    IdeaStatus,
+    IdeaSupport,
+    Implementation,
+    Proposal,
+    ProposalStatus,
+)
+from allianssi.governance.services import AlternativeInput, proposal_create
+from allianssi.notifications.services import notify
+
+if TYPE_CHECKING:
+    from allianssi.accounts.models import User
+
+TITLE_MAX = 200
+
+
+def _forbidden() -> DomainError:
+    return DomainError("forbidden", _("You do not have permission to do that."))
+
+
+def _lock(alliance: Alliance, actor: User) -> Alliance:
+    permissions.forget_roles(actor)
+    alliance = Alliance.objects.select_for_update().get(pk=alliance.pk)
+    if alliance.phase == Phase.ENDED:
+        raise DomainError("alliance_ended", _("The alliance has ended; it can no longer change."))
+    return alliance
+
+
+def _idea_url(idea: Idea) -> str:
+    return reverse("governance:idea", args=[idea.alliance_id, idea.number])
+
+
+def _locked_idea(idea: Idea) -> Idea:
+    return Idea.objects.select_for_update().get(pk=idea.pk)
+
+
+@transaction.atomic
+def idea_post(
+    *,
+    actor: User,
+    alliance: Alliance,
+    title: str,
+    problem: str,
+    suggestion: str = "",
+    service_area: str = "",
+) -> Idea:
+    alliance = _lock(alliance, actor)
+    if not permissions.can_contribute_ideas(actor, alliance):
+        raise _forbidden()
+    if not title.strip():
+        raise DomainError("title_required", _("Enter a title."), field="title")
+    if len(title.strip()) > TITLE_MAX:
+        raise DomainError(
+            "title_too_long",
+            _("A title may be at most %(limit)s characters long."),
+            field="title",
+            limit=str(TITLE_MAX),
+        )
+    if not problem.strip():
+        raise DomainError("problem_required", _("Describe the problem."), field="problem")
+    if service_area and service_area not in ServiceArea.values:
+        raise DomainError(
+            "service_area_unknown", _("Choose a service area."), field="service_area", areas=""
+        )
+    number = (alliance.ideas.aggregate(n=Max("number"))["n"] or 0) + 1
+    idea = Idea.objects.create(
+        alliance=alliance,
+        number=number,
+        title=title.strip(),
+        problem=problem.strip(),
+        suggestion=suggestion.strip(),
+        service_area=service_area,
+        author=actor,
+    )
+    audit_append(
+        actor=actor,
+        alliance=alliance,
+        action="idea.post",
+        obj=idea,
+        after={"number": number, "title": idea.title, "service_area": service_area},
+    )
+    return idea
+
+
+@transaction.atomic
+def idea_comment(*, actor: User, idea: Idea, text: str) -> IdeaComment:
+    alliance = _lock(idea.alliance, actor)
+    if not permissions.can_contribute_ideas(actor, alliance):
+        raise _forbidden()
+    if not text.strip():
+        raise DomainError("text_required", _("Write a comment."), field="text")
+    comment = IdeaComment.objects.create(idea=idea, author=actor, text=text.strip())
+    notify(
+        users=[idea.author],
+        alliance=alliance,
+        kind="idea_commented",
+        params={"title": idea.title, "person": str(actor)},
+        url=_idea_url(idea),
+        exclude=actor,
+    )
+    audit_append(
+        actor=actor,
+        alliance=alliance,
+        action="idea.comment",
+        obj=comment,
+        after={"idea": idea.number, "text": comment.text},
+    )
+    return comment
+
+
+@transaction.atomic
+def idea_support(*, actor: User, idea: Idea) -> IdeaSupport:
+    alliance = _lock(idea.alliance, actor)
+    if not permissions.can_contribute_ideas(actor, alliance):
+        raise _forbidden()
+    try:
+        with transaction.atomic():
+            support = IdeaSupport.objects.create(idea=idea, user=actor)
+    except IntegrityError:
+        raise DomainError("already_supported", _("You already support this idea.")) from None
+    audit_append(
+        actor=actor,
+        alliance=alliance,
+        action="idea.support",
+        obj=support,
+        after={"idea": idea.number},
+    )
+    return support
+
+
+def _open_idea(idea: Idea) -> Idea:
+    idea = _locked_idea(idea)
+    if idea.status in {IdeaStatus.DECLINED, IdeaStatus.PROPOSED}:
+        raise DomainError(
+            "idea_closed",
+            _("The idea has already been %(status)s."),
+            status=str(IdeaStatus(idea.status).label).lower(),
+        )
+    return idea
+
+
+@transaction.atomic
+def idea_evaluate(
+    *,
+    actor: User,
+    idea: Idea,
+    cost_estimate: Decimal | None,
+    expected_effect: str,
+    effort: str,
+) -> Idea:
+    alliance = _lock(idea.alliance, actor)
+    if not permissions.can_evaluate_ideas(actor, alliance):
+        raise _forbidden()
+    idea = _open_idea(idea)
+    if effort not in Effort.values:
+        raise DomainError("effort_required", _("Estimate the effort."), field="effort")
+    if cost_estimate is not None and cost_estimate < 0:
+        raise DomainError(
+            "cost_negative", _("An estimated cost cannot be negative."), field="cost_estimate"
+        )
+    idea.cost_estimate = cost_estimate
+    idea.expected_effect = expected_effect.strip()
+    idea.effort = effort
+    idea.status = IdeaStatus.EVALUATED
+    idea.evaluated_by = actor
+    idea.evaluated_at = clock.now()
+    idea.save()
+    audit_append(
+        actor=actor,
+        alliance=alliance,
+        action="idea.evaluate",
+        obj=idea,
+        after={"cost_estimate": cost_estimate, "effort": effort, "effect": idea.expected_effect},
+    )
+    return idea
+
+
+@transaction.atomic
+def idea_decline(*, actor: User, idea: Idea, reason: str) -> Idea:
+    alliance = _lock(idea.alliance, actor)
+    if not permissions.can_evaluate_ideas(actor, alliance):
+        raise _forbidden()
+    idea = _open_idea(idea)
+    if not reason.strip():
+        raise DomainError("reason_required", _("Say why the idea is declined."), field="reason")
+    idea.status = IdeaStatus.DECLINED
+    idea.decline_reason = reason.strip()
+    idea.save(update_fields=["status", "decline_reason"])
+    notify(
+        users=[idea.author],
+        alliance=alliance,
+        kind="idea_declined",
+        params={"title": idea.title},
+        url=_idea_url(idea),
+        exclude=actor,
+    )
+    audit_append(
+        actor=actor,
+        alliance=alliance,
+        action="idea.decline",
+        obj=idea,
+        after={"reason": idea.decline_reason},
+    )
+    return idea
+
+
+def idea_to_proposal(*, actor: User, idea: Idea) -> Proposal:
+    """Turn an evaluated idea into a draft proposal whose first alternative is the idea's
+    suggestion, with the evaluation's cost and effect; the two link both ways."""
+    with transaction.atomic():
+        alliance = _lock(idea.alliance, actor)
+        if not permissions.can_evaluate_ideas(actor, alliance):
+            raise _forbidden()
+        idea = _open_idea(idea)
+        if idea.status != IdeaStatus.EVALUATED:
+            raise DomainError(
+                "idea_not_evaluated", _("Evaluate the idea before turning it into a proposal.")
+            )
+        proposal = proposal_create(
+            actor=actor,
+            alliance=alliance,
+            title=idea.title,
+            description=idea.problem,
+            alternatives=[
+                AlternativeInput(
+                    title=(idea.suggestion.splitlines() or [idea.title])[0][:TITLE_MAX],
+                    description=idea.suggestion,
+                    estimated_cost=idea.cost_estimate,
+                    expected_effect=idea.expected_effect,
+                )
+            ],
+            put_to_vote=0,
+        )
+        idea.proposal = proposal
+        idea.status = IdeaStatus.PROPOSED
+        idea.save(update_fields=["proposal", "status"])
+        notify(
+            users=[idea.author],
+            alliance=alliance,
+            kind="idea_proposed",
+            params={"title": idea.title, "number": proposal.number},
+            url=_idea_url(idea),
+            exclude=actor,
+        )
+        audit_append(
+            actor=actor,
+            alliance=alliance,
+            action="idea.propose",
+            obj=idea,
+            after={"proposal": proposal.number},
+        )
+        return proposal
+
+
+@transaction.atomic
+def idea_record_implementation(
+    *, actor: User, idea: Idea, implementation: str, measured_effect: str = ""
+) -> Idea:
+    """After the leadership group decided the idea's proposal: how far it is implemented and,
+    once measured, what it achieved."""
+    alliance = _lock(idea.alliance, actor)
+    if not permissions.can_evaluate_ideas(actor, alliance):
+        raise _forbidden()
+    idea = _locked_idea(idea)
+    if idea.proposal is None or idea.proposal.status != ProposalStatus.DECIDED:
+        raise DomainError(
+            "idea_not_decided",
+            _("Implementation is recorded once the idea's proposal has been decided."),
+        )
+    if implementation not in Implementation.values:
+        raise DomainError(
+            "implementation_invalid", _("Choose the implementation status."), field="implementation"
+        )
+    before = {"implementation": idea.implementation, "measured_effect": idea.measured_effect}
+    idea.implementation = implementation
+    idea.measured_effect = measured_effect.strip()
+    idea.save(update_fields=["implementation", "measured_effect"])
+    audit_append(
+        actor=actor,
+        alliance=alliance,
+        action="idea.implementation",
+        obj=idea,
+        before=before,
+        after={"implementation": implementation, "measured_effect": idea.measured_effect},
+    )
+    return idea

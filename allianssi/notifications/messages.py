@@ -1,0 +1,35 @@
+"""The text of each kind of notification, translated when it is shown or mailed."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.utils.translation import gettext_lazy as _
+
+TEXTS = {
+    "proposal_opened": _(
+        "%(alliance)s: proposal %(number)s “%(title)s” is open for your seat's vote until "
+        "%(deadline)s."
+    ),
+    "proposal_closed": _("%(alliance)s: proposal %(number)s “%(title)s” closed: %(status)s."),
+    "idea_commented": _("%(alliance)s: %(person)s commented on your idea “%(title)s”."),
+    "idea_declined": _("%(alliance)s: your idea “%(title)s” was declined."),
+    "idea_proposed": _("%(alliance)s: your idea “%(title)s” was turned into proposal %(number)s."),
+    "minutes_approved": _("%(alliance)s: the minutes of meeting %(number)s were approved."),
+}
+
+
+def render(kind: str, params: dict[str, Any]) -> str:
+    """The notification's text in the active language; an unknown kind shows its code."""
+    text = TEXTS.get(kind)
+    if text is None:
+        return kind
+    if kind == "proposal_closed" and "status" in params:
+        from allianssi.governance.models import ProposalStatus
+
+        if params["status"] in ProposalStatus.values:
+            params = {**params, "status": str(ProposalStatus(params["status"]).label).lower()}
+    try:
+        return str(text) % params
+    except (KeyError, TypeError, ValueError):
+        return kind

@@ -1,0 +1,92 @@
+"""The improvement forum's pages."""
+
+from __future__ import annotations
+
+import pytest
+from django.test import Client
+from django.urls import reverse
+from django.utils import translation
+from django.utils.translation import gettext
+
+from allianssi.governance.models import Idea, IdeaStatus
+from tests.governance.conftest import Board
+
+pytestmark = pytest.mark.django_db
+
+
+def _client(board: Board, who: str) -> Client:
+    client = Client()
+    client.force_login(board.world.users[who])
+    return client
+
+
+def test_forum_flow__post_comment_support_evaluate_propose(board: Board):
+    pk = board.world.alliance.pk
+    controller = _client(board, "controller")
+    response = controller.post(
+        reverse("governance:idea_new", args=[pk]),
+        {
+            "title": "Yhteinen palaute",
+            "problem": "Viisi lomaketta",
+            "suggestion": "Yksi lomake",
+            "service_area": "employment",
+        },
+    )
+    assert response.status_code == 302
+    idea = Idea.objects.get()
+    url = reverse("governance:idea", args=[pk, idea.number])
+    producer = _client(board, "rep_producer")
+    assert producer.post(url, {"form": "comment", "text": "Kannatan"}).status_code == 302
+    assert producer.post(url, {"form": "support"}).status_code == 302
+    response = producer.post(url, {"form": "support"}, follow=True)
+    with translation.override("fi"):
+        already = gettext("You already support this idea.")
+    assert already in response.content.decode()
+    assert idea.supports.count() == 1
+    # Only the project office evaluates.
+    assert producer.post(url, {"form": "evaluate", "effort": "small"}).status_code == 403
+    manager = _client(board, "manager")
+    assert (
+        manager.post(
+            url,
+            {
+                "form": "evaluate",
+                "cost_estimate": "5 000",
+                "effort": "small",
+                "expected_effect": "Vertailtavuus",
+            },
+        ).status_code
+        == 302
+    )
+    response = manager.post(url, {"form": "propose"})
+    idea.refresh_from_db()
+    assert idea.status == IdeaStatus.PROPOSED
+    assert response["Location"] == reverse("governance:proposal", args=[pk, idea.proposal.number])
+    proposal_page = manager.get(response["Location"]).content.decode()
+    assert url in proposal_page  # the proposal links back to the idea
+
+
+def test_forum__observers_read_but_do_not_post(board: Board):
+    pk = board.world.alliance.pk
+    observer = _client(board, "observer")
+    assert observer.get(reverse("governance:ideas", args=[pk])).status_code == 200
+    assert observer.get(reverse("governance:idea_new", args=[pk])).status_code == 403
+    other = _client(board, "other_manager")
+    assert other.get(reverse("governance:ideas", args=[pk])).status_code == 404
+
+
+def test_forum__declining_needs_a_reason(board: Board):
+    pk = board.world.alliance.pk
+    _client(board, "controller").post(
+        reverse("governance:idea_new", args=[pk]), {"title": "X", "problem": "Y"}
+    )
+    idea = Idea.objects.get()
+    url = reverse("governance:idea", args=[pk, idea.number])
+    manager = _client(board, "manager")
+    response = manager.post(url, {"form": "decline", "reason": ""})
+    assert response.status_code == 200
+    assert 'class="error-summary"' in response.content.decode()
+    assert manager.post(url, {"form": "decline", "reason": "Ei nyt"}).status_code == 302
+    idea.refresh_from_db()
+    assert idea.status == IdeaStatus.DECLINED
+    assert manager.post(url, {"form": "bogus"}).status_code == 404

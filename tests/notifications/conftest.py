@@ -1,0 +1,1 @@
+from tests.governance.conftest import board  # noqa: F401 — shared fixture
