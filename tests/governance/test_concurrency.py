@@ -56,3 +56,30 @@ def test_vote_cast__representative_and_deputy_racing_keep_every_vote(board: Boar
     assert [v.version for v in votes] == list(range(1, len(votes) + 1))
     assert 1 <= len(votes) <= 2
     assert len([r for r in results if isinstance(r, Vote)]) == len(votes)
+
+
+def test_vote_requests__parallel_http_votes_decide_exactly_once(board: Board):
+    """The same race through the proposal page: every seat posts its approval at once."""
+    from django.test import Client
+    from django.urls import reverse
+
+    proposal = board.proposal()
+    url = reverse("governance:proposal", args=[board.world.alliance.pk, proposal.number])
+    clients = []
+    for key in board.seats:
+        client = Client()
+        client.force_login(board.rep(key))
+        clients.append((client, board.world.org[key].pk))
+
+    def post(i: int) -> int:
+        client, seat = clients[i]
+        return client.post(
+            url, {"form": "vote", "seat": str(seat), "choice": "approve"}
+        ).status_code
+
+    statuses = _race(len(clients), post)
+    assert statuses == [302] * len(clients), statuses
+    proposal.refresh_from_db()
+    assert proposal.status == ProposalStatus.DECIDED
+    assert Decision.objects.filter(proposal=proposal).count() == 1
+    assert Vote.objects.filter(proposal=proposal).count() == len(clients)
