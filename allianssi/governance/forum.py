@@ -135,6 +135,12 @@ def idea_support(*, actor: User, idea: Idea) -> IdeaSupport:
     alliance = _lock(idea.alliance, actor)
     if not permissions.can_contribute_ideas(actor, alliance):
         raise _forbidden()
+    if Idea.objects.filter(pk=idea.pk, status=IdeaStatus.DECLINED).exists():
+        raise DomainError(
+            "idea_closed",
+            _("The idea has already been %(status)s."),
+            status=str(IdeaStatus.DECLINED.label).lower(),
+        )
     try:
         with transaction.atomic():
             support = IdeaSupport.objects.create(idea=idea, user=actor)

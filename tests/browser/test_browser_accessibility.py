@@ -5,7 +5,9 @@ The leadership group's pages are visited both as the manager and as a seat's rep
 that every form of the proposal page is rendered, and its meetings as the manager (with the
 attendance and minutes forms) and as an observer (read-only). The printable documents (minutes,
 decision register) are in the alliance's language whatever the chosen one, so their ``<html
-lang>`` is checked against that.
+lang>`` is checked against that. The improvement forum's pages are visited as the manager (with
+the evaluate, decline and propose forms) and as an observer (no forms), and the notifications
+page, with the header's unread badge, as a representative with unread notifications.
 
 Each page is also checked for its ``<html lang>``, its Content-Security-Policy header and the
 absence of CSP violations in the console. The test collects every finding and reports them all
@@ -14,15 +16,27 @@ at the end.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable
 from typing import Any
 
 import pytest
 from django.conf import settings
 
+from allianssi.accounts.models import User
 from allianssi.alliances.management.commands.demo_load import MAIN_ALLIANCE
 from allianssi.alliances.models import Alliance, Membership
-from allianssi.governance.models import Meeting, Proposal, ProposalStatus
+from allianssi.core import clock
+from allianssi.governance.models import (
+    Idea,
+    IdeaStatus,
+    Meeting,
+    Proposal,
+    ProposalStatus,
+    Seat,
+    VoteChoice,
+)
+from allianssi.governance.services import proposal_open, vote_cast
 from allianssi.parties.models import Organisation
 from tests.browser.pages import (
     LANGUAGES,
@@ -319,29 +333,191 @@ def test_leadership_pages_pass_axe(browser: Any, demo: Any, language: str):
         )
 
 
+def _forum_ideas(alliance: Alliance) -> dict[str, int]:
+    """The demo's ideas by their status: one proposed, one open, one declined."""
+    return {
+        status: Idea.objects.get(alliance=alliance, status=status).number
+        for status in (IdeaStatus.PROPOSED, IdeaStatus.OPEN, IdeaStatus.DECLINED)
+    }
+
+
+def _expect(audit: Audit, label: str, selector: str, present: bool = True) -> None:
+    """The page has (or has not) an element matching ``selector``."""
+    found = audit.tab.page.locator(selector).count()
+    if bool(found) != present:
+        audit.findings.append(
+            f"{label} [{audit.language}]: {selector} is {'missing' if present else 'shown'}"
+        )
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_forum_and_notification_pages_pass_axe(browser: Any, demo: Any, language: str):
+    """The improvement forum and the notifications: the list of ideas, the form to post one
+    (also with its errors), the demo's proposed, open and declined ideas as the project office
+    (on the open one the evaluate and decline forms, the decline form with its error, and once
+    evaluated the form to turn it into a proposal), the open idea as an observer (no forms), and
+    the notifications page with unread items and the header's unread badge, before and after
+    marking them read."""
+    main = Alliance.objects.get(name=MAIN_ALLIANCE)
+    base = f"/alliances/{main.pk}"
+    ideas = _forum_ideas(main)
+    idea_url = {status: f"{base}/ideas/{number}/" for status, number in ideas.items()}
+    audits: list[Audit] = []
+    contexts: list[Any] = []
+
+    def session(username: str) -> Audit:
+        context = new_context(browser, demo, language)
+        contexts.append(context)
+        tab = Tab.open(context, demo)
+        audit = Audit(tab, language)
+        audits.append(audit)
+        response = tab.login(username)
+        if response is None or response.status != 200 or "/accounts/login/" in tab.page.url:
+            audit.findings.append(f"{username} [{language}]: logging in failed")
+        return audit
+
+    try:
+        # The project office: the manager, who evaluates, declines and proposes ideas.
+        manager = session("projektitoimisto")
+        tab = manager.tab
+        manager.check("forum", tab.goto(f"{base}/ideas/"))
+        _expect(manager, "forum", f"main a[href='{base}/ideas/new/']")
+        for url in idea_url.values():
+            _expect(manager, "forum", f"main table a[href='{url}']")
+        manager.check("post an idea form", tab.goto(f"{base}/ideas/new/"))
+        _fill_and_submit(manager, "post an idea form, empty")
+
+        label = "idea, turned into a proposal"
+        manager.check(label, tab.goto(idea_url[IdeaStatus.PROPOSED]))
+        _expect(manager, label, f"main a[href^='{base}/proposals/']")
+        _expect_form(manager, label, "support")
+        for name in ("evaluate", "decline", "propose"):
+            _expect_form(manager, label, name, present=False)
+        label = "idea, declined"
+        manager.check(label, tab.goto(idea_url[IdeaStatus.DECLINED]))
+        for name in ("evaluate", "decline", "propose", "implementation"):
+            _expect_form(manager, label, name, present=False)
+
+        label = "idea, open, manager"
+        open_url = idea_url[IdeaStatus.OPEN]
+        manager.check(label, tab.goto(open_url))
+        for name in ("comment", "evaluate", "decline"):
+            _expect_form(manager, label, name)
+        # The project office already supports it (in the demo), and it is not evaluated yet.
+        for name in ("support", "propose"):
+            _expect_form(manager, label, name, present=False)
+        _fill_and_submit(
+            manager, "decline form, no reason", button=_proposal_form_button("decline")
+        )
+        if tab.page.url != demo.url + open_url:
+            manager.findings.append(f"decline form [{language}]: ended up at {tab.page.url}")
+        _expect(manager, "decline form, no reason", _in_form("decline", ".error-summary"))
+        _fill_and_submit(
+            manager,
+            "comment form, empty",
+            {_in_form("comment", "textarea"): ""},
+            button=_proposal_form_button("comment"),
+        )
+        # Evaluated: the form to turn the idea into a proposal appears.
+        tab.page.fill("#evaluate_cost_estimate", "12 500")
+        tab.page.select_option("#evaluate_effort", "small")
+        label = "idea, evaluated, manager"
+        manager.check(label, tab.submit(_proposal_form_button("evaluate")))
+        _expect(manager, label, ".messages")
+        _expect_form(manager, label, "propose")
+
+        # An observer reads the idea, without any of its forms.
+        observer = session("tarkastaja")
+        tab = observer.tab
+        observer.check("forum, observer", tab.goto(f"{base}/ideas/"))
+        _expect(observer, "forum, observer", f"main a[href='{base}/ideas/new/']", present=False)
+        label = "idea, open, observer"
+        observer.check(label, tab.goto(open_url))
+        _expect(observer, label, "main form", present=False)
+
+        # A representative with unread notifications: the header's badge, and the list.
+        member = session("johtoryhma.tampere")
+        tab = member.tab
+        label = "notifications, unread"
+        _expect(member, "header", ".site-header a[href='/notifications/'] .badge")
+        member.check(label, tab.goto("/notifications/"))
+        _expect(member, label, "main .notifications li.unread")
+        _expect(member, label, ".site-header .badge")
+        label = "notifications, all read"
+        member.check(label, tab.submit("main form[action='/notifications/read/'] button"))
+        _expect(member, label, "main .notifications li")
+        _expect(member, label, "main .notifications li.unread", present=False)
+        _expect(member, label, ".site-header .badge", present=False)
+    finally:
+        for context in contexts:
+            context.close()
+
+    report = "\n".join(part for part in (a.report() for a in audits) if part)
+    if report:
+        pytest.fail(
+            f"Accessibility and page checks of the forum and notifications failed ({language}):"
+            f"\n{report}",
+            pytrace=False,
+        )
+
+
 #: axe's "needs review" checks that are certain failures on these pages (see ``axe_review``).
 REVIEW_RULES = ["aria-valid-attr-value", "duplicate-id-aria", "form-field-multiple-labels"]
 
 
-def _break_first_attendance_choice(tab: Tab) -> None:
-    """Give the first seat's select a person who does not exist, so that the attendance form
-    answers with a field error (a browser offers no invalid choice of its own)."""
-    tab.page.locator(_in_form("attendance", "select")).first.evaluate(
-        """select => {
-            const option = new Option("?", "999999", true, true);
-            select.append(option);
-        }"""
+def _break_first_choice(name: str) -> Callable[[Tab], None]:
+    """Give the first select of the form ``name`` a choice that does not exist, so that the form
+    answers with a field error (a browser offers no invalid choice of its own): on the meeting
+    page the first seat's attendee, on the idea page the implementation status."""
+
+    def prepare(tab: Tab) -> None:
+        tab.page.locator(_in_form(name, "select")).first.evaluate(
+            """select => {
+                const option = new Option("?", "999999", true, true);
+                select.append(option);
+            }"""
+        )
+
+    return prepare
+
+
+def _decide(proposal: Proposal | None) -> None:
+    """Put a draft proposal to the vote and have every seat's representative approve it."""
+    assert proposal is not None
+    office = User.objects.get(username="projektitoimisto")
+    proposal = proposal_open(
+        actor=office, proposal=proposal, deadline=clock.now() + dt.timedelta(days=7)
     )
+    for seat in Seat.objects.filter(alliance=proposal.alliance).select_related(
+        "organisation", "representative"
+    ):
+        assert seat.representative is not None, seat.organisation
+        vote_cast(
+            actor=seat.representative,
+            proposal=proposal,
+            seat=seat.organisation,
+            choice=VoteChoice.APPROVE,
+        )
+    proposal.refresh_from_db()
+    assert proposal.status == ProposalStatus.DECIDED, proposal.status
 
 
 def test_form_errors_and_labels_are_tied_to_their_fields(browser: Any, demo: Any):
     """The forms with their errors shown, where a page has several forms too (the meeting page's
-    attendance and minutes forms have ids of their own, ``attendance_…`` and ``minutes_…``)."""
+    attendance and minutes forms have ids of their own, ``attendance_…`` and ``minutes_…``, and
+    so do the idea page's forms).
+
+    The implementation form of an idea is shown once the idea's proposal has been decided; the
+    demo's proposed idea has a draft, which every seat approves here before the pages are seen."""
     language = "fi"
     main = Alliance.objects.get(name=MAIN_ALLIANCE)
     number = Proposal.objects.get(alliance=main, status=ProposalStatus.OPEN).number
     base = f"/alliances/{main.pk}"
     meeting = f"{base}/meetings/1/"
+    ideas = _forum_ideas(main)
+    open_idea = f"{base}/ideas/{ideas[IdeaStatus.OPEN]}/"
+    proposed_idea = f"{base}/ideas/{ideas[IdeaStatus.PROPOSED]}/"
+    _decide(Idea.objects.get(alliance=main, number=ideas[IdeaStatus.PROPOSED]).proposal)
     findings: list[str] = []
     Step = tuple[str, str, str | None, Callable[[Tab], None] | None]
     steps: list[Step] = [
@@ -358,7 +534,24 @@ def test_form_errors_and_labels_are_tied_to_their_fields(browser: Any, demo: Any
             "projektitoimisto",
             meeting,
             _proposal_form_button("attendance"),
-            _break_first_attendance_choice,
+            _break_first_choice("attendance"),
+        ),
+        # The forum: the form to post an idea, and the idea page's forms (``comment_…``,
+        # ``evaluate_…``, ``decline_…`` and ``implementation_…``), each with its error.
+        ("tuottaja.tyopolku", f"{base}/ideas/new/", "main form.form button[type=submit]", None),
+        ("tuottaja.tyopolku", open_idea, _proposal_form_button("comment"), None),
+        (
+            "projektitoimisto",
+            open_idea,
+            _proposal_form_button("evaluate"),
+            lambda tab: tab.page.fill("#evaluate_cost_estimate", "paljon"),
+        ),
+        ("projektitoimisto", open_idea, _proposal_form_button("decline"), None),
+        (
+            "projektitoimisto",
+            proposed_idea,
+            _proposal_form_button("implementation"),
+            _break_first_choice("implementation"),
         ),
     ]
     for username, path, submit, prepare in steps:

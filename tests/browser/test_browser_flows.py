@@ -1,7 +1,7 @@
 """The core flows work without JavaScript (managing an alliance, the leadership group deciding a
-proposal, and holding a meeting with versioned minutes), other regions' alliances stay hidden, the
-language form works, and every page carries a Content-Security-Policy that the pages never
-violate."""
+proposal, holding a meeting with versioned minutes, and an idea of the improvement forum becoming
+a proposal, its author notified), other regions' alliances stay hidden, the language form works,
+and every page carries a Content-Security-Policy that the pages never violate."""
 
 from __future__ import annotations
 
@@ -16,10 +16,20 @@ from django.utils import formats, translation
 
 from allianssi.accounts.models import User
 from allianssi.alliances.management.commands.demo_load import MAIN_ALLIANCE
-from allianssi.alliances.models import Alliance, MemberRole, Membership, MembershipEnd, Phase
+from allianssi.alliances.models import (
+    Alliance,
+    MemberRole,
+    Membership,
+    MembershipEnd,
+    Phase,
+    ServiceArea,
+)
 from allianssi.core import clock
 from allianssi.governance.models import (
     Decision,
+    Effort,
+    Idea,
+    IdeaStatus,
     Meeting,
     MinutesStatus,
     Proposal,
@@ -28,6 +38,8 @@ from allianssi.governance.models import (
     Vote,
     VoteChoice,
 )
+from allianssi.notifications.messages import TEXTS as NOTIFICATION_TEXTS
+from allianssi.notifications.models import Notification
 from allianssi.parties.models import Municipality, Organisation
 from tests.browser.pages import Tab, axe_violations, new_context, tr
 
@@ -221,7 +233,7 @@ def test_leadership_group_decides_a_proposal_without_javascript(browser: Any, de
         assert alternatives[1].estimated_cost is None
         assert proposal.put_to_vote is None
         with translation.override(language):
-            shown_cost = formats.localize(Decimal("1234.50"))
+            shown_cost = formats.number_format(Decimal("1234.50"), 2, force_grouping=True)
         table = page.inner_text("table[aria-labelledby=alternatives-heading]")
         assert shown_cost in table, table
 
@@ -504,6 +516,188 @@ def test_leadership_group_meeting_and_its_minutes_without_javascript(browser: An
         assert pdf.headers["content-type"] == "application/pdf"
         assert pdf.headers["content-disposition"].startswith("attachment;")
         assert pdf.body().startswith(b"%PDF")
+    finally:
+        for context in contexts:
+            context.close()
+    for tab in tabs:
+        tab.fail_on_problems()
+
+
+def _badge(tab: Tab) -> str | None:
+    """The header's unread count, as its badge on the notifications link shows it."""
+    badge = tab.page.locator(".site-header a[href='/notifications/'] .badge")
+    return badge.inner_text().strip() if badge.count() else None
+
+
+def test_an_idea_becomes_a_proposal_and_its_author_is_notified_without_javascript(
+    browser: Any, demo: Any
+):
+    """A producer posts an idea in the improvement forum; a municipality's representative
+    comments on it and supports it; the project office evaluates it (a cost the Finnish way) and
+    turns it into a draft proposal, which links back to the idea. The author finds the
+    notification that leads to the idea, and marking everything read clears the header's
+    badge."""
+    language = "fi"
+    main = Alliance.objects.get(name=MAIN_ALLIANCE)
+    base = f"/alliances/{main.pk}"
+    title = "Kielikoulutus maahanmuuttajille työpaikoilla"
+    problem = "Työnhakijoiden kielitaito ei riitä työpaikan perehdytykseen."
+    suggestion = "Työpaikoilla annettava suomen kielen koulutus\nYrityksille oma yhteyshenkilö"
+    comment = "Nokialla on tähän valmiita yhteistyöyrityksiä."
+    effect = "Kymmenen työllistymistä vuodessa"
+    contexts: list[Any] = []
+    tabs: list[Tab] = []
+
+    def browser_of(username: str) -> Tab:
+        context = new_context(browser, demo, language, java_script_enabled=False)
+        contexts.append(context)
+        tab = Tab.open(context, demo)
+        tabs.append(tab)
+        tab.login(username)
+        assert tab.page.url == demo.url + "/", f"{username} could not log in"
+        return tab
+
+    try:
+        # The producer posts the idea, from the alliance page through the forum.
+        author = browser_of("tuottaja.tyopolku")
+        page = author.page
+        author.goto(f"{base}/")
+        with page.expect_navigation():
+            page.click(f"main a[href='{base}/ideas/']")
+        assert author.heading() == tr(language, "Improvement forum")
+        with page.expect_navigation():
+            page.click(f"main a[href='{base}/ideas/new/']")
+        assert author.heading() == tr(language, "Post an idea")
+        page.fill("#id_title", title)
+        page.fill("#id_problem", problem)
+        page.fill("#id_suggestion", suggestion)
+        page.select_option("#id_service_area", ServiceArea.EMPLOYMENT.value)
+        author.submit()
+        match = re.fullmatch(rf"{re.escape(demo.url)}{base}/ideas/(\d+)/", page.url)
+        assert match, page.url
+        idea = Idea.objects.get(alliance=main, number=int(match[1]))
+        idea_url = f"{base}/ideas/{idea.number}/"
+        assert tr(language, "The idea was posted.") in _success_message(author)
+        assert (idea.title, idea.author.username, idea.status) == (
+            title,
+            "tuottaja.tyopolku",
+            IdeaStatus.OPEN,
+        )
+        assert _status(author) == tr(language, IdeaStatus.OPEN.label)
+        unread_before = Notification.objects.filter(user=idea.author, read_at__isnull=True).count()
+
+        # Nokia's representative finds it in the forum, comments on it and supports it.
+        nokia = browser_of("edustaja.nokia")
+        nokia.goto(f"{base}/ideas/")
+        row = nokia.page.locator("main tbody tr", has_text=title)
+        assert tr(language, IdeaStatus.OPEN.label) in row.inner_text()
+        with nokia.page.expect_navigation():
+            row.locator(f"a[href='{idea_url}']").click()
+        nokia.page.fill(_in_form("comment", "#comment_text"), comment)
+        nokia.submit(_in_form("comment", "button[type=submit]"))
+        assert nokia.page.url == demo.url + idea_url
+        assert tr(language, "Saved.") in _success_message(nokia)
+        assert comment in nokia.page.inner_text("main .comment")
+        nokia.submit(_in_form("support", "button[type=submit]"))
+        assert nokia.page.url == demo.url + idea_url
+        assert tr(language, "You support this idea.") in nokia.page.inner_text("main")
+        assert not nokia.page.locator(_in_form("support", "")).count()
+        assert not nokia.page.locator(_in_form("evaluate", "")).count()
+        assert [s.user.username for s in idea.supports.all()] == ["edustaja.nokia"]
+
+        # The project office evaluates it, typing the cost as a person would.
+        office = browser_of("projektitoimisto")
+        page = office.page
+        office.goto(idea_url)
+        assert not page.locator(_in_form("propose", "")).count()
+        page.locator("#evaluate_cost_estimate").press_sequentially("12 500")
+        page.fill("#evaluate_expected_effect", effect)
+        page.select_option("#evaluate_effort", Effort.MEDIUM.value)
+        office.submit(_in_form("evaluate", "button[type=submit]"))
+        assert page.url == demo.url + idea_url
+        assert tr(language, "Saved.") in _success_message(office)
+        assert _status(office) == tr(language, IdeaStatus.EVALUATED.label)
+        idea.refresh_from_db()
+        assert idea.cost_estimate == Decimal("12500"), (
+            f"typing 12 500 into the cost field saved {idea.cost_estimate} €"
+        )
+        assert idea.effort == Effort.MEDIUM
+        with translation.override(language):
+            shown_cost = formats.number_format(Decimal("12500.00"), 2, force_grouping=True)
+        evaluation = page.inner_text("main")
+        assert shown_cost in evaluation
+        assert tr(language, Effort.MEDIUM.label) in evaluation
+
+        # ... and turns it into a proposal: a draft, which links back to the idea.
+        office.submit(_in_form("propose", "button[type=submit]"))
+        match = re.fullmatch(rf"{re.escape(demo.url)}{base}/proposals/(\d+)/", page.url)
+        assert match, page.url
+        proposal = Proposal.objects.get(alliance=main, number=int(match[1]))
+        assert tr(language, "The idea was turned into a draft proposal.") in _success_message(
+            office
+        )
+        assert office.heading() == tr(language, "Proposal %(number)s: %(title)s") % {
+            "number": proposal.number,
+            "title": title,
+        }
+        assert _status(office) == tr(language, ProposalStatus.DRAFT.label)
+        alternative = proposal.alternatives.get()
+        assert alternative.title == suggestion.splitlines()[0]
+        assert alternative.estimated_cost == Decimal("12500")
+        back = page.locator(f"main a[href='{idea_url}']")
+        assert back.inner_text().strip() == tr(language, "Idea %(number)s: %(title)s") % {
+            "number": idea.number,
+            "title": title,
+        }
+        with page.expect_navigation():
+            back.click()
+        assert page.url == demo.url + idea_url
+        assert _status(office) == tr(language, IdeaStatus.PROPOSED.label)
+        assert page.locator(f"main a[href='{base}/proposals/{proposal.number}/']").count() == 1
+        for name in ("evaluate", "decline", "propose"):
+            assert not page.locator(_in_form(name, "")).count(), name
+        idea.refresh_from_db()
+        assert (idea.status, idea.proposal) == (IdeaStatus.PROPOSED, proposal)
+
+        # The author is told: the comment and the proposal, both leading to the idea.
+        author.goto(f"{base}/")
+        expected_unread = unread_before + 2
+        with translation.override(language):
+            badge = translation.ngettext(
+                "%(counter)s unread", "%(counter)s unread", expected_unread
+            ) % {"counter": expected_unread}
+        assert _badge(author) == badge
+        with author.page.expect_navigation():
+            author.page.click(".site-header a[href='/notifications/']")
+        assert author.heading() == tr(language, "Notifications")
+        params = {"alliance": main.name, "title": title}
+        proposed = tr(language, NOTIFICATION_TEXTS["idea_proposed"]) % {
+            **params,
+            "number": proposal.number,
+        }
+        commented = tr(language, NOTIFICATION_TEXTS["idea_commented"]) % {
+            **params,
+            "person": str(User.objects.get(username="edustaja.nokia")),
+        }
+        unread = author.page.locator("main .notifications li.unread")
+        assert unread.count() == expected_unread
+        for text in (proposed, commented):
+            link = author.page.locator("main .notifications li.unread a", has_text=text)
+            assert link.count() == 1, (text, unread.all_inner_texts())
+            assert link.get_attribute("href") == idea_url
+        with author.page.expect_navigation():
+            author.page.click(f"main .notifications a:text-is('{proposed}')")
+        assert author.page.url == demo.url + idea_url
+        assert _status(author) == tr(language, IdeaStatus.PROPOSED.label)
+
+        # Marking everything read clears the badge and the unread marks.
+        author.goto("/notifications/")
+        author.submit("main form[action='/notifications/read/'] button[type=submit]")
+        assert author.page.url == demo.url + "/notifications/"
+        assert _badge(author) is None
+        assert not author.page.locator("main .notifications li.unread").count()
+        assert author.page.locator("main .notifications li").count() >= expected_unread
+        assert not Notification.objects.filter(user=idea.author, read_at__isnull=True).exists()
     finally:
         for context in contexts:
             context.close()

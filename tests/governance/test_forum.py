@@ -121,3 +121,10 @@ def test_idea__evaluated_turned_into_a_proposal_decided_and_implemented(board: B
         measured_effect="Vastausprosentti nousi 12 %:sta 31 %:iin",
     )
     assert idea.implementation == "done"
+
+
+def test_idea_support__not_for_a_declined_idea(board: Board):
+    idea = _idea(board)
+    idea_decline(actor=board.world.users["manager"], idea=idea, reason="Ei nyt")
+    with _raises("idea_closed"):
+        idea_support(actor=board.rep("tampere"), idea=idea)
