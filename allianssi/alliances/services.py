@@ -27,17 +27,14 @@ from allianssi.alliances.models import (
     PhaseChange,
     Role,
 )
+from allianssi.alliances.validators import alliance_ended
 from allianssi.audit.services import audit_append
 from allianssi.core import clock
-from allianssi.core.errors import DomainError
+from allianssi.core.errors import DomainError, forbidden
 from allianssi.parties.models import Organisation, Region
 
 if TYPE_CHECKING:
     from allianssi.accounts.models import User
-
-
-def _forbidden() -> DomainError:
-    return DomainError("forbidden", _("You do not have permission to do that."))
 
 
 def alliance_snapshot(alliance: Alliance) -> dict[str, Any]:
@@ -119,7 +116,7 @@ def alliance_create(
     """Start an alliance in the strategy phase, with the actor's organisation as its first
     organizer and the actor as its manager (project office)."""
     if not permissions.can_create_alliance(actor):
-        raise _forbidden()
+        raise forbidden()
     organizer = actor.organisation
     assert organizer is not None  # can_create_alliance checked it
     validators.validate_terms(
@@ -202,7 +199,7 @@ def alliance_update(
     were opened with."""
     alliance = _lock(alliance, actor)
     if not permissions.can_manage_alliance(actor, alliance):
-        raise _forbidden()
+        raise forbidden()
     validators.validate_terms(
         name=name,
         term_start=term_start,
@@ -212,7 +209,7 @@ def alliance_update(
         language=language,
     )
     if alliance.phase == Phase.ENDED:
-        raise DomainError("alliance_ended", _("The alliance has ended; it can no longer change."))
+        raise alliance_ended()
     before = alliance_snapshot(alliance)
     alliance.name = name.strip()
     alliance.term_start, alliance.term_end = term_start, term_end  # type: ignore[assignment]
@@ -246,7 +243,7 @@ def membership_add(
 ) -> Membership:
     alliance = _lock(alliance, actor)
     if not permissions.can_manage_alliance(actor, alliance):
-        raise _forbidden()
+        raise forbidden()
     validators.validate_new_member(
         alliance=alliance, organisation=organisation, role=role, active=_active_members(alliance)
     )
@@ -398,7 +395,7 @@ def membership_exit(
     """A party exercises its exit right. Recorded with date and reason; never a deleted row."""
     alliance = _lock(membership.alliance, actor)
     if membership.alliance_id != alliance.pk or not permissions.can_record_exit(actor, membership):
-        raise _forbidden()
+        raise forbidden()
     if membership.ended_on is not None:
         raise DomainError("membership_ended", _("That membership has already ended."))
     locked, active = _locked_membership(alliance, membership)
@@ -429,7 +426,7 @@ def membership_remove(*, actor: User, membership: Membership, reason: str) -> Me
     """The project office takes a party off before the agreement binds it (strategy, formation)."""
     alliance = _lock(membership.alliance, actor)
     if not permissions.can_manage_alliance(actor, alliance):
-        raise _forbidden()
+        raise forbidden()
     if membership.ended_on is not None:
         raise DomainError("membership_ended", _("That membership has already ended."))
     locked, active = _locked_membership(alliance, membership)
@@ -459,7 +456,7 @@ def alliance_enter_phase(
 ) -> PhaseChange:
     alliance = _lock(alliance, actor)
     if not permissions.can_manage_alliance(actor, alliance):
-        raise _forbidden()
+        raise forbidden()
     last = alliance.phase_changes.order_by("-changed_at", "-pk").first()
     validators.validate_phase_change(
         alliance=alliance,
@@ -519,9 +516,9 @@ def _grant(*, actor: User, alliance: Alliance, user: User, role: str) -> Allianc
 def alliance_role_grant(*, actor: User, alliance: Alliance, user: User, role: str) -> AllianceRole:
     alliance = _lock(alliance, actor)
     if not permissions.can_manage_roles(actor, alliance):
-        raise _forbidden()
+        raise forbidden()
     if alliance.phase == Phase.ENDED:
-        raise DomainError("alliance_ended", _("The alliance has ended; it can no longer change."))
+        raise alliance_ended()
     return _grant(actor=actor, alliance=alliance, user=user, role=role)
 
 
@@ -529,7 +526,7 @@ def alliance_role_grant(*, actor: User, alliance: Alliance, user: User, role: st
 def alliance_role_revoke(*, actor: User, granted: AllianceRole) -> AllianceRole:
     alliance = _lock(granted.alliance, actor)
     if not permissions.can_manage_roles(actor, alliance):
-        raise _forbidden()
+        raise forbidden()
     granted = AllianceRole.objects.select_for_update().get(pk=granted.pk)
     if granted.revoked_at is not None:
         raise DomainError("role_revoked", _("That role has already been revoked."))

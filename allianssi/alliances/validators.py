@@ -111,9 +111,13 @@ def validate_terms(
         )
 
 
+def alliance_ended() -> DomainError:
+    return DomainError("alliance_ended", _("The alliance has ended; it can no longer change."))
+
+
 def _not_ended(alliance: Alliance) -> None:
     if alliance.phase == Phase.ENDED:
-        raise DomainError("alliance_ended", _("The alliance has ended; it can no longer change."))
+        raise alliance_ended()
 
 
 def organisation_region_codes(organisation: Organisation) -> set[str]:

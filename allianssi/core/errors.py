@@ -30,3 +30,10 @@ class DomainError(Exception):
 
     def __str__(self) -> str:
         return f"{self.code}: {self.message}"
+
+
+def forbidden() -> DomainError:
+    """The one refusal for a permission a service checks itself."""
+    from django.utils.translation import gettext_lazy as _
+
+    return DomainError("forbidden", _("You do not have permission to do that."))

@@ -14,9 +14,10 @@ from django.utils.translation import gettext_lazy as _
 
 from allianssi import permissions
 from allianssi.alliances.models import Alliance, Phase, ServiceArea
+from allianssi.alliances.validators import alliance_ended
 from allianssi.audit.services import audit_append
 from allianssi.core import clock
-from allianssi.core.errors import DomainError
+from allianssi.core.errors import DomainError, forbidden
 from allianssi.governance.models import (
     Effort,
     Idea,
@@ -36,15 +37,11 @@ if TYPE_CHECKING:
 TITLE_MAX = 200
 
 
-def _forbidden() -> DomainError:
-    return DomainError("forbidden", _("You do not have permission to do that."))
-
-
 def _lock(alliance: Alliance, actor: User) -> Alliance:
     permissions.forget_roles(actor)
     alliance = Alliance.objects.select_for_update().get(pk=alliance.pk)
     if alliance.phase == Phase.ENDED:
-        raise DomainError("alliance_ended", _("The alliance has ended; it can no longer change."))
+        raise alliance_ended()
     return alliance
 
 
@@ -68,7 +65,7 @@ def idea_post(
 ) -> Idea:
     alliance = _lock(alliance, actor)
     if not permissions.can_contribute_ideas(actor, alliance):
-        raise _forbidden()
+        raise forbidden()
     if not title.strip():
         raise DomainError("title_required", _("Enter a title."), field="title")
     if len(title.strip()) > TITLE_MAX:
@@ -108,7 +105,7 @@ def idea_post(
 def idea_comment(*, actor: User, idea: Idea, text: str) -> IdeaComment:
     alliance = _lock(idea.alliance, actor)
     if not permissions.can_contribute_ideas(actor, alliance):
-        raise _forbidden()
+        raise forbidden()
     if not text.strip():
         raise DomainError("text_required", _("Write a comment."), field="text")
     comment = IdeaComment.objects.create(idea=idea, author=actor, text=text.strip())
@@ -134,7 +131,7 @@ def idea_comment(*, actor: User, idea: Idea, text: str) -> IdeaComment:
 def idea_support(*, actor: User, idea: Idea) -> IdeaSupport:
     alliance = _lock(idea.alliance, actor)
     if not permissions.can_contribute_ideas(actor, alliance):
-        raise _forbidden()
+        raise forbidden()
     if Idea.objects.filter(pk=idea.pk, status=IdeaStatus.DECLINED).exists():
         raise DomainError(
             "idea_closed",
@@ -178,7 +175,7 @@ def idea_evaluate(
 ) -> Idea:
     alliance = _lock(idea.alliance, actor)
     if not permissions.can_evaluate_ideas(actor, alliance):
-        raise _forbidden()
+        raise forbidden()
     idea = _open_idea(idea)
     if effort not in Effort.values:
         raise DomainError("effort_required", _("Estimate the effort."), field="effort")
@@ -207,7 +204,7 @@ def idea_evaluate(
 def idea_decline(*, actor: User, idea: Idea, reason: str) -> Idea:
     alliance = _lock(idea.alliance, actor)
     if not permissions.can_evaluate_ideas(actor, alliance):
-        raise _forbidden()
+        raise forbidden()
     idea = _open_idea(idea)
     if not reason.strip():
         raise DomainError("reason_required", _("Say why the idea is declined."), field="reason")
@@ -238,7 +235,7 @@ def idea_to_proposal(*, actor: User, idea: Idea) -> Proposal:
     with transaction.atomic():
         alliance = _lock(idea.alliance, actor)
         if not permissions.can_evaluate_ideas(actor, alliance):
-            raise _forbidden()
+            raise forbidden()
         idea = _open_idea(idea)
         if idea.status != IdeaStatus.EVALUATED:
             raise DomainError(
@@ -288,7 +285,7 @@ def idea_record_implementation(
     once measured, what it achieved."""
     alliance = _lock(idea.alliance, actor)
     if not permissions.can_evaluate_ideas(actor, alliance):
-        raise _forbidden()
+        raise forbidden()
     idea = _locked_idea(idea)
     if idea.proposal is None or idea.proposal.status != ProposalStatus.DECIDED:
         raise DomainError(

@@ -18,9 +18,10 @@ from django.utils.translation import gettext_lazy as _
 
 from allianssi import permissions
 from allianssi.alliances.models import Alliance, Phase
+from allianssi.alliances.validators import alliance_ended
 from allianssi.audit.services import audit_append
 from allianssi.core import clock
-from allianssi.core.errors import DomainError
+from allianssi.core.errors import DomainError, forbidden
 from allianssi.governance.models import (
     AgendaItem,
     Attendance,
@@ -36,10 +37,6 @@ if TYPE_CHECKING:
     from allianssi.accounts.models import User
 
 TEXT_MAX = 200
-
-
-def _forbidden() -> DomainError:
-    return DomainError("forbidden", _("You do not have permission to do that."))
 
 
 def _lock(alliance: Alliance, actor: User) -> Alliance:
@@ -65,9 +62,9 @@ def meeting_create(
     """Call a meeting. The agenda lists the chosen proposals first, then the other items."""
     alliance = _lock(alliance, actor)
     if not permissions.can_manage_meetings(actor, alliance):
-        raise _forbidden()
+        raise forbidden()
     if alliance.phase == Phase.ENDED:
-        raise DomainError("alliance_ended", _("The alliance has ended; it can no longer change."))
+        raise alliance_ended()
     if not title.strip():
         raise DomainError("title_required", _("Enter a title."), field="title")
     items = [i.strip() for i in other_items if i.strip()]
@@ -81,7 +78,7 @@ def meeting_create(
     if starts_at is None:
         raise DomainError("date_required", _("Enter when the meeting starts."), field="starts_at")
     if any(p.alliance_id != alliance.pk for p in proposals):
-        raise _forbidden()
+        raise forbidden()
     number = (alliance.meetings.aggregate(n=Max("number"))["n"] or 0) + 1
     meeting = Meeting.objects.create(
         alliance=alliance,
@@ -120,7 +117,7 @@ def attendance_record(
     to ``None`` when the seat was not represented)."""
     alliance = _lock(meeting.alliance, actor)
     if not permissions.can_manage_meetings(actor, alliance):
-        raise _forbidden()
+        raise forbidden()
     recorded = list(meeting.attendance.select_related("organisation"))
     # The seats now, and any seat recorded earlier whose party has since left.
     holders = {o.pk: o for o in seat_holders(alliance)} | {
@@ -162,7 +159,7 @@ def minutes_save(
     correction of approved minutes (which then need approving again)."""
     alliance = _lock(meeting.alliance, actor)
     if not permissions.can_write_minutes(actor, alliance, attended=attended(meeting, actor)):
-        raise _forbidden()
+        raise forbidden()
     if not text.strip():
         raise DomainError("text_required", _("Write the minutes."), field="text")
     latest = meeting.minutes.order_by("-version").first()
@@ -192,7 +189,7 @@ def minutes_approve(*, actor: User, meeting: Meeting, version: int) -> MinutesVe
     """Approve the latest draft; it is frozen from then on."""
     alliance = _lock(meeting.alliance, actor)
     if not permissions.can_manage_meetings(actor, alliance):
-        raise _forbidden()
+        raise forbidden()
     latest = (
         MinutesVersion.objects.select_for_update()
         .filter(meeting=meeting)

@@ -20,9 +20,10 @@ from django.utils.translation import gettext_lazy as _
 
 from allianssi import permissions
 from allianssi.alliances.models import Alliance, AllianceRole, MemberRole, Membership, Phase, Role
+from allianssi.alliances.validators import alliance_ended
 from allianssi.audit.services import audit_append
 from allianssi.core import clock
-from allianssi.core.errors import DomainError
+from allianssi.core.errors import DomainError, forbidden
 from allianssi.governance.models import (
     Alternative,
     Decision,
@@ -42,10 +43,6 @@ if TYPE_CHECKING:
     from allianssi.accounts.models import User
 
 TITLE_MAX = 200
-
-
-def _forbidden() -> DomainError:
-    return DomainError("forbidden", _("You do not have permission to do that."))
 
 
 def _lock_alliance(alliance: Alliance, actor: User | None) -> Alliance:
@@ -83,9 +80,9 @@ def seat_assign(
 ) -> Seat:
     alliance = _lock_alliance(alliance, actor)
     if not permissions.can_manage_seats(actor, alliance):
-        raise _forbidden()
+        raise forbidden()
     if alliance.phase == Phase.ENDED:
-        raise DomainError("alliance_ended", _("The alliance has ended; it can no longer change."))
+        raise alliance_ended()
     if organisation not in seat_holders(alliance):
         raise DomainError(
             "no_seat",
@@ -154,9 +151,9 @@ def proposal_create(
     """Draft a proposal. ``put_to_vote`` is the index of the alternative put to the vote."""
     alliance = _lock_alliance(alliance, actor)
     if not permissions.can_propose(actor, alliance):
-        raise _forbidden()
+        raise forbidden()
     if alliance.phase == Phase.ENDED:
-        raise DomainError("alliance_ended", _("The alliance has ended; it can no longer change."))
+        raise alliance_ended()
     if not title.strip():
         raise DomainError("title_required", _("Enter a title."), field="title")
     if len(title.strip()) > TITLE_MAX or any(
@@ -234,11 +231,11 @@ def proposal_open(
     alliance = _lock_alliance(proposal.alliance, actor)
     proposal = _lock_proposal(proposal)
     if not permissions.can_open_vote(actor, alliance):
-        raise _forbidden()
+        raise forbidden()
     if proposal.status != ProposalStatus.DRAFT:
         raise DomainError("not_draft", _("Only a draft can be put to the vote."))
     if alliance.phase == Phase.ENDED:
-        raise DomainError("alliance_ended", _("The alliance has ended; it can no longer change."))
+        raise alliance_ended()
     alternatives = list(proposal.alternatives.order_by("position"))
     if put_to_vote is not None:
         if not 0 <= put_to_vote < len(alternatives):
@@ -432,7 +429,7 @@ def _vote_cast(
     alliance = _lock_alliance(proposal.alliance, actor)
     proposal = _lock_proposal(proposal)
     if not permissions.can_view_alliance(actor, alliance):
-        raise _forbidden()
+        raise forbidden()
     if proposal.status != ProposalStatus.OPEN or tally(proposal).final:
         raise _closed_error(proposal)
     if choice not in VoteChoice.values:
@@ -529,7 +526,7 @@ def _vote_delegate(
         )
         is None
     ):
-        raise _forbidden()
+        raise forbidden()
     if elector.delegated_to_id is not None:
         raise DomainError(
             "already_delegated", _("This seat has already delegated its vote."), field="to_seat"
