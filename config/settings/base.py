@@ -31,6 +31,7 @@ INSTALLED_APPS = [
     "allianssi.audit",
     "allianssi.governance",
     "allianssi.notifications",
+    "allianssi.procurement",
 ]
 
 MIDDLEWARE = [
