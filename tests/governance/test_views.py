@@ -220,3 +220,17 @@ def test_proposal_page__query_count_does_not_grow_with_votes(board: Board):
             actor=board.rep(key), proposal=proposal, seat=board.world.org[key], choice="approve"
         )
     assert queries() == before
+
+
+def test_proposal_page__shows_a_changed_vote_and_its_earlier_vote(board: Board):
+    from allianssi.governance.services import vote_cast
+
+    proposal = board.proposal()
+    seat = board.world.org["nokia"]
+    vote_cast(actor=board.rep("nokia"), proposal=proposal, seat=seat, choice="abstain")
+    vote_cast(actor=board.rep("nokia"), proposal=proposal, seat=seat, choice="approve")
+    url = reverse("governance:proposal", args=[board.world.alliance.pk, proposal.number])
+    body = _client(board, "observer", "en").get(url).content.decode()
+    row = body[body.index('<th scope="row">Nokia') :].split("</tr>")[0]
+    assert "Approve" in row
+    assert "Abstain (" in row  # the earlier vote, with who and when
