@@ -62,7 +62,10 @@ def demo(args: list[str]) -> None:
     port = args[0] if args else "8000"
     env = django_env("config.settings.dev")
     run(PYTHON, "manage.py", "migrate", "--verbosity", "0", env=env)
-    run(PYTHON, "manage.py", "demo_load", env=env)
+    # Loading the demo sends the demo's own notifications; keep them off the console so that
+    # the address and logins below stay in view. The server prints the mail of what users do.
+    quiet = {**env, "DJANGO_EMAIL_BACKEND": "django.core.mail.backends.locmem.EmailBackend"}
+    run(PYTHON, "manage.py", "demo_load", env=quiet)
     print(
         f"""
 Allianssi runs at http://127.0.0.1:{port}/  (stop with Ctrl+C)
