@@ -187,3 +187,59 @@ def can_contribute_ideas(user: AnyUser, alliance: Alliance) -> bool:
 def can_evaluate_ideas(user: AnyUser, alliance: Alliance) -> bool:
     """Evaluate, decline or turn ideas into proposals, and record their implementation."""
     return Role.MANAGER in roles_in(user, alliance)
+
+
+# Strategy, procurement and compliance -----------------------------------------------------------
+
+
+def _of_organizer(user: AnyUser, alliance_id: int) -> bool:
+    """The user works for an organizer that is an active member of the alliance."""
+    organisation_id = getattr(user, "organisation_id", None)
+    return (
+        organisation_id is not None
+        and Membership.objects.filter(
+            alliance_id=alliance_id,
+            organisation_id=organisation_id,
+            role=MemberRole.ORGANIZER,
+            ended_on__isnull=True,
+        ).exists()
+    )
+
+
+def can_assess_suitability(user: AnyUser, alliance: Alliance) -> bool:
+    """Fill in one's own organizer's suitability assessment: the organizer's project-office,
+    leadership or controller people."""
+    roles = roles_in(user, alliance)
+    return bool(roles & {Role.MANAGER, Role.LEADERSHIP, Role.CONTROLLER}) and _of_organizer(
+        user, alliance.pk
+    )
+
+
+def can_view_procurement(user: AnyUser, alliance: Alliance) -> bool:
+    """The procurement record (candidates, negotiations, scores) is the purchasers' business:
+    the project office, controllers, observers (auditors) and the organizers' leadership members.
+    Producers see the award through the alliance's members, never their competitors' scores."""
+    roles = roles_in(user, alliance)
+    if roles & {Role.MANAGER, Role.CONTROLLER, Role.OBSERVER}:
+        return True
+    return Role.LEADERSHIP in roles and _of_organizer(user, alliance.pk)
+
+
+def can_manage_procurement(user: AnyUser, alliance: Alliance) -> bool:
+    """Record the strategy decision and run the procurement: the project office."""
+    return Role.MANAGER in roles_in(user, alliance)
+
+
+def can_score(user: AnyUser, alliance: Alliance, *, evaluator_user_id: int) -> bool:
+    """Score candidates, or declare a conflict of interest: the named evaluator, in person, while
+    the procurement is visible to them."""
+    return user.pk == evaluator_user_id and can_view_procurement(user, alliance)
+
+
+def can_view_compliance(user: AnyUser, alliance: Alliance) -> bool:
+    return bool(roles_in(user, alliance))
+
+
+def can_manage_compliance(user: AnyUser, alliance: Alliance) -> bool:
+    """Assign tasks, declare own units' market activity, register agreement documents."""
+    return Role.MANAGER in roles_in(user, alliance)

@@ -7,5 +7,7 @@ urlpatterns = [
     path("parties/", include("allianssi.parties.urls")),
     path("notifications/", include("allianssi.notifications.urls")),
     path("", include("allianssi.governance.urls")),
+    path("", include("allianssi.procurement.urls")),
+    path("", include("allianssi.compliance.urls")),
     path("", include("allianssi.alliances.urls")),
 ]

@@ -15,12 +15,18 @@ from allianssi.alliances.services import (
     alliance_role_grant,
     membership_add,
 )
+from allianssi.core import clock
+from allianssi.governance.models import Proposal, VoteChoice
+from allianssi.governance.services import proposal_open, seat_assign, vote_cast
 from allianssi.parties.models import Organisation, OrganisationKind, Region
 from allianssi.parties.services import (
     organisation_create,
     organisation_for_municipality,
     organisation_for_region,
 )
+from allianssi.procurement.assessment import CRITERIA
+from allianssi.procurement.models import Route, Verdict
+from allianssi.procurement.strategy import Answer, assessment_submit, go_decision_propose
 from tests.accounts.factories import UserFactory
 from tests.parties.factories import CompanyFactory
 
@@ -41,10 +47,88 @@ class World:
     def membership(self, key: str) -> Membership:
         return self.alliance.memberships.get(organisation=self.org[key], ended_on__isnull=True)
 
+    def _active_organizers(self) -> set[str]:
+        ids = set(
+            self.alliance.memberships.filter(
+                role=MemberRole.ORGANIZER, ended_on__isnull=True
+            ).values_list("organisation_id", flat=True)
+        )
+        return {k for k, o in self.org.items() if o.pk in ids}
+
+    def organizer_reps(self) -> dict[str, User]:
+        """A leadership member seated for each organizer (Tampere's is ``leader``)."""
+        manager = self.users["manager"]
+        active = self._active_organizers()
+        reps = {"tampere": self.users["leader"]} if "tampere" in active else {}
+        for key in [k for k in ["region", "nokia"] if k in active]:
+            username = f"seat_{key}"
+            if username not in self.users:
+                self.users[username] = UserFactory(username=username, organisation=self.org[key])
+                alliance_role_grant(
+                    actor=manager,
+                    alliance=self.alliance,
+                    user=self.users[username],
+                    role=Role.LEADERSHIP,
+                )
+            reps[key] = self.users[username]
+        for key, rep in reps.items():
+            seat_assign(
+                actor=manager,
+                alliance=self.alliance,
+                organisation=self.org[key],
+                representative=rep,
+                deputy=None,
+            )
+        return reps
+
+    def assess_all(self) -> None:
+        """Each organizer fills in its suitability assessment."""
+        active = self._active_organizers()
+        for username, key, score in [
+            ("manager", "region", 4),
+            ("leader", "tampere", 5),
+            ("controller", "nokia", 3),
+        ]:
+            if key not in active:
+                continue
+            assessment_submit(
+                actor=self.users[username],
+                alliance=self.alliance,
+                answers={c: Answer(score) for c in CRITERIA},
+            )
+
+    def decide_go(self) -> None:
+        """The organizers decide unanimously to go, through a joint procurement unit."""
+        manager = self.users["manager"]
+        self.assess_all()
+        reps = self.organizer_reps()
+        go = go_decision_propose(
+            actor=manager,
+            alliance=self.alliance,
+            verdict=Verdict.GO,
+            rationale="Palvelutarve muuttuu ja vaatii yhteistä kehittämistä.",
+            route=Route.JOINT_UNIT,
+            joint_unit_name="Pirkanmaan yhteishankinta",
+            mandates={self.org[k].pk: "Tuottajien valinta" for k in reps},
+        )
+        self.decide(go.proposal, reps)
+
+    def decide(self, proposal: Proposal, reps: dict[str, User]) -> None:
+        """Open the proposal and have every given seat approve it."""
+        proposal_open(
+            actor=self.users["manager"],
+            proposal=proposal,
+            deadline=clock.now() + dt.timedelta(days=7),
+        )
+        for key, rep in reps.items():
+            vote_cast(actor=rep, proposal=proposal, seat=self.org[key], choice=VoteChoice.APPROVE)
+
     def to_phase(self, phase: str) -> None:
         """Walk the alliance to ``phase``, adding the producers when formation is reached."""
         order = [Phase.FORMATION, Phase.DEVELOPMENT, Phase.IMPLEMENTATION]
         manager = self.users["manager"]
+        if self.alliance.phase == Phase.STRATEGY:
+            self.decide_go()
         for i, step in enumerate(order[: order.index(phase) + 1]):
             effective_on = D0 + dt.timedelta(days=30 * (i + 1))
             alliance_enter_phase(

@@ -31,6 +31,7 @@ from allianssi.alliances.validators import alliance_ended
 from allianssi.audit.services import audit_append
 from allianssi.core import clock
 from allianssi.core.errors import DomainError, forbidden
+from allianssi.core.hooks import configuration_change
 from allianssi.parties.models import Organisation, Region
 
 if TYPE_CHECKING:
@@ -211,24 +212,25 @@ def alliance_update(
     if alliance.phase == Phase.ENDED:
         raise alliance_ended()
     before = alliance_snapshot(alliance)
-    alliance.name = name.strip()
-    alliance.term_start, alliance.term_end = term_start, term_end  # type: ignore[assignment]
-    alliance.description = description.strip()
-    alliance.language = language
-    alliance.producers_may_exit_in_implementation = producers_may_exit_in_implementation
-    alliance.own_units_have_seats = own_units_have_seats
-    alliance.abstention_blocks = abstention_blocks
-    alliance.escalation_path = escalation_path.strip()
-    alliance.save()
-    _write_terms(alliance, service_areas, goals)
-    audit_append(
-        actor=actor,
-        alliance=alliance,
-        action="alliance.update",
-        obj=alliance,
-        before=before,
-        after=alliance_snapshot(alliance),
-    )
+    with configuration_change(alliance.pk):
+        alliance.name = name.strip()
+        alliance.term_start, alliance.term_end = term_start, term_end  # type: ignore[assignment]
+        alliance.description = description.strip()
+        alliance.language = language
+        alliance.producers_may_exit_in_implementation = producers_may_exit_in_implementation
+        alliance.own_units_have_seats = own_units_have_seats
+        alliance.abstention_blocks = abstention_blocks
+        alliance.escalation_path = escalation_path.strip()
+        alliance.save()
+        _write_terms(alliance, service_areas, goals)
+        audit_append(
+            actor=actor,
+            alliance=alliance,
+            action="alliance.update",
+            obj=alliance,
+            before=before,
+            after=alliance_snapshot(alliance),
+        )
     return alliance
 
 
@@ -247,20 +249,48 @@ def membership_add(
     validators.validate_new_member(
         alliance=alliance, organisation=organisation, role=role, active=_active_members(alliance)
     )
-    membership = Membership.objects.create(
-        alliance=alliance,
-        organisation=organisation,
-        role=role,
-        joined_on=joined_on or clock.today(),
-        joined_in_phase=alliance.phase,
+    with configuration_change(alliance.pk):
+        membership = Membership.objects.create(
+            alliance=alliance,
+            organisation=organisation,
+            role=role,
+            joined_on=joined_on or clock.today(),
+            joined_in_phase=alliance.phase,
+        )
+        audit_append(
+            actor=actor,
+            alliance=alliance,
+            action="membership.add",
+            obj=membership,
+            after=membership_snapshot(membership),
+        )
+    return membership
+
+
+def membership_admit(
+    *, alliance: Alliance, organisation: Organisation, role: str, action: str, basis: str
+) -> Membership:
+    """Admit a party on the strength of a decision (a procurement's award), not of a person's
+    permission: called by the service that puts the decision into effect, inside its transaction,
+    with the alliance row already locked. ``basis`` names the decision in the audit record."""
+    validators.validate_new_member(
+        alliance=alliance, organisation=organisation, role=role, active=_active_members(alliance)
     )
-    audit_append(
-        actor=actor,
-        alliance=alliance,
-        action="membership.add",
-        obj=membership,
-        after=membership_snapshot(membership),
-    )
+    with configuration_change(alliance.pk):
+        membership = Membership.objects.create(
+            alliance=alliance,
+            organisation=organisation,
+            role=role,
+            joined_on=clock.today(),
+            joined_in_phase=alliance.phase,
+        )
+        audit_append(
+            actor=None,
+            alliance=alliance,
+            action=action,
+            obj=membership,
+            after={**membership_snapshot(membership), "basis": basis},
+        )
     return membership
 
 
@@ -408,16 +438,17 @@ def membership_exit(
     )
     _keep_a_manager(alliance, leaving_organisation_ids=_leaving(locked, active))
     assert effective_on is not None
-    _end_with_own_units(
-        actor=actor,
-        alliance=alliance,
-        membership=locked,
-        active=active,
-        kind=MembershipEnd.EXITED,
-        on=effective_on,
-        reason=reason,
-        action="membership.exit",
-    )
+    with configuration_change(alliance.pk):
+        _end_with_own_units(
+            actor=actor,
+            alliance=alliance,
+            membership=locked,
+            active=active,
+            kind=MembershipEnd.EXITED,
+            on=effective_on,
+            reason=reason,
+            action="membership.exit",
+        )
     return locked
 
 
@@ -432,16 +463,17 @@ def membership_remove(*, actor: User, membership: Membership, reason: str) -> Me
     locked, active = _locked_membership(alliance, membership)
     validators.validate_removal(alliance=alliance, membership=locked, reason=reason)
     _keep_a_manager(alliance, leaving_organisation_ids=_leaving(locked, active))
-    _end_with_own_units(
-        actor=actor,
-        alliance=alliance,
-        membership=locked,
-        active=active,
-        kind=MembershipEnd.REMOVED,
-        on=max(clock.today(), locked.joined_on),
-        reason=reason,
-        action="membership.remove",
-    )
+    with configuration_change(alliance.pk):
+        _end_with_own_units(
+            actor=actor,
+            alliance=alliance,
+            membership=locked,
+            active=active,
+            kind=MembershipEnd.REMOVED,
+            on=max(clock.today(), locked.joined_on),
+            reason=reason,
+            action="membership.remove",
+        )
     return locked
 
 
@@ -468,6 +500,19 @@ def alliance_enter_phase(
     )
     assert effective_on is not None
     before = {"phase": alliance.phase}
+    with configuration_change(alliance.pk):
+        change = _record_phase(actor, alliance, to_phase, effective_on, note, before)
+    return change
+
+
+def _record_phase(
+    actor: User,
+    alliance: Alliance,
+    to_phase: str,
+    effective_on: dt.date,
+    note: str,
+    before: dict[str, Any],
+) -> PhaseChange:
     change = PhaseChange.objects.create(
         alliance=alliance,
         from_phase=alliance.phase,

@@ -7,7 +7,7 @@ services call these before writing anything.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from typing import TYPE_CHECKING
 
 from django.utils.translation import gettext_lazy as _
@@ -284,6 +284,19 @@ def validate_phase_change(
             _("Say why the alliance ends."),
             field="note",
         )
+    for guard in _PHASE_GUARDS.get(to_phase, ()):
+        guard(alliance)
+
+
+#: Conditions other parts of Allianssi set on entering a phase (for example, formation needs the
+#: organizers' go decision). Each raises a DomainError to refuse; registered from ``ready()``.
+_PHASE_GUARDS: dict[str, list[Callable[[Alliance], None]]] = {}
+
+
+def register_phase_guard(to_phase: str, guard: Callable[[Alliance], None]) -> None:
+    guards = _PHASE_GUARDS.setdefault(to_phase, [])
+    if guard not in guards:
+        guards.append(guard)
 
 
 def validate_exit(

@@ -90,6 +90,7 @@ def alliance_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "alliance": alliance,
             "overview": overview,
             "can_manage": can_manage and alliance.phase != Phase.ENDED,
+            "can_view_procurement": permissions.can_view_procurement(request.user, alliance),
             "exitable": exitable,
             "removable": can_manage and alliance.phase in validators.REMOVAL_PHASES,
             "service_areas": [a.get_area_display() for a in alliance.service_areas.all()],

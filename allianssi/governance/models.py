@@ -71,9 +71,26 @@ class ProposalStatus(models.TextChoices):
     NOT_DECIDED = "not_decided", pgettext_lazy("proposal", "Not decided")
 
 
+class Electorate(models.TextChoices):
+    """Who votes on a proposal. Most questions are the whole leadership group's; the strategy
+    phase's go/no-go and a procurement's award are the organizers' alone (seed section 8)."""
+
+    LEADERSHIP = "leadership", _("Every seat of the leadership group")
+    ORGANIZERS = "organizers", _("The organizers' seats")
+
+
 class Proposal(models.Model):
     alliance = models.ForeignKey(Alliance, on_delete=models.PROTECT, related_name="proposals")
     number = models.PositiveIntegerField(_("number"))
+    kind = models.CharField(
+        _("kind"),
+        max_length=30,
+        default="general",
+        help_text=_("What a decision of this proposal puts into effect; see governance.effects."),
+    )
+    electorate = models.CharField(
+        _("who votes"), max_length=20, choices=Electorate.choices, default=Electorate.LEADERSHIP
+    )
     title = models.CharField(_("title"), max_length=200)
     description = models.TextField(_("description"), blank=True)
     status = models.CharField(

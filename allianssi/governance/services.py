@@ -24,10 +24,13 @@ from allianssi.alliances.validators import alliance_ended
 from allianssi.audit.services import audit_append
 from allianssi.core import clock
 from allianssi.core.errors import DomainError, forbidden
+from allianssi.core.hooks import configuration_change
+from allianssi.governance import effects
 from allianssi.governance.models import (
     Alternative,
     Decision,
     Elector,
+    Electorate,
     Proposal,
     ProposalStatus,
     Seat,
@@ -55,12 +58,15 @@ def _lock_proposal(proposal: Proposal) -> Proposal:
     return Proposal.objects.select_for_update().get(pk=proposal.pk)
 
 
-def seat_holders(alliance: Alliance) -> list[Organisation]:
+def seat_holders(alliance: Alliance, electorate: str = Electorate.LEADERSHIP) -> list[Organisation]:
     """The parties that have a seat: every active organizer and producer, and own production
-    units where the agreement gives them seats of their own."""
-    roles = [MemberRole.ORGANIZER, MemberRole.PRODUCER]
-    if alliance.own_units_have_seats:
-        roles.append(MemberRole.OWN_PRODUCTION)
+    units where the agreement gives them seats of their own. With the organizers' electorate,
+    only the organizers' seats."""
+    roles = [MemberRole.ORGANIZER]
+    if electorate == Electorate.LEADERSHIP:
+        roles.append(MemberRole.PRODUCER)
+        if alliance.own_units_have_seats:
+            roles.append(MemberRole.OWN_PRODUCTION)
     return [
         m.organisation
         for m in Membership.objects.filter(alliance=alliance, ended_on__isnull=True, role__in=roles)
@@ -110,22 +116,23 @@ def seat_assign(
                 field=field,
                 person=str(person),
             )
-    seat, _created = Seat.objects.get_or_create(alliance=alliance, organisation=organisation)
-    before = {"representative": seat.representative_id, "deputy": seat.deputy_id}
-    seat.representative, seat.deputy = representative, deputy
-    seat.save()
-    audit_append(
-        actor=actor,
-        alliance=alliance,
-        action="seat.assign",
-        obj=seat,
-        before=before,
-        after={
-            "organisation": organisation.pk,
-            "representative": representative.pk if representative else None,
-            "deputy": deputy.pk if deputy else None,
-        },
-    )
+    with configuration_change(alliance.pk):
+        seat, _created = Seat.objects.get_or_create(alliance=alliance, organisation=organisation)
+        before = {"representative": seat.representative_id, "deputy": seat.deputy_id}
+        seat.representative, seat.deputy = representative, deputy
+        seat.save()
+        audit_append(
+            actor=actor,
+            alliance=alliance,
+            action="seat.assign",
+            obj=seat,
+            before=before,
+            after={
+                "organisation": organisation.pk,
+                "representative": representative.pk if representative else None,
+                "deputy": deputy.pk if deputy else None,
+            },
+        )
     return seat
 
 
@@ -147,11 +154,19 @@ def proposal_create(
     description: str,
     alternatives: Sequence[AlternativeInput],
     put_to_vote: int | None = None,
+    kind: str = effects.GENERAL,
+    electorate: str = Electorate.LEADERSHIP,
 ) -> Proposal:
-    """Draft a proposal. ``put_to_vote`` is the index of the alternative put to the vote."""
+    """Draft a proposal. ``put_to_vote`` is the index of the alternative put to the vote.
+
+    ``kind`` and ``electorate`` are for the services of other apps that draft a proposal whose
+    decision they put into effect (:mod:`allianssi.governance.effects`); they call this inside
+    their own transaction, after their own permission check."""
     alliance = _lock_alliance(alliance, actor)
     if not permissions.can_propose(actor, alliance):
         raise forbidden()
+    if not effects.known(kind) or electorate not in Electorate.values:
+        raise ValueError(f"unknown proposal kind {kind!r} or electorate {electorate!r}")
     if alliance.phase == Phase.ENDED:
         raise alliance_ended()
     if not title.strip():
@@ -189,6 +204,8 @@ def proposal_create(
         title=title.strip(),
         description=description.strip(),
         created_by=actor,
+        kind=kind,
+        electorate=electorate,
     )
     created = [
         Alternative.objects.create(
@@ -217,6 +234,8 @@ def proposal_create(
                 {"title": a.title, "estimated_cost": a.estimated_cost} for a in created
             ],
             "put_to_vote": put_to_vote,
+            "kind": kind,
+            "electorate": electorate,
         },
     )
     return proposal
@@ -255,7 +274,9 @@ def proposal_open(
         raise DomainError(
             "deadline_past", _("The deadline must be in the future."), field="deadline"
         )
-    holders = seat_holders(alliance)
+    holders = seat_holders(alliance, proposal.electorate)
+    if not holders:
+        raise DomainError("no_electors", _("No party has a seat that could vote on this proposal."))
     seats = {s.organisation_id: s for s in Seat.objects.filter(alliance=alliance)}
     without = [o.name for o in holders if not (seats.get(o.pk) and seats[o.pk].representative_id)]
     if without:
@@ -350,6 +371,7 @@ def _close(alliance: Alliance, proposal: Proposal, result: Outcome, actor: User 
             decided_at=proposal.closed_at,
         )
         after["decision"] = decision.number
+        effects.decided(decision)
     followers = [
         r.user
         for r in AllianceRole.objects.filter(

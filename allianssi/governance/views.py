@@ -19,7 +19,7 @@ from allianssi.alliances.models import Alliance, Phase
 from allianssi.alliances.selectors import alliance_get
 from allianssi.core.errors import DomainError
 from allianssi.core.views import add_domain_error
-from allianssi.governance import documents, forum, meetings, selectors, services
+from allianssi.governance import documents, effects, forum, meetings, selectors, services
 from allianssi.governance.forms import (
     CommentForm,
     DeclineForm,
@@ -170,6 +170,7 @@ def _render_proposal(
         "proposal": proposal,
         "view": view,
         "alternatives": proposal.alternatives.order_by("position"),
+        "subject": effects.subject(proposal),
         "can_open": proposal.status == ProposalStatus.DRAFT
         and permissions.can_open_vote(request.user, alliance),
     }

@@ -6,3 +6,12 @@ class ProcurementConfig(AppConfig):
     name = "allianssi.procurement"
     label = "procurement"
     verbose_name = _("Procurement")
+
+    def ready(self) -> None:
+        from allianssi.alliances.models import Phase
+        from allianssi.alliances.validators import register_phase_guard
+        from allianssi.procurement import services, strategy
+
+        strategy.register()
+        services.register()
+        register_phase_guard(Phase.FORMATION, strategy.alliance_entering_formation)

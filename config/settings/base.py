@@ -32,6 +32,7 @@ INSTALLED_APPS = [
     "allianssi.governance",
     "allianssi.notifications",
     "allianssi.procurement",
+    "allianssi.compliance",
 ]
 
 MIDDLEWARE = [

@@ -68,6 +68,7 @@ def test_membership_add__a_race_for_the_same_party_adds_it_once():
 
 def test_phase_change__a_race_moves_the_alliance_once():
     world = build_world()
+    world.decide_go()
 
     def move(_i: int) -> object:
         return alliance_enter_phase(

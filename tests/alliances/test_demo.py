@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 
 import pytest
@@ -11,7 +12,10 @@ from allianssi.accounts.models import User
 from allianssi.alliances.management.commands.demo_load import MAIN_ALLIANCE
 from allianssi.alliances.models import Alliance, MemberRole, Phase
 from allianssi.alliances.selectors import alliance_overview
+from allianssi.audit.models import AuditRecord
 from allianssi.audit.selectors import audit_chain_keys, audit_chain_verify
+from allianssi.compliance.services import evaluate
+from allianssi.procurement.ocds import record_package, validate
 
 pytestmark = pytest.mark.django_db
 
@@ -38,10 +42,24 @@ def test_demo_load__builds_the_promised_alliance_once():
     assert sorted(main.proposals.values_list("status", flat=True)) == [
         "blocked",
         "decided",
+        "decided",
+        "decided",
         "draft",
         "open",
     ]
-    assert main.decisions.count() == 1
+    # The organizers' go (2025/1) and award (2025/2), then the leadership group's own.
+    assert sorted(main.decisions.values_list("number", flat=True)) == ["2025/1", "2025/2", "2026/1"]
+    tender = main.procurements.get()
+    assert tender.status == "awarded"
+    assert AuditRecord.objects.filter(alliance=main, action="membership.admit").count() == 5
+    assert tender.awards.get().proposal.decision.decided_at.date() == dt.date(2025, 8, 15)
+    findings = evaluate(main)
+    assert not [f for f in findings if f.blocking]
+    assert {"own_unit_on_market", "organizer_seat_speaks_for_own_unit"} <= {
+        f.rule.code for f in findings
+    }
+    record = record_package(tender, base_uri="http://localhost/")
+    assert validate(record) == []
     assert main.meetings.count() == 2
     assert sorted(main.ideas.values_list("status", flat=True)) == ["declined", "open", "proposed"]
     assert list(main.meetings.get(number=1).minutes.values_list("version", "status")) == [

@@ -258,6 +258,7 @@ def test_alliance_enter_phase__impossible_transitions_are_refused(world: World, 
 
 
 def test_alliance_enter_phase__development_needs_a_selected_producer(world: World):
+    world.decide_go()
     alliance_enter_phase(
         actor=world.users["manager"],
         alliance=world.alliance,
@@ -274,6 +275,7 @@ def test_alliance_enter_phase__development_needs_a_selected_producer(world: Worl
 
 
 def test_alliance_enter_phase__dates_cannot_go_backwards(world: World):
+    world.decide_go()
     alliance_enter_phase(
         actor=world.users["manager"],
         alliance=world.alliance,

@@ -22,6 +22,7 @@ from allianssi.alliances.models import (
     Membership,
     MembershipEnd,
     Phase,
+    Role,
     ServiceArea,
 )
 from allianssi.core import clock
@@ -41,6 +42,8 @@ from allianssi.governance.models import (
 from allianssi.notifications.messages import TEXTS as NOTIFICATION_TEXTS
 from allianssi.notifications.models import Notification
 from allianssi.parties.models import Municipality, Organisation
+from allianssi.procurement.assessment import CRITERIA
+from allianssi.procurement.models import GoDecision
 from tests.browser.pages import Tab, axe_violations, new_context, tr
 
 pytestmark = pytest.mark.browser
@@ -87,16 +90,66 @@ def test_manage_an_alliance_without_javascript(browser: Any, demo: Any):
         assert created in _success_message(tab)
         base = f"/alliances/{alliance.pk}"
 
-        # A municipality joins as an organizer.
+        # Formation is refused until the organizers have decided to go.
         with page.expect_navigation():
-            page.click(f"a[href='{base}/members/add/']")
-        page.select_option("#id_role", MemberRole.ORGANIZER.value)
-        page.select_option("#id_party", f"municipality:{tampere.code}")
+            page.click(f"a[href='{base}/phase/']")
+        page.select_option("#id_to_phase", Phase.FORMATION.value)
+        page.fill("#id_effective_on", today.isoformat())
+        page.fill("#id_note", "Järjestäjät valitsivat allianssimallin.")
         tab.submit()
-        assert page.url == f"{demo.url}{base}/"
-        assert "Tampere" in _success_message(tab)
+        assert page.url == f"{demo.url}{base}/phase/"
+        assert tr(
+            language,
+            "The organizers must first decide unanimously to go ahead, and how they procure "
+            "(strategy phase).",
+        ) in page.inner_text("main")
+
+        # The strategy phase: the region assesses suitability, from the alliance page.
+        tab.goto(f"{base}/")
+        with page.expect_navigation():
+            page.click(f"a[href='{base}/strategy/']")
+        with page.expect_navigation():
+            page.click(f"a[href='{base}/strategy/assessment/']")
+        for criterion in CRITERIA:
+            page.check(f"input[name={criterion}][value='4']")
+        tab.submit()
+        assert page.url == f"{demo.url}{base}/strategy/"
+        assert tr(language, "Your organisation's assessment was saved.") in _success_message(tab)
+
+        # The region's seat gets its representative, who must be a leadership member.
+        office = User.objects.get(username="projektitoimisto")
+        region = office.organisation
+        tab.goto(f"{base}/roles/")
+        page.select_option("#id_user", str(office.pk))
+        page.select_option("#id_role", Role.LEADERSHIP.value)
+        tab.submit()
+        tab.goto(f"{base}/leadership/seats/{region.pk}/")
+        page.select_option("#id_representative", str(office.pk))
+        tab.submit()
+
+        # The go, with the region authorised to procure: a proposal to the organizers' seats.
+        tab.goto(f"{base}/strategy/go/")
+        page.check("input[name=verdict][value=go]")
+        page.fill("#id_rationale", "Palvelutarve muuttuu; kehitetään yhdessä tuottajien kanssa.")
+        page.check("input[name=route][value=authorised]")
+        page.select_option("#id_authorised", str(region.pk))
+        tab.submit()
+        match = re.fullmatch(rf"{re.escape(demo.url)}{base}/proposals/(\d+)/", page.url)
+        assert match, page.url
+        go = GoDecision.objects.get(alliance=alliance)
+        assert go.proposal.number == int(match[1])
+        deadline = (clock.now() + dt.timedelta(days=7)).strftime("%Y-%m-%dT%H:%M")
+        page.fill("main form:has(input[name=form][value=open]) input[name=deadline]", deadline)
+        tab.submit("main form:has(input[name=form][value=open]) button[type=submit]")
+        page.check("main form:has(input[name=form][value=vote]) input[name=choice][value=approve]")
+        tab.submit("main form:has(input[name=form][value=vote]) button[type=submit]")
+        go.proposal.refresh_from_db()
+        assert go.proposal.status == ProposalStatus.DECIDED
+        tab.goto(f"{base}/strategy/")
+        assert go.proposal.decision.number in page.inner_text("main")
 
         # Formation.
+        tab.goto(f"{base}/")
         with page.expect_navigation():
             page.click(f"a[href='{base}/phase/']")
         page.select_option("#id_to_phase", Phase.FORMATION.value)
@@ -105,6 +158,15 @@ def test_manage_an_alliance_without_javascript(browser: Any, demo: Any):
         tab.submit()
         assert page.url == f"{demo.url}{base}/"
         assert _phase(language, Phase.FORMATION) in page.inner_text(".facts")
+
+        # A municipality joins as an organizer.
+        with page.expect_navigation():
+            page.click(f"a[href='{base}/members/add/']")
+        page.select_option("#id_role", MemberRole.ORGANIZER.value)
+        page.select_option("#id_party", f"municipality:{tampere.code}")
+        tab.submit()
+        assert page.url == f"{demo.url}{base}/"
+        assert "Tampere" in _success_message(tab)
 
         # A producer of the demo joins.
         tab.goto(f"{base}/members/add/")
@@ -362,7 +424,7 @@ def test_leadership_group_meeting_and_its_minutes_without_javascript(browser: An
     language = "fi"
     main = Alliance.objects.get(name=MAIN_ALLIANCE)
     base = f"/alliances/{main.pk}"
-    proposal = Proposal.objects.get(alliance=main, number=3)
+    proposal = Proposal.objects.get(alliance=main, kind="general", status=ProposalStatus.OPEN)
     assert proposal.status == ProposalStatus.OPEN
     title = "Johtoryhmän ylimääräinen kokous"
     other_item = "Kesätyöseteli nuorille"
@@ -409,7 +471,7 @@ def test_leadership_group_meeting_and_its_minutes_without_javascript(browser: An
         page.fill("#id_location", "Pirkanmaan liitto, Tampere")
         checkbox = page.locator(f"input[name=proposals][value='{proposal.pk}']")
         label = page.inner_text(f"label[for='{checkbox.get_attribute('id')}']")
-        assert label.strip() == f"3. {proposal.title}"
+        assert label.strip() == f"{proposal.number}. {proposal.title}"
         checkbox.check()
         page.fill("#id_other_items", other_item)
         office.submit()
@@ -422,9 +484,9 @@ def test_leadership_group_meeting_and_its_minutes_without_javascript(browser: An
         assert meeting.starts_at == starts
         agenda = page.locator("ol[aria-labelledby=agenda-heading] > li")
         assert agenda.count() == 2, agenda.all_inner_texts()
-        assert agenda.nth(0).locator(f"a[href='{base}/proposals/3/']").inner_text() == (
-            proposal.title
-        )
+        assert agenda.nth(0).locator(
+            f"a[href='{base}/proposals/{proposal.number}/']"
+        ).inner_text() == (proposal.title)
         assert agenda.nth(1).inner_text().strip() == other_item
         assert [(i.title, i.proposal_id) for i in meeting.agenda.order_by("position")] == [
             (proposal.title, proposal.pk),

@@ -38,7 +38,7 @@ def _raises(code: str):
 def _vote(board: Board, key: str, choice: str, reason: str = "", *, by=None):
     return vote_cast(
         actor=by or board.rep(key),
-        proposal=board.world.alliance.proposals.get(),
+        proposal=board.world.alliance.proposals.filter(kind="general").get(),
         seat=board.world.org[key],
         choice=choice,
         reason=reason,
@@ -150,13 +150,16 @@ def test_vote_cast__decided_only_when_every_seat_approves(board: Board):
     board.proposal()
     for key in ["region", "tampere", "nokia"]:
         _vote(board, key, "approve")
-        assert board.world.alliance.proposals.get().status == ProposalStatus.OPEN
+        assert (
+            board.world.alliance.proposals.filter(kind="general").get().status
+            == ProposalStatus.OPEN
+        )
     _vote(board, "producer", "approve")
-    proposal = board.world.alliance.proposals.get()
+    proposal = board.world.alliance.proposals.filter(kind="general").get()
     assert proposal.status == ProposalStatus.DECIDED
     decision = Decision.objects.get(proposal=proposal)
     assert decision.alternative == proposal.put_to_vote
-    assert decision.number.endswith("/1")
+    assert decision.number.endswith("/2")  # the organizers' go decision was the first
     assert audit_chain_verify(f"alliance:{board.world.alliance.pk}") is None
 
 
@@ -166,9 +169,9 @@ def test_vote_cast__one_objection_blocks_and_names_who_and_why(board: Board):
     with _raises("objection_needs_reason"):
         _vote(board, "nokia", "object")
     _vote(board, "nokia", "object", "Kustannusarvio puuttuu")
-    proposal = board.world.alliance.proposals.get()
+    proposal = board.world.alliance.proposals.filter(kind="general").get()
     assert proposal.status == ProposalStatus.BLOCKED
-    record = AuditRecord.objects.filter(action="proposal.close").get()
+    record = AuditRecord.objects.filter(action="proposal.close", object_id=str(proposal.pk)).get()
     assert record.after["objectors"] == [board.world.org["nokia"].pk]
     assert current_votes(proposal)[board.world.org["nokia"].pk].reason == "Kustannusarvio puuttuu"
     assert proposal.escalation_path == board.world.alliance.escalation_path
@@ -181,7 +184,10 @@ def test_vote_cast__an_abstention_is_not_an_approval_by_default(board: Board):
     for key in ["region", "tampere", "nokia"]:
         _vote(board, key, "approve")
     _vote(board, "producer", "abstain")
-    assert board.world.alliance.proposals.get().status == ProposalStatus.NOT_DECIDED
+    assert (
+        board.world.alliance.proposals.filter(kind="general").get().status
+        == ProposalStatus.NOT_DECIDED
+    )
 
 
 def test_vote_cast__where_the_agreement_says_so_an_abstention_does_not_block(board: Board):
@@ -204,16 +210,18 @@ def test_vote_cast__where_the_agreement_says_so_an_abstention_does_not_block(boa
     for key in ["region", "tampere", "nokia"]:
         _vote(board, key, "approve")
     _vote(board, "producer", "abstain")
-    assert world.alliance.proposals.get().status == ProposalStatus.DECIDED
+    assert world.alliance.proposals.filter(kind="general").get().status == ProposalStatus.DECIDED
 
 
 def test_vote_cast__a_changed_vote_is_a_new_row_and_history_stays(board: Board):
     board.proposal()
     _vote(board, "region", "abstain")
     _vote(board, "region", "approve")
-    votes = Vote.objects.filter(organisation=board.world.org["region"]).order_by("version")
+    votes = Vote.objects.filter(
+        organisation=board.world.org["region"], proposal__kind="general"
+    ).order_by("version")
     assert [(v.version, v.choice) for v in votes] == [(1, "abstain"), (2, "approve")]
-    proposal = board.world.alliance.proposals.get()
+    proposal = board.world.alliance.proposals.filter(kind="general").get()
     assert current_votes(proposal)[board.world.org["region"].pk].choice == "approve"
 
 
@@ -229,7 +237,7 @@ def test_vote_cast__only_the_seats_people_vote(board: Board):
     with _raises("no_seat_in_vote"):
         vote_cast(
             actor=world.users["manager"],
-            proposal=world.alliance.proposals.get(),
+            proposal=world.alliance.proposals.filter(kind="general").get(),
             seat=world.org["own_unit"],
             choice="approve",
         )
@@ -248,7 +256,7 @@ def test_vote_cast__the_deputy_votes_only_while_the_representative_has_not(board
 def test_vote_delegate__the_delegate_votes_on_behalf(board: Board):
     board.proposal()
     world = board.world
-    proposal = world.alliance.proposals.get()
+    proposal = world.alliance.proposals.filter(kind="general").get()
     vote_delegate(
         actor=board.rep("nokia"),
         proposal=proposal,
@@ -272,7 +280,7 @@ def test_vote_delegate__the_delegate_votes_on_behalf(board: Board):
 def test_vote_delegate__not_after_voting_and_not_twice(board: Board):
     board.proposal()
     world = board.world
-    proposal = world.alliance.proposals.get()
+    proposal = world.alliance.proposals.filter(kind="general").get()
     _vote(board, "region", "approve")
     with _raises("already_voted"):
         vote_delegate(
@@ -317,7 +325,7 @@ def test_proposals_close_due__closes_only_past_deadlines(board: Board, monkeypat
     later = proposal.deadline + dt.timedelta(seconds=1)
     monkeypatch.setattr("allianssi.core.clock.now", lambda: later)
     assert proposals_close_due() == 1
-    record = AuditRecord.objects.filter(action="proposal.close").get()
+    record = AuditRecord.objects.filter(action="proposal.close", object_id=str(proposal.pk)).get()
     assert record.actor is None
     assert len(record.after["missing"]) == 4
 

@@ -1,6 +1,10 @@
-"""Load the demo: a Pirkanmaa alliance in implementation with its leadership group and proposals
-decided, blocked, open and drafted; a second alliance of the same region in its strategy phase;
-and one in Satakunta that the Pirkanmaa users never see.
+"""Load the demo: a Pirkanmaa alliance in implementation with its whole story — the organizers'
+suitability assessments and unanimous go (2025), the negotiated procedure that selected its
+producers (candidates, rounds, weighted scores with a declared conflict of interest, the award
+decided by the organizers' seats), the division of tasks the compliance rules read, and its
+leadership group with proposals decided, blocked, open and drafted; a second alliance of the same
+region in its strategy phase, assessed by Tampere and not yet by Nokia; and one in Satakunta
+that the Pirkanmaa users never see. The 2025 history is written on its own dates (``replay``).
 
 Everything is written through the services, so the audit trail of the demo is real. Running the
 command again on a database that already has the demo does nothing.
@@ -9,8 +13,12 @@ command again on a database that already has the demo does nothing.
 from __future__ import annotations
 
 import datetime as dt
+import itertools
+from collections.abc import Iterator
+from contextlib import contextmanager
 from decimal import Decimal
 from typing import Any
+from unittest import mock
 
 from django.core.management.base import BaseCommand
 from django.db import transaction
@@ -24,6 +32,12 @@ from allianssi.alliances.services import (
     alliance_role_grant,
     membership_add,
     membership_exit,
+)
+from allianssi.compliance.models import DocumentKind, Task
+from allianssi.compliance.services import (
+    assignment_add,
+    document_register,
+    market_activity_declare,
 )
 from allianssi.core import clock
 from allianssi.governance.forum import (
@@ -40,7 +54,7 @@ from allianssi.governance.meetings import (
     minutes_approve,
     minutes_save,
 )
-from allianssi.governance.models import Proposal
+from allianssi.governance.models import Proposal, VoteChoice
 from allianssi.governance.services import (
     AlternativeInput,
     proposal_create,
@@ -55,6 +69,10 @@ from allianssi.parties.services import (
     organisation_for_municipality,
     organisation_for_region,
 )
+from allianssi.procurement import services as procurement
+from allianssi.procurement.assessment import CRITERIA
+from allianssi.procurement.models import Procedure, Route, Verdict
+from allianssi.procurement.strategy import Answer, assessment_submit, go_decision_propose
 
 DEMO_PASSWORD = "Allianssi-demo-2026"
 MAIN_ALLIANCE = "Pirkanmaan kasvupalveluallianssi"
@@ -70,8 +88,38 @@ DEMO_USERS: list[tuple[str, str, str, str, list[str]]] = [
 ]
 
 
+#: Producers whose people get their roles when the award has made them members.
+PRODUCER_KEYS = {"tyopolku", "kasvuvoima", "yrityskehitys", "osaajat", "digiosaajat"}
+
+#: Each organizer's suitability scores, in the order of ``assessment.CRITERIA``.
+SUITABILITY: dict[str, tuple[int, ...]] = {
+    "region": (5, 5, 4, 4, 4, 4),
+    "tampere": (5, 4, 4, 5, 5, 5),
+    "nokia": (4, 4, 3, 3, 2, 3),
+    "ylojarvi": (4, 5, 4, 4, 2, 3),
+    "kangasala": (3, 4, 4, 4, 3, 3),
+    "lempaala": (4, 3, 2, 3, 2, 2),
+    "ylapirkanmaa": (5, 5, 3, 4, 1, 2),
+}
+
+
 def d(text: str) -> dt.date:
     return dt.date.fromisoformat(text)
+
+
+@contextmanager
+def replay(day: str) -> Iterator[None]:
+    """Write the demo's history on its own dates: inside, "now" is 10:00 on ``day`` in
+    Helsinki, ticking a second per reading, so decisions, votes and audit records carry the
+    dates the story tells. Only the demo does this; the services read the one clock as always."""
+    start = dt.datetime.fromisoformat(f"{day}T10:00:00").replace(tzinfo=clock.HELSINKI)
+    ticks = itertools.count()
+
+    def now() -> dt.datetime:
+        return (start + dt.timedelta(seconds=next(ticks))).astimezone(dt.UTC)
+
+    with mock.patch("django.utils.timezone.now", now):
+        yield
 
 
 class Command(BaseCommand):
@@ -163,7 +211,8 @@ class Command(BaseCommand):
             "työllisyys- ja yrityspalveluille sekä kuntien elinvoimatyölle.",
             started_on=d("2025-01-15"),
         )
-        for key in ["tampere", "nokia", "ylojarvi", "kangasala", "lempaala", "ylapirkanmaa"]:
+        organizer_keys = ["tampere", "nokia", "ylojarvi", "kangasala", "lempaala", "ylapirkanmaa"]
+        for key in organizer_keys:
             membership_add(
                 actor=office,
                 alliance=main,
@@ -171,6 +220,33 @@ class Command(BaseCommand):
                 role=MemberRole.ORGANIZER,
                 joined_on=d("2025-01-15"),
             )
+        for username, key, _first, _last, roles in DEMO_USERS:
+            if key in PRODUCER_KEYS:
+                continue  # producers' people get their roles once the producers are chosen
+            for role in roles:
+                if (username, role) != ("projektitoimisto", Role.MANAGER):
+                    alliance_role_grant(
+                        actor=office, alliance=main, user=users[username], role=role
+                    )
+        reps = self._organizer_seats(main, org, users)
+        with replay("2025-02-20"):
+            self._assess(main, users, reps, SUITABILITY)
+        with replay("2025-03-10"):
+            go = go_decision_propose(
+                actor=office,
+                alliance=main,
+                verdict=Verdict.GO,
+                rationale="Palvelutarve muuttuu nopeasti ja vaatii tuottajien kanssa yhteistä "
+                "kehittämistä; kaikki järjestäjät ovat valmiita avoimiin kirjoihin.",
+                route=Route.AUTHORISED,
+                authorised=org["region"],
+                mandates={
+                    org[key].pk: "Tuottajien valinta neuvottelumenettelyllä ja "
+                    "hankintapäätöksen valmistelu allianssin johtoryhmälle"
+                    for key in organizer_keys
+                },
+            )
+            self._decide(go.proposal, reps, org, d("2025-03-24"))
         alliance_enter_phase(
             actor=office,
             alliance=main,
@@ -179,14 +255,7 @@ class Command(BaseCommand):
             note="Strategiavaihe päättyi: järjestäjät valitsivat allianssimallin. "
             "Pirkanmaan liitto hankkii tuottajat muiden valtuuttamana.",
         )
-        for key in ["tyopolku", "kasvuvoima", "yrityskehitys", "osaajat", "digiosaajat"]:
-            membership_add(
-                actor=office,
-                alliance=main,
-                organisation=org[key],
-                role=MemberRole.PRODUCER,
-                joined_on=d("2025-08-15"),
-            )
+        self._procure(main, org, users, reps)
         membership_add(
             actor=office,
             alliance=main,
@@ -194,6 +263,8 @@ class Command(BaseCommand):
             role=MemberRole.OWN_PRODUCTION,
             joined_on=d("2025-08-15"),
         )
+        with replay("2025-08-25"):
+            self._division_of_tasks(main, org, office, organizer_keys)
         alliance_enter_phase(
             actor=office,
             alliance=main,
@@ -201,9 +272,9 @@ class Command(BaseCommand):
             effective_on=d("2025-09-01"),
             note="Hankintapäätös 15.8.2025 neuvottelumenettelyn jälkeen.",
         )
-        for username, _key, _first, _last, roles in DEMO_USERS:
-            for role in roles:
-                if (username, role) != ("projektitoimisto", Role.MANAGER):
+        for username, key, _first, _last, roles in DEMO_USERS:
+            if key in PRODUCER_KEYS:
+                for role in roles:
                     alliance_role_grant(
                         actor=office, alliance=main, user=users[username], role=role
                     )
@@ -222,7 +293,7 @@ class Command(BaseCommand):
             effective_on=d("2026-01-01"),
             note="Johtoryhmä hyväksyi tavoitekustannuksen yksimielisesti.",
         )
-        self._leadership(main, org, users)
+        self._leadership(main, org, users, reps)
 
         second = alliance_create(
             actor=office,
@@ -241,8 +312,27 @@ class Command(BaseCommand):
             role=MemberRole.ORGANIZER,
             joined_on=d("2026-10-01"),
         )
+        membership_add(
+            actor=office,
+            alliance=second,
+            organisation=org["nokia"],
+            role=MemberRole.ORGANIZER,
+            joined_on=d("2026-10-01"),
+        )
         alliance_role_grant(
             actor=office, alliance=second, user=users["johtoryhma.tampere"], role=Role.LEADERSHIP
+        )
+        alliance_role_grant(
+            actor=office, alliance=second, user=users["controller.nokia"], role=Role.CONTROLLER
+        )
+        # Tampere has assessed the second alliance; Nokia has not yet.
+        assessment_submit(
+            actor=users["johtoryhma.tampere"],
+            alliance=second,
+            answers={
+                c: Answer(score) for c, score in zip(CRITERIA, (4, 4, 3, 4, 3, 4), strict=True)
+            },
+            overall="Yrityspalvelujen kasvuohjelma tarvitsee yhteistä kehittämistä.",
         )
 
         other = alliance_create(
@@ -264,35 +354,72 @@ class Command(BaseCommand):
                 joined_on=d("2025-11-01"),
             )
 
-    def _leadership(
+    def _representative(
+        self, main: Alliance, key: str, party: Organisation, users: dict[str, User]
+    ) -> User:
+        """The named demo user of the party, or a representative made for it."""
+        named = {
+            "region": "projektitoimisto",
+            "tampere": "johtoryhma.tampere",
+            "tyopolku": "tuottaja.tyopolku",
+        }
+        if key in named:
+            return users[named[key]]
+        rep = user_create(
+            actor=None,
+            username=f"edustaja.{key}",
+            password=DEMO_PASSWORD,
+            organisation=party,
+            first_name="Edustaja",
+            last_name=party.name,
+            email=f"edustaja.{key}@example.invalid",
+        )
+        alliance_role_grant(
+            actor=users["projektitoimisto"], alliance=main, user=rep, role=Role.LEADERSHIP
+        )
+        users[rep.username] = rep
+        return rep
+
+    def _organizer_seats(
         self, main: Alliance, org: dict[str, Organisation], users: dict[str, User]
+    ) -> dict[str, User]:
+        """The organizers' seats, with representatives, for the strategy phase's decisions."""
+        by_org = {o.pk: key for key, o in org.items()}
+        reps: dict[str, User] = {}
+        for party in seat_holders(main):
+            key = by_org[party.pk]
+            reps[key] = self._representative(main, key, party, users)
+            seat_assign(
+                actor=users["projektitoimisto"],
+                alliance=main,
+                organisation=party,
+                representative=reps[key],
+                deputy=None,
+            )
+        return reps
+
+    def _leadership(
+        self,
+        main: Alliance,
+        org: dict[str, Organisation],
+        users: dict[str, User],
+        reps: dict[str, User],
     ) -> None:
         """Seats with representatives, and proposals decided, blocked, open and drafted."""
         office = users["projektitoimisto"]
-        named = {
-            "region": users["projektitoimisto"],
-            "tampere": users["johtoryhma.tampere"],
-            "tyopolku": users["tuottaja.tyopolku"],
-        }
         by_org = {o.pk: key for key, o in org.items()}
-        representatives: dict[str, User] = {}
+        representatives: dict[str, User] = dict(reps)
         for party in seat_holders(main):
             key = by_org[party.pk]
-            rep = named.get(key)
-            if rep is None:
-                rep = user_create(
-                    actor=None,
-                    username=f"edustaja.{key}",
-                    password=DEMO_PASSWORD,
-                    organisation=party,
-                    first_name="Edustaja",
-                    last_name=party.name,
-                    email=f"edustaja.{key}@example.invalid",
-                )
-                alliance_role_grant(actor=office, alliance=main, user=rep, role=Role.LEADERSHIP)
-            representatives[key] = rep
+            if key in representatives:
+                continue
+            representatives[key] = self._representative(main, key, party, users)
             seat_assign(
-                actor=office, alliance=main, organisation=party, representative=rep, deputy=None
+                actor=office,
+                alliance=main,
+                organisation=party,
+                representative=representatives[key],
+                deputy=None,
             )
         deadline = clock.now() + dt.timedelta(days=14)
 
@@ -399,6 +526,242 @@ class Command(BaseCommand):
             other_items=["Viestintäsuunnitelman luonnos"],
         )
         self._forum(main, users, representatives)
+
+    def _assess(
+        self,
+        main: Alliance,
+        users: dict[str, User],
+        reps: dict[str, User],
+        scores: dict[str, tuple[int, ...]],
+    ) -> None:
+        """Each organizer's suitability assessment, by its own person."""
+        by_organizer = {"region": users["projektitoimisto"], "nokia": users["controller.nokia"]}
+        for key, answers in scores.items():
+            assessment_submit(
+                actor=by_organizer.get(key, reps[key]),
+                alliance=main,
+                answers={c: Answer(v) for c, v in zip(CRITERIA, answers, strict=True)},
+                overall="Hankintaosaamista tarvitaan maakunnalta."
+                if key in {"ylapirkanmaa", "lempaala"}
+                else "",
+            )
+
+    def _decide(
+        self,
+        proposal: Proposal,
+        reps: dict[str, User],
+        org: dict[str, Organisation],
+        deadline: dt.date,
+    ) -> None:
+        """Put a proposal to the organizers' seats, and every one of them approves."""
+        proposal_open(
+            actor=reps["region"],
+            proposal=proposal,
+            deadline=dt.datetime.combine(deadline, dt.time(16), tzinfo=clock.HELSINKI),
+        )
+        for key in proposal.electors.values_list("organisation_id", flat=True):
+            party = next(k for k, o in org.items() if o.pk == key)
+            vote_cast(
+                actor=reps[party],
+                proposal=proposal,
+                seat=org[party],
+                choice=VoteChoice.APPROVE,
+            )
+
+    def _procure(
+        self,
+        main: Alliance,
+        org: dict[str, Organisation],
+        users: dict[str, User],
+        reps: dict[str, User],
+    ) -> None:
+        """The negotiated procedure of 2025, from notice to the organizers' award decision."""
+        office = users["projektitoimisto"]
+        uraverkko = organisation_create(
+            actor=None, kind=OrganisationKind.COMPANY, name="Uraverkko Oy", business_id="2331972-7"
+        )
+        with replay("2025-04-10"):
+            tender = procurement.procurement_create(
+                actor=office,
+                alliance=main,
+                title="Kasvupalveluallianssin palveluntuottajat 2025–2029",
+                description="Työllisyys-, yritys-, elinvoima- ja hyvinvointipalvelujen tuottajat "
+                "allianssimalliin neuvottelumenettelyllä.",
+                procedure=Procedure.COMPETITIVE_NEGOTIATED,
+                category="other_specific",
+                lots={
+                    "employment": Decimal("2400000.00"),
+                    "business": Decimal("1200000.00"),
+                    "vitality": Decimal("600000.00"),
+                    "wellbeing": Decimal("300000.00"),
+                },
+                shares={
+                    org["region"].pk: Decimal("2000000.00"),
+                    org["tampere"].pk: Decimal("1200000.00"),
+                    org["nokia"].pk: Decimal("400000.00"),
+                    org["ylojarvi"].pk: Decimal("300000.00"),
+                    org["kangasala"].pk: Decimal("300000.00"),
+                    org["lempaala"].pk: Decimal("150000.00"),
+                    org["ylapirkanmaa"].pk: Decimal("150000.00"),
+                },
+                notice_on=d("2025-04-15"),
+                notice_reference="HILMA 2025-104233",
+            )
+        keys = ["tyopolku", "kasvuvoima", "yrityskehitys", "osaajat", "digiosaajat"]
+        with replay("2025-05-12"):
+            candidates = {
+                key: procurement.candidate_add(
+                    actor=office, procurement=tender, organisation=org[key]
+                )
+                for key in keys
+            }
+            candidates["uraverkko"] = procurement.candidate_add(
+                actor=office, procurement=tender, organisation=uraverkko
+            )
+            requirements = [
+                procurement.selection_criterion_add(actor=office, procurement=tender, text=text)
+                for text in [
+                    "Vähintään kolmen vuoden kokemus työllisyys- tai yrityspalveluista",
+                    "Verot ja lakisääteiset maksut hoidettu (tilaajavastuulaki)",
+                ]
+            ]
+            for candidate in candidates.values():
+                for requirement in requirements:
+                    procurement.selection_result_set(
+                        actor=office, candidate=candidate, criterion=requirement, met=True
+                    )
+        for day, notes in [
+            (
+                "2025-05-20",
+                "Allianssin tavoitteet, avoimet kirjat ja kannustinmalli esiteltiin. "
+                "Ehdokkaat kommentoivat palkkiomallia.",
+            ),
+            (
+                "2025-06-17",
+                "Tavoitekustannus ja hyödynjako 50/50 tarkennettiin; "
+                "painshare-katto on tuottajan palkkio.",
+            ),
+        ]:
+            with replay(day):
+                procurement.negotiation_round_add(
+                    actor=office,
+                    procurement=tender,
+                    held_on=d(day),
+                    notes=notes,
+                    candidate_notes={
+                        candidates["uraverkko"].pk: "Ei kokemusta allianssimallista; "
+                        "haluaa kiinteän hinnan."
+                    }
+                    if day == "2025-06-17"
+                    else {},
+                )
+        with replay("2025-06-30"):
+            criteria = procurement.award_criteria_set(
+                actor=office,
+                procurement=tender,
+                criteria=[
+                    ("Osaaminen ja tiimi", Decimal(40)),
+                    ("Allianssiyhteistyö ja kehittäminen", Decimal(35)),
+                    ("Palkkio ja kustannustaso", Decimal(25)),
+                ],
+            )
+            evaluators = {
+                name: procurement.evaluator_add(actor=office, procurement=tender, user=users[name])
+                for name in ["projektitoimisto", "johtoryhma.tampere"]
+            }
+            procurement.conflict_declare(
+                actor=users["johtoryhma.tampere"],
+                evaluator=evaluators["johtoryhma.tampere"],
+                candidate=candidates["tyopolku"],
+                explanation="Sisareni on Työpolku Oy:n hallituksen jäsen.",
+            )
+        points = {
+            "tyopolku": (9, 9, 7),
+            "kasvuvoima": (8, 8, 8),
+            "yrityskehitys": (8, 7, 7),
+            "osaajat": (7, 8, 8),
+            "digiosaajat": (7, 6, 9),
+            "uraverkko": (5, 3, 9),
+        }
+        with replay("2025-07-15"):
+            for name, evaluator in evaluators.items():
+                for key, marks in points.items():
+                    if name == "johtoryhma.tampere" and key == "tyopolku":
+                        continue  # declared a conflict of interest
+                    for criterion, value in zip(criteria, marks, strict=True):
+                        procurement.score_set(
+                            actor=users[name],
+                            evaluator=evaluator,
+                            candidate=candidates[key],
+                            criterion=criterion,
+                            points=Decimal(value),
+                        )
+        with replay("2025-08-05"):
+            award = procurement.award_propose(
+                actor=office,
+                procurement=tender,
+                chosen={
+                    candidates["tyopolku"].pk: Decimal("1500000.00"),
+                    candidates["kasvuvoima"].pk: Decimal("900000.00"),
+                    candidates["yrityskehitys"].pk: Decimal("700000.00"),
+                    candidates["osaajat"].pk: Decimal("600000.00"),
+                    candidates["digiosaajat"].pk: Decimal("300000.00"),
+                },
+                rationale="Viisi parhaiten pisteytettyä ehdokasta kattavat kaikki "
+                "palvelualueet; Uraverkko Oy jäi selvästi muiden jälkeen.",
+            )
+        with replay("2025-08-15"):
+            self._decide(award.proposal, reps, org, d("2025-08-20"))
+
+    def _division_of_tasks(
+        self,
+        main: Alliance,
+        org: dict[str, Organisation],
+        office: User,
+        organizer_keys: list[str],
+    ) -> None:
+        """Who organizes and who produces what, and the agreement with its statements."""
+        assignments = [("region", "business", Task.ORGANIZING)]
+        for key in organizer_keys:
+            for area in ["employment", "vitality", "wellbeing"]:
+                assignments.append((key, area, Task.ORGANIZING))
+        assignments += [
+            ("tyopolku", "employment", Task.SERVICE_DELIVERY),
+            ("tyopolku", "employment", Task.CUSTOMER_GUIDANCE),
+            ("osaajat", "employment", Task.SERVICE_DELIVERY),
+            ("digiosaajat", "employment", Task.SERVICE_DELIVERY),
+            ("kasvuvoima", "business", Task.SERVICE_DELIVERY),
+            ("yrityskehitys", "business", Task.SERVICE_DELIVERY),
+            ("yrityskehitys", "vitality", Task.SERVICE_DELIVERY),
+            ("tampere_own", "employment", Task.SERVICE_DELIVERY),
+            ("tampere_own", "employment", Task.BENEFIT_STATEMENT),
+            ("tampere_own", "employment", Task.SERVICE_DECISION),
+        ]
+        for key, area, task in assignments:
+            assignment_add(
+                actor=office,
+                alliance=main,
+                organisation=org[key],
+                service_area=area,
+                task=task,
+            )
+        market_activity_declare(
+            actor=office,
+            alliance=main,
+            organisation=org["tampere_own"],
+            description="Myy rekrytointikoulutusta yrityksille myös allianssin ulkopuolella.",
+        )
+        document_register(
+            actor=office,
+            alliance=main,
+            kind=DocumentKind.ALLIANCE_AGREEMENT,
+            title="Pirkanmaan kasvupalveluallianssin allianssisopimus",
+            version="1.0",
+            signed_on=d("2025-08-29"),
+            states_no_legal_person=True,
+            states_duties_unchanged=True,
+            reference="Pirkanmaan liiton asianhallinta PIRLI/412/2025",
+        )
 
     def _forum(self, main: Alliance, users: dict[str, User], reps: dict[str, User]) -> None:
         """Ideas: one turned into a draft proposal, one open with discussion, one declined."""

@@ -1,0 +1,31 @@
+"""The configuration guard: a change to an alliance's set-up is checked before it commits.
+
+Services that change what an alliance is made of (members, roles, seats, terms, procurement,
+the division of tasks) wrap their writes in :func:`configuration_change`. The compliance app
+registers a guard that evaluates its rules before and after the writes and refuses a change that
+would create a new blocking finding; the refusal rolls the whole transaction back. The apps that
+change the configuration do not import the one that judges it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from contextlib import AbstractContextManager, ExitStack, contextmanager
+
+Guard = Callable[[int], AbstractContextManager[None]]
+
+_GUARDS: list[Guard] = []
+
+
+def register_configuration_guard(guard: Guard) -> None:
+    if guard not in _GUARDS:
+        _GUARDS.append(guard)
+
+
+@contextmanager
+def configuration_change(alliance_id: int) -> Iterator[None]:
+    """Run the writes inside every registered guard of the alliance ``alliance_id``."""
+    with ExitStack() as stack:
+        for guard in _GUARDS:
+            stack.enter_context(guard(alliance_id))
+        yield
