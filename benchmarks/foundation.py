@@ -68,6 +68,7 @@ def measure(records: int, members: int) -> dict[str, float]:
     verify_seconds = time.perf_counter() - started
     assert broken is None, broken
 
+    world.decide_go()  # the organizers' unanimous go opens formation
     alliance_enter_phase(
         actor=manager, alliance=alliance, to_phase=Phase.FORMATION, effective_on=D0
     )

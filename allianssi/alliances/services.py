@@ -249,21 +249,39 @@ def membership_add(
     validators.validate_new_member(
         alliance=alliance, organisation=organisation, role=role, active=_active_members(alliance)
     )
+    return _join(
+        actor=actor,
+        alliance=alliance,
+        organisation=organisation,
+        role=role,
+        joined_on=joined_on or clock.today(),
+        action="membership.add",
+    )
+
+
+def _join(
+    *,
+    actor: User | None,
+    alliance: Alliance,
+    organisation: Organisation,
+    role: str,
+    joined_on: dt.date,
+    action: str,
+    basis: str = "",
+) -> Membership:
+    """Write a validated membership and its audit record, under the configuration guard."""
     with configuration_change(alliance.pk):
         membership = Membership.objects.create(
             alliance=alliance,
             organisation=organisation,
             role=role,
-            joined_on=joined_on or clock.today(),
+            joined_on=joined_on,
             joined_in_phase=alliance.phase,
         )
-        audit_append(
-            actor=actor,
-            alliance=alliance,
-            action="membership.add",
-            obj=membership,
-            after=membership_snapshot(membership),
-        )
+        after = membership_snapshot(membership)
+        if basis:
+            after["basis"] = basis
+        audit_append(actor=actor, alliance=alliance, action=action, obj=membership, after=after)
     return membership
 
 
@@ -276,22 +294,15 @@ def membership_admit(
     validators.validate_new_member(
         alliance=alliance, organisation=organisation, role=role, active=_active_members(alliance)
     )
-    with configuration_change(alliance.pk):
-        membership = Membership.objects.create(
-            alliance=alliance,
-            organisation=organisation,
-            role=role,
-            joined_on=clock.today(),
-            joined_in_phase=alliance.phase,
-        )
-        audit_append(
-            actor=None,
-            alliance=alliance,
-            action=action,
-            obj=membership,
-            after={**membership_snapshot(membership), "basis": basis},
-        )
-    return membership
+    return _join(
+        actor=None,
+        alliance=alliance,
+        organisation=organisation,
+        role=role,
+        joined_on=clock.today(),
+        action=action,
+        basis=basis,
+    )
 
 
 def _end(

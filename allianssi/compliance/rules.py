@@ -368,7 +368,7 @@ RULES: tuple[Rule, ...] = (
             "%(area)s in this alliance. An own unit produces only services its organizer is "
             "responsible for."
         ),
-        statutes=(Statute(KUNTAL, "7 § ja 8 §"), Statute(SEED, "6")),
+        statutes=(Statute(KUNTAL, "7 §, 8 §"), Statute(SEED, "6")),
         check=own_unit_outside_remit,
     ),
     Rule(
@@ -397,7 +397,7 @@ RULES: tuple[Rule, ...] = (
             "%(person)s would represent both an organizer and a producer in the leadership "
             "group. Organizers and producers keep separate representatives."
         ),
-        statutes=(Statute(HANKL, "24 §"), Statute(SEED, "5 ja 6")),
+        statutes=(Statute(HANKL, "24 §"), Statute(SEED, "5, 6")),
         check=person_on_both_sides,
     ),
     Rule(
@@ -424,7 +424,7 @@ RULES: tuple[Rule, ...] = (
             "negotiation and record the negotiation rounds before the award."
         ),
         statutes=(
-            Statute(HANKL, "25 §, 26 § ja 34 §"),
+            Statute(HANKL, "25 §, 26 §, 34 §"),
             Statute(SEED, "8"),
         ),
         check=procurement_without_negotiation,

@@ -371,7 +371,6 @@ def _close(alliance: Alliance, proposal: Proposal, result: Outcome, actor: User 
             decided_at=proposal.closed_at,
         )
         after["decision"] = decision.number
-        effects.decided(decision)
     followers = [
         r.user
         for r in AllianceRole.objects.filter(
@@ -393,6 +392,9 @@ def _close(alliance: Alliance, proposal: Proposal, result: Outcome, actor: User 
         before={"status": ProposalStatus.OPEN},
         after=after,
     )
+    if result.status is Status.DECIDED:
+        # What the decision puts into effect, in the same transaction, after its own record.
+        effects.decided(proposal.decision)
 
 
 def _close_if_due(alliance: Alliance, proposal: Proposal) -> bool:

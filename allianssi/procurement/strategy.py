@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from django.db import transaction
+from django.db.models import Q
 from django.urls import reverse
 from django.utils import translation
 from django.utils.translation import gettext_lazy as _
@@ -151,14 +152,13 @@ def _assessment_snapshot(assessment: SuitabilityAssessment) -> dict[str, object]
 
 
 def _pending_or_decided_go(alliance: Alliance) -> GoDecision | None:
+    """A go / no-go still before the organizers, or a decided go. After a decided no-go the
+    organizers may reconsider: the latest decided one is in force."""
     return (
-        GoDecision.objects.filter(
-            alliance=alliance,
-            proposal__status__in=[
-                ProposalStatus.DRAFT,
-                ProposalStatus.OPEN,
-                ProposalStatus.DECIDED,
-            ],
+        GoDecision.objects.filter(alliance=alliance)
+        .filter(
+            Q(proposal__status__in=[ProposalStatus.DRAFT, ProposalStatus.OPEN])
+            | Q(proposal__status=ProposalStatus.DECIDED, verdict=Verdict.GO)
         )
         .select_related("proposal")
         .first()

@@ -197,3 +197,24 @@ def test_no_go_decided__formation_refused_with_the_decision_named(world: World):
     with _raises("no_go_decided") as refused:
         _enter_formation(world)
     assert go.proposal.decision.number in refused.value.message
+
+
+def test_no_go_decided__the_organizers_may_reconsider_and_the_latest_decision_counts(
+    world: World,
+):
+    world.assess_all()
+    reps = world.organizer_reps()
+    no_go = _propose_go(world, verdict=Verdict.NO_GO, route="", authorised=None, mandates={})
+    world.decide(no_go.proposal, reps)
+    assessment_submit(
+        actor=world.users["controller"],
+        alliance=world.alliance,
+        answers={c: Answer(4) for c in CRITERIA},
+    )
+    go = _propose_go(world, rationale="Nokian budjetti vahvistui.")
+    with _raises("go_decision_taken"):
+        _propose_go(world)
+    world.decide(go.proposal, reps)
+    _enter_formation(world)
+    world.alliance.refresh_from_db()
+    assert world.alliance.phase == Phase.FORMATION
