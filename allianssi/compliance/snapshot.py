@@ -4,6 +4,9 @@ plain values of :mod:`allianssi.compliance.rules`. A handful of queries, whateve
 from __future__ import annotations
 
 from collections import Counter
+from decimal import Decimal
+
+from django.db.models import Sum
 
 from allianssi.alliances.models import Alliance, Membership, ServiceArea
 from allianssi.compliance import rules
@@ -12,7 +15,7 @@ from allianssi.core import clock
 from allianssi.governance.models import ProposalStatus, Seat
 from allianssi.procurement.models import Award, NegotiationRound, Procurement, ProcurementStatus
 from allianssi.procurement.regime import Category, NoThreshold, Regime, determine
-from allianssi.procurement.selectors import procurement_value, thresholds
+from allianssi.procurement.selectors import thresholds
 
 LABELS = {**dict(ServiceArea.choices), **dict(Task.choices)}
 
@@ -84,7 +87,9 @@ def configuration(alliance: Alliance) -> rules.Configuration:
 
 def _procurements(alliance: Alliance) -> tuple[rules.ProcurementFacts, ...]:
     found = list(
-        Procurement.objects.filter(alliance=alliance).exclude(status=ProcurementStatus.CANCELLED)
+        Procurement.objects.filter(alliance=alliance)
+        .exclude(status=ProcurementStatus.CANCELLED)
+        .annotate(value=Sum("lots__estimated_value"))
     )
     if not found:
         return ()
@@ -101,7 +106,7 @@ def _procurements(alliance: Alliance) -> tuple[rules.ProcurementFacts, ...]:
     settings = thresholds()
     facts = []
     for p in found:
-        value = procurement_value(p)
+        value = p.value if p.value is not None else Decimal("0.00")
         try:
             regime = determine(
                 value, Category(p.category), p.notice_on or clock.today(), settings

@@ -42,3 +42,14 @@ def test_evaluate__query_count_does_not_grow_with_members_and_tasks(world: World
         )
     assert _queries(world) == before
     assert before <= 12, before
+
+
+def test_evaluate__query_count_does_not_grow_with_procurements(world: World):
+    from tests.procurement.conftest import open_procurement
+
+    world.to_phase(Phase.FORMATION)
+    open_procurement(world)
+    with_one = _queries(world)
+    for _ in range(3):
+        open_procurement(world)
+    assert _queries(world) == with_one
