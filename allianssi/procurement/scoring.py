@@ -8,7 +8,8 @@ interest gives none); its total is the weighted sum, on a scale of 0–100:
 
 Totals are rounded to two decimals only at the end. Candidates are ranked by total, highest first;
 equal totals share a rank. The ranking is complete when every evaluator without a conflict has
-scored every eligible candidate on every criterion.
+scored every eligible candidate on every criterion, and every candidate has at least one
+evaluator able to score it.
 """
 
 from __future__ import annotations
@@ -89,7 +90,8 @@ def rank(
         missing = 0
         for criterion in criteria:
             points = collected.get((candidate, criterion.key), [])
-            missing += max(len(able) - len(points), 0)
+            # Nobody able to score it (no evaluator, or all conflicted) leaves it unscorable.
+            missing += max(len(able) - len(points), 0) if able else 1
             if points:
                 mean = sum(points, Decimal(0)) / len(points)
                 by_criterion[criterion.key] = rounded(mean, 2)

@@ -298,3 +298,19 @@ def test_rank__totals_in_range_ranks_ordered_and_all_tens_make_100(contest):
     assert perfect.total == D(100)
     assert perfect.rank == 1
     assert perfect.missing == 0
+
+
+def test_rank__a_candidate_nobody_may_score_keeps_the_ranking_incomplete():
+    criteria = [Criterion("q", Decimal(100))]
+    # No evaluator at all: nothing is scored, so nothing is complete.
+    assert not rank(["a"], criteria, [], []).complete
+    # The only evaluator declared a conflict with b: b cannot be scored by anyone.
+    ranking = rank(
+        ["a", "b"],
+        criteria,
+        ["e1"],
+        [Mark("e1", "a", "q", Decimal(7))],
+        {"e1": frozenset({"b"})},
+    )
+    assert not ranking.complete
+    assert {s.candidate: s.missing for s in ranking.standings} == {"a": 0, "b": 1}
