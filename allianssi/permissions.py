@@ -243,3 +243,32 @@ def can_view_compliance(user: AnyUser, alliance: Alliance) -> bool:
 def can_manage_compliance(user: AnyUser, alliance: Alliance) -> bool:
     """Assign tasks, declare own units' market activity, register agreement documents."""
     return Role.MANAGER in roles_in(user, alliance)
+
+
+# Open books -------------------------------------------------------------------------------------
+
+
+def can_read_ledger(user: AnyUser, alliance: Alliance) -> bool:
+    """Open books: every party of the alliance reads every entry and budget."""
+    return bool(roles_in(user, alliance))
+
+
+def can_manage_budget(user: AnyUser, alliance: Alliance, *, organizer_id: int) -> bool:
+    """An organizer's budget is its own: its controller or leadership member, or the project
+    office, sets and revises it. No organizer touches another's."""
+    roles = roles_in(user, alliance)
+    if Role.MANAGER in roles:
+        return True
+    return bool(roles & {Role.CONTROLLER, Role.LEADERSHIP}) and (
+        getattr(user, "organisation_id", None) == organizer_id
+    )
+
+
+def can_post_costs(user: AnyUser, alliance: Alliance, *, incurred_by_id: int) -> bool:
+    """Post or reverse a cost: the project office, or the staff of the party that incurred it."""
+    roles = roles_in(user, alliance)
+    if Role.MANAGER in roles:
+        return True
+    return bool(roles & {Role.PRODUCER_STAFF, Role.LEADERSHIP}) and (
+        getattr(user, "organisation_id", None) == incurred_by_id
+    )

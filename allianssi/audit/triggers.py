@@ -1,4 +1,7 @@
-"""Database triggers that refuse any UPDATE or DELETE of an audit record, whoever asks.
+"""Database triggers that refuse any UPDATE or DELETE of an append-only row, whoever asks.
+
+The audit trail and the open-books ledger are append-only: a correction is a new row. The
+triggers are installed by each table's migration and only for tables that exist.
 
 PostgreSQL's TRUNCATE does not fire row triggers; only a database owner can run it, and the hash
 chain's head (``audit_auditchain``) makes a truncated chain fail verification.
@@ -6,43 +9,73 @@ chain's head (``audit_auditchain``) makes a truncated chain fail verification.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
-INSTALL = {
-    "sqlite": [
-        """CREATE TRIGGER IF NOT EXISTS audit_record_no_update BEFORE UPDATE ON audit_auditrecord
-           BEGIN SELECT RAISE(ABORT, 'audit records are append-only'); END""",
-        """CREATE TRIGGER IF NOT EXISTS audit_record_no_delete BEFORE DELETE ON audit_auditrecord
-           BEGIN SELECT RAISE(ABORT, 'audit records are append-only'); END""",
-    ],
-    "postgresql": [
-        """CREATE OR REPLACE FUNCTION audit_record_append_only() RETURNS trigger
-           LANGUAGE plpgsql AS $$
-           BEGIN RAISE EXCEPTION 'audit records are append-only'; END $$""",
-        "DROP TRIGGER IF EXISTS audit_record_append_only ON audit_auditrecord",
-        """CREATE TRIGGER audit_record_append_only BEFORE UPDATE OR DELETE ON audit_auditrecord
-           FOR EACH ROW EXECUTE FUNCTION audit_record_append_only()""",
-    ],
+#: Append-only tables and the message a refused change gets.
+APPEND_ONLY = {
+    "audit_auditrecord": "audit records are append-only",
+    "openbook_costentry": "ledger entries are append-only; post a reversing entry",
 }
-REMOVE = {
-    "sqlite": [
-        "DROP TRIGGER IF EXISTS audit_record_no_update",
-        "DROP TRIGGER IF EXISTS audit_record_no_delete",
-    ],
-    "postgresql": [
-        "DROP TRIGGER IF EXISTS audit_record_append_only ON audit_auditrecord",
-        "DROP FUNCTION IF EXISTS audit_record_append_only()",
-    ],
-}
+#: The audit table keeps the trigger names of its first migration.
+_NAMES = {"audit_auditrecord": "audit_record"}
 
 
-def install(connection: Any) -> None:
+def _name(table: str) -> str:
+    return _NAMES.get(table, table)
+
+
+def _install(vendor: str, table: str) -> list[str]:
+    name, message = _name(table), APPEND_ONLY[table]
+    if vendor == "sqlite":
+        return [
+            f"""CREATE TRIGGER IF NOT EXISTS {name}_no_update BEFORE UPDATE ON {table}
+               BEGIN SELECT RAISE(ABORT, '{message}'); END""",
+            f"""CREATE TRIGGER IF NOT EXISTS {name}_no_delete BEFORE DELETE ON {table}
+               BEGIN SELECT RAISE(ABORT, '{message}'); END""",
+        ]
+    if vendor == "postgresql":
+        return [
+            f"""CREATE OR REPLACE FUNCTION {name}_append_only() RETURNS trigger
+               LANGUAGE plpgsql AS $$
+               BEGIN RAISE EXCEPTION '{message}'; END $$""",
+            f"DROP TRIGGER IF EXISTS {name}_append_only ON {table}",
+            f"""CREATE TRIGGER {name}_append_only BEFORE UPDATE OR DELETE ON {table}
+               FOR EACH ROW EXECUTE FUNCTION {name}_append_only()""",
+        ]
+    return []
+
+
+def _remove(vendor: str, table: str) -> list[str]:
+    name = _name(table)
+    if vendor == "sqlite":
+        return [
+            f"DROP TRIGGER IF EXISTS {name}_no_update",
+            f"DROP TRIGGER IF EXISTS {name}_no_delete",
+        ]
+    if vendor == "postgresql":
+        return [
+            f"DROP TRIGGER IF EXISTS {name}_append_only ON {table}",
+            f"DROP FUNCTION IF EXISTS {name}_append_only()",
+        ]
+    return []
+
+
+def _existing(connection: Any, tables: Iterable[str] | None) -> list[str]:
+    present = set(connection.introspection.table_names())
+    return [t for t in (tables or APPEND_ONLY) if t in present]
+
+
+def install(connection: Any, tables: Iterable[str] | None = None) -> None:
+    """Install the triggers of ``tables`` (default: every append-only table that exists)."""
     with connection.cursor() as cursor:
-        for statement in INSTALL.get(connection.vendor, []):
-            cursor.execute(statement)
+        for table in _existing(connection, tables):
+            for statement in _install(connection.vendor, table):
+                cursor.execute(statement)
 
 
-def remove(connection: Any) -> None:
+def remove(connection: Any, tables: Iterable[str] | None = None) -> None:
     with connection.cursor() as cursor:
-        for statement in REMOVE.get(connection.vendor, []):
-            cursor.execute(statement)
+        for table in _existing(connection, tables):
+            for statement in _remove(connection.vendor, table):
+                cursor.execute(statement)

@@ -33,6 +33,7 @@ INSTALLED_APPS = [
     "allianssi.notifications",
     "allianssi.procurement",
     "allianssi.compliance",
+    "allianssi.openbook",
 ]
 
 MIDDLEWARE = [

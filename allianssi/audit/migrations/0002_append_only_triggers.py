@@ -6,13 +6,13 @@ from django.db import migrations
 def forward(apps, schema_editor):
     from allianssi.audit import triggers
 
-    triggers.install(schema_editor.connection)
+    triggers.install(schema_editor.connection, ["audit_auditrecord"])
 
 
 def backward(apps, schema_editor):
     from allianssi.audit import triggers
 
-    triggers.remove(schema_editor.connection)
+    triggers.remove(schema_editor.connection, ["audit_auditrecord"])
 
 
 class Migration(migrations.Migration):

@@ -1,0 +1,161 @@
+"""Open books: each organizer's budget with its revisions, and the shared cost ledger.
+
+Budgets of different organizers are never mixed: a budget belongs to one organizer, and every
+cost entry names the one organizer whose budget carries it. Cost entries are append-only (a
+database trigger refuses UPDATE and DELETE); a correction is a reversing entry that points to the
+original. ``LedgerTotal`` is the rollup: the ledger summed per month and (organizer, producer,
+service area, category), kept exact in the same transaction as every posting and checked against
+the raw ledger by ``openbook_verify``.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from allianssi.alliances.models import Alliance, ServiceArea
+from allianssi.parties.models import Organisation
+
+
+class CostCategory(models.TextChoices):
+    PERSONNEL = "personnel", _("Personnel")
+    PURCHASED_SERVICES = "purchased_services", _("Purchased services")
+    PREMISES = "premises", _("Premises")
+    OTHER = "other", _("Other costs")
+
+
+class Budget(models.Model):
+    """One organizer's budget for one year and service area; its amounts are its revisions."""
+
+    alliance = models.ForeignKey(Alliance, on_delete=models.PROTECT, related_name="budgets")
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.PROTECT, related_name="+", verbose_name=_("organizer")
+    )
+    year = models.PositiveSmallIntegerField(_("year"))
+    service_area = models.CharField(_("service area"), max_length=20, choices=ServiceArea.choices)
+
+    class Meta:
+        ordering = ["alliance", "year", "organisation__name", "service_area"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["alliance", "organisation", "year", "service_area"],
+                name="budget_one_per_organizer_year_area",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.organisation} {self.year} {self.service_area}"
+
+
+class BudgetRevision(models.Model):
+    """The original budget (number 1) and each approved change after it, never overwritten."""
+
+    budget = models.ForeignKey(Budget, on_delete=models.PROTECT, related_name="revisions")
+    number = models.PositiveSmallIntegerField(_("revision"))
+    amount = models.DecimalField(_("money (€)"), max_digits=14, decimal_places=2)
+    person_years = models.DecimalField(
+        _("staff time pooled (person-years)"), max_digits=8, decimal_places=2
+    )
+    effective_on = models.DateField(_("effective"))
+    reason = models.TextField(_("reason"), blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(_("recorded"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["budget", "number"]
+        constraints = [
+            models.UniqueConstraint(fields=["budget", "number"], name="budget_revision_number"),
+            models.CheckConstraint(
+                name="budget_revision_not_negative",
+                condition=Q(amount__gte=0) & Q(person_years__gte=0),
+            ),
+            models.CheckConstraint(
+                name="budget_change_has_reason", condition=Q(number=1) | ~Q(reason="")
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.budget} r{self.number}: {self.amount}"
+
+
+class CostEntry(models.Model):
+    """One cost on the open books. Append-only; a correction reverses it with a new entry."""
+
+    alliance = models.ForeignKey(Alliance, on_delete=models.PROTECT, related_name="cost_entries")
+    booked_on = models.DateField(_("booking date"))
+    incurred_by = models.ForeignKey(
+        Organisation,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("producer"),
+        help_text=_("The producer or own production unit that incurred the cost."),
+    )
+    carried_by = models.ForeignKey(
+        Organisation,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("organizer"),
+        help_text=_("The organizer whose budget carries the cost."),
+    )
+    service_area = models.CharField(_("service area"), max_length=20, choices=ServiceArea.choices)
+    category = models.CharField(_("cost category"), max_length=20, choices=CostCategory.choices)
+    amount = models.DecimalField(_("amount (€)"), max_digits=14, decimal_places=2)
+    description = models.CharField(_("description"), max_length=500)
+    evidence = models.CharField(_("evidence"), max_length=300, blank=True)
+    reverses = models.OneToOneField(
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="reversal",
+        verbose_name=_("reverses"),
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+"
+    )
+    created_at = models.DateTimeField(_("recorded"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["alliance", "booked_on", "pk"]
+        indexes = [models.Index(fields=["alliance", "booked_on"], name="cost_entry_alliance_day")]
+        constraints = [
+            models.CheckConstraint(name="cost_entry_not_zero", condition=~Q(amount=0)),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.booked_on} {self.amount} {self.description[:30]}"
+
+
+class LedgerTotal(models.Model):
+    """The ledger summed per month and dimension, updated with every posting (the rollup)."""
+
+    alliance = models.ForeignKey(Alliance, on_delete=models.PROTECT, related_name="+")
+    month = models.DateField()  # the first day of the month
+    carried_by = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="+")
+    incurred_by = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="+")
+    service_area = models.CharField(max_length=20, choices=ServiceArea.choices)
+    category = models.CharField(max_length=20, choices=CostCategory.choices)
+    amount = models.DecimalField(max_digits=16, decimal_places=2)
+    entries = models.PositiveIntegerField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=[
+                    "alliance",
+                    "month",
+                    "carried_by",
+                    "incurred_by",
+                    "service_area",
+                    "category",
+                ],
+                name="ledger_total_one_per_key",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.month} {self.amount}"
