@@ -82,6 +82,38 @@ class BudgetRevision(models.Model):
         return f"{self.budget} r{self.number}: {self.amount}"
 
 
+class ImportBatch(models.Model):
+    """One upload or API batch: it lands whole or not at all, and only once. The same file
+    (by its SHA-256) or the same batch id is never booked twice in an alliance."""
+
+    alliance = models.ForeignKey(Alliance, on_delete=models.PROTECT, related_name="import_batches")
+    checksum = models.CharField(_("SHA-256 of the content"), max_length=64)
+    external_id = models.CharField(_("batch id"), max_length=100, blank=True)
+    source = models.CharField(_("source"), max_length=200)
+    rows = models.PositiveIntegerField(_("rows"))
+    total = models.DecimalField(_("total (€)"), max_digits=16, decimal_places=2)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(_("imported"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["alliance", "-created_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["alliance", "checksum"], name="import_batch_once_per_content"
+            ),
+            models.UniqueConstraint(
+                fields=["alliance", "external_id"],
+                condition=~Q(external_id=""),
+                name="import_batch_once_per_id",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.source} ({self.rows})"
+
+
 class CostEntry(models.Model):
     """One cost on the open books. Append-only; a correction reverses it with a new entry."""
 
@@ -113,6 +145,9 @@ class CostEntry(models.Model):
         blank=True,
         related_name="reversal",
         verbose_name=_("reverses"),
+    )
+    batch = models.ForeignKey(
+        ImportBatch, on_delete=models.PROTECT, null=True, blank=True, related_name="entries"
     )
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+"

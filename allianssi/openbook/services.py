@@ -159,10 +159,15 @@ def budget_set(
 _KEY = ("month", "carried_by_id", "incurred_by_id", "service_area", "category")
 
 
-def roll(alliance: Alliance, entries: Iterable[CostEntry]) -> None:
-    """Add entries to the rollup: one UPDATE (or INSERT) per key they touch. The caller holds
-    the alliance's row lock, so no other transaction moves the same keys meanwhile."""
-    deltas: dict[tuple[Any, ...], list[Any]] = defaultdict(lambda: [Decimal(0), 0])
+Deltas = dict[tuple[Any, ...], list[Any]]
+
+
+def new_deltas() -> Deltas:
+    return defaultdict(lambda: [Decimal(0), 0])
+
+
+def add_deltas(deltas: Deltas, entries: Iterable[CostEntry]) -> None:
+    """Sum entries into ``deltas`` by rollup key (month and dimensions)."""
     for entry in entries:
         key = (
             entry.booked_on.replace(day=1),
@@ -173,6 +178,18 @@ def roll(alliance: Alliance, entries: Iterable[CostEntry]) -> None:
         )
         deltas[key][0] += entry.amount
         deltas[key][1] += 1
+
+
+def roll(alliance: Alliance, entries: Iterable[CostEntry]) -> None:
+    """Add entries to the rollup."""
+    deltas = new_deltas()
+    add_deltas(deltas, entries)
+    apply_deltas(alliance, deltas)
+
+
+def apply_deltas(alliance: Alliance, deltas: Deltas) -> None:
+    """One UPDATE (or INSERT) per key. The caller holds the alliance's row lock, so no other
+    transaction moves the same keys meanwhile."""
     for key, (amount, count) in deltas.items():
         match = dict(zip(_KEY, key, strict=True))
         updated = LedgerTotal.objects.filter(alliance=alliance, **match).update(

@@ -1,0 +1,209 @@
+"""Importing costs from CSV and XLSX: all rows or none, every rejection explained, never twice."""
+
+from __future__ import annotations
+
+import io
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+from django.core.management import CommandError, call_command
+from django.utils import translation
+
+from allianssi.alliances.models import Phase
+from allianssi.audit.models import AuditRecord
+from allianssi.openbook import importing
+from allianssi.openbook.importing import ImportRejected, import_costs
+from allianssi.openbook.models import CostEntry, ImportBatch, LedgerTotal
+from allianssi.openbook.verify import rollup_mismatches
+from tests.conftest import World
+
+pytestmark = pytest.mark.django_db
+
+FINNISH_HEADER = "kirjauspäivä;tuottaja;järjestäjä;palvelualue;kustannuslaji;summa;kuvaus;tosite"
+
+
+def _csv(tmp_path: Path, world: World, lines: list[str], name: str = "kulut.csv") -> Path:
+    path = tmp_path / name
+    path.write_text("\n".join([FINNISH_HEADER, *lines]) + "\n", encoding="utf-8")
+    return path
+
+
+def _good(world: World) -> list[str]:
+    y = world.org["producer"].business_id
+    return [
+        f"15.3.2026;{y};Tampere;Työllisyyspalvelut;Henkilöstö;1 234,56;Valmentajan palkka;L-1",
+        "2026-03-20;Työpolku Oy;nokia;employment;purchased_services;-34,56 €;Hyvitys;L-2",
+        f"1.4.2026;#{world.org['producer'].pk};Tampere;business;premises;100;Vuokra;",
+    ]
+
+
+def _import(world: World, path: Path, who: str = "manager", **extra):
+    return import_costs(
+        actor=world.users[who], alliance=world.alliance, path=path, source=path.name, **extra
+    )
+
+
+def test_import__finnish_csv_lands_whole_and_rolls_up_exactly(world: World, tmp_path: Path):
+    world.to_phase(Phase.FORMATION)
+    result = _import(world, _csv(tmp_path, world, _good(world)))
+    assert not result.duplicate
+    assert (result.batch.rows, result.batch.total) == (3, Decimal("1300.00"))
+    assert CostEntry.objects.filter(batch=result.batch).count() == 3
+    march = LedgerTotal.objects.filter(month="2026-03-01")
+    assert sum(t.amount for t in march) == Decimal("1200.00")
+    assert rollup_mismatches() == []
+    record = AuditRecord.objects.get(action="cost.import")
+    assert record.after["rows"] == 3
+    assert record.after["total"] == "1300.00"
+
+
+def test_import__the_same_file_or_batch_id_is_never_booked_twice(world: World, tmp_path: Path):
+    world.to_phase(Phase.FORMATION)
+    path = _csv(tmp_path, world, _good(world))
+    first = _import(world, path, external_id="erp-2026-03")
+    again = _import(world, path)
+    assert again.duplicate
+    assert again.batch == first.batch
+    other = _csv(tmp_path, world, _good(world)[:1], name="toinen.csv")
+    assert _import(world, other, external_id="erp-2026-03").duplicate
+    assert CostEntry.objects.count() == 3
+    assert ImportBatch.objects.count() == 1
+
+
+def test_import__every_rejected_row_is_explained_and_nothing_is_saved(world: World, tmp_path: Path):
+    world.to_phase(Phase.FORMATION)
+    lines = [
+        *_good(world),
+        "31.2.2026;Työpolku Oy;Tampere;employment;personnel;10;x;",
+        "1.3.2026;Tuntematon Oy;Tampere;employment;personnel;10;x;",
+        "1.3.2026;Työpolku Oy;Työpolku Oy;employment;personnel;10;x;",
+        "1.3.2026;Työpolku Oy;Tampere;sote;personnel;10,001;;",
+    ]
+    with translation.override("fi"), pytest.raises(ImportRejected) as refused:
+        _import(world, _csv(tmp_path, world, lines))
+    rejected = refused.value
+    assert (rejected.rejected, rejected.rows) == (4, 7)
+    where = [(e.line, e.column) for e in rejected.errors]
+    assert where == [  # named as the file's header names them
+        (5, "kirjauspäivä"),
+        (6, "tuottaja"),
+        (7, "järjestäjä"),
+        (8, "palvelualue"),
+        (8, "summa"),
+        (8, "kuvaus"),
+    ]
+    with translation.override("sv"):
+        assert "Tuntematon Oy" in rejected.errors[1].text
+        assert "producent" in rejected.errors[1].text
+    assert not CostEntry.objects.exists()
+    assert not ImportBatch.objects.exists()
+    assert not LedgerTotal.objects.exists()
+
+
+def test_import__a_header_not_in_the_format_is_refused(world: World, tmp_path: Path):
+    world.to_phase(Phase.FORMATION)
+    path = tmp_path / "bad.csv"
+    path.write_text("päivä;summa\n1.3.2026;10\n", encoding="utf-8")
+    with pytest.raises(ImportRejected) as refused:
+        _import(world, path)
+    assert refused.value.code == "import_header"
+    assert {e.column for e in refused.value.errors} >= {"päivä", "producer", "organizer"}
+
+
+def test_import__a_producers_staff_imports_only_its_own_costs(world: World, tmp_path: Path):
+    world.to_phase(Phase.FORMATION)
+    own = "1.3.2026;Työpolku Oy;Tampere;employment;personnel;10;Oma;"
+    other = "1.3.2026;Tampereen työllisyyspalvelut;Tampere;employment;personnel;10;Toisen;"
+    with pytest.raises(ImportRejected) as refused:
+        _import(world, _csv(tmp_path, world, [own, other]), who="producer_staff")
+    assert [(e.line, e.column) for e in refused.value.errors] == [(3, "tuottaja")]
+    result = _import(world, _csv(tmp_path, world, [own], name="oma.csv"), who="producer_staff")
+    assert result.batch.rows == 1
+
+
+def test_import__xlsx_with_dates_and_numbers_as_cells(world: World, tmp_path: Path):
+    import datetime as dt
+
+    from openpyxl import Workbook
+
+    world.to_phase(Phase.FORMATION)
+    book = Workbook()
+    sheet = book.active
+    sheet.append(
+        [
+            "booked_on",
+            "producer",
+            "organizer",
+            "service_area",
+            "category",
+            "amount",
+            "description",
+            "evidence",
+        ]
+    )
+    sheet.append(
+        [
+            dt.datetime(2026, 5, 4),  # noqa: DTZ001 (a spreadsheet cell has no timezone)
+            "Työpolku Oy",
+            "Nokia",
+            "Employment services",
+            "Personnel",
+            1234.5,
+            "Palkka",
+            "X-1",
+        ]
+    )
+    sheet.append(
+        [dt.date(2026, 5, 5), "Työpolku Oy", "Nokia", "employment", "other", 0.1, "Posti", None]
+    )
+    path = tmp_path / "kulut.xlsx"
+    book.save(path)
+    result = _import(world, path)
+    assert result.batch.total == Decimal("1234.60")
+    assert sorted(CostEntry.objects.values_list("amount", flat=True)) == [
+        Decimal("0.10"),
+        Decimal("1234.50"),
+    ]
+
+
+def test_import__chunks_and_the_rollup_stay_exact(world: World, tmp_path: Path, monkeypatch):
+    world.to_phase(Phase.FORMATION)
+    monkeypatch.setattr(importing, "CHUNK", 3)
+    lines = [
+        f"{d}.3.2026;Työpolku Oy;Tampere;employment;personnel;{d},01;Rivi {d};"
+        for d in range(1, 11)
+    ]
+    seen: list[tuple[str, int]] = []
+    _import(world, _csv(tmp_path, world, lines), progress=lambda stage, n: seen.append((stage, n)))
+    assert CostEntry.objects.count() == 10
+    assert LedgerTotal.objects.get().amount == sum(Decimal(f"{d}.01") for d in range(1, 11))
+    assert ("checked", 9) in seen
+    assert ("booked", 9) in seen
+    assert rollup_mismatches() == []
+
+
+def test_openbook_import__command_reports_rejections_and_success(world: World, tmp_path: Path):
+    world.to_phase(Phase.FORMATION)
+    bad = _csv(tmp_path, world, ["1.3.2026;Tuntematon;Tampere;employment;personnel;10;x;"])
+    err = io.StringIO()
+    with pytest.raises(CommandError, match=r"1 of 1 rows"):
+        call_command(
+            "openbook_import",
+            str(bad),
+            alliance=world.alliance.pk,
+            user="manager",
+            language="en",
+            stdout=io.StringIO(),
+            stderr=err,
+        )
+    assert "line 2, tuottaja" in err.getvalue()
+    out = io.StringIO()
+    call_command(
+        "openbook_import",
+        str(_csv(tmp_path, world, _good(world), name="ok.csv")),
+        alliance=world.alliance.pk,
+        user="manager",
+        stdout=out,
+    )
+    assert "Imported 3 rows, 1300.00 €" in out.getvalue()
