@@ -9,5 +9,6 @@ urlpatterns = [
     path("", include("allianssi.governance.urls")),
     path("", include("allianssi.procurement.urls")),
     path("", include("allianssi.compliance.urls")),
+    path("", include("allianssi.openbook.urls")),
     path("", include("allianssi.alliances.urls")),
 ]

@@ -15,6 +15,7 @@ from allianssi.alliances.selectors import alliance_overview
 from allianssi.audit.models import AuditRecord
 from allianssi.audit.selectors import audit_chain_keys, audit_chain_verify
 from allianssi.compliance.services import evaluate
+from allianssi.openbook.verify import rollup_mismatches
 from allianssi.procurement.ocds import record_package, validate
 
 pytestmark = pytest.mark.django_db
@@ -58,6 +59,8 @@ def test_demo_load__builds_the_promised_alliance_once():
     assert {"own_unit_on_market", "organizer_seat_speaks_for_own_unit"} <= {
         f.rule.code for f in findings
     }
+    assert main.cost_entries.count() == 19  # three months of six costs, and one correction
+    assert rollup_mismatches(main.pk) == []
     record = record_package(tender, base_uri="http://localhost/")
     assert validate(record) == []
     assert main.meetings.count() == 2

@@ -63,6 +63,8 @@ from allianssi.governance.services import (
     seat_holders,
     vote_cast,
 )
+from allianssi.openbook.models import CostEntry
+from allianssi.openbook.services import budget_set, entry_post, entry_reverse
 from allianssi.parties.models import Organisation, OrganisationKind, Region
 from allianssi.parties.services import (
     organisation_create,
@@ -294,6 +296,7 @@ class Command(BaseCommand):
             note="Johtoryhmä hyväksyi tavoitekustannuksen yksimielisesti.",
         )
         self._leadership(main, org, users, reps)
+        self._open_books(main, org, users)
 
         second = alliance_create(
             actor=office,
@@ -762,6 +765,63 @@ class Command(BaseCommand):
             states_duties_unchanged=True,
             reference="Pirkanmaan liiton asianhallinta PIRLI/412/2025",
         )
+
+    def _open_books(
+        self, main: Alliance, org: dict[str, Organisation], users: dict[str, User]
+    ) -> None:
+        """Budgets for 2026 and the first months' costs on the open books."""
+        office = users["projektitoimisto"]
+        for key, area, amount, person_years in [
+            ("region", "business", "900000.00", "4.0"),
+            ("tampere", "employment", "1200000.00", "6.5"),
+            ("nokia", "employment", "300000.00", "1.5"),
+            ("ylojarvi", "employment", "220000.00", "1.0"),
+        ]:
+            budget_set(
+                actor=office,
+                alliance=main,
+                organisation=org[key],
+                year=2026,
+                service_area=area,
+                amount=Decimal(amount),
+                person_years=Decimal(person_years),
+                effective_on=d("2026-01-01"),
+            )
+        budget_set(
+            actor=office,
+            alliance=main,
+            organisation=org["tampere"],
+            year=2026,
+            service_area="employment",
+            amount=Decimal("1350000.00"),
+            person_years=Decimal("7.0"),
+            effective_on=d("2026-06-01"),
+            reason="Kaupunginvaltuuston lisätalousarvio 2/2026",
+        )
+        costs = [
+            ("tyopolku", "tampere", "employment", "personnel", "48250.00", "Työvalmentajat"),
+            ("tyopolku", "nokia", "employment", "personnel", "12100.00", "Työvalmentaja, Nokia"),
+            ("osaajat", "ylojarvi", "employment", "purchased_services", "8400.50", "Kurssit"),
+            ("kasvuvoima", "region", "business", "personnel", "31000.00", "Yritysneuvojat"),
+            ("yrityskehitys", "region", "business", "premises", "4200.00", "Toimitila"),
+            ("tampere_own", "tampere", "employment", "personnel", "61500.00", "Omat valmentajat"),
+        ]
+        for month in (1, 2, 3):
+            for producer, organizer, area, category, amount, text in costs:
+                entry_post(
+                    actor=office,
+                    alliance=main,
+                    booked_on=dt.date(2026, month, 25),
+                    incurred_by=org[producer],
+                    carried_by=org[organizer],
+                    service_area=area,
+                    category=category,
+                    amount=Decimal(amount) + month,
+                    description=f"{text} {month}/2026",
+                    evidence=f"LASKU-{month:02d}-{producer}",
+                )
+        wrong = CostEntry.objects.filter(alliance=main, description="Toimitila 2/2026").get()
+        entry_reverse(actor=office, entry=wrong, reason="Toimitilan vuokra kirjattiin kahdesti")
 
     def _forum(self, main: Alliance, users: dict[str, User], reps: dict[str, User]) -> None:
         """Ideas: one turned into a draft proposal, one open with discussion, one declined."""

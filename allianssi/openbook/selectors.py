@@ -1,0 +1,151 @@
+"""Reading the open books. Every party of the alliance reads everything; nobody else anything.
+
+Totals come from the rollup (``LedgerTotal``) with SQL aggregates, so a page costs the same
+whether the alliance has a hundred entries or millions; the entries themselves are paged.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import TYPE_CHECKING, Any
+
+from django.db.models import Count, OuterRef, QuerySet, Subquery, Sum
+from django.http import Http404
+
+from allianssi import permissions
+from allianssi.alliances.models import Alliance, MemberRole, Membership
+from allianssi.openbook.models import Budget, BudgetRevision, CostEntry, LedgerTotal
+
+if TYPE_CHECKING:
+    from allianssi.permissions import AnyUser
+
+DIMENSIONS = ("carried_by", "incurred_by", "service_area", "category", "month")
+
+
+@dataclass(frozen=True)
+class Filters:
+    """Which part of the books to show; ``None`` means all. Months are first days of months."""
+
+    start: dt.date | None = None
+    end: dt.date | None = None  # inclusive: the first day of the last month
+    carried_by: int | None = None
+    incurred_by: int | None = None
+    service_area: str | None = None
+    category: str | None = None
+
+    def _dimensions(self) -> dict[str, Any]:
+        """The filters on organizer, producer, service area and category, as lookups."""
+        lookups: dict[str, Any] = {}
+        for name in ("carried_by", "incurred_by"):
+            if getattr(self, name) is not None:
+                lookups[f"{name}_id"] = getattr(self, name)
+        for name in ("service_area", "category"):
+            if getattr(self, name):
+                lookups[name] = getattr(self, name)
+        return lookups
+
+    def rollup(self, alliance: Alliance) -> QuerySet[LedgerTotal]:
+        rows = LedgerTotal.objects.filter(alliance=alliance)
+        if self.start:
+            rows = rows.filter(month__gte=self.start)
+        if self.end:
+            rows = rows.filter(month__lte=self.end)
+        return rows.filter(**self._dimensions())
+
+    def entries(self, alliance: Alliance) -> QuerySet[CostEntry]:
+        rows = CostEntry.objects.filter(alliance=alliance)
+        if self.start:
+            rows = rows.filter(booked_on__gte=self.start)
+        if self.end:
+            rows = rows.filter(booked_on__lt=_next_month(self.end))
+        return rows.filter(**self._dimensions())
+
+
+def _next_month(day: dt.date) -> dt.date:
+    return (day.replace(day=28) + dt.timedelta(days=4)).replace(day=1)
+
+
+@dataclass(frozen=True)
+class Line:
+    key: Any
+    amount: Decimal
+    entries: int
+
+
+@dataclass(frozen=True)
+class Books:
+    total: Decimal
+    entries: int
+    by: dict[str, list[Line]]  # per dimension, largest first (months in order)
+    market_share: Decimal | None  # share of the volume produced by market producers, 0–1
+
+
+def books(*, user: AnyUser, alliance: Alliance, filters: Filters) -> Books:
+    if not permissions.can_read_ledger(user, alliance):
+        raise Http404
+    rows = filters.rollup(alliance)
+    grand = rows.aggregate(amount=Sum("amount"), entries=Sum("entries"))
+    by: dict[str, list[Line]] = {}
+    for dimension in DIMENSIONS:
+        field = f"{dimension}_id" if dimension in {"carried_by", "incurred_by"} else dimension
+        order = field if dimension == "month" else "-amount"
+        by[dimension] = [
+            Line(r[field], r["amount"], r["entries"])
+            for r in rows.values(field)
+            .annotate(amount=Sum("amount"), entries=Sum("entries"))
+            .order_by(order)
+        ]
+    producers = Membership.objects.filter(alliance=alliance, role=MemberRole.PRODUCER).values(
+        "organisation_id"
+    )
+    market = rows.filter(incurred_by_id__in=producers).aggregate(amount=Sum("amount"))["amount"]
+    total = grand["amount"] or Decimal("0.00")
+    share = (market or Decimal(0)) / total if total > 0 else None
+    return Books(total=total, entries=grand["entries"] or 0, by=by, market_share=share)
+
+
+@dataclass(frozen=True)
+class BudgetLine:
+    organisation_id: int
+    service_area: str
+    budget: Decimal
+    person_years: Decimal
+    actual: Decimal
+
+
+def budget_vs_actual(*, user: AnyUser, alliance: Alliance, year: int) -> list[BudgetLine]:
+    """Each organizer's latest budget for the year and area beside what its budget carries."""
+    if not permissions.can_read_ledger(user, alliance):
+        raise Http404
+    latest = BudgetRevision.objects.filter(budget=OuterRef("pk")).order_by("-number")
+    budgets = (
+        Budget.objects.filter(alliance=alliance, year=year)
+        .annotate(
+            amount=Subquery(latest.values("amount")[:1]),
+            person_years=Subquery(latest.values("person_years")[:1]),
+        )
+        .values("organisation_id", "service_area", "amount", "person_years")
+    )
+    actual = {
+        (r["carried_by_id"], r["service_area"]): r["s"]
+        for r in LedgerTotal.objects.filter(alliance=alliance, month__year=year)
+        .values("carried_by_id", "service_area")
+        .annotate(s=Sum("amount"), n=Count("pk"))
+    }
+    lines = [
+        BudgetLine(
+            b["organisation_id"],
+            b["service_area"],
+            b["amount"],
+            b["person_years"],
+            actual.pop((b["organisation_id"], b["service_area"]), Decimal("0.00")),
+        )
+        for b in budgets
+    ]
+    lines += [
+        BudgetLine(org, area, Decimal("0.00"), Decimal("0.00"), amount)
+        for (org, area), amount in actual.items()
+    ]
+    return sorted(lines, key=lambda line: (line.organisation_id, line.service_area))

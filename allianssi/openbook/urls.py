@@ -1,0 +1,10 @@
+from django.urls import path
+
+from allianssi.openbook import views
+
+app_name = "openbook"
+urlpatterns = [
+    path("alliances/<int:pk>/books/", views.books, name="books"),
+    path("alliances/<int:pk>/books/entries.csv", views.books_csv, name="csv"),
+    path("alliances/<int:pk>/books/import/", views.books_import, name="import"),
+]

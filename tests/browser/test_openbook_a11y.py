@@ -1,0 +1,51 @@
+"""The open-books pages pass axe-core's WCAG 2.1 A and AA rules in Finnish, Swedish and English:
+the books with their totals, budgets and entries (also filtered), and the import page, also with
+a rejected file's rows listed."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from allianssi.alliances.management.commands.demo_load import MAIN_ALLIANCE
+from allianssi.alliances.models import Alliance
+from tests.browser.pages import LANGUAGES, Tab, new_context
+from tests.browser.test_browser_accessibility import Audit
+
+pytestmark = pytest.mark.browser
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_open_books_pages_pass_axe(browser: Any, demo: Any, language: str, tmp_path: Path):
+    main = Alliance.objects.get(name=MAIN_ALLIANCE)
+    base = f"/alliances/{main.pk}/books"
+    context = new_context(browser, demo, language)
+    tab = Tab.open(context, demo)
+    audit = Audit(tab, language)
+    try:
+        tab.login("projektitoimisto")
+        audit.check("open books", tab.goto(f"{base}/"))
+        if not tab.page.locator("table[aria-labelledby=entries-heading] tbody tr").count():
+            audit.findings.append(f"open books [{language}]: no entries listed")
+        audit.check("open books, filtered", tab.goto(f"{base}/?start=2026-02&category=personnel"))
+        audit.check("import page", tab.goto(f"{base}/import/"))
+        bad = tmp_path / "kulut.csv"
+        bad.write_text(
+            "kirjauspäivä;tuottaja;järjestäjä;palvelualue;kustannuslaji;summa;kuvaus\n"
+            "31.2.2026;Tuntematon Oy;Tampere;employment;personnel;1;x\n",
+            encoding="utf-8",
+        )
+        tab.page.set_input_files("#id_file", str(bad))
+        audit.check("import page, a rejected file", tab.submit())
+        audit.expect_errors("import page, a rejected file")
+        if not tab.page.locator("table[aria-labelledby=rejected-heading] tbody tr").count():
+            audit.findings.append(f"import page [{language}]: the rejected rows are not listed")
+    finally:
+        context.close()
+    report = audit.report()
+    if report:
+        pytest.fail(
+            f"Accessibility checks of the open books failed ({language}):\n{report}", pytrace=False
+        )
