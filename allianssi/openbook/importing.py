@@ -14,6 +14,7 @@ import csv
 import datetime as dt
 import hashlib
 import re
+import zipfile
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
@@ -148,11 +149,25 @@ def _rows_xlsx(path: Path) -> Iterator[tuple[int, list[str]]]:
 
 
 def rows(path: Path) -> Iterator[tuple[int, list[str]]]:
-    """(line number, cells) of every non-empty row, the header first."""
-    reader = _rows_xlsx if path.suffix.lower() == ".xlsx" else _rows_csv
-    for number, cells in reader(path):
-        if any(cells):
-            yield number, cells
+    """(line number, cells) of every non-empty row, the header first. A file that cannot be read
+    as UTF-8 CSV or as an XLSX workbook is refused with a clear message."""
+    xlsx = path.suffix.lower() == ".xlsx"
+    reader = _rows_xlsx if xlsx else _rows_csv
+    try:
+        for number, cells in reader(path):
+            if any(cells):
+                yield number, cells
+    except UnicodeDecodeError:
+        raise DomainError(
+            "import_encoding",
+            _("The file is not UTF-8 text. Save the CSV as UTF-8 (Excel: “CSV UTF-8”)."),
+        ) from None
+    except (zipfile.BadZipFile, KeyError, ValueError, OSError) as error:
+        if not xlsx:
+            raise
+        raise DomainError(
+            "import_unreadable", _("The file cannot be read as an XLSX workbook.")
+        ) from error
 
 
 def checksum(path: Path) -> str:
@@ -192,7 +207,9 @@ class Checker:
             for m in members
             if m.role in {MemberRole.PRODUCER, MemberRole.OWN_PRODUCTION}
         )
-        self.organizers = self._index(m.organisation for m in members if m.role == "organizer")
+        self.organizers = self._index(
+            m.organisation for m in members if m.role == MemberRole.ORGANIZER
+        )
         self.areas = set(alliance.service_areas.values_list("area", flat=True))
         self.area_names = _aliases(ServiceArea.choices)
         self.categories = _aliases(CostCategory.choices)

@@ -12,6 +12,7 @@ from django.utils import translation
 
 from allianssi.alliances.models import Phase
 from allianssi.audit.models import AuditRecord
+from allianssi.core.errors import DomainError
 from allianssi.openbook import importing
 from allianssi.openbook.importing import ImportRejected, import_costs
 from allianssi.openbook.models import CostEntry, ImportBatch, LedgerTotal
@@ -207,3 +208,22 @@ def test_openbook_import__command_reports_rejections_and_success(world: World, t
         stdout=out,
     )
     assert "Imported 3 rows, 1300.00 €" in out.getvalue()
+
+
+def test_import__a_file_in_another_encoding_or_a_broken_workbook_is_refused_clearly(
+    world: World, tmp_path: Path
+):
+    world.to_phase(Phase.FORMATION)
+    latin = tmp_path / "kulut.csv"
+    latin.write_bytes(
+        (FINNISH_HEADER + "\n1.3.2026;Työpolku Oy;Tampere;employment;personnel;1;x;\n").encode(
+            "cp1252"
+        )
+    )
+    with pytest.raises(DomainError, match=r"^import_encoding:"):
+        _import(world, latin)
+    broken = tmp_path / "kulut.xlsx"
+    broken.write_bytes(b"not a zip")
+    with pytest.raises(DomainError, match=r"^import_unreadable:"):
+        _import(world, broken)
+    assert not CostEntry.objects.exists()
