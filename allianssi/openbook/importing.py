@@ -64,6 +64,8 @@ REPORT_LIMIT = 1_000
 Progress = Callable[[str, int], None]
 
 _Y_TUNNUS = re.compile(r"^\d{7}-\d$")
+AMBIGUOUS = object()
+AMBIGUOUS_MESSAGE = _("“%(value)s” names more than one party; use its Y-tunnus or #id.")
 _DMY = re.compile(r"^(\d{1,2})\.(\d{1,2})\.(\d{4})$")
 
 
@@ -220,13 +222,22 @@ class Checker:
 
     @staticmethod
     def _index(organisations: Any) -> dict[str, Any]:
+        """Parties by ``#id``, Y-tunnus and lowercased name; a name two parties share maps to
+        ``AMBIGUOUS`` and is refused, never guessed."""
         index: dict[str, Any] = {}
         for o in organisations:
             index[f"#{o.pk}"] = o
-            index[o.name.lower()] = o
+            name = o.name.lower()
+            index[name] = AMBIGUOUS if name in index else o
             if o.business_id:
                 index[o.business_id] = o
         return index
+
+    @staticmethod
+    def _party(index: dict[str, Any], value: str) -> tuple[Any, bool]:
+        """(the party, whether the value names more than one)."""
+        found = index.get(_party_key(value))
+        return (None, True) if found is AMBIGUOUS else (found, False)
 
     def header(self, cells: list[str]) -> list[RowError]:
         known = {alias.lower(): name for name, aliases in COLUMNS.items() for alias in aliases}
@@ -263,8 +274,10 @@ class Checker:
             fail("booked_on", _("Not a date: write 2026-03-31 or 31.3.2026."))
         elif not self.alliance.term_start <= booked_on <= self.alliance.term_end:
             fail("booked_on", _("The booking date is outside the alliance's term."))
-        producer = self.producers.get(_party_key(get("producer")))
-        if producer is None:
+        producer, ambiguous = self._party(self.producers, get("producer"))
+        if ambiguous:
+            fail("producer", AMBIGUOUS_MESSAGE, value=get("producer"))
+        elif producer is None:
             fail(
                 "producer",
                 _("“%(value)s” is not a producer or own production unit of the alliance."),
@@ -272,8 +285,10 @@ class Checker:
             )
         elif not self.may_post_all and producer.pk != self.own:
             fail("producer", _("You may import only your own organisation's costs."))
-        organizer = self.organizers.get(_party_key(get("organizer")))
-        if organizer is None:
+        organizer, ambiguous = self._party(self.organizers, get("organizer"))
+        if ambiguous:
+            fail("organizer", AMBIGUOUS_MESSAGE, value=get("organizer"))
+        elif organizer is None:
             fail(
                 "organizer",
                 _("“%(value)s” is not an organizer of the alliance."),

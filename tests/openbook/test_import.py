@@ -227,3 +227,24 @@ def test_import__a_file_in_another_encoding_or_a_broken_workbook_is_refused_clea
     with pytest.raises(DomainError, match=r"^import_unreadable:"):
         _import(world, broken)
     assert not CostEntry.objects.exists()
+
+
+def test_import__a_name_two_members_share_is_refused_not_guessed(world: World, tmp_path: Path):
+    from allianssi.alliances.models import MemberRole
+    from allianssi.alliances.services import membership_add
+    from tests.parties.factories import CompanyFactory
+
+    world.to_phase(Phase.FORMATION)
+    twin = CompanyFactory(name="Työpolku Oy")  # another company with the same name
+    membership_add(
+        actor=world.users["manager"],
+        alliance=world.alliance,
+        organisation=twin,
+        role=MemberRole.PRODUCER,
+    )
+    line = "1.3.2026;Työpolku Oy;Tampere;employment;personnel;1;x;"
+    with pytest.raises(ImportRejected) as refused:
+        _import(world, _csv(tmp_path, world, [line]))
+    assert "Y-tunnus" in refused.value.errors[0].text
+    by_id = f"1.3.2026;{twin.business_id};Tampere;employment;personnel;1;x;"
+    assert _import(world, _csv(tmp_path, world, [by_id], name="id.csv")).batch.rows == 1
