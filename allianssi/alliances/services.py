@@ -69,10 +69,20 @@ def membership_snapshot(membership: Membership) -> dict[str, Any]:
     }
 
 
-def _lock(alliance: Alliance, actor: User) -> Alliance:
-    """Lock the alliance row; the actor's roles are then read afresh, under the lock."""
-    permissions.forget_roles(actor)
-    return Alliance.objects.select_for_update().select_related("region").get(pk=alliance.pk)
+def alliance_lock(alliance: Alliance, actor: User | None = None, *, live: bool = False) -> Alliance:
+    """Lock the alliance row, first in every service's lock order; the actor's roles are then
+    read afresh, under the lock. With ``live``, an ended alliance is refused. Only the alliance's
+    own row is locked (not its region's, which every alliance of the region shares)."""
+    if actor is not None:
+        permissions.forget_roles(actor)
+    locked = (
+        Alliance.objects.select_for_update(of=("self",))
+        .select_related("region")
+        .get(pk=alliance.pk)
+    )
+    if live and locked.phase == Phase.ENDED:
+        raise alliance_ended()
+    return locked
 
 
 def _active_members(alliance: Alliance) -> list[Membership]:
@@ -198,7 +208,7 @@ def alliance_update(
 ) -> Alliance:
     """Change the alliance's terms. Proposals already put to a vote keep the voting rules they
     were opened with."""
-    alliance = _lock(alliance, actor)
+    alliance = alliance_lock(alliance, actor)
     if not permissions.can_manage_alliance(actor, alliance):
         raise forbidden()
     validators.validate_terms(
@@ -243,7 +253,7 @@ def membership_add(
     role: str,
     joined_on: dt.date | None = None,
 ) -> Membership:
-    alliance = _lock(alliance, actor)
+    alliance = alliance_lock(alliance, actor)
     if not permissions.can_manage_alliance(actor, alliance):
         raise forbidden()
     validators.validate_new_member(
@@ -434,7 +444,7 @@ def membership_exit(
     reason: str,
 ) -> Membership:
     """A party exercises its exit right. Recorded with date and reason; never a deleted row."""
-    alliance = _lock(membership.alliance, actor)
+    alliance = alliance_lock(membership.alliance, actor)
     if membership.alliance_id != alliance.pk or not permissions.can_record_exit(actor, membership):
         raise forbidden()
     if membership.ended_on is not None:
@@ -466,7 +476,7 @@ def membership_exit(
 @transaction.atomic
 def membership_remove(*, actor: User, membership: Membership, reason: str) -> Membership:
     """The project office takes a party off before the agreement binds it (strategy, formation)."""
-    alliance = _lock(membership.alliance, actor)
+    alliance = alliance_lock(membership.alliance, actor)
     if not permissions.can_manage_alliance(actor, alliance):
         raise forbidden()
     if membership.ended_on is not None:
@@ -497,7 +507,7 @@ def alliance_enter_phase(
     effective_on: dt.date | None,
     note: str = "",
 ) -> PhaseChange:
-    alliance = _lock(alliance, actor)
+    alliance = alliance_lock(alliance, actor)
     if not permissions.can_manage_alliance(actor, alliance):
         raise forbidden()
     last = alliance.phase_changes.order_by("-changed_at", "-pk").first()
@@ -570,7 +580,7 @@ def _grant(*, actor: User, alliance: Alliance, user: User, role: str) -> Allianc
 
 @transaction.atomic
 def alliance_role_grant(*, actor: User, alliance: Alliance, user: User, role: str) -> AllianceRole:
-    alliance = _lock(alliance, actor)
+    alliance = alliance_lock(alliance, actor)
     if not permissions.can_manage_roles(actor, alliance):
         raise forbidden()
     if alliance.phase == Phase.ENDED:
@@ -580,7 +590,7 @@ def alliance_role_grant(*, actor: User, alliance: Alliance, user: User, role: st
 
 @transaction.atomic
 def alliance_role_revoke(*, actor: User, granted: AllianceRole) -> AllianceRole:
-    alliance = _lock(granted.alliance, actor)
+    alliance = alliance_lock(granted.alliance, actor)
     if not permissions.can_manage_roles(actor, alliance):
         raise forbidden()
     granted = AllianceRole.objects.select_for_update().get(pk=granted.pk)

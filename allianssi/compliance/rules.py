@@ -9,6 +9,7 @@ data here so that counsel can correct a citation without touching a check.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -113,8 +114,12 @@ class Configuration:
         """The display name, still lazy: it is rendered in the language the finding is read in."""
         return self.labels.get(code, code)
 
+    @functools.cached_property
+    def _by_id(self) -> dict[int, Party]:
+        return {p.id: p for p in self.parties}
+
     def party(self, party_id: int | None) -> Party | None:
-        return next((p for p in self.parties if p.id == party_id), None)
+        return self._by_id.get(party_id) if party_id is not None else None
 
 
 # Findings ---------------------------------------------------------------------------------------

@@ -17,8 +17,8 @@ from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
 from allianssi import permissions
-from allianssi.alliances.models import Alliance, MemberRole, Membership, Phase
-from allianssi.alliances.validators import alliance_ended
+from allianssi.alliances.models import Alliance, MemberRole, Membership
+from allianssi.alliances.services import alliance_lock
 from allianssi.audit.services import audit_append
 from allianssi.compliance import rules
 from allianssi.compliance.models import (
@@ -68,12 +68,9 @@ def guard(alliance_id: int) -> Iterator[None]:
 
 
 def _lock(alliance: Alliance, actor: User) -> Alliance:
-    permissions.forget_roles(actor)
-    alliance = Alliance.objects.select_for_update().get(pk=alliance.pk)
+    alliance = alliance_lock(alliance, actor, live=True)
     if not permissions.can_manage_compliance(actor, alliance):
         raise forbidden()
-    if alliance.phase == Phase.ENDED:
-        raise alliance_ended()
     return alliance
 
 

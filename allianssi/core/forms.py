@@ -7,6 +7,8 @@ from typing import Any
 
 from django import forms
 
+from allianssi.core import euros
+
 
 class EuroField(forms.DecimalField):
     """A sum of euros as people write it: ``1 234,50``, ``1234.50`` or ``1 234,50 €``."""
@@ -22,6 +24,5 @@ class EuroField(forms.DecimalField):
 
     def to_python(self, value: Any) -> Decimal | None:  # type: ignore[override]
         if isinstance(value, str):
-            value = value.replace("€", "").replace("\u00a0", "").replace("\u202f", "")
-            value = value.replace(" ", "").replace(",", ".")
+            value = euros.normalise(value)
         return super().to_python(value)

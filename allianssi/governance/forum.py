@@ -13,8 +13,8 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from allianssi import permissions
-from allianssi.alliances.models import Alliance, Phase, ServiceArea
-from allianssi.alliances.validators import alliance_ended
+from allianssi.alliances.models import Alliance, ServiceArea
+from allianssi.alliances.services import alliance_lock
 from allianssi.audit.services import audit_append
 from allianssi.core import clock
 from allianssi.core.errors import DomainError, forbidden
@@ -37,14 +37,6 @@ if TYPE_CHECKING:
 TITLE_MAX = 200
 
 
-def _lock(alliance: Alliance, actor: User) -> Alliance:
-    permissions.forget_roles(actor)
-    alliance = Alliance.objects.select_for_update().get(pk=alliance.pk)
-    if alliance.phase == Phase.ENDED:
-        raise alliance_ended()
-    return alliance
-
-
 def _idea_url(idea: Idea) -> str:
     return reverse("governance:idea", args=[idea.alliance_id, idea.number])
 
@@ -63,7 +55,7 @@ def idea_post(
     suggestion: str = "",
     service_area: str = "",
 ) -> Idea:
-    alliance = _lock(alliance, actor)
+    alliance = alliance_lock(alliance, actor, live=True)
     if not permissions.can_contribute_ideas(actor, alliance):
         raise forbidden()
     if not title.strip():
@@ -103,7 +95,7 @@ def idea_post(
 
 @transaction.atomic
 def idea_comment(*, actor: User, idea: Idea, text: str) -> IdeaComment:
-    alliance = _lock(idea.alliance, actor)
+    alliance = alliance_lock(idea.alliance, actor, live=True)
     if not permissions.can_contribute_ideas(actor, alliance):
         raise forbidden()
     if not text.strip():
@@ -129,7 +121,7 @@ def idea_comment(*, actor: User, idea: Idea, text: str) -> IdeaComment:
 
 @transaction.atomic
 def idea_support(*, actor: User, idea: Idea) -> IdeaSupport:
-    alliance = _lock(idea.alliance, actor)
+    alliance = alliance_lock(idea.alliance, actor, live=True)
     if not permissions.can_contribute_ideas(actor, alliance):
         raise forbidden()
     if Idea.objects.filter(pk=idea.pk, status=IdeaStatus.DECLINED).exists():
@@ -173,7 +165,7 @@ def idea_evaluate(
     expected_effect: str,
     effort: str,
 ) -> Idea:
-    alliance = _lock(idea.alliance, actor)
+    alliance = alliance_lock(idea.alliance, actor, live=True)
     if not permissions.can_evaluate_ideas(actor, alliance):
         raise forbidden()
     idea = _open_idea(idea)
@@ -202,7 +194,7 @@ def idea_evaluate(
 
 @transaction.atomic
 def idea_decline(*, actor: User, idea: Idea, reason: str) -> Idea:
-    alliance = _lock(idea.alliance, actor)
+    alliance = alliance_lock(idea.alliance, actor, live=True)
     if not permissions.can_evaluate_ideas(actor, alliance):
         raise forbidden()
     idea = _open_idea(idea)
@@ -233,7 +225,7 @@ def idea_to_proposal(*, actor: User, idea: Idea) -> Proposal:
     """Turn an evaluated idea into a draft proposal whose first alternative is the idea's
     suggestion, with the evaluation's cost and effect; the two link both ways."""
     with transaction.atomic():
-        alliance = _lock(idea.alliance, actor)
+        alliance = alliance_lock(idea.alliance, actor, live=True)
         if not permissions.can_evaluate_ideas(actor, alliance):
             raise forbidden()
         idea = _open_idea(idea)
@@ -283,7 +275,7 @@ def idea_record_implementation(
 ) -> Idea:
     """After the leadership group decided the idea's proposal: how far it is implemented and,
     once measured, what it achieved."""
-    alliance = _lock(idea.alliance, actor)
+    alliance = alliance_lock(idea.alliance, actor, live=True)
     if not permissions.can_evaluate_ideas(actor, alliance):
         raise forbidden()
     idea = _locked_idea(idea)

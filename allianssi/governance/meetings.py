@@ -18,6 +18,7 @@ from django.utils.translation import gettext_lazy as _
 
 from allianssi import permissions
 from allianssi.alliances.models import Alliance, Phase
+from allianssi.alliances.services import alliance_lock
 from allianssi.alliances.validators import alliance_ended
 from allianssi.audit.services import audit_append
 from allianssi.core import clock
@@ -39,11 +40,6 @@ if TYPE_CHECKING:
 TEXT_MAX = 200
 
 
-def _lock(alliance: Alliance, actor: User) -> Alliance:
-    permissions.forget_roles(actor)
-    return Alliance.objects.select_for_update().get(pk=alliance.pk)
-
-
 def attended(meeting: Meeting, user: User) -> bool:
     return meeting.attendance.filter(person_id=user.pk).exists()
 
@@ -60,7 +56,7 @@ def meeting_create(
     other_items: Sequence[str] = (),
 ) -> Meeting:
     """Call a meeting. The agenda lists the chosen proposals first, then the other items."""
-    alliance = _lock(alliance, actor)
+    alliance = alliance_lock(alliance, actor)
     if not permissions.can_manage_meetings(actor, alliance):
         raise forbidden()
     if alliance.phase == Phase.ENDED:
@@ -115,7 +111,7 @@ def attendance_record(
 ) -> list[Attendance]:
     """Record who attended for each seat (``present`` maps a seat's party id to the person, or
     to ``None`` when the seat was not represented)."""
-    alliance = _lock(meeting.alliance, actor)
+    alliance = alliance_lock(meeting.alliance, actor)
     if not permissions.can_manage_meetings(actor, alliance):
         raise forbidden()
     recorded = list(meeting.attendance.select_related("organisation"))
@@ -157,7 +153,7 @@ def minutes_save(
 ) -> MinutesVersion:
     """Save the minutes as a new version: the first draft, a correction of a draft, or a
     correction of approved minutes (which then need approving again)."""
-    alliance = _lock(meeting.alliance, actor)
+    alliance = alliance_lock(meeting.alliance, actor)
     if not permissions.can_write_minutes(actor, alliance, attended=attended(meeting, actor)):
         raise forbidden()
     if not text.strip():
@@ -187,7 +183,7 @@ def minutes_save(
 @transaction.atomic
 def minutes_approve(*, actor: User, meeting: Meeting, version: int) -> MinutesVersion:
     """Approve the latest draft; it is frozen from then on."""
-    alliance = _lock(meeting.alliance, actor)
+    alliance = alliance_lock(meeting.alliance, actor)
     if not permissions.can_manage_meetings(actor, alliance):
         raise forbidden()
     latest = (

@@ -20,6 +20,7 @@ from django.utils.translation import gettext_lazy as _
 
 from allianssi import permissions
 from allianssi.alliances.models import Alliance, AllianceRole, MemberRole, Membership, Phase, Role
+from allianssi.alliances.services import alliance_lock
 from allianssi.alliances.validators import alliance_ended
 from allianssi.audit.services import audit_append
 from allianssi.core import clock
@@ -46,12 +47,6 @@ if TYPE_CHECKING:
     from allianssi.accounts.models import User
 
 TITLE_MAX = 200
-
-
-def _lock_alliance(alliance: Alliance, actor: User | None) -> Alliance:
-    if actor is not None:
-        permissions.forget_roles(actor)
-    return Alliance.objects.select_for_update().get(pk=alliance.pk)
 
 
 def _lock_proposal(proposal: Proposal) -> Proposal:
@@ -84,7 +79,7 @@ def seat_assign(
     representative: User | None,
     deputy: User | None,
 ) -> Seat:
-    alliance = _lock_alliance(alliance, actor)
+    alliance = alliance_lock(alliance, actor)
     if not permissions.can_manage_seats(actor, alliance):
         raise forbidden()
     if alliance.phase == Phase.ENDED:
@@ -162,7 +157,7 @@ def proposal_create(
     ``kind`` and ``electorate`` are for the services of other apps that draft a proposal whose
     decision they put into effect (:mod:`allianssi.governance.effects`); they call this inside
     their own transaction, after their own permission check."""
-    alliance = _lock_alliance(alliance, actor)
+    alliance = alliance_lock(alliance, actor)
     if not permissions.can_propose(actor, alliance):
         raise forbidden()
     if not effects.known(kind) or electorate not in Electorate.values:
@@ -247,7 +242,7 @@ def proposal_open(
 ) -> Proposal:
     """Put a draft to the vote of every seat. The electorate and the voting rule of the agreement
     are fixed now, so later changes to members or terms do not change a running vote."""
-    alliance = _lock_alliance(proposal.alliance, actor)
+    alliance = alliance_lock(proposal.alliance, actor)
     proposal = _lock_proposal(proposal)
     if not permissions.can_open_vote(actor, alliance):
         raise forbidden()
@@ -410,7 +405,7 @@ def _close_if_due(alliance: Alliance, proposal: Proposal) -> bool:
 @transaction.atomic
 def proposal_close_if_due(*, proposal: Proposal) -> Proposal:
     """Close a proposal whose deadline has passed (missing votes make it not decided)."""
-    alliance = _lock_alliance(proposal.alliance, None)
+    alliance = alliance_lock(proposal.alliance, None)
     proposal = _lock_proposal(proposal)
     _close_if_due(alliance, proposal)
     return proposal
@@ -450,7 +445,7 @@ def vote_cast(
 def _vote_cast(
     *, actor: User, proposal: Proposal, seat: Organisation, choice: str, reason: str
 ) -> Vote:
-    alliance = _lock_alliance(proposal.alliance, actor)
+    alliance = alliance_lock(proposal.alliance, actor)
     proposal = _lock_proposal(proposal)
     if not permissions.can_view_alliance(actor, alliance):
         raise forbidden()
@@ -524,7 +519,7 @@ def vote_delegate(
 def _vote_delegate(
     *, actor: User, proposal: Proposal, seat: Organisation, to_seat: Organisation
 ) -> Elector:
-    alliance = _lock_alliance(proposal.alliance, actor)
+    alliance = alliance_lock(proposal.alliance, actor)
     proposal = _lock_proposal(proposal)
     if proposal.status != ProposalStatus.OPEN or tally(proposal).final:
         raise _closed_error(proposal)

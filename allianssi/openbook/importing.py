@@ -17,7 +17,7 @@ import re
 import zipfile
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any
 
@@ -27,9 +27,10 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from allianssi import permissions
-from allianssi.alliances.models import Alliance, MemberRole, Membership, Phase, ServiceArea
-from allianssi.alliances.validators import alliance_ended
+from allianssi.alliances.models import Alliance, MemberRole, Membership, ServiceArea
+from allianssi.alliances.services import alliance_lock
 from allianssi.audit.services import audit_append
+from allianssi.core import euros
 from allianssi.core.errors import DomainError, forbidden
 from allianssi.openbook.models import CostCategory, CostEntry, ImportBatch
 from allianssi.openbook.services import Deltas, add_deltas, apply_deltas, new_deltas
@@ -351,14 +352,8 @@ def _date(value: str) -> dt.date | None:
 
 def _amount(value: str) -> Decimal | None:
     """Euros as people write them: ``1 234,56``, ``-12.50``, ``1234,56 €``; cents exact, not 0."""
-    text = value.replace("€", "").replace("\u00a0", "").replace("\u202f", "").replace(" ", "")
-    if text.count(",") == 1 and "." not in text:
-        text = text.replace(",", ".")
-    try:
-        amount = Decimal(text)
-    except InvalidOperation:
-        return None
-    if not amount.is_finite() or amount == 0 or amount != amount.quantize(Decimal("0.01")):
+    amount = euros.parse(value)
+    if amount is None or amount == 0 or amount != amount.quantize(Decimal("0.01")):
         return None
     return amount.quantize(Decimal("0.01"))
 
@@ -452,10 +447,7 @@ def _book(
     progress: Progress | None = None,
 ) -> Result:
     """Second pass, in one transaction under the alliance's lock."""
-    permissions.forget_roles(actor)
-    alliance = Alliance.objects.select_for_update().get(pk=alliance.pk)
-    if alliance.phase == Phase.ENDED:
-        raise alliance_ended()
+    alliance = alliance_lock(alliance, actor, live=True)
     previous = _previous(alliance, digest, external_id)  # a parallel upload of the same file
     if previous is not None:
         return Result(previous, duplicate=True)

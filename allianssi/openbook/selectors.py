@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
-from django.db.models import Count, OuterRef, QuerySet, Subquery, Sum
+from django.db.models import OuterRef, QuerySet, Subquery, Sum
 from django.http import Http404
 
 from allianssi import permissions
@@ -132,7 +132,7 @@ def budget_vs_actual(*, user: AnyUser, alliance: Alliance, year: int) -> list[Bu
         (r["carried_by_id"], r["service_area"]): r["s"]
         for r in LedgerTotal.objects.filter(alliance=alliance, month__year=year)
         .values("carried_by_id", "service_area")
-        .annotate(s=Sum("amount"), n=Count("pk"))
+        .annotate(s=Sum("amount"))
     }
     lines = [
         BudgetLine(

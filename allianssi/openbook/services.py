@@ -18,8 +18,8 @@ from django.db.models import F, Max
 from django.utils.translation import gettext_lazy as _
 
 from allianssi import permissions
-from allianssi.alliances.models import Alliance, MemberRole, Membership, Phase
-from allianssi.alliances.validators import alliance_ended
+from allianssi.alliances.models import Alliance, MemberRole, Membership
+from allianssi.alliances.services import alliance_lock
 from allianssi.audit.services import audit_append
 from allianssi.core.errors import DomainError, forbidden
 from allianssi.openbook.models import Budget, BudgetRevision, CostCategory, CostEntry, LedgerTotal
@@ -29,14 +29,6 @@ if TYPE_CHECKING:
     from allianssi.accounts.models import User
 
 CENT = Decimal("0.01")
-
-
-def _lock(alliance: Alliance, actor: User) -> Alliance:
-    permissions.forget_roles(actor)
-    alliance = Alliance.objects.select_for_update().get(pk=alliance.pk)
-    if alliance.phase == Phase.ENDED:
-        raise alliance_ended()
-    return alliance
 
 
 def _member_role(alliance: Alliance, organisation: Organisation) -> str | None:
@@ -79,7 +71,7 @@ def budget_set(
 ) -> BudgetRevision:
     """Set an organizer's budget for a year and service area: the first time its original, then
     each change as a new revision with its date and reason."""
-    alliance = _lock(alliance, actor)
+    alliance = alliance_lock(alliance, actor, live=True)
     if not permissions.can_manage_budget(actor, alliance, organizer_id=organisation.pk):
         raise forbidden()
     if _member_role(alliance, organisation) != MemberRole.ORGANIZER:
@@ -273,7 +265,7 @@ def entry_post(
     evidence: str = "",
 ) -> CostEntry:
     """Post one cost to the open books, charged to exactly one organizer's budget."""
-    alliance = _lock(alliance, actor)
+    alliance = alliance_lock(alliance, actor, live=True)
     if not permissions.can_post_costs(actor, alliance, incurred_by_id=incurred_by.pk):
         raise forbidden()
     validate_entry(
@@ -313,7 +305,7 @@ def entry_reverse(
 ) -> CostEntry:
     """Correct an entry by reversing it: a new entry of the opposite amount that points to it.
     Post the corrected cost as a new entry."""
-    alliance = _lock(entry.alliance, actor)
+    alliance = alliance_lock(entry.alliance, actor, live=True)
     original = CostEntry.objects.get(pk=entry.pk, alliance=alliance)
     if not permissions.can_post_costs(actor, alliance, incurred_by_id=original.incurred_by_id):
         raise forbidden()

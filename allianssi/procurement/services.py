@@ -20,8 +20,7 @@ from django.utils.translation import gettext_lazy as _
 
 from allianssi import permissions
 from allianssi.alliances.models import Alliance, MemberRole, Membership, Phase
-from allianssi.alliances.services import membership_admit
-from allianssi.alliances.validators import alliance_ended
+from allianssi.alliances.services import alliance_lock, membership_admit
 from allianssi.audit.services import audit_append, jsonable
 from allianssi.core import clock
 from allianssi.core.errors import DomainError, forbidden
@@ -117,17 +116,9 @@ def threshold_set(
 AWARD_KIND = "award"
 
 
-def _lock(alliance: Alliance, actor: User) -> Alliance:
-    permissions.forget_roles(actor)
-    alliance = Alliance.objects.select_for_update().get(pk=alliance.pk)
-    if alliance.phase == Phase.ENDED:
-        raise alliance_ended()
-    return alliance
-
-
 def _managed(procurement: Procurement, actor: User) -> tuple[Alliance, Procurement]:
     """Lock the alliance and the procurement for a change by the project office."""
-    alliance = _lock(procurement.alliance, actor)
+    alliance = alliance_lock(procurement.alliance, actor, live=True)
     if not permissions.can_manage_procurement(actor, alliance):
         raise forbidden()
     return alliance, Procurement.objects.select_for_update().get(pk=procurement.pk)
@@ -258,7 +249,7 @@ def procurement_create(
     """Open the procurement record under the organizers' go decision. The regime follows from the
     category, the estimated value (the lots' sum) and the thresholds in force; a procedure the
     regime does not allow is refused by the compliance rules."""
-    alliance = _lock(alliance, actor)
+    alliance = alliance_lock(alliance, actor, live=True)
     if not permissions.can_manage_procurement(actor, alliance):
         raise forbidden()
     go = go_decision_in_force(alliance)
@@ -614,7 +605,7 @@ def evaluator_add(*, actor: User, procurement: Procurement, user: User) -> Evalu
 
 
 def _as_evaluator(evaluator: Evaluator, actor: User) -> tuple[Alliance, Procurement]:
-    alliance = _lock(evaluator.procurement.alliance, actor)
+    alliance = alliance_lock(evaluator.procurement.alliance, actor, live=True)
     if not permissions.can_score(actor, alliance, evaluator_user_id=evaluator.user_id):
         raise forbidden()
     procurement = Procurement.objects.select_for_update().get(pk=evaluator.procurement_id)

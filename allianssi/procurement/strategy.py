@@ -20,6 +20,7 @@ from django.utils.translation import gettext_lazy as _
 
 from allianssi import permissions
 from allianssi.alliances.models import Alliance, MemberRole, Membership, Phase
+from allianssi.alliances.services import alliance_lock
 from allianssi.audit.services import audit_append
 from allianssi.core import clock
 from allianssi.core.errors import DomainError, forbidden
@@ -66,11 +67,6 @@ def assessment_summary(alliance: Alliance) -> tuple[list[Organisation], Summary]
     return parties, summarise([str(o.pk) for o in parties], answers)
 
 
-def _lock(alliance: Alliance, actor: User) -> Alliance:
-    permissions.forget_roles(actor)
-    return Alliance.objects.select_for_update().get(pk=alliance.pk)
-
-
 @dataclass(frozen=True)
 class Answer:
     score: int | None
@@ -82,7 +78,7 @@ def assessment_submit(
     *, actor: User, alliance: Alliance, answers: Mapping[str, Answer], overall: str = ""
 ) -> SuitabilityAssessment:
     """Fill in (or revise) the actor's organizer's assessment. Every criterion needs a score."""
-    alliance = _lock(alliance, actor)
+    alliance = alliance_lock(alliance, actor)
     if not permissions.can_assess_suitability(actor, alliance):
         raise forbidden()
     if alliance.phase != Phase.STRATEGY:
@@ -180,7 +176,7 @@ def go_decision_propose(
     """Put the go / no-go to the organizers' seats as a draft proposal. A go names the route:
     a joint procurement unit (each organizer's mandate to it) or one authorised organizer (each
     other organizer's mandate to it). ``mandates`` maps an organizer's id to what it covers."""
-    alliance = _lock(alliance, actor)
+    alliance = alliance_lock(alliance, actor)
     if not permissions.can_manage_procurement(actor, alliance):
         raise forbidden()
     if alliance.phase != Phase.STRATEGY:
