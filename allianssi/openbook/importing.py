@@ -4,8 +4,8 @@ booked in one transaction, and never twice.
 The column format is documented in ``docs/ledger-import.md``. A file is read twice as a stream:
 the first pass checks every row and reports every rejected one (line, column, reason in the
 user's language) without saving anything; the second books the rows in chunks inside one
-transaction and adds them to the rollup in one pass. Neither pass holds the file in memory, so a
-file of a million rows imports in constant memory.
+transaction and adds them to the rollup in one pass. Neither pass holds the file in memory: the
+booking pass keeps one chunk of entries and the rollup's per-key sums.
 """
 
 from __future__ import annotations
