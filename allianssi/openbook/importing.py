@@ -1,28 +1,26 @@
-"""Importing cost entries from CSV or XLSX: streamed, checked whole before anything is saved,
-booked in one transaction, and never twice.
+"""Importing cost entries from CSV or XLSX: streamed, booked whole or not at all, and never twice.
 
-The column format is documented in ``docs/ledger-import.md``. A file is read twice as a stream:
-the first pass checks every row and reports every rejected one (line, column, reason in the
-user's language) without saving anything; the second books the rows in chunks inside one
-transaction and adds them to the rollup in one pass. Neither pass holds the file in memory: the
-booking pass keeps one chunk of entries and the rollup's per-key sums.
+The column format is documented in ``docs/ledger-import.md``. The file is read once to take its
+checksum (the same content is never booked twice), then streamed through the checks
+(``ingest.parse``) inside one transaction under the alliance's lock: checked rows are written in
+chunks with the engine's bulk path (``bulk.EntryWriter``) and summed into the rollup's per-key
+deltas. If any row is rejected, writing stops, the checking goes on to report every rejected row
+(line, column, reason in the user's language) and the transaction is rolled back, so nothing is
+saved. Memory holds one chunk and the rollup's per-key sums, never the file. A big file is
+checked in a child process so that checking and writing run on two cores.
 """
 
 from __future__ import annotations
 
-import csv
-import datetime as dt
 import hashlib
-import re
-import zipfile
+import multiprocessing
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from decimal import Decimal
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any
 
 from django.db import transaction
-from django.utils import translation
+from django.utils import timezone, translation
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
@@ -30,10 +28,10 @@ from allianssi import permissions
 from allianssi.alliances.models import Alliance, MemberRole, Membership, ServiceArea
 from allianssi.alliances.services import alliance_lock
 from allianssi.audit.services import audit_append
-from allianssi.core import euros
 from allianssi.core.errors import DomainError, forbidden
-from allianssi.openbook.models import CostCategory, CostEntry, ImportBatch
-from allianssi.openbook.services import Deltas, add_deltas, apply_deltas, new_deltas
+from allianssi.core.fields import from_cents
+from allianssi.openbook import bulk, ingest
+from allianssi.openbook.models import CostCategory, ImportBatch
 
 if TYPE_CHECKING:
     from allianssi.accounts.models import User
@@ -58,16 +56,38 @@ REQUIRED = (
     "amount",
     "description",
 )
-CHUNK = 5_000
-#: Rejected rows kept for the report; the rest are counted.
+#: Errors kept for the report; the rejected rows beyond them are counted.
 REPORT_LIMIT = 1_000
-#: Called with the pass ("checked" or "booked") and the rows done so far, every chunk.
-Progress = Callable[[str, int], None]
+#: Files at least this big are checked in a child process, beside the writing.
+PARALLEL_BYTES = 8 << 20
+#: Called with the rows read so far and about how many the file has (0 if not known).
+Progress = Callable[[int, int], None]
 
-_Y_TUNNUS = re.compile(r"^\d{7}-\d$")
-AMBIGUOUS = object()
 AMBIGUOUS_MESSAGE = _("“%(value)s” names more than one party; use its Y-tunnus or #id.")
-_DMY = re.compile(r"^(\d{1,2})\.(\d{1,2})\.(\d{4})$")
+#: What each of ``ingest``'s error codes says, in the user's language.
+MESSAGES: dict[str, Promise] = {
+    "date": _("Not a date: write 2026-03-31 or 31.3.2026."),
+    "date_term": _("The booking date is outside the alliance's term."),
+    "producer_unknown": _("“%(value)s” is not a producer or own production unit of the alliance."),
+    "producer_ambiguous": AMBIGUOUS_MESSAGE,
+    "producer_not_own": _("You may import only your own organisation's costs."),
+    "organizer_unknown": _("“%(value)s” is not an organizer of the alliance."),
+    "organizer_ambiguous": AMBIGUOUS_MESSAGE,
+    "area": _("“%(value)s” is not a service area of the alliance."),
+    "category": _("“%(value)s” is not a cost category."),
+    "amount": _("Not an amount in euros and cents: “%(value)s”."),
+    "description_missing": _("Describe the cost."),
+    "description_long": _("At most 500 characters."),
+    "evidence_long": _("At most 300 characters."),
+}
+#: ``ingest.Unreadable``'s codes: the error's code and what it says.
+UNREADABLE: dict[str, tuple[str, Promise]] = {
+    "encoding": (
+        "import_encoding",
+        _("The file is not UTF-8 text. Save the CSV as UTF-8 (Excel: “CSV UTF-8”)."),
+    ),
+    "xlsx": ("import_unreadable", _("The file cannot be read as an XLSX workbook.")),
+}
 
 
 @dataclass(frozen=True)
@@ -115,79 +135,36 @@ class Result:
     duplicate: bool  # the same content or batch id was imported before; nothing was booked
 
 
-# Reading ----------------------------------------------------------------------------------------
+# Before the transaction: the checksum, the header, the lookups ------------------------------------
 
 
-def _cell(value: Any) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, dt.datetime):
-        return value.date().isoformat()
-    if isinstance(value, dt.date):
-        return value.isoformat()
-    if isinstance(value, float):
-        return repr(value)
-    return str(value).strip()
-
-
-def _rows_csv(path: Path) -> Iterator[tuple[int, list[str]]]:
-    with path.open(encoding="utf-8-sig", newline="") as handle:
-        first = handle.readline()
-        delimiter = ";" if first.count(";") > first.count(",") else ","
-        handle.seek(0)
-        for number, row in enumerate(csv.reader(handle, delimiter=delimiter), start=1):
-            yield number, [c.strip() for c in row]
-
-
-def _rows_xlsx(path: Path) -> Iterator[tuple[int, list[str]]]:
-    from openpyxl import load_workbook
-
-    book = load_workbook(path, read_only=True, data_only=True)
-    try:
-        sheet = book.worksheets[0]
-        for number, row in enumerate(sheet.iter_rows(values_only=True), start=1):
-            yield number, [_cell(v) for v in row]
-    finally:
-        book.close()
-
-
-def rows(path: Path) -> Iterator[tuple[int, list[str]]]:
-    """(line number, cells) of every non-empty row, the header first. A file that cannot be read
-    as UTF-8 CSV or as an XLSX workbook is refused with a clear message."""
-    xlsx = path.suffix.lower() == ".xlsx"
-    reader = _rows_xlsx if xlsx else _rows_csv
-    try:
-        for number, cells in reader(path):
-            if any(cells):
-                yield number, cells
-    except UnicodeDecodeError:
-        raise DomainError(
-            "import_encoding",
-            _("The file is not UTF-8 text. Save the CSV as UTF-8 (Excel: “CSV UTF-8”)."),
-        ) from None
-    except (zipfile.BadZipFile, KeyError, ValueError, OSError) as error:
-        if not xlsx:
-            raise
-        raise DomainError(
-            "import_unreadable", _("The file cannot be read as an XLSX workbook.")
-        ) from error
-
-
-def checksum(path: Path) -> str:
+def fingerprint(path: Path) -> tuple[str, int]:
+    """The file's SHA-256 and about how many rows it has (for progress), in one read."""
+    if path.suffix.lower() == ".xlsx":
+        digest = hashlib.sha256()
+        with path.open("rb") as handle:
+            for block in iter(lambda: handle.read(1 << 20), b""):
+                digest.update(block)
+        return digest.hexdigest(), ingest.count_lines(path)
     digest = hashlib.sha256()
+    lines = 0
     with path.open("rb") as handle:
         for block in iter(lambda: handle.read(1 << 20), b""):
             digest.update(block)
-    return digest.hexdigest()
+            lines += block.count(b"\n")
+    return digest.hexdigest(), max(lines - 1, 0)
 
 
-# Checking ---------------------------------------------------------------------------------------
+def checksum(path: Path) -> str:
+    return fingerprint(path)[0]
 
 
-def _aliases(choices: Any) -> dict[str, str]:
+def _aliases(choices: Any, allowed: set[str] | None = None) -> dict[str, str]:
     """Codes and their labels in Finnish, Swedish and English, lowercased, to the code."""
     found = {}
     for value, label in choices:
+        if allowed is not None and value not in allowed:
+            continue
         found[value.lower()] = value
         for language in ("fi", "sv", "en"):
             with translation.override(language):
@@ -195,198 +172,91 @@ def _aliases(choices: Any) -> dict[str, str]:
     return found
 
 
-class Checker:
-    """Turns rows into entries for one alliance, with lookups built once (no query per row)."""
+def _index(organisations: Any) -> dict[str, int | None]:
+    """Parties by ``#id``, Y-tunnus and lowercased name; a name two parties share maps to
+    ``None`` and is refused, never guessed."""
+    index: dict[str, int | None] = {}
+    for o in organisations:
+        index[f"#{o.pk}"] = o.pk
+        name = o.name.lower()
+        index[name] = None if name in index else o.pk
+        if o.business_id:
+            index[o.business_id] = o.pk
+    return index
 
-    def __init__(self, alliance: Alliance, actor: User) -> None:
-        self.alliance = alliance
-        members = list(
-            Membership.objects.filter(alliance=alliance, ended_on__isnull=True).select_related(
-                "organisation"
-            )
-        )
-        self.producers = self._index(
-            m.organisation
-            for m in members
-            if m.role in {MemberRole.PRODUCER, MemberRole.OWN_PRODUCTION}
-        )
-        self.organizers = self._index(
-            m.organisation for m in members if m.role == MemberRole.ORGANIZER
-        )
-        self.areas = set(alliance.service_areas.values_list("area", flat=True))
-        self.area_names = _aliases(ServiceArea.choices)
-        self.categories = _aliases(CostCategory.choices)
-        self.may_post_all = permissions.can_post_costs(actor, alliance, incurred_by_id=-1)
-        self.own = getattr(actor, "organisation_id", None)
-        self.columns: dict[str, int] = {}
-        self.headers: dict[str, str] = {}  # the column's name as the file's header writes it
 
-    @staticmethod
-    def _index(organisations: Any) -> dict[str, Any]:
-        """Parties by ``#id``, Y-tunnus and lowercased name; a name two parties share maps to
-        ``AMBIGUOUS`` and is refused, never guessed."""
-        index: dict[str, Any] = {}
-        for o in organisations:
-            index[f"#{o.pk}"] = o
-            name = o.name.lower()
-            index[name] = AMBIGUOUS if name in index else o
-            if o.business_id:
-                index[o.business_id] = o
-        return index
+def _unreadable(error: ingest.Unreadable) -> DomainError:
+    return DomainError(*UNREADABLE[error.code])
 
-    @staticmethod
-    def _party(index: dict[str, Any], value: str) -> tuple[Any, bool]:
-        """(the party, whether the value names more than one)."""
-        found = index.get(_party_key(value))
-        return (None, True) if found is AMBIGUOUS else (found, False)
 
-    def header(self, cells: list[str]) -> list[RowError]:
-        known = {alias.lower(): name for name, aliases in COLUMNS.items() for alias in aliases}
-        errors = []
-        for position, cell in enumerate(cells):
-            name = known.get(cell.strip().lower())
-            if name is None:
-                if cell.strip():
-                    errors.append(
-                        RowError(1, cell, _("Unknown column “%(column)s”."), {"column": cell})
-                    )
-                continue
-            self.columns[name] = position
-            self.headers[name] = cell.strip()
-        for name in REQUIRED:
-            if name not in self.columns:
+def _header(cells: list[str]) -> tuple[dict[str, int], dict[str, str]]:
+    """Each known column's position and its header as the file writes it; refuses the file
+    (``ImportRejected`` with no rows) if a column is unknown or a required one is missing."""
+    known = {alias.lower(): name for name, aliases in COLUMNS.items() for alias in aliases}
+    errors = []
+    columns: dict[str, int] = {}
+    headers: dict[str, str] = {}
+    for position, cell in enumerate(cells):
+        name = known.get(cell.strip().lower())
+        if name is None:
+            if cell.strip():
                 errors.append(
-                    RowError(1, name, _("The column “%(column)s” is missing."), {"column": name})
+                    RowError(1, cell, _("Unknown column “%(column)s”."), {"column": cell})
                 )
-        return errors
-
-    def entry(self, line: int, cells: list[str]) -> CostEntry | list[RowError]:
-        def get(name: str) -> str:
-            position = self.columns.get(name)
-            return cells[position].strip() if position is not None and position < len(cells) else ""
-
-        errors: list[RowError] = []
-
-        def fail(column: str, message: Promise, **params: Any) -> None:
-            errors.append(RowError(line, self.headers.get(column, column), message, params))
-
-        booked_on = _date(get("booked_on"))
-        if booked_on is None:
-            fail("booked_on", _("Not a date: write 2026-03-31 or 31.3.2026."))
-        elif not self.alliance.term_start <= booked_on <= self.alliance.term_end:
-            fail("booked_on", _("The booking date is outside the alliance's term."))
-        producer, ambiguous = self._party(self.producers, get("producer"))
-        if ambiguous:
-            fail("producer", AMBIGUOUS_MESSAGE, value=get("producer"))
-        elif producer is None:
-            fail(
-                "producer",
-                _("“%(value)s” is not a producer or own production unit of the alliance."),
-                value=get("producer"),
+            continue
+        columns[name] = position
+        headers[name] = cell.strip()
+    for name in REQUIRED:
+        if name not in columns:
+            errors.append(
+                RowError(1, name, _("The column “%(column)s” is missing."), {"column": name})
             )
-        elif not self.may_post_all and producer.pk != self.own:
-            fail("producer", _("You may import only your own organisation's costs."))
-        organizer, ambiguous = self._party(self.organizers, get("organizer"))
-        if ambiguous:
-            fail("organizer", AMBIGUOUS_MESSAGE, value=get("organizer"))
-        elif organizer is None:
-            fail(
-                "organizer",
-                _("“%(value)s” is not an organizer of the alliance."),
-                value=get("organizer"),
-            )
-        area = self.area_names.get(get("service_area").lower())
-        if area is None or area not in self.areas:
-            fail(
-                "service_area",
-                _("“%(value)s” is not a service area of the alliance."),
-                value=get("service_area"),
-            )
-        category = self.categories.get(get("category").lower())
-        if category is None:
-            fail("category", _("“%(value)s” is not a cost category."), value=get("category"))
-        amount = _amount(get("amount"))
-        if amount is None:
-            fail("amount", _("Not an amount in euros and cents: “%(value)s”."), value=get("amount"))
-        description = get("description")
-        if not description:
-            fail("description", _("Describe the cost."))
-        elif len(description) > 500:
-            fail("description", _("At most 500 characters."))
-        evidence = get("evidence")
-        if len(evidence) > 300:
-            fail("evidence", _("At most 300 characters."))
-        if errors:
-            return errors
-        assert booked_on is not None
-        assert area is not None
-        assert category is not None
-        assert amount is not None
-        return CostEntry(
-            alliance=self.alliance,
-            booked_on=booked_on,
-            incurred_by=producer,
-            carried_by=organizer,
-            service_area=area,
-            category=category,
-            amount=amount,
-            description=description,
-            evidence=evidence,
-        )
+    if errors:
+        raise ImportRejected(errors, 0, 0)
+    return columns, headers
 
 
-def _party_key(value: str) -> str:
-    value = value.strip()
-    return value if _Y_TUNNUS.match(value) or value.startswith("#") else value.lower()
-
-
-def _date(value: str) -> dt.date | None:
+def lookups(alliance: Alliance, actor: User, path: Path) -> tuple[ingest.Lookups, dict[str, str]]:
+    """What the rows are checked against, and the file's own header names; refuses the file if
+    the importer may not import, the header is wrong, or there are no rows."""
+    may_post_all = permissions.can_post_costs(actor, alliance, incurred_by_id=-1)
+    own = getattr(actor, "organisation_id", None)
+    if not (may_post_all or permissions.can_post_costs(actor, alliance, incurred_by_id=own or -1)):
+        raise forbidden()
     try:
-        if match := _DMY.match(value):
-            day, month, year = (int(g) for g in match.groups())
-            return dt.date(year, month, day)
-        return dt.date.fromisoformat(value)
-    except ValueError:
-        return None
-
-
-def _amount(value: str) -> Decimal | None:
-    """Euros as people write them: ``1 234,56``, ``-12.50``, ``1234,56 €``; cents exact, not 0."""
-    amount = euros.parse(value)
-    if amount is None or amount == 0 or amount != amount.quantize(Decimal("0.01")):
-        return None
-    return amount.quantize(Decimal("0.01"))
+        stream = ingest.rows(path)
+        first = next(stream, None)
+        if first is None:
+            raise DomainError("import_empty", _("The file has no rows."))
+        columns, headers = _header(first[1])
+        if next(stream, None) is None:
+            raise DomainError("import_empty", _("The file has no rows."))
+        stream.close()
+    except ingest.Unreadable as error:
+        raise _unreadable(error) from None
+    members = list(
+        Membership.objects.filter(alliance=alliance, ended_on__isnull=True).select_related(
+            "organisation"
+        )
+    )
+    producing = {MemberRole.PRODUCER, MemberRole.OWN_PRODUCTION}
+    areas = set(alliance.service_areas.values_list("area", flat=True))
+    return (
+        ingest.Lookups(
+            columns=columns,
+            producers=_index(m.organisation for m in members if m.role in producing),
+            organizers=_index(m.organisation for m in members if m.role == MemberRole.ORGANIZER),
+            areas=_aliases(ServiceArea.choices, areas),
+            categories=_aliases(CostCategory.choices),
+            term_start=alliance.term_start,
+            term_end=alliance.term_end,
+            own_producer=None if may_post_all else own,
+        ),
+        headers,
+    )
 
 
 # The service ------------------------------------------------------------------------------------
-
-
-def check(
-    path: Path, checker: Checker, progress: Progress | None = None
-) -> tuple[int, list[RowError], int]:
-    """First pass: (rows, the first rejected rows' errors, how many rows were rejected)."""
-    reported: list[RowError] = []
-    rejected = 0
-    count = 0
-    stream = rows(path)
-    first = next(stream, None)
-    if first is None:
-        raise DomainError("import_empty", _("The file has no rows."))
-    header_errors = checker.header(first[1])
-    if header_errors:
-        raise ImportRejected(header_errors, 0, 0)
-    for line, cells in stream:
-        count += 1
-        if progress is not None and count % CHUNK == 0:
-            progress("checked", count)
-        result = checker.entry(line, cells)
-        if isinstance(result, list):
-            rejected += 1
-            if len(reported) < REPORT_LIMIT:
-                reported.extend(result)
-    if count == 0:
-        raise DomainError("import_empty", _("The file has no rows."))
-    return count, reported, rejected
 
 
 def import_costs(
@@ -397,32 +267,30 @@ def import_costs(
     source: str,
     external_id: str = "",
     progress: Progress | None = None,
+    parallel: bool | None = None,
 ) -> Result:
     """Import a CSV or XLSX file of costs: all rows or none, and the same content (or the same
-    batch id) only once."""
-    digest = checksum(path)
+    batch id) only once. ``parallel`` checks the rows in a child process (default: for files of
+    ``PARALLEL_BYTES`` or more)."""
+    digest, expected = fingerprint(path)
     previous = _previous(alliance, digest, external_id)
     if previous is not None:
         return Result(previous, duplicate=True)
-    checker = Checker(alliance, actor)
-    if not (
-        checker.may_post_all
-        or permissions.can_post_costs(actor, alliance, incurred_by_id=checker.own or -1)
-    ):
-        raise forbidden()
-    count, errors, rejected = check(path, checker, progress)
-    if rejected:
-        raise ImportRejected(errors, rejected, count)
+    checks, headers = lookups(alliance, actor, path)
+    if parallel is None:
+        parallel = path.stat().st_size >= PARALLEL_BYTES
     return _book(
         actor=actor,
         alliance=alliance,
         path=path,
-        checker=checker,
+        checks=checks,
+        headers=headers,
         digest=digest,
         source=source,
         external_id=external_id,
-        count=count,
+        expected=expected,
         progress=progress,
+        parallel=parallel,
     )
 
 
@@ -433,20 +301,59 @@ def _previous(alliance: Alliance, digest: str, external_id: str) -> ImportBatch 
     return found
 
 
+def _chunks(path: Path, checks: ingest.Lookups, parallel: bool) -> Iterator[ingest.Chunk]:
+    """``ingest.parse``'s chunks, from this process or from a child process."""
+    if not parallel:
+        try:
+            yield from ingest.parse(path, checks)
+        except ingest.Unreadable as error:
+            raise _unreadable(error) from None
+        return
+    context = multiprocessing.get_context("spawn")
+    receive, send = context.Pipe(duplex=False)
+    child = context.Process(
+        target=ingest.parse_to_pipe, args=(path, checks, send), name="allianssi-import"
+    )
+    child.start()
+    send.close()
+    try:
+        while True:
+            try:
+                message = receive.recv()
+            except EOFError:
+                raise RuntimeError("the import's checking process ended unexpectedly") from None
+            if message[0] == "chunk":
+                yield message[1], message[2], message[3], message[4]
+            elif message[0] == "done":
+                return
+            elif message[0] == "unreadable":
+                raise _unreadable(ingest.Unreadable(message[1]))
+            else:
+                raise RuntimeError(f"the import's checking process failed: {message[1]}")
+    finally:
+        receive.close()
+        child.join(timeout=5)
+        if child.is_alive():
+            child.terminate()
+            child.join()
+
+
 @transaction.atomic
 def _book(
     *,
     actor: User,
     alliance: Alliance,
     path: Path,
-    checker: Checker,
+    checks: ingest.Lookups,
+    headers: dict[str, str],
     digest: str,
     source: str,
     external_id: str,
-    count: int,
-    progress: Progress | None = None,
+    expected: int,
+    progress: Progress | None,
+    parallel: bool,
 ) -> Result:
-    """Second pass, in one transaction under the alliance's lock."""
+    """One transaction under the alliance's lock: check, write, roll up; or roll all back."""
     alliance = alliance_lock(alliance, actor, live=True)
     previous = _previous(alliance, digest, external_id)  # a parallel upload of the same file
     if previous is not None:
@@ -456,34 +363,34 @@ def _book(
         checksum=digest,
         external_id=external_id,
         source=source[:200],
-        rows=count,
-        total=Decimal("0.00"),
+        rows=0,
+        total=0,
         created_by=actor,
     )
-    total = Decimal("0.00")
-    deltas = new_deltas()
-    booked = 0
-    chunk: list[CostEntry] = []
-    stream = rows(path)
-    next(stream)  # the header, checked in the first pass
-    for line, cells in stream:
-        entry = checker.entry(line, cells)
-        if isinstance(entry, list):  # the file changed between the passes
-            raise ImportRejected(entry, 1, count)  # rolls the whole batch back
-        entry.batch = batch
-        entry.created_by = actor
-        chunk.append(entry)
-        total += entry.amount
-        if len(chunk) >= CHUNK:
-            _flush(chunk, deltas)
-            booked += len(chunk)
-            chunk = []
+    deltas = bulk.new_deltas()
+    errors: list[RowError] = []
+    rejected = read = 0
+    writer = bulk.EntryWriter(
+        alliance_id=alliance.pk, batch_id=batch.pk, actor_id=actor.pk, created_at=timezone.now()
+    )
+    with writer:
+        for good, bad, rejected, read in _chunks(path, checks, parallel):
+            if rejected:  # nothing more is written; the checking goes on to report every row
+                for line, column, code, params in bad[: max(REPORT_LIMIT - len(errors), 0)]:
+                    errors.append(
+                        RowError(line, headers.get(column, column), MESSAGES[code], params)
+                    )
+            else:
+                writer.write(good)
+                bulk.add_rows(deltas, good)
             if progress is not None:
-                progress("booked", booked)
-    _flush(chunk, deltas)
-    apply_deltas(alliance, deltas)
-    ImportBatch.objects.filter(pk=batch.pk).update(total=total)
-    batch.total = total
+                progress(read, max(expected, read))
+    if rejected:
+        raise ImportRejected(errors, rejected, read)  # rolls the batch back with the rows
+    bulk.upsert_totals(alliance.pk, deltas)
+    total = from_cents(sum(cents for cents, _n in deltas.values()))
+    ImportBatch.objects.filter(pk=batch.pk).update(rows=read, total=total)
+    batch.rows, batch.total = read, total
     audit_append(
         actor=actor,
         alliance=alliance,
@@ -491,19 +398,13 @@ def _book(
         obj=batch,
         after={
             "source": batch.source,
-            "rows": count,
+            "rows": read,
             "total": total,
             "checksum": digest,
             "external_id": external_id,
         },
     )
     return Result(batch, duplicate=False)
-
-
-def _flush(chunk: list[CostEntry], deltas: Deltas) -> None:
-    if chunk:
-        CostEntry.objects.bulk_create(chunk, batch_size=CHUNK)
-        add_deltas(deltas, chunk)
 
 
 def uploaded_to_path(upload: IO[bytes], directory: Path, name: str) -> Path:

@@ -8,13 +8,12 @@ doubled. Nothing here updates or deletes a cost entry; the database would refuse
 from __future__ import annotations
 
 import datetime as dt
-from collections import defaultdict
 from collections.abc import Iterable
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
 from django.db import transaction
-from django.db.models import F, Max
+from django.db.models import Max
 from django.utils.translation import gettext_lazy as _
 
 from allianssi import permissions
@@ -22,13 +21,17 @@ from allianssi.alliances.models import Alliance, MemberRole, Membership
 from allianssi.alliances.services import alliance_lock
 from allianssi.audit.services import audit_append
 from allianssi.core.errors import DomainError, forbidden
-from allianssi.openbook.models import Budget, BudgetRevision, CostCategory, CostEntry, LedgerTotal
+from allianssi.core.fields import from_cents, to_cents
+from allianssi.openbook import bulk
+from allianssi.openbook.ingest import MAX_CENTS
+from allianssi.openbook.models import Budget, BudgetRevision, CostCategory, CostEntry
 from allianssi.parties.models import Organisation
 
 if TYPE_CHECKING:
     from allianssi.accounts.models import User
 
 CENT = Decimal("0.01")
+MAX_AMOUNT = from_cents(MAX_CENTS)
 
 
 def _member_role(alliance: Alliance, organisation: Organisation) -> str | None:
@@ -48,7 +51,13 @@ def _area(alliance: Alliance, service_area: str) -> None:
 
 
 def _money(amount: Decimal | None, field: str, *, allow_zero: bool) -> Decimal:
-    if amount is None or amount != amount.quantize(CENT) or (amount == 0 and not allow_zero):
+    if (
+        amount is None
+        or not amount.is_finite()
+        or amount != amount.quantize(CENT)
+        or (amount == 0 and not allow_zero)
+        or abs(amount) > MAX_AMOUNT
+    ):
         raise DomainError("amount_invalid", _("Enter an amount in euros and cents."), field=field)
     return amount
 
@@ -148,47 +157,22 @@ def budget_set(
 
 # The ledger -------------------------------------------------------------------------------------
 
-_KEY = ("month", "carried_by_id", "incurred_by_id", "service_area", "category")
 
-
-Deltas = dict[tuple[Any, ...], list[Any]]
-
-
-def new_deltas() -> Deltas:
-    return defaultdict(lambda: [Decimal(0), 0])
-
-
-def add_deltas(deltas: Deltas, entries: Iterable[CostEntry]) -> None:
-    """Sum entries into ``deltas`` by rollup key (month and dimensions)."""
+def roll(alliance: Alliance, entries: Iterable[CostEntry]) -> None:
+    """Add entries to the rollup. The caller holds the alliance's row lock, so no other
+    transaction moves the same keys meanwhile."""
+    deltas = bulk.new_deltas()
     for entry in entries:
         key = (
-            entry.booked_on.replace(day=1),
+            entry.booked_on.replace(day=1).isoformat(),
             entry.carried_by_id,
             entry.incurred_by_id,
             entry.service_area,
             entry.category,
         )
-        deltas[key][0] += entry.amount
+        deltas[key][0] += to_cents(entry.amount)
         deltas[key][1] += 1
-
-
-def roll(alliance: Alliance, entries: Iterable[CostEntry]) -> None:
-    """Add entries to the rollup."""
-    deltas = new_deltas()
-    add_deltas(deltas, entries)
-    apply_deltas(alliance, deltas)
-
-
-def apply_deltas(alliance: Alliance, deltas: Deltas) -> None:
-    """One UPDATE (or INSERT) per key. The caller holds the alliance's row lock, so no other
-    transaction moves the same keys meanwhile."""
-    for key, (amount, count) in deltas.items():
-        match = dict(zip(_KEY, key, strict=True))
-        updated = LedgerTotal.objects.filter(alliance=alliance, **match).update(
-            amount=F("amount") + amount, entries=F("entries") + count
-        )
-        if not updated:
-            LedgerTotal.objects.create(alliance=alliance, amount=amount, entries=count, **match)
+    bulk.upsert_totals(alliance.pk, deltas)
 
 
 def _entry_snapshot(entry: CostEntry) -> dict[str, Any]:

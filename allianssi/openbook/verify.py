@@ -1,4 +1,6 @@
-"""The rollup checked against the raw ledger, in the database (SQL aggregates, not Python)."""
+"""The rollup checked against the raw ledger, in the database (SQL aggregates, not Python), and
+the ledger's references checked for ones that do not resolve (the ledger carries no database
+foreign-key constraints; ADR 0010)."""
 
 from __future__ import annotations
 
@@ -8,7 +10,10 @@ from decimal import Decimal
 from django.db.models import Count, Sum
 from django.db.models.functions import TruncMonth
 
-from allianssi.openbook.models import CostEntry, LedgerTotal
+from allianssi.accounts.models import User
+from allianssi.alliances.models import Alliance
+from allianssi.openbook.models import CostEntry, ImportBatch, LedgerTotal
+from allianssi.parties.models import Organisation
 
 
 @dataclass(frozen=True)
@@ -48,3 +53,34 @@ def rollup_mismatches(alliance_id: int | None = None) -> list[Mismatch]:
         if left != right:
             found.append(Mismatch(int(key[0]), key[1:], left, right))
     return found
+
+
+def dangling_references(alliance_id: int | None = None) -> dict[str, int]:
+    """How many ledger entries and rollup rows name an alliance, party, batch, user or reversed
+    entry that does not exist, per reference; empty if every reference resolves."""
+    entries = CostEntry.objects.all()
+    totals = LedgerTotal.objects.all()
+    if alliance_id is not None:
+        entries = entries.filter(alliance_id=alliance_id)
+        totals = totals.filter(alliance_id=alliance_id)
+    alliances = Alliance.objects.values("pk")
+    parties = Organisation.objects.values("pk")
+    checks = {
+        "cost entry → alliance": entries.exclude(alliance_id__in=alliances),
+        "cost entry → producer": entries.exclude(incurred_by_id__in=parties),
+        "cost entry → organizer": entries.exclude(carried_by_id__in=parties),
+        "cost entry → import batch": entries.filter(batch_id__isnull=False).exclude(
+            batch_id__in=ImportBatch.objects.values("pk")
+        ),
+        "cost entry → user": entries.filter(created_by_id__isnull=False).exclude(
+            created_by_id__in=User.objects.values("pk")
+        ),
+        "cost entry → reversed entry": entries.filter(reverses_id__isnull=False).exclude(
+            reverses_id__in=CostEntry.objects.values("pk")
+        ),
+        "rollup → alliance": totals.exclude(alliance_id__in=alliances),
+        "rollup → producer": totals.exclude(incurred_by_id__in=parties),
+        "rollup → organizer": totals.exclude(carried_by_id__in=parties),
+    }
+    counts = {name: query.count() for name, query in checks.items()}
+    return {name: count for name, count in counts.items() if count}

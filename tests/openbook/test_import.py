@@ -13,7 +13,7 @@ from django.utils import translation
 from allianssi.alliances.models import Phase
 from allianssi.audit.models import AuditRecord
 from allianssi.core.errors import DomainError
-from allianssi.openbook import importing
+from allianssi.openbook import ingest
 from allianssi.openbook.importing import ImportRejected, import_costs
 from allianssi.openbook.models import CostEntry, ImportBatch, LedgerTotal
 from allianssi.openbook.verify import rollup_mismatches
@@ -170,17 +170,16 @@ def test_import__xlsx_with_dates_and_numbers_as_cells(world: World, tmp_path: Pa
 
 def test_import__chunks_and_the_rollup_stay_exact(world: World, tmp_path: Path, monkeypatch):
     world.to_phase(Phase.FORMATION)
-    monkeypatch.setattr(importing, "CHUNK", 3)
+    monkeypatch.setattr(ingest, "CHUNK", 3)
     lines = [
         f"{d}.3.2026;Työpolku Oy;Tampere;employment;personnel;{d},01;Rivi {d};"
         for d in range(1, 11)
     ]
-    seen: list[tuple[str, int]] = []
-    _import(world, _csv(tmp_path, world, lines), progress=lambda stage, n: seen.append((stage, n)))
+    seen: list[tuple[int, int]] = []
+    _import(world, _csv(tmp_path, world, lines), progress=lambda n, of: seen.append((n, of)))
     assert CostEntry.objects.count() == 10
     assert LedgerTotal.objects.get().amount == sum(Decimal(f"{d}.01") for d in range(1, 11))
-    assert ("checked", 9) in seen
-    assert ("booked", 9) in seen
+    assert seen == [(3, 10), (6, 10), (9, 10), (10, 10)]
     assert rollup_mismatches() == []
 
 
@@ -248,3 +247,41 @@ def test_import__a_name_two_members_share_is_refused_not_guessed(world: World, t
     assert "Y-tunnus" in refused.value.errors[0].text
     by_id = f"1.3.2026;{twin.business_id};Tampere;employment;personnel;1;x;"
     assert _import(world, _csv(tmp_path, world, [by_id], name="id.csv")).batch.rows == 1
+
+
+def test_import__checked_in_a_child_process_the_result_is_the_same(world: World, tmp_path: Path):
+    world.to_phase(Phase.FORMATION)
+    result = _import(world, _csv(tmp_path, world, _good(world)), parallel=True)
+    assert (result.batch.rows, result.batch.total) == (3, Decimal("1300.00"))
+    assert rollup_mismatches() == []
+    bad = ["1.3.2026;Tuntematon Oy;Tampere;employment;personnel;10;x;"]
+    with pytest.raises(ImportRejected) as refused:
+        _import(world, _csv(tmp_path, world, bad, name="bad.csv"), parallel=True)
+    assert [(e.line, e.column) for e in refused.value.errors] == [(2, "tuottaja")]
+    latin = tmp_path / "latin.csv"
+    latin.write_bytes(
+        (FINNISH_HEADER + "\n1.3.2026;Työpolku Oy;Tampere;employment;personnel;1;x;\n").encode(
+            "utf-8"
+        )
+        + "2.3.2026;Työpolku Oy;Tampere;employment;personnel;1;Hyvä;\n".encode("cp1252")
+    )
+    with pytest.raises(DomainError, match=r"^import_encoding:"):
+        _import(world, latin, parallel=True)
+    assert CostEntry.objects.count() == 3
+
+
+def test_import__a_rejected_row_after_booked_chunks_rolls_everything_back(
+    world: World, tmp_path: Path, monkeypatch
+):
+    world.to_phase(Phase.FORMATION)
+    monkeypatch.setattr(ingest, "CHUNK", 2)
+    lines = [
+        f"{d}.3.2026;Työpolku Oy;Tampere;employment;personnel;{d};Rivi {d};" for d in (1, 2, 3)
+    ]
+    lines += ["9.3.2026;Työpolku Oy;Tampere;employment;personnel;0;Nolla;"]
+    with pytest.raises(ImportRejected) as refused:
+        _import(world, _csv(tmp_path, world, lines))
+    assert [(e.line, e.column) for e in refused.value.errors] == [(5, "summa")]
+    assert not CostEntry.objects.exists()
+    assert not LedgerTotal.objects.exists()
+    assert not ImportBatch.objects.exists()

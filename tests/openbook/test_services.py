@@ -173,3 +173,22 @@ def test_openbook_verify__finds_a_rollup_that_drifted(world: World):
     LedgerTotal.objects.update(amount=Decimal("1234.55"))
     with pytest.raises(CommandError, match="1 rollup total"):
         call_command("openbook_verify", stdout=io.StringIO(), stderr=io.StringIO())
+
+
+def test_openbook_verify__finds_a_reference_that_does_not_resolve(world: World):
+    world.to_phase(Phase.FORMATION)
+    entry = _post(world)
+    CostEntry.objects.create(  # behind the services' back: the ledger has no FK constraints
+        alliance=world.alliance,
+        booked_on=entry.booked_on,
+        incurred_by_id=987654321,
+        carried_by_id=entry.carried_by_id,
+        service_area=entry.service_area,
+        category=entry.category,
+        amount=Decimal("1.00"),
+        description="orpo",
+    )
+    err = io.StringIO()
+    with pytest.raises(CommandError, match="1 reference"):
+        call_command("openbook_verify", stdout=io.StringIO(), stderr=err)
+    assert "cost entry → producer: 1" in err.getvalue()

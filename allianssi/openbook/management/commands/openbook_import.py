@@ -33,8 +33,8 @@ class Command(BaseCommand):
         if alliance is None or user is None:
             raise CommandError("no such alliance or user")
 
-        def progress(stage: str, rows: int) -> None:
-            self.stdout.write(f"{stage} {rows} rows", ending="\r")
+        def progress(read: int, expected: int) -> None:
+            self.stdout.write(f"{read} / {expected} rows", ending="\r")
             self.stdout.flush()
 
         with translation.override(options["language"]):
