@@ -21,6 +21,7 @@ if TYPE_CHECKING:
     from django.contrib.auth.models import AnonymousUser
 
     from allianssi.accounts.models import User
+    from allianssi.openbook.models import ImportJob
 
     AnyUser = User | AnonymousUser
 
@@ -272,3 +273,25 @@ def can_post_costs(user: AnyUser, alliance: Alliance, *, incurred_by_id: int) ->
     return bool(roles & {Role.PRODUCER_STAFF, Role.LEADERSHIP}) and (
         getattr(user, "organisation_id", None) == incurred_by_id
     )
+
+
+def can_import_costs(user: AnyUser, alliance: Alliance) -> bool:
+    """Import a file or API batch of costs: the project office (anyone's costs), or the people of
+    a current producer or own production unit (their own organisation's costs only; the import
+    checks each row)."""
+    if can_post_costs(user, alliance, incurred_by_id=-1):
+        return True
+    own = getattr(user, "organisation_id", None)
+    if own is None or not can_post_costs(user, alliance, incurred_by_id=own):
+        return False
+    return Membership.objects.filter(
+        alliance=alliance,
+        organisation_id=own,
+        ended_on__isnull=True,
+        role__in=[MemberRole.PRODUCER, MemberRole.OWN_PRODUCTION],
+    ).exists()
+
+
+def can_view_import(user: AnyUser, job: ImportJob) -> bool:
+    """An import's progress and outcome: whoever started it, and the project office."""
+    return user.pk == job.created_by_id or can_post_costs(user, job.alliance, incurred_by_id=-1)

@@ -15,11 +15,12 @@ import argparse
 import json
 import os
 import resource
-import subprocess
 import sys
 import tempfile
 import time
 from pathlib import Path
+
+import common
 
 ROOT = Path(__file__).resolve().parent.parent
 POSTGRES_URL = os.environ.get(
@@ -99,38 +100,11 @@ def measure(records: int, members: int) -> dict[str, float]:
     }
 
 
-def _prepare_postgres() -> bool:
-    try:
-        import psycopg
-    except ImportError:
-        return False
-    base, _, name = POSTGRES_URL.rpartition("/")
-    try:
-        with psycopg.connect(f"{base}/postgres", autocommit=True, connect_timeout=3) as conn:
-            conn.execute(f'DROP DATABASE IF EXISTS "{name}"')
-            conn.execute(f'CREATE DATABASE "{name}"')
-    except psycopg.OperationalError:
-        return False
-    return True
-
-
 def run_child(url: str, records: int, members: int) -> dict[str, float]:
-    env = {**os.environ, "DATABASE_URL": url}
-    output = subprocess.run(  # noqa: S603
-        [sys.executable, __file__, "--child", "--records", str(records), "--members", str(members)],
-        env=env,
-        check=True,
-        capture_output=True,
-        text=True,
-        cwd=ROOT,
-    ).stdout
-    return json.loads(output.strip().splitlines()[-1])
+    return common.run_child(__file__, url, ["--records", str(records), "--members", str(members)])
 
 
 def write_docs(results: dict[str, dict[str, float]], records: int, members: int) -> None:
-    path = ROOT / "docs" / "performance.md"
-    text = path.read_text(encoding="utf-8")
-    start, end = "<!-- foundation:begin -->", "<!-- foundation:end -->"
     rows = [
         f"Measured by `benchmarks/foundation.py --records {records} --members {members}` "
         f"on {time.strftime('%Y-%m-%d')} ({os.cpu_count()} cores).",
@@ -144,10 +118,7 @@ def write_docs(results: dict[str, dict[str, float]], records: int, members: int)
             f"| {name} | {r['append_per_s']:,.0f} | {r['verify_per_s']:,.0f} | "
             f"{r['page_ms']:.1f} | {r['page_queries']:.0f} | {r['max_rss_mb']:.0f} |"
         )
-    block = "\n".join([start, *rows, end])
-    head, _, rest = text.partition(start)
-    _, _, tail = rest.partition(end)
-    path.write_text(head + block + tail, encoding="utf-8")
+    common.write_block("foundation", rows)
 
 
 def main() -> None:
@@ -164,7 +135,7 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as directory:
         url = f"sqlite:///{directory}/bench.sqlite3"
         results["SQLite"] = run_child(url, args.records, args.members)
-    if _prepare_postgres():
+    if common.prepare_postgres(POSTGRES_URL):
         results["PostgreSQL"] = run_child(POSTGRES_URL, args.records, args.members)
     else:
         print("PostgreSQL did not answer; measured SQLite only.", file=sys.stderr)

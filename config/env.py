@@ -69,6 +69,12 @@ VARIABLES: dict[str, Variable] = {
             "Django e-mail backend.",
         ),
         Variable("DJANGO_DEFAULT_FROM_EMAIL", str, "allianssi@localhost", "Sender of e-mail."),
+        Variable(
+            "ALLIANSSI_IMPORT_DIR",
+            str,
+            "",
+            "Private folder where uploaded cost files wait for import; empty: var/imports.",
+        ),
     )
 }
 

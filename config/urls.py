@@ -10,5 +10,6 @@ urlpatterns = [
     path("", include("allianssi.procurement.urls")),
     path("", include("allianssi.compliance.urls")),
     path("", include("allianssi.openbook.urls")),
+    path("", include("allianssi.api.urls")),
     path("", include("allianssi.alliances.urls")),
 ]

@@ -24,6 +24,11 @@ class DomainError(Exception):
         super().__init__(code)
 
     @property
+    def template(self) -> str | Promise:
+        """The message before its parameters are put in (to keep, and translate later)."""
+        return self._message
+
+    @property
     def message(self) -> str:
         text = str(self._message)
         return text % self.params if self.params else text

@@ -1,10 +1,11 @@
 """The ledger's bulk writes, in each engine's fastest safe form.
 
-Imports write cost entries with PostgreSQL's ``COPY`` or SQLite's ``executemany``, and add to the
-rollup with one ``INSERT … ON CONFLICT DO UPDATE`` per chunk of keys (PostgreSQL takes the chunk
-as arrays). Values are always passed as parameters or through ``COPY``'s own encoding, never
-spliced into SQL; only integers, the server's own timestamp and the table and column names the
-models define are.
+Imports write cost entries with PostgreSQL's ``COPY`` (text format, ``ingest.copy_line``) or
+with SQLite INSERT statements of many rows each. The rollup takes the import's sums (gathered in
+Python as the rows stream by, ``ingest.Sums``) with ``INSERT … ON CONFLICT DO UPDATE``: from a
+temporary table filled by ``COPY`` on PostgreSQL, many rows per statement on SQLite. Values are
+always parameters or ``COPY`` data, never SQL text; only integers, the server's own timestamp
+and the table and column names the models define are spliced into SQL.
 
 The caller holds the transaction and the alliance's row lock (``alliance_lock``), so no other
 writer moves the same rollup keys meanwhile. See ADR 0010 for why this is not the ORM.
@@ -13,20 +14,14 @@ writer moves the same rollup keys meanwhile. See ADR 0010 for why this is not th
 from __future__ import annotations
 
 import datetime as dt
-from collections import defaultdict
-from collections.abc import Iterable
+from itertools import chain
 from types import TracebackType
 from typing import Any
 
 from django.db import connection as default_connection
 
-from allianssi.openbook.ingest import Row
+from allianssi.openbook.ingest import Row, Sums
 from allianssi.openbook.models import CostEntry, LedgerTotal
-
-#: Rollup key: (first day of the month as ISO text, organizer id, producer id, area, category).
-Key = tuple[str, int, int, str, str]
-#: Rollup key → [cents, entries].
-Deltas = dict[Key, list[int]]
 
 _ENTRY_COLUMNS = (
     "alliance_id",
@@ -50,23 +45,32 @@ _KEY_COLUMNS = (
     "service_area",
     "category",
 )
-_UPSERT_CHUNK = 50_000
+#: Rows per SQLite INSERT statement (at most 8 parameters each, far below SQLite's 32 766).
+#: Each statement also updates the table's AUTOINCREMENT counter: row by row, that tripled the
+#: time of an import.
+_ROWS_PER_STATEMENT = 200
 
 
-def new_deltas() -> Deltas:
-    return defaultdict(lambda: [0, 0])
-
-
-def add_rows(deltas: Deltas, rows: Iterable[Row]) -> None:
-    """Sum checked rows into ``deltas`` by rollup key."""
-    for booked_on, producer, organizer, area, category, cents, _d, _e in rows:
-        key = (booked_on[:7] + "-01", organizer, producer, area, category)
-        found = deltas.get(key)
-        if found is None:
-            deltas[key] = [cents, 1]
-        else:
-            found[0] += cents
-            found[1] += 1
+def _statements(rows: list[Any], one: str, head: str) -> list[tuple[str, list[tuple[Any, ...]]]]:
+    """``rows`` as (statement, parameter tuples): as many ``_ROWS_PER_STATEMENT``-row statements
+    as fit, then single-row ones for the rest."""
+    whole = len(rows) - len(rows) % _ROWS_PER_STATEMENT
+    batches: list[tuple[str, list[tuple[Any, ...]]]] = []
+    if whole:
+        many = head.format(values=", ".join([one] * _ROWS_PER_STATEMENT))
+        flat = chain.from_iterable
+        batches.append(
+            (
+                many,
+                [
+                    tuple(flat(rows[i : i + _ROWS_PER_STATEMENT]))
+                    for i in range(0, whole, _ROWS_PER_STATEMENT)
+                ],
+            )
+        )
+    if whole < len(rows):
+        batches.append((head.format(values=one), [tuple(r) for r in rows[whole:]]))
+    return batches
 
 
 class EntryWriter:
@@ -83,36 +87,37 @@ class EntryWriter:
     ) -> None:
         self.connection = connection
         self.table = connection.ops.quote_name(CostEntry._meta.db_table)
-        self.constants = (alliance_id, batch_id, actor_id, created_at)
         self._cursor: Any = None
-        self._copy: Any = None
         self._copying: Any = None
+        self._copy: Any = None
+        constants = (int(alliance_id), int(batch_id), int(actor_id))
+        self.copy_prefix: str | None = None
+        if connection.vendor == "postgresql":
+            self.copy_prefix = "\t".join(map(str, constants)) + f"\t{created_at.isoformat()}\t"
         stamp = connection.ops.adapt_datetimefield_value(created_at)
+        numbers = ", ".join(map(str, constants))
+        self._one = f"({numbers}, '{stamp}', %s, %s, %s, %s, %s, %s, %s, %s)"
         columns = ", ".join(_ENTRY_COLUMNS)
-        self._insert = (
-            f"INSERT INTO {self.table} ({columns}) VALUES "  # noqa: S608 - see the module's note
-            f"({int(alliance_id)}, {int(batch_id)}, {int(actor_id)}, '{stamp}', "
-            "%s, %s, %s, %s, %s, %s, %s, %s)"
-        )
+        self._head = f"INSERT INTO {self.table} ({columns}) VALUES {{values}}"  # noqa: S608
 
     def __enter__(self) -> EntryWriter:
         self._cursor = self.connection.cursor()
-        if self.connection.vendor == "postgresql":
+        if self.copy_prefix is not None:
             columns = ", ".join(_ENTRY_COLUMNS)
             self._copying = self._cursor.cursor.copy(f"COPY {self.table} ({columns}) FROM STDIN")
             self._copy = self._copying.__enter__()
         return self
 
-    def write(self, rows: list[Row]) -> None:
+    def write(self, rows: list[Row] | list[str]) -> None:
+        """Write checked rows: on PostgreSQL as ``COPY`` lines made with ``copy_prefix``, on
+        SQLite as tuples."""
         if not rows:
             return
         if self._copy is not None:
-            prefix = self.constants
-            write_row = self._copy.write_row
-            for row in rows:
-                write_row(prefix + row)
+            self._copy.write("".join(rows))  # type: ignore[arg-type]
             return
-        self._cursor.executemany(self._insert, rows)
+        for statement, parameters in _statements(rows, self._one, self._head):
+            self._cursor.executemany(statement, parameters)
 
     def __exit__(
         self,
@@ -127,9 +132,18 @@ class EntryWriter:
             self._cursor.close()
 
 
-def upsert_totals(alliance_id: int, deltas: Deltas, connection: Any = default_connection) -> None:
-    """Add ``deltas`` to the rollup: a key's first entries insert its row, later ones add to it."""
-    if not deltas:
+def refresh_statistics(connection: Any = default_connection) -> None:
+    """After a big import, let PostgreSQL's planner see the rollup's new size at once (rather
+    than at autovacuum's next round): with stale statistics it sorted the quarter's totals on
+    disk instead of hashing them in memory."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute(f"ANALYZE {connection.ops.quote_name(LedgerTotal._meta.db_table)}")
+
+
+def upsert_totals(alliance_id: int, sums: Sums, connection: Any = default_connection) -> None:
+    """Add ``sums`` to the rollup: a key's first entries insert its row, later ones add to it."""
+    if not sums:
         return
     quote = connection.ops.quote_name
     table = quote(LedgerTotal._meta.db_table)
@@ -138,22 +152,25 @@ def upsert_totals(alliance_id: int, deltas: Deltas, connection: Any = default_co
         f"ON CONFLICT ({keys}) DO UPDATE SET "
         f"amount = {table}.amount + EXCLUDED.amount, entries = {table}.entries + EXCLUDED.entries"
     )
-    items = list(deltas.items())
     with connection.cursor() as cursor:
-        for start in range(0, len(items), _UPSERT_CHUNK):
-            part = items[start : start + _UPSERT_CHUNK]
-            if connection.vendor == "postgresql":
-                columns = list(zip(*(key + tuple(value) for key, value in part), strict=True))
-                cursor.execute(
-                    f"INSERT INTO {table} ({keys}, amount, entries) "  # noqa: S608
-                    f"SELECT {int(alliance_id)}, * FROM unnest("
-                    "%s::date[], %s::bigint[], %s::bigint[], %s::varchar[], %s::varchar[], "
-                    f"%s::bigint[], %s::integer[]) {update}",
-                    [list(c) for c in columns],
-                )
-            else:
-                cursor.executemany(
-                    f"INSERT INTO {table} ({keys}, amount, entries) "  # noqa: S608
-                    f"VALUES ({int(alliance_id)}, %s, %s, %s, %s, %s, %s, %s) {update}",
-                    [(*key, value[0], value[1]) for key, value in part],
-                )
+        if connection.vendor == "postgresql" and len(sums) > _ROWS_PER_STATEMENT:
+            # Many keys (an import): COPY them into a temporary table, then one upsert.
+            cursor.execute(
+                "CREATE TEMPORARY TABLE openbook_sums (month date, carried_by_id bigint, "
+                "incurred_by_id bigint, service_area varchar(20), category varchar(20), "
+                "amount bigint, entries integer) ON COMMIT DROP"
+            )
+            with cursor.cursor.copy("COPY openbook_sums FROM STDIN") as copy:
+                copy.write(sums.copy_text())
+            cursor.execute(
+                f"INSERT INTO {table} ({keys}, amount, entries) "  # noqa: S608 - see the module
+                f"SELECT {int(alliance_id)}, * FROM openbook_sums {update}"
+            )
+            cursor.execute("DROP TABLE openbook_sums")
+            return
+        # In the unique index's order: inserting in order touches each index page once.
+        items = sorted((*key, cents, count) for key, cents, count in sums.items())
+        one = f"({int(alliance_id)}, %s, %s, %s, %s, %s, %s, %s)"
+        head = f"INSERT INTO {table} ({keys}, amount, entries) VALUES {{values}} {update}"  # noqa: S608
+        for statement, parameters in _statements(items, one, head):
+            cursor.executemany(statement, parameters)

@@ -17,6 +17,7 @@ import datetime as dt
 import re
 import zipfile
 from collections.abc import Callable, Generator, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
@@ -107,41 +108,55 @@ def _cell(value: Any) -> str:
     return str(value).strip()
 
 
-def _rows_csv(path: Path) -> Iterator[tuple[int, list[str]]]:
+def _rows_csv(path: Path) -> Iterator[list[str]]:
     with path.open(encoding="utf-8-sig", newline="") as handle:
         first = handle.readline()
         delimiter = ";" if first.count(";") > first.count(",") else ","
         handle.seek(0)
-        yield from enumerate(csv.reader(handle, delimiter=delimiter), start=1)
+        yield from csv.reader(handle, delimiter=delimiter)
 
 
-def _rows_xlsx(path: Path) -> Iterator[tuple[int, list[str]]]:
+def _rows_xlsx(path: Path) -> Iterator[list[str]]:
     from openpyxl import load_workbook
 
     book = load_workbook(path, read_only=True, data_only=True)
     try:
-        sheet = book.worksheets[0]
-        for number, row in enumerate(sheet.iter_rows(values_only=True), start=1):
-            yield number, [_cell(v) for v in row]
+        for row in book.worksheets[0].iter_rows(values_only=True):
+            yield [_cell(v) for v in row]
     finally:
         book.close()
+
+
+@contextmanager
+def _readable(path: Path) -> Iterator[None]:
+    """Turns a file that cannot be read as UTF-8 CSV or as an XLSX workbook into
+    ``Unreadable``."""
+    try:
+        yield
+    except UnicodeDecodeError:
+        raise Unreadable("encoding") from None
+    except (zipfile.BadZipFile, KeyError, ValueError, OSError) as error:
+        if path.suffix.lower() != ".xlsx":
+            raise
+        raise Unreadable("xlsx") from error
+
+
+def _raw(path: Path) -> Iterator[list[str]]:
+    """Every row's cells, empty rows too: line numbers count them."""
+    return _rows_xlsx(path) if path.suffix.lower() == ".xlsx" else _rows_csv(path)
+
+
+def _empty(cells: list[str]) -> bool:
+    return not (cells and (cells[0].strip() or any(c.strip() for c in cells)))
 
 
 def rows(path: Path) -> Generator[tuple[int, list[str]], None, None]:
     """(line number, cells) of every row that has any text, the header first. A file that
     cannot be read as UTF-8 CSV or as an XLSX workbook raises ``Unreadable``."""
-    xlsx = path.suffix.lower() == ".xlsx"
-    reader = _rows_xlsx if xlsx else _rows_csv
-    try:
-        for number, cells in reader(path):
-            if any(c.strip() for c in cells):
+    with _readable(path):
+        for number, cells in enumerate(_raw(path), start=1):
+            if not _empty(cells):
                 yield number, cells
-    except UnicodeDecodeError:
-        raise Unreadable("encoding") from None
-    except (zipfile.BadZipFile, KeyError, ValueError, OSError) as error:
-        if not xlsx:
-            raise
-        raise Unreadable("xlsx") from error
 
 
 def count_lines(path: Path) -> int:
@@ -169,15 +184,10 @@ def count_lines(path: Path) -> int:
 
 
 class Checker:
-    """The complete rules of one row, with the caches that let repeated values skip them."""
+    """The complete rules of one row."""
 
     def __init__(self, lookups: Lookups) -> None:
         self.lookups = lookups
-        self.dates: dict[str, str] = {}  # as written → ISO date, for dates within the term
-        self.producers: dict[str, int] = {}  # as written → id, for the importer's own producers
-        self.organizers: dict[str, int] = {}
-        self.areas: dict[str, str] = {}
-        self.categories: dict[str, str] = {}
 
     def row(self, line: int, cells: list[str]) -> Row | list[Error]:
         """The row checked by every rule: the checked row, or each of its errors."""
@@ -191,34 +201,22 @@ class Checker:
         def fail(column: str, code: str, **params: str) -> None:
             errors.append((line, column, code, params))
 
-        raw = get("booked_on")
-        day = parse_date(raw)
+        day = parse_date(get("booked_on"))
         if day is None:
             fail("booked_on", "date")
         elif not look.term_start <= day <= look.term_end:
             fail("booked_on", "date_term")
-        else:
-            self.dates[raw] = day.isoformat()
         producer = self._party("producer", get("producer"), look.producers, fail)
-        if producer is not None:
-            if look.own_producer is not None and producer != look.own_producer:
-                fail("producer", "producer_not_own")
-                producer = None
-            else:
-                self.producers[get("producer")] = producer
+        if producer is not None and look.own_producer not in (None, producer):
+            fail("producer", "producer_not_own")
+            producer = None
         organizer = self._party("organizer", get("organizer"), look.organizers, fail)
-        if organizer is not None:
-            self.organizers[get("organizer")] = organizer
         area = look.areas.get(get("service_area").lower())
         if area is None:
             fail("service_area", "area", value=get("service_area"))
-        else:
-            self.areas[get("service_area")] = area
         category = look.categories.get(get("category").lower())
         if category is None:
             fail("category", "category", value=get("category"))
-        else:
-            self.categories[get("category")] = category
         cents = parse_cents(get("amount"))
         if cents is None:
             fail("amount", "amount", value=get("amount"))
@@ -227,9 +225,13 @@ class Checker:
             fail("description", "description_missing")
         elif len(description) > 500:
             fail("description", "description_long")
+        elif "\x00" in description:
+            fail("description", "text_nul")
         evidence = get("evidence")
         if len(evidence) > 300:
             fail("evidence", "evidence_long")
+        elif "\x00" in evidence:
+            fail("evidence", "text_nul")
         if errors:
             return errors
         assert day is not None
@@ -257,21 +259,133 @@ class Checker:
         return found
 
 
-#: One chunk: (checked rows, errors of its rejected rows, rows rejected so far, rows read so far).
-Chunk = tuple[list[Row], list[Error], int, int]
+#: One chunk: (checked rows, as tuples or as PostgreSQL ``COPY`` text lines; errors of its
+#: rejected rows; rows rejected so far; rows read so far).
+Chunk = tuple[list[Row] | list[str], list[Error], int, int]
+#: A rollup key: (first day of the month as ISO text, organizer id, producer id, area, category).
+Key = tuple[str, int, int, str, str]
+#: A slot packs a key into one int, each dimension's number in its own bits (from the lowest:
+#: month 12 bits, category 4, area 4, organizer 16, producer 16). Hashing one small int per
+#: row, instead of a tuple of five, is what makes summing millions of rows cheap.
+_SHIFTS = (0, 20, 36, 16, 12)  # month, organizer, producer, area, category: the Key's order
+_BITS = (12, 16, 16, 4, 4)
 
 
-def parse(path: Path, lookups: Lookups, *, chunk: int | None = None) -> Iterator[Chunk]:
-    """Check every row after the header, yielding a chunk every ``chunk`` rows and at the end.
+#: A slot's value packs its cents and its entries: ``cents << 32 | entries`` (Python's integers
+#: keep any number of cents, and a negative sum too: ``>> 32`` floors, ``& mask`` is the rest).
+_ENTRY_BITS = 32
+_ENTRY_MASK = (1 << _ENTRY_BITS) - 1
 
-    The loop is written for speed: a row whose cells are all in the caches and whose amount is
-    plainly written (digits, and a decimal comma or point with exactly two decimals) is checked
-    by dictionary lookups; any other row goes through ``Checker.row``, which fills the caches.
+
+def _unpack(value: int) -> tuple[int, int]:
+    return value >> _ENTRY_BITS, value & _ENTRY_MASK
+
+
+class Sums:
+    """Rollup sums being gathered: cents and entries per key, kept per slot (see ``part``),
+    packed into one integer each (one dictionary update per row)."""
+
+    def __init__(self) -> None:
+        self.packed: dict[int, int] = {}
+        self._numbers: tuple[dict[Any, int], ...] = ({}, {}, {}, {}, {})
+        self._values: tuple[list[Any], ...] = ([], [], [], [], [])
+
+    def part(self, dimension: int, value: Any) -> int:
+        """The bits a value of a key's ``dimension`` (0 month … 4 category) adds to a slot."""
+        numbers = self._numbers[dimension]
+        found = numbers.get(value)
+        if found is None:
+            found = numbers[value] = len(self._values[dimension])
+            if found >= 1 << _BITS[dimension]:
+                raise ValueError("more distinct values than a rollup slot holds")
+            self._values[dimension].append(value)
+        return found << _SHIFTS[dimension]
+
+    def slot(self, key: Key) -> int:
+        return sum(self.part(dimension, value) for dimension, value in enumerate(key))
+
+    def add(self, key: Key, cents: int, entries: int = 1) -> None:
+        slot = self.slot(key)
+        self.packed[slot] = self.packed.get(slot, 0) + (cents << _ENTRY_BITS) + entries
+
+    def key(self, slot: int) -> Key:
+        month, organizer, producer, area, category = (
+            self._values[d][(slot >> _SHIFTS[d]) & ((1 << _BITS[d]) - 1)] for d in range(5)
+        )
+        return month, organizer, producer, area, category
+
+    def items(self) -> Iterator[tuple[Key, int, int]]:
+        for slot, value in self.packed.items():
+            yield self.key(slot), *_unpack(value)
+
+    def copy_text(self) -> str:
+        """Every key with its cents and entries as ``COPY`` text lines (month, organizer,
+        producer, area, category, cents, entries), built without decoding keys one by one."""
+        texts = [[str(value) for value in values] for values in self._values]
+        months, organizers, producers, areas, categories = texts
+        m_mask, o_mask, p_mask, a_mask, c_mask = ((1 << bits) - 1 for bits in _BITS)
+        _m, o_shift, p_shift, a_shift, c_shift = _SHIFTS
+        return "".join(
+            f"{months[slot & m_mask]}\t{organizers[(slot >> o_shift) & o_mask]}\t"
+            f"{producers[(slot >> p_shift) & p_mask]}\t{areas[(slot >> a_shift) & a_mask]}\t"
+            f"{categories[(slot >> c_shift) & c_mask]}\t{value >> _ENTRY_BITS}\t"
+            f"{value & _ENTRY_MASK}\n"
+            for slot, value in self.packed.items()
+        )
+
+    def adopt(self, other: Sums) -> None:
+        """Take over ``other``'s sums (those of a child process); this one must be empty."""
+        assert not self.packed, "adopt into empty sums only"
+        self.__dict__.update(other.__dict__)
+
+    def total(self) -> int:
+        return sum(value >> _ENTRY_BITS for value in self.packed.values())
+
+    def __len__(self) -> int:
+        return len(self.packed)
+
+
+_COPY_SPECIAL = re.compile(r"[\\\t\n\r]")
+
+
+def _copy_escape(text: str) -> str:
+    return text.replace("\\", "\\\\").replace("\t", "\\t").replace("\n", "\\n").replace("\r", "\\r")
+
+
+def copy_line(prefix: str, row: Row) -> str:
+    """A checked row as a line of PostgreSQL's ``COPY`` text format, after ``prefix`` (the
+    batch's own columns, already in that format)."""
+    booked_on, producer, organizer, area, category, cents, description, evidence = row
+    if _COPY_SPECIAL.search(description):
+        description = _copy_escape(description)
+    if _COPY_SPECIAL.search(evidence):
+        evidence = _copy_escape(evidence)
+    return (
+        f"{prefix}{booked_on}\t{producer}\t{organizer}\t{area}\t{category}\t{cents}\t"
+        f"{description}\t{evidence}\n"
+    )
+
+
+def parse(
+    path: Path,
+    lookups: Lookups,
+    sums: Sums,
+    *,
+    chunk: int | None = None,
+    copy_prefix: str | None = None,
+) -> Iterator[Chunk]:
+    """Check every row after the header and add it to ``sums``, yielding a chunk every
+    ``chunk`` rows and at the end; with ``copy_prefix``, the checked rows come as ``COPY`` lines.
+
+    The loop is written for speed (one import runs every row through it): a row whose date,
+    producer, organizer, area and category were each seen before in an accepted row, exactly as
+    written, and whose amount is plainly written (digits, and a decimal comma or point with
+    exactly two decimals) is checked by dictionary lookups. Any other row goes through
+    ``Checker.row``, and what it accepts fills the caches, so the shortcut can never accept
+    what the rules refuse.
     """
     chunk = chunk or CHUNK
     checker = Checker(lookups)
-    dates, producers, organizers = checker.dates, checker.producers, checker.organizers
-    areas, categories = checker.areas, checker.categories
     columns = lookups.columns
     c_date, c_producer, c_organizer = (
         columns["booked_on"],
@@ -283,68 +397,114 @@ def parse(path: Path, lookups: Lookups, *, chunk: int | None = None) -> Iterator
     c_evidence = columns.get("evidence")
     width = max(columns.values()) + 1
     plain = _PLAIN_AMOUNT.fullmatch
-    good: list[Row] = []
+    special = _COPY_SPECIAL.search
+    # The caches: each cell as written → its checked value and its part of the rollup slot.
+    # Only what ``Checker.row`` accepted goes in.
+    dates: dict[str, tuple[str, int]] = {}
+    producers: dict[str, tuple[int, int]] = {}
+    organizers: dict[str, tuple[int, int]] = {}
+    areas: dict[str, tuple[str, int]] = {}
+    categories: dict[str, tuple[str, int]] = {}
+    part = sums.part
+    packed = sums.packed
+    packed_get = packed.get
+    good: list[Any] = []
     bad: list[Error] = []
     rejected = 0
     read = 0
-    stream = rows(path)
-    next(stream, None)  # the header, checked by the importer
-    for line, cells in stream:
-        read += 1
-        try:
-            if len(cells) < width:
-                raise KeyError
-            amount = cells[c_amount]
-            if not plain(amount):
-                raise KeyError
-            if len(amount) > 3 and amount[-3] in ",.":
-                cents = int(amount[:-3] + amount[-2:])
-            else:
-                cents = int(amount) * 100
-            description = cells[c_description]
-            evidence = cells[c_evidence] if c_evidence is not None else ""
-            if (
-                not cents
-                or not description
-                or len(description) > 500
-                or len(evidence) > 300
-                or description[0] == " "
-                or description[-1] == " "
-                or evidence[-1:] == " "
-                or evidence[:1] == " "
-            ):
-                raise KeyError
-            good.append(
-                (
-                    dates[cells[c_date]],
-                    producers[cells[c_producer]],
-                    organizers[cells[c_organizer]],
-                    areas[cells[c_area]],
-                    categories[cells[c_category]],
-                    cents,
-                    description,
-                    evidence,
+    line = 0
+    with _readable(path):
+        source = _raw(path)
+        for cells in source:  # the header, checked by the importer
+            line += 1
+            if not _empty(cells):
+                break
+        for cells in source:
+            line += 1
+            if not (cells and cells[0].strip()) and _empty(cells):
+                continue
+            read += 1
+            try:
+                if len(cells) < width:
+                    raise KeyError
+                amount = cells[c_amount]
+                if not plain(amount):
+                    raise KeyError
+                if len(amount) > 3 and amount[-3] in ",.":
+                    cents = int(amount[:-3] + amount[-2:])
+                else:
+                    cents = int(amount) * 100
+                description = cells[c_description]
+                evidence = cells[c_evidence] if c_evidence is not None else ""
+                if (
+                    not cents
+                    or not description
+                    or len(description) > 500
+                    or len(evidence) > 300
+                    or description[0].isspace()
+                    or description[-1].isspace()
+                    or (evidence and (evidence[0].isspace() or evidence[-1].isspace()))
+                    or "\x00" in description
+                    or "\x00" in evidence
+                ):
+                    raise KeyError
+                day, in_month = dates[cells[c_date]]
+                producer, in_producer = producers[cells[c_producer]]
+                organizer, in_organizer = organizers[cells[c_organizer]]
+                area, in_area = areas[cells[c_area]]
+                category, in_category = categories[cells[c_category]]
+            except KeyError:
+                result = checker.row(line, cells)
+                if isinstance(result, list):
+                    rejected += 1
+                    bad.extend(result)
+                    if read % chunk == 0:
+                        yield good, bad, rejected, read
+                        good, bad = [], []
+                    continue
+                day, producer, organizer, area, category, cents, description, evidence = result
+                in_month = part(0, day[:8] + "01")
+                in_organizer = part(1, organizer)
+                in_producer = part(2, producer)
+                in_area = part(3, area)
+                in_category = part(4, category)
+                if len(cells) >= width:  # the same cells are accepted the same way next time
+                    dates[cells[c_date]] = (day, in_month)
+                    producers[cells[c_producer]] = (producer, in_producer)
+                    organizers[cells[c_organizer]] = (organizer, in_organizer)
+                    areas[cells[c_area]] = (area, in_area)
+                    categories[cells[c_category]] = (category, in_category)
+            slot = in_month + in_organizer + in_producer + in_area + in_category
+            packed[slot] = packed_get(slot, 0) + (cents << 32) + 1  # _ENTRY_BITS
+            if copy_prefix is None:
+                good.append(
+                    (day, producer, organizer, area, category, cents, description, evidence)
                 )
-            )
-        except KeyError:
-            result = checker.row(line, cells)
-            if isinstance(result, list):
-                rejected += 1
-                bad.extend(result)
             else:
-                good.append(result)
-        if read % chunk == 0:
-            yield good, bad, rejected, read
-            good, bad = [], []
+                if special(description):
+                    description = _copy_escape(description)
+                if special(evidence):
+                    evidence = _copy_escape(evidence)
+                good.append(
+                    f"{copy_prefix}{day}\t{producer}\t{organizer}\t{area}\t{category}\t{cents}\t"
+                    f"{description}\t{evidence}\n"
+                )
+            if read % chunk == 0:
+                yield good, bad, rejected, read
+                good, bad = [], []
     yield good, bad, rejected, read
 
 
-def parse_to_pipe(path: Path, lookups: Lookups, connection: Any) -> None:
-    """The child process's work: ``parse`` sending each chunk down a pipe, then ``done`` (or
-    ``unreadable`` with its code, or ``failed`` with the error's text)."""
+def parse_to_pipe(
+    path: Path, lookups: Lookups, connection: Any, copy_prefix: str | None = None
+) -> None:
+    """The child process's work: ``parse`` sending each chunk down a pipe, then the rollup's
+    sums and ``done`` (or ``unreadable`` with its code, or ``failed`` with the error's text)."""
+    sums = Sums()
     try:
-        for part in parse(path, lookups):
+        for part in parse(path, lookups, sums, copy_prefix=copy_prefix):
             connection.send(("chunk", *part))
+        connection.send(("sums", sums))
     except Unreadable as error:
         connection.send(("unreadable", error.code))
     except Exception as error:  # reported to the parent, which raises it

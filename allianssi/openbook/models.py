@@ -122,6 +122,55 @@ class ImportBatch(models.Model):
         return f"{self.source} ({self.rows})"
 
 
+class ImportStatus(models.TextChoices):
+    QUEUED = "queued", _("Waiting to start")
+    RUNNING = "running", _("Importing")
+    BOOKED = "booked", _("Booked")
+    DUPLICATE = "duplicate", _("Already imported")
+    REJECTED = "rejected", _("Rejected")
+    FAILED = "failed", _("Failed")
+
+
+class ImportJob(models.Model):
+    """An uploaded file on its way into the books: queued, imported in the background with its
+    progress shown, and its outcome kept (the batch it booked, or why nothing was booked).
+
+    Messages are kept as their English source text and parameters, and shown in the reader's
+    language."""
+
+    alliance = models.ForeignKey(Alliance, on_delete=models.PROTECT, related_name="import_jobs")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    source = models.CharField(_("file"), max_length=200)
+    external_id = models.CharField(_("batch id"), max_length=100, blank=True)
+    status = models.CharField(
+        _("status"), max_length=20, choices=ImportStatus.choices, default=ImportStatus.QUEUED
+    )
+    rows_read = models.PositiveIntegerField(_("rows read"), default=0)
+    rows_rejected = models.PositiveIntegerField(_("rows rejected"), default=0)
+    batch = models.ForeignKey(
+        ImportBatch, on_delete=models.PROTECT, null=True, blank=True, related_name="jobs"
+    )
+    #: [line, column, message, parameters] of the first rejected rows.
+    errors = models.JSONField(default=list, blank=True)
+    #: [message, parameters] of a refusal of the whole file, if any.
+    message = models.JSONField(null=True, blank=True)
+    created_at = models.DateTimeField(_("uploaded"), auto_now_add=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["alliance", "-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.source} ({self.status})"
+
+    @property
+    def finished(self) -> bool:
+        return self.status not in {ImportStatus.QUEUED, ImportStatus.RUNNING}
+
+
 class CostEntry(models.Model):
     """One cost on the open books. Append-only; a correction reverses it with a new entry."""
 

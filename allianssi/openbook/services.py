@@ -23,7 +23,7 @@ from allianssi.audit.services import audit_append
 from allianssi.core.errors import DomainError, forbidden
 from allianssi.core.fields import from_cents, to_cents
 from allianssi.openbook import bulk
-from allianssi.openbook.ingest import MAX_CENTS
+from allianssi.openbook.ingest import MAX_CENTS, Sums
 from allianssi.openbook.models import Budget, BudgetRevision, CostCategory, CostEntry
 from allianssi.parties.models import Organisation
 
@@ -161,7 +161,7 @@ def budget_set(
 def roll(alliance: Alliance, entries: Iterable[CostEntry]) -> None:
     """Add entries to the rollup. The caller holds the alliance's row lock, so no other
     transaction moves the same keys meanwhile."""
-    deltas = bulk.new_deltas()
+    sums = Sums()
     for entry in entries:
         key = (
             entry.booked_on.replace(day=1).isoformat(),
@@ -170,9 +170,8 @@ def roll(alliance: Alliance, entries: Iterable[CostEntry]) -> None:
             entry.service_area,
             entry.category,
         )
-        deltas[key][0] += to_cents(entry.amount)
-        deltas[key][1] += 1
-    bulk.upsert_totals(alliance.pk, deltas)
+        sums.add(key, to_cents(entry.amount))
+    bulk.upsert_totals(alliance.pk, sums)
 
 
 def _entry_snapshot(entry: CostEntry) -> dict[str, Any]:

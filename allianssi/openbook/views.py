@@ -5,15 +5,24 @@ from __future__ import annotations
 import csv
 import tempfile
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
+from django.http import (
+    FileResponse,
+    Http404,
+    HttpRequest,
+    HttpResponse,
+    JsonResponse,
+    StreamingHttpResponse,
+)
+from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
@@ -24,15 +33,10 @@ from allianssi.alliances.selectors import alliance_get
 from allianssi.core import clock
 from allianssi.core.errors import DomainError
 from allianssi.core.views import add_domain_error
-from allianssi.openbook import selectors
+from allianssi.openbook import jobs, selectors
 from allianssi.openbook.forms import FilterForm, ImportForm
-from allianssi.openbook.importing import (
-    COLUMNS,
-    ImportRejected,
-    import_costs,
-    uploaded_to_path,
-)
-from allianssi.openbook.models import CostCategory
+from allianssi.openbook.importing import COLUMNS
+from allianssi.openbook.models import CostCategory, ImportJob
 
 PAGE_SIZE = 100
 
@@ -101,24 +105,9 @@ def books(request: HttpRequest, pk: int) -> HttpResponse:
             ),
             "entries": entries,
             "query": query.urlencode(),
-            "can_import": _may_import(request, alliance),
+            "can_import": permissions.can_import_costs(request.user, alliance),
         },
     )
-
-
-def _may_import(request: HttpRequest, alliance: Alliance) -> bool:
-    """The project office, or the people of a producer or own unit, for their own costs."""
-    user = request.user
-    if permissions.can_post_costs(user, alliance, incurred_by_id=-1):
-        return True
-    own = getattr(user, "organisation_id", None)
-    producing = Membership.objects.filter(
-        alliance=alliance,
-        organisation_id=own or 0,
-        ended_on__isnull=True,
-        role__in=[MemberRole.PRODUCER, MemberRole.OWN_PRODUCTION],
-    ).exists()
-    return producing and permissions.can_post_costs(user, alliance, incurred_by_id=own or -1)
 
 
 @login_required
@@ -165,49 +154,153 @@ def books_csv(request: HttpRequest, pk: int) -> StreamingHttpResponse:
     return response
 
 
+#: An XLSX sheet holds at most 1 048 576 rows; the header takes one.
+XLSX_MAX_ROWS = 1_048_575
+
+
+@login_required
+def books_xlsx(request: HttpRequest, pk: int) -> HttpResponseBase:
+    """The filtered entries as an XLSX workbook (dates as dates, amounts as numbers), in the
+    import format's columns so that it reads back in; built on disk row by row."""
+    alliance = alliance_get(user=request.user, pk=pk)
+    if not permissions.can_read_ledger(request.user, alliance):
+        raise PermissionDenied
+    filters = _filter_form(request, alliance).filters()
+    count = selectors.books(user=request.user, alliance=alliance, filters=filters).entries
+    if count > XLSX_MAX_ROWS:
+        messages.error(
+            request,
+            _(
+                "%(count)s entries do not fit in one XLSX sheet (at most %(limit)s). Narrow the "
+                "filters, or download them as CSV."
+            )
+            % {
+                "count": number_format(count, force_grouping=True),
+                "limit": number_format(XLSX_MAX_ROWS, force_grouping=True),
+            },
+        )
+        return redirect(
+            f"{reverse('openbook:books', args=[alliance.pk])}?{request.GET.urlencode()}"
+        )
+    from openpyxl import Workbook
+    from openpyxl.cell import WriteOnlyCell
+
+    book = Workbook(write_only=True)
+    sheet = book.create_sheet(_("Entries")[:31])
+    sheet.append([*COLUMNS, "reverses"])
+    rows = (
+        filters.entries(alliance)
+        .select_related("incurred_by", "carried_by")
+        .order_by("booked_on", "pk")
+    )
+    for e in rows.iterator(chunk_size=2000):
+        amount = WriteOnlyCell(sheet, value=e.amount)
+        amount.number_format = "#,##0.00"
+        day = WriteOnlyCell(sheet, value=e.booked_on)
+        day.number_format = "d.m.yyyy"
+        sheet.append(
+            [
+                day,
+                e.incurred_by.business_id or e.incurred_by.name,
+                e.carried_by.name,
+                e.service_area,
+                e.category,
+                amount,
+                e.description,
+                e.evidence,
+                e.reverses_id,
+            ]
+        )
+    handle = tempfile.TemporaryFile()  # noqa: SIM115 - FileResponse closes it
+    book.save(handle)
+    handle.seek(0)
+    return FileResponse(
+        handle,
+        as_attachment=True,
+        filename=f"allianssi-{alliance.pk}-{clock.today():%Y%m%d}.xlsx",
+        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    )
+
+
 @login_required
 @require_http_methods(["GET", "POST"])
 def books_import(request: HttpRequest, pk: int) -> HttpResponse:
+    """Upload a file: it is queued and imported in the background; its page shows progress."""
     alliance = alliance_get(user=request.user, pk=pk)
-    if not _may_import(request, alliance):
+    if not permissions.can_import_costs(request.user, alliance):
         raise PermissionDenied
     form = ImportForm(request.POST or None, request.FILES or None)
-    rejected: ImportRejected | None = None
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
-        suffix = ".xlsx" if upload.name.lower().endswith(".xlsx") else ".csv"
-        with tempfile.TemporaryDirectory() as directory:
-            path = uploaded_to_path(upload, Path(directory), f"upload{suffix}")
-            try:
-                result = import_costs(
-                    actor=acting_user(request),
-                    alliance=alliance,
-                    path=path,
-                    source=upload.name,
-                    external_id=form.cleaned_data["batch_id"],
-                )
-            except ImportRejected as error:
-                rejected = error
-                add_domain_error(form, error)
-            except DomainError as error:
-                add_domain_error(form, error)
-            else:
-                batch = result.batch
-                if result.duplicate:
-                    messages.warning(
-                        request,
-                        _("This file (or batch id) was imported on %(date)s; nothing was booked.")
-                        % {"date": f"{batch.created_at:%d.%m.%Y}"},
-                    )
-                else:
-                    messages.success(
-                        request,
-                        _("%(rows)s entries, %(total)s € in all, were booked.")
-                        % {"rows": batch.rows, "total": batch.total},
-                    )
-                return redirect("openbook:books", pk=alliance.pk)
+        try:
+            job = jobs.job_create(
+                actor=acting_user(request),
+                alliance=alliance,
+                upload=upload,
+                name=upload.name,
+                external_id=form.cleaned_data["batch_id"],
+            )
+        except DomainError as error:
+            add_domain_error(form, error)
+        else:
+            jobs.start(job)
+            return redirect("openbook:job", pk=alliance.pk, job=job.pk)
+    recent = ImportJob.objects.filter(alliance=alliance, created_by_id=request.user.pk)[:10]
     return render(
         request,
         "openbook/import.html",
-        {"alliance": alliance, "form": form, "rejected": rejected},
+        {"alliance": alliance, "form": form, "recent": recent},
+    )
+
+
+def _job(request: HttpRequest, pk: int, job_pk: int) -> ImportJob:
+    alliance = alliance_get(user=request.user, pk=pk)
+    job = ImportJob.objects.filter(alliance=alliance, pk=job_pk).select_related("batch").first()
+    if job is None or not permissions.can_view_import(request.user, job):
+        raise Http404
+    return job
+
+
+@login_required
+def import_job(request: HttpRequest, pk: int, job: int) -> HttpResponse:
+    """An import's progress while it runs (the page updates itself with a script, or on
+    reload), then its outcome: the batch booked, or every rejected row."""
+    found = _job(request, pk, job)
+    read, expected = jobs.progress_of(found)
+    errors = [
+        {"line": line, "column": column, "text": jobs.render(message, params)}
+        for line, column, message, params in found.errors
+    ]
+    message = jobs.render(*found.message) if found.message else ""
+    return render(
+        request,
+        "openbook/import_job.html",
+        {
+            "alliance": found.alliance,
+            "job": found,
+            "read": read,
+            "expected": expected,
+            "errors": errors,
+            "message": message,
+        },
+    )
+
+
+@login_required
+def import_job_status(request: HttpRequest, pk: int, job: int) -> JsonResponse:
+    """What the job page's script polls: the status and the rows read so far."""
+    found = _job(request, pk, job)
+    read, expected = jobs.progress_of(found)
+    return JsonResponse(
+        {
+            "status": found.status,
+            "finished": found.finished,
+            "read": read,
+            "expected": expected,
+            "text": _("%(read)s of about %(expected)s rows read")
+            % {
+                "read": number_format(read, force_grouping=True),
+                "expected": number_format(max(expected, read), force_grouping=True),
+            },
+        }
     )

@@ -34,6 +34,7 @@ INSTALLED_APPS = [
     "allianssi.procurement",
     "allianssi.compliance",
     "allianssi.openbook",
+    "allianssi.api",
 ]
 
 MIDDLEWARE = [
@@ -117,6 +118,11 @@ USE_TZ = True
 STATIC_URL = "/static/"
 STATICFILES_DIRS = [BASE_DIR / "allianssi" / "static"]
 STATIC_ROOT: Path | None = BASE_DIR / "staticfiles"
+
+# Uploaded cost files wait here for their import, then are deleted (openbook/jobs.py). Private:
+# never served. Imports run in a thread of the web process unless OPENBOOK_IMPORT_INLINE.
+OPENBOOK_IMPORT_DIR = Path(env.get("ALLIANSSI_IMPORT_DIR") or BASE_DIR / "var" / "imports")
+OPENBOOK_IMPORT_INLINE = False
 
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_AGE = 8 * 60 * 60  # one working day

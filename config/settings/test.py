@@ -1,5 +1,8 @@
 """The test suite: fast hashing, local memory e-mail, a test-only secret."""
 
+import tempfile
+from pathlib import Path
+
 from config.settings.base import *  # noqa: F403
 
 DEBUG = False
@@ -7,6 +10,10 @@ SECRET_KEY = "test-only-not-secret-" + "y" * 40
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 AXES_FAILURE_LIMIT = 5
+
+# Imports run at once, in the request, and their files go to a fresh folder.
+OPENBOOK_IMPORT_INLINE = True
+OPENBOOK_IMPORT_DIR = Path(tempfile.mkdtemp(prefix="allianssi-imports-"))
 
 # Static files straight from the app folders, no collectstatic needed.
 STATIC_ROOT = None

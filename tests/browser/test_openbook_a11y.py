@@ -1,16 +1,19 @@
 """The open-books pages pass axe-core's WCAG 2.1 A and AA rules in Finnish, Swedish and English:
 the books with their totals, budgets and entries (also filtered), and the import page, also with
-a rejected file's rows listed."""
+a rejected file's rows listed, and an import's progress page."""
 
 from __future__ import annotations
 
+import io
 from pathlib import Path
 from typing import Any
 
 import pytest
 
+from allianssi.accounts.models import User
 from allianssi.alliances.management.commands.demo_load import MAIN_ALLIANCE
 from allianssi.alliances.models import Alliance
+from allianssi.openbook import jobs
 from tests.browser.pages import LANGUAGES, Tab, new_context
 from tests.browser.test_browser_accessibility import Audit
 
@@ -42,6 +45,18 @@ def test_open_books_pages_pass_axe(browser: Any, demo: Any, language: str, tmp_p
         audit.expect_errors("import page, a rejected file")
         if not tab.page.locator("table[aria-labelledby=rejected-heading] tbody tr").count():
             audit.findings.append(f"import page [{language}]: the rejected rows are not listed")
+        waiting = jobs.job_create(
+            actor=User.objects.get(username="projektitoimisto"),
+            alliance=main,
+            upload=io.BytesIO(b"booked_on;producer\n"),
+            name="odottaa.csv",
+        )  # queued, never started here: its page shows the progress bar
+        audit.check("import in progress", tab.goto(f"{base}/import/{waiting.pk}/"))
+        if not tab.page.locator("progress#import-progress").count():
+            audit.findings.append(f"import in progress [{language}]: no progress bar")
+        audit.check("API tokens", tab.goto("/api/tokens/"))
+        tab.page.fill("#token-name", "Talousjärjestelmä")
+        audit.check("API tokens, one made", tab.submit())
     finally:
         context.close()
     report = audit.report()

@@ -49,8 +49,8 @@ CELLS = {
         "999999999999,99",
         "1000000000000",
     ],
-    "description": ["Palkka", " Palkka ", "", "x" * 501],
-    "evidence": ["", "L-1", " L-2", "y" * 301],
+    "description": ["Palkka", " Palkka ", "Palkka\t", "a\\b", "", "x" * 501, "nul\x00"],
+    "evidence": ["", "L-1", " L-2", "\u00a0L-3", "y" * 301],
 }
 
 
@@ -66,28 +66,51 @@ def _write(path: Path, rows: list[list[str]]) -> None:
 row_strategy = st.tuples(*(st.sampled_from(values) for values in CELLS.values())).map(list)
 
 
+def _expected(rows: list[list[str]]) -> tuple[list[ingest.Row], list[ingest.Error]]:
+    good: list[ingest.Row] = []
+    bad: list[ingest.Error] = []
+    for line, cells in enumerate(rows, start=2):
+        result = ingest.Checker(LOOKUPS).row(line, cells)
+        if isinstance(result, list):
+            bad += result
+        else:
+            good.append(result)
+    return good, bad
+
+
 @settings(
     max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
 )
-@given(rows=st.lists(row_strategy, min_size=1, max_size=40))
-def test_parse__the_shortcut_agrees_with_the_rules_row_by_row(tmp_path: Path, rows):
+@given(rows=st.lists(row_strategy, min_size=1, max_size=40), copy=st.booleans())
+def test_parse__the_shortcut_agrees_with_the_rules_row_by_row(tmp_path: Path, rows, copy):
     path = tmp_path / "rows.csv"
     _write(path, rows)
-    good: list[ingest.Row] = []
+    prefix = "1\t2\t3\t2026-11-25T08:00:00+00:00\t" if copy else None
+    sums = ingest.Sums()
+    good: list = []
     bad: list[ingest.Error] = []
-    for part_good, part_bad, _rejected, _read in ingest.parse(path, LOOKUPS, chunk=7):
+    for part_good, part_bad, _rejected, _read in ingest.parse(
+        path, LOOKUPS, sums, chunk=7, copy_prefix=prefix
+    ):
         good += part_good
         bad += part_bad
-    expected_good: list[ingest.Row] = []
-    expected_bad: list[ingest.Error] = []
-    for line, cells in enumerate(rows, start=2):
-        result = ingest.Checker(LOOKUPS).row(line, cells)  # fresh: no caches
-        if isinstance(result, list):
-            expected_bad += result
-        else:
-            expected_good.append(result)
-    assert good == expected_good
+    expected_good, expected_bad = _expected(rows)
+    if prefix is not None:
+        assert good == [ingest.copy_line(prefix, row) for row in expected_good]
+    else:
+        assert good == expected_good
     assert bad == expected_bad
+    expected_sums = ingest.Sums()
+    for row in expected_good:
+        expected_sums.add((row[0][:8] + "01", row[2], row[1], row[3], row[4]), row[5])
+    assert sorted(sums.items()) == sorted(expected_sums.items())
+
+
+def test_copy_line__escapes_what_copy_would_misread():
+    row = ("2026-03-01", 1, 2, "employment", "personnel", 100, "a\tb\\c", "x\ny")
+    assert ingest.copy_line("P\t", row) == (
+        "P\t2026-03-01\t1\t2\temployment\tpersonnel\t100\ta\\tb\\\\c\tx\\ny\n"
+    )
 
 
 def test_checker__cents_are_exact_and_bounded():
@@ -107,3 +130,19 @@ def test_checker__an_ambiguous_name_and_another_producer_are_refused():
     assert ingest.Checker(LOOKUPS).row(5, cells) == [
         (5, "producer", "producer_ambiguous", {"value": "Kaksi Oy"})
     ]
+
+
+def test_sums__slots_decode_to_their_keys_and_copy_text_lists_them():
+    sums = ingest.Sums()
+    sums.add(("2026-03-01", 10, 1, "employment", "personnel"), 150)
+    sums.add(("2026-03-01", 10, 1, "employment", "personnel"), -50)
+    sums.add(("2027-12-01", 11, 2, "business", "premises"), 7)
+    assert sorted(sums.items()) == [
+        (("2026-03-01", 10, 1, "employment", "personnel"), 100, 2),
+        (("2027-12-01", 11, 2, "business", "premises"), 7, 1),
+    ]
+    assert sorted(sums.copy_text().splitlines()) == [
+        "2026-03-01\t10\t1\temployment\tpersonnel\t100\t2",
+        "2027-12-01\t11\t2\tbusiness\tpremises\t7\t1",
+    ]
+    assert sums.total() == 107

@@ -9,6 +9,7 @@ from decimal import Decimal
 import pytest
 from django.core.management import CommandError, call_command
 from django.db import DatabaseError, IntegrityError, transaction
+from django.http import Http404
 
 from allianssi.alliances.models import Phase
 from allianssi.audit.models import AuditRecord
@@ -192,3 +193,39 @@ def test_openbook_verify__finds_a_reference_that_does_not_resolve(world: World):
     with pytest.raises(CommandError, match="1 reference"):
         call_command("openbook_verify", stdout=io.StringIO(), stderr=err)
     assert "cost entry → producer: 1" in err.getvalue()
+
+
+def test_period_totals__a_quarter_by_dimension_per_organizer_and_in_all(world: World):
+    from allianssi.openbook.selectors import period_totals
+
+    world.to_phase(Phase.FORMATION)
+    _post(world)  # 1234.56, March, Tampere
+    _post(world, amount="-34.56")
+    _post(world, amount="10.00", carried_by=world.org["nokia"])
+    _post(world, amount="99.99", booked_on=dt.date(2026, 4, 1))  # the next quarter
+    totals = period_totals(
+        user=world.users["observer"],
+        alliance=world.alliance,
+        start=dt.date(2026, 1, 1),
+        end=dt.date(2026, 4, 1),
+    )
+    tampere, nokia, producer = (
+        world.org["tampere"].pk,
+        world.org["nokia"].pk,
+        world.org["producer"].pk,
+    )
+    assert sorted(totals.lines) == sorted(
+        [
+            (tampere, producer, "employment", "personnel", Decimal("1200.00"), 2),
+            (nokia, producer, "employment", "personnel", Decimal("10.00"), 1),
+        ]
+    )
+    assert totals.by_organizer == {tampere: Decimal("1200.00"), nokia: Decimal("10.00")}
+    assert (totals.total, totals.entries) == (Decimal("1210.00"), 3)
+    with pytest.raises(Http404):
+        period_totals(
+            user=world.users["other_manager"],
+            alliance=world.alliance,
+            start=dt.date(2026, 1, 1),
+            end=dt.date(2026, 4, 1),
+        )

@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import datetime as dt
+import io
 from decimal import Decimal
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.core.management import call_command
 from django.test import Client
 from django.urls import reverse
+from django.utils import translation
 
 from allianssi.alliances.models import Phase
 from allianssi.openbook import services
@@ -67,6 +70,7 @@ def test_pages__by_role(books: World, who: str):
     expected_books = 200 if who in IN_ALLIANCE else 404
     assert client.get(reverse("openbook:books", args=[pk])).status_code == expected_books
     assert client.get(reverse("openbook:csv", args=[pk])).status_code == expected_books
+    assert client.get(reverse("openbook:xlsx", args=[pk])).status_code == expected_books
     importers = {"manager", "producer_staff"}
     expected_import = 200 if who in importers else (403 if who in IN_ALLIANCE else 404)
     assert client.get(reverse("openbook:import", args=[pk])).status_code == expected_import
@@ -94,24 +98,136 @@ def test_books_csv__the_entries_shown_with_decimal_commas(books: World):
     assert ";-34,56;" in lines[1]
 
 
-def test_import_page__rejected_rows_listed_then_a_good_file_booked_once(books: World):
+def test_books_xlsx__the_entries_shown_read_back_in(books: World, tmp_path, monkeypatch):
+    import io
+
+    from openpyxl import load_workbook
+
+    from allianssi.openbook import views
+    from allianssi.openbook.importing import import_costs
+
+    client = _client(books, "controller")
+    url = reverse("openbook:xlsx", args=[books.alliance.pk])
+    response = client.get(url, {"start": "2026-03", "end": "2026-03"})
+    assert response["Content-Type"].startswith("application/vnd.openxmlformats")
+    book = load_workbook(io.BytesIO(b"".join(response.streaming_content)), read_only=True)
+    rows = list(book.worksheets[0].iter_rows(values_only=True))
+    assert rows[0][:6] == (
+        "booked_on",
+        "producer",
+        "organizer",
+        "service_area",
+        "category",
+        "amount",
+    )
+    assert sorted(r[5] for r in rows[1:]) == [234.56, 1000]
+    assert all(r[0].date() == dt.date(2026, 3, 15) for r in rows[1:])
+    # What was exported imports again (as a new batch: its content is new to the alliance).
+    path = tmp_path / "export.xlsx"
+    book.close()
+    response = client.get(url, {"start": "2026-03", "end": "2026-03"})
+    path.write_bytes(b"".join(response.streaming_content))
+    from openpyxl import load_workbook as reopen
+
+    rewritten = reopen(path)
+    rewritten.worksheets[0].delete_cols(9)  # "reverses" is not an import column
+    rewritten.save(path)
+    result = import_costs(
+        actor=books.users["manager"], alliance=books.alliance, path=path, source="export.xlsx"
+    )
+    assert result.batch.total == Decimal("1234.56")
+    monkeypatch.setattr(views, "XLSX_MAX_ROWS", 1)
+    refused = client.get(url, follow=True)
+    assert refused.redirect_chain
+    assert "CSV" in refused.content.decode()
+
+
+def test_import_page__queued_then_rejected_rows_listed_then_booked_once(books: World):
+    from allianssi.openbook.models import ImportJob
+
     client = _client(books, "producer_staff")
     url = reverse("openbook:import", args=[books.alliance.pk])
     header = "kirjauspäivä;tuottaja;järjestäjä;palvelualue;kustannuslaji;summa;kuvaus\n"
     bad = SimpleUploadedFile(
         "kulut.csv", (header + "1.3.2026;X;Tampere;employment;personnel;1;x\n").encode()
     )
-    response = client.post(url, {"file": bad})
+    response = client.post(url, {"file": bad}, follow=True)
+    job = ImportJob.objects.get()
+    assert response.redirect_chain[-1][0] == reverse(
+        "openbook:job", args=[books.alliance.pk, job.pk]
+    )
     text = response.content.decode()
-    assert response.status_code == 200
-    assert "Mitään ei tuotu" in text
-    assert "tuottaja" in text
+    assert "Mitään ei tuotu" in text  # the whole file's refusal, in the reader's language
+    assert "tuottaja" in text  # the column, as the file names it
+    assert job.status == "rejected"
+    assert (job.rows_read, job.rows_rejected) == (1, 1)
+    with translation.override("sv"):
+        swedish = _client(books, "producer_staff").get(
+            reverse("openbook:job", args=[books.alliance.pk, job.pk]), HTTP_ACCEPT_LANGUAGE="sv"
+        )
+    assert "producent" in swedish.content.decode()
     good = (header + "2.3.2026;Työpolku Oy;Tampere;employment;personnel;10,50;Kahvi\n").encode()
-    response = client.post(url, {"file": SimpleUploadedFile("kulut.csv", good)})
-    assert response.status_code == 302
+    response = client.post(url, {"file": SimpleUploadedFile("kulut.csv", good)}, follow=True)
+    assert "10,50" in response.content.decode()
     response = client.post(url, {"file": SimpleUploadedFile("kulut.csv", good)}, follow=True)
     assert "mitään ei kirjattu" in response.content.decode()
     assert CostEntry.objects.filter(batch__isnull=False).count() == 1
+    statuses = list(ImportJob.objects.order_by("pk").values_list("status", flat=True))
+    assert statuses == ["rejected", "booked", "duplicate"]
+    status = client.get(reverse("openbook:job_status", args=[books.alliance.pk, job.pk])).json()
+    assert status["finished"] is True
+    # Nobody else's import is shown to a producer; the project office sees every one.
+    assert (
+        _client(books, "controller")
+        .get(reverse("openbook:job", args=[books.alliance.pk, job.pk]))
+        .status_code
+        == 404
+    )
+    assert (
+        _client(books, "manager")
+        .get(reverse("openbook:job", args=[books.alliance.pk, job.pk]))
+        .status_code
+        == 200
+    )
+
+
+def test_import_job__progress_shows_while_it_runs_and_a_worker_runs_the_queue(
+    books: World, settings
+):
+    from io import BytesIO
+
+    from allianssi.openbook import jobs
+    from allianssi.openbook.models import ImportJob
+
+    header = "kirjauspäivä;tuottaja;järjestäjä;palvelualue;kustannuslaji;summa;kuvaus\n"
+    body = header + "2.3.2026;Työpolku Oy;Tampere;employment;personnel;10,50;Kahvi\n"
+    job = jobs.job_create(
+        actor=books.users["producer_staff"],
+        alliance=books.alliance,
+        upload=BytesIO(body.encode()),
+        name="kulut.csv",
+    )
+    assert jobs.file_of(job).exists()
+    client = _client(books, "producer_staff")
+    page = client.get(reverse("openbook:job", args=[books.alliance.pk, job.pk]))
+    text = page.content.decode()
+    assert "<progress" in text
+    assert "import-progress.js" in text
+    jobs._progress_file(job.pk).write_text("3 10", encoding="ascii")
+    status = client.get(reverse("openbook:job_status", args=[books.alliance.pk, job.pk])).json()
+    assert (status["read"], status["expected"], status["finished"]) == (3, 10, False)
+    call_command("openbook_import_jobs", stdout=io.StringIO())
+    job.refresh_from_db()
+    assert job.status == "booked"
+    assert not jobs.file_of(job).exists()
+    assert job.batch.total == Decimal("10.50")
+    # A job left "running" by a stopped process is queued again, and runs once.
+    ImportJob.objects.filter(pk=job.pk).update(
+        status="running", started_at=dt.datetime(2026, 1, 1, tzinfo=dt.UTC)
+    )
+    assert jobs.requeue_stale(dt.timedelta(hours=1)) == 1
+    assert jobs.run(job.pk) is not None
+    assert jobs.run(job.pk) is None
 
 
 def test_import_page__only_csv_or_xlsx(books: World):

@@ -1,0 +1,225 @@
+"""Imports from the web run in the background, with their progress shown while they run.
+
+An upload is spooled to ``settings.OPENBOOK_IMPORT_DIR`` and queued as an ``ImportJob``. It is
+then run in a thread of the web process (or at once, with ``OPENBOOK_IMPORT_INLINE``, as the
+tests do), and ``manage.py openbook_import_jobs`` runs whatever is queued, for deployments that
+prefer a worker and to pick up a job whose process stopped. Running a job twice is harmless: an
+import lands whole or not at all, and the same content is never booked twice.
+
+The import holds its transaction (and on SQLite the database's write lock) until it commits, so
+its progress cannot go through the database: it is written to a small file next to the upload,
+which the job's page reads.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import os
+import threading
+import uuid
+from pathlib import Path
+from typing import IO, TYPE_CHECKING, Any
+
+from django.conf import settings
+from django.db import connections, transaction
+from django.utils import timezone, translation
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
+
+from allianssi import permissions
+from allianssi.alliances.models import Alliance
+from allianssi.audit.services import audit_append
+from allianssi.core.errors import DomainError, forbidden
+from allianssi.openbook.importing import ImportRejected, import_costs
+from allianssi.openbook.models import ImportJob, ImportStatus
+
+if TYPE_CHECKING:
+    from allianssi.accounts.models import User
+
+log = logging.getLogger(__name__)
+
+UNEXPECTED = _("The import failed unexpectedly; nothing was booked. Try again, or tell support.")
+
+
+def _folder() -> Path:
+    folder = Path(settings.OPENBOOK_IMPORT_DIR)
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder
+
+
+def file_of(job: ImportJob) -> Path:
+    suffix = ".xlsx" if job.source.lower().endswith(".xlsx") else ".csv"
+    return _folder() / f"job-{job.pk}{suffix}"
+
+
+def _progress_file(job_id: int) -> Path:
+    return _folder() / f"job-{job_id}.progress"
+
+
+def source_text(message: Any) -> str:
+    """A (lazily translated) message as its English source text, to keep in the database."""
+    with translation.override(None):
+        return str(message)
+
+
+def render(message: str, params: dict[str, Any] | None) -> str:
+    """A kept message in the reader's language."""
+    text = gettext(message)
+    return text % params if params else text
+
+
+# Writes -----------------------------------------------------------------------------------------
+
+
+def job_create(
+    *, actor: User, alliance: Alliance, upload: IO[bytes], name: str, external_id: str = ""
+) -> ImportJob:
+    """Queue an uploaded file for import: the file is spooled to disk (never whole in memory),
+    then the job is recorded and audited in one transaction."""
+    if not permissions.can_import_costs(actor, alliance):
+        raise forbidden()
+    spooled = _folder() / f"upload-{uuid.uuid4().hex}"
+    with spooled.open("wb") as handle:
+        for block in iter(lambda: upload.read(1 << 20), b""):
+            handle.write(block)
+    try:
+        with transaction.atomic():
+            job = ImportJob.objects.create(
+                alliance=alliance,
+                created_by=actor,
+                source=name[:200],
+                external_id=external_id.strip()[:100],
+            )
+            os.replace(spooled, file_of(job))
+            audit_append(
+                actor=actor,
+                alliance=alliance,
+                action="cost.import_queued",
+                obj=job,
+                after={"source": job.source, "external_id": job.external_id},
+            )
+    except BaseException:
+        spooled.unlink(missing_ok=True)
+        raise
+    return job
+
+
+def _claim(job_id: int) -> bool:
+    """Mark a queued job running; false if someone else took it first."""
+    return bool(
+        ImportJob.objects.filter(pk=job_id, status=ImportStatus.QUEUED).update(
+            status=ImportStatus.RUNNING, started_at=timezone.now()
+        )
+    )
+
+
+def _finish(job: ImportJob, **outcome: Any) -> None:
+    with transaction.atomic():
+        for name, value in outcome.items():
+            setattr(job, name, value)
+        job.finished_at = timezone.now()
+        job.save()
+        audit_append(
+            actor=job.created_by,
+            alliance=job.alliance,
+            action="cost.import_finished",
+            obj=job,
+            after={
+                "status": job.status,
+                "rows_read": job.rows_read,
+                "rows_rejected": job.rows_rejected,
+                "batch": job.batch_id,
+            },
+        )
+
+
+def run(job_id: int) -> ImportJob | None:
+    """Run a queued job to its end; ``None`` if it was not queued (another runner has it)."""
+    if not _claim(job_id):
+        return None
+    job = ImportJob.objects.select_related("alliance", "created_by").get(pk=job_id)
+    path = file_of(job)
+    progress_path = _progress_file(job.pk)
+
+    def progress(read: int, expected: int) -> None:
+        temporary = progress_path.with_suffix(".tmp")
+        temporary.write_text(f"{read} {expected}", encoding="ascii")
+        os.replace(temporary, progress_path)
+
+    try:
+        result = import_costs(
+            actor=job.created_by,
+            alliance=job.alliance,
+            path=path,
+            source=job.source,
+            external_id=job.external_id,
+            progress=progress,
+        )
+    except ImportRejected as refused:
+        _finish(
+            job,
+            status=ImportStatus.REJECTED,
+            rows_read=refused.rows,
+            rows_rejected=refused.rejected,
+            errors=[[e.line, e.column, source_text(e.message), e.params] for e in refused.errors],
+            message=[source_text(refused.template), refused.params],
+        )
+    except DomainError as refused:
+        _finish(
+            job,
+            status=ImportStatus.FAILED,
+            message=[source_text(refused.template), refused.params],
+        )
+    except Exception:
+        log.exception("import job %s failed", job.pk)
+        _finish(job, status=ImportStatus.FAILED, message=[source_text(UNEXPECTED), {}])
+    else:
+        _finish(
+            job,
+            status=ImportStatus.DUPLICATE if result.duplicate else ImportStatus.BOOKED,
+            rows_read=result.batch.rows,
+            batch=result.batch,
+        )
+    finally:
+        path.unlink(missing_ok=True)
+        progress_path.unlink(missing_ok=True)
+    return job
+
+
+def _run_in_thread(job_id: int) -> None:
+    try:
+        run(job_id)
+    finally:
+        connections.close_all()
+
+
+def start(job: ImportJob) -> None:
+    """Run the job now (``OPENBOOK_IMPORT_INLINE``) or in a background thread."""
+    if getattr(settings, "OPENBOOK_IMPORT_INLINE", False):
+        run(job.pk)
+        return
+    threading.Thread(target=_run_in_thread, args=(job.pk,), daemon=True).start()
+
+
+def requeue_stale(older_than: dt.timedelta) -> int:
+    """Put back in the queue the jobs marked running for longer than ``older_than``: their
+    process stopped, and their transaction with it, so nothing of theirs was booked."""
+    stale = ImportJob.objects.filter(
+        status=ImportStatus.RUNNING, started_at__lt=timezone.now() - older_than
+    )
+    return stale.update(status=ImportStatus.QUEUED, started_at=None)
+
+
+# Reads ------------------------------------------------------------------------------------------
+
+
+def progress_of(job: ImportJob) -> tuple[int, int]:
+    """(rows read so far, about how many the file has); the final count once finished."""
+    if job.finished:
+        return job.rows_read, job.rows_read
+    try:
+        read, expected = _progress_file(job.pk).read_text(encoding="ascii").split()
+    except (OSError, ValueError):
+        return 0, 0
+    return int(read), int(expected)
