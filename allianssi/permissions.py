@@ -265,6 +265,17 @@ def can_manage_budget(user: AnyUser, alliance: Alliance, *, organizer_id: int) -
     )
 
 
+def can_manage_staff(user: AnyUser, alliance: Alliance, *, organisation_id: int) -> bool:
+    """The staff time a party pools is its own to state: its controller or leadership member,
+    or the project office."""
+    roles = roles_in(user, alliance)
+    if Role.MANAGER in roles:
+        return True
+    return bool(roles & {Role.CONTROLLER, Role.LEADERSHIP}) and (
+        getattr(user, "organisation_id", None) == organisation_id
+    )
+
+
 def can_post_costs(user: AnyUser, alliance: Alliance, *, incurred_by_id: int) -> bool:
     """Post or reverse a cost: the project office, or the staff of the party that incurred it."""
     roles = roles_in(user, alliance)

@@ -9,6 +9,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from allianssi.alliances.models import ServiceArea
+from allianssi.core.forms import EuroField
 from allianssi.openbook.models import CostCategory
 from allianssi.openbook.selectors import Filters
 
@@ -85,3 +86,97 @@ class ImportForm(forms.Form):
         if not upload.name.lower().endswith((".csv", ".xlsx")):
             raise forms.ValidationError(_("Upload a .csv or .xlsx file."))
         return upload
+
+
+DAY = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+
+
+class BudgetForm(forms.Form):
+    """An organizer's budget for a year and service area: the original, or a change."""
+
+    organisation = forms.TypedChoiceField(label=_("Organizer"), coerce=int)
+    year = forms.IntegerField(label=_("Year"), min_value=2000, max_value=2100)
+    service_area = forms.ChoiceField(label=_("Service area"))
+    amount = EuroField(label=_("Money (€)"))
+    person_years = forms.DecimalField(
+        label=_("Staff time pooled (person-years)"), min_value=0, decimal_places=2
+    )
+    effective_on = forms.DateField(label=_("Takes effect"), widget=DAY)
+    reason = forms.CharField(
+        label=_("Reason for the change"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("Required for every change after the original budget."),
+    )
+
+    def __init__(
+        self, *args: Any, organizers: list[tuple[int, str]], areas: list[str], **kwargs: Any
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        labels = dict(ServiceArea.choices)
+        self.fields["organisation"].choices = organizers  # type: ignore[attr-defined]
+        self.fields["service_area"].choices = [(a, labels[a]) for a in areas]  # type: ignore[attr-defined]
+
+
+class StaffForm(forms.Form):
+    """The staff time a party pools for a year: the original, or a change."""
+
+    organisation = forms.TypedChoiceField(label=_("Party"), coerce=int)
+    year = forms.IntegerField(label=_("Year"), min_value=2000, max_value=2100)
+    person_years = forms.DecimalField(
+        label=_("Staff time pooled (person-years)"), min_value=0, decimal_places=2
+    )
+    effective_on = forms.DateField(label=_("Takes effect"), widget=DAY)
+    reason = forms.CharField(
+        label=_("Reason for the change"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("Required for every change after the first statement."),
+    )
+
+    def __init__(self, *args: Any, parties: list[tuple[int, str]], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["organisation"].choices = parties  # type: ignore[attr-defined]
+
+
+class EntryForm(forms.Form):
+    """One cost, posted by hand."""
+
+    booked_on = forms.DateField(label=_("Booking date"), widget=DAY)
+    incurred_by = forms.TypedChoiceField(label=_("Producer"), coerce=int)
+    carried_by = forms.TypedChoiceField(
+        label=_("Organizer"),
+        coerce=int,
+        help_text=_("The organizer whose budget carries the cost."),
+    )
+    service_area = forms.ChoiceField(label=_("Service area"))
+    category = forms.ChoiceField(label=_("Cost category"), choices=CostCategory.choices)
+    amount = EuroField(label=_("Amount (€)"), help_text=_("A credit is negative: -34,56."))
+    description = forms.CharField(label=_("Description"), max_length=500)
+    evidence = forms.CharField(
+        label=_("Evidence"), max_length=300, required=False, help_text=_("Invoice or receipt.")
+    )
+
+    def __init__(
+        self,
+        *args: Any,
+        producers: list[tuple[int, str]],
+        organizers: list[tuple[int, str]],
+        areas: list[str],
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        labels = dict(ServiceArea.choices)
+        self.fields["incurred_by"].choices = producers  # type: ignore[attr-defined]
+        self.fields["carried_by"].choices = organizers  # type: ignore[attr-defined]
+        self.fields["service_area"].choices = [(a, labels[a]) for a in areas]  # type: ignore[attr-defined]
+
+
+class ReverseForm(forms.Form):
+    reason = forms.CharField(label=_("Reason for the correction"), max_length=500)
+    booked_on = forms.DateField(
+        label=_("Booking date of the correction"),
+        required=False,
+        widget=DAY,
+        help_text=_("Empty: the original entry's date."),
+    )

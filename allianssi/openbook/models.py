@@ -90,6 +90,47 @@ class BudgetRevision(models.Model):
         return f"{self.budget} r{self.number}: {self.amount}"
 
 
+class StaffContribution(models.Model):
+    """The staff time (person-years) one party (an organizer, a producer or an own unit) pools
+    into the alliance for a year. Number 1 is the original; each change is a new revision with
+    its date and reason, never an overwrite. (An organizer's budget revisions also carry the
+    staff time per service area.)"""
+
+    alliance = models.ForeignKey(Alliance, on_delete=models.PROTECT, related_name="staff")
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.PROTECT, related_name="+", verbose_name=_("party")
+    )
+    year = models.PositiveSmallIntegerField(_("year"))
+    number = models.PositiveSmallIntegerField(_("revision"))
+    person_years = models.DecimalField(
+        _("staff time pooled (person-years)"), max_digits=8, decimal_places=2
+    )
+    effective_on = models.DateField(_("effective"))
+    reason = models.TextField(_("reason"), blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(_("recorded"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["alliance", "year", "organisation__name", "number"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["alliance", "organisation", "year", "number"],
+                name="staff_contribution_revision",
+            ),
+            models.CheckConstraint(
+                name="staff_contribution_not_negative", condition=Q(person_years__gte=0)
+            ),
+            models.CheckConstraint(
+                name="staff_change_has_reason", condition=Q(number=1) | ~Q(reason="")
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.organisation} {self.year} r{self.number}: {self.person_years}"
+
+
 class ImportBatch(models.Model):
     """One upload or API batch: it lands whole or not at all, and only once. The same file
     (by its SHA-256) or the same batch id is never booked twice in an alliance."""

@@ -17,8 +17,16 @@ from django.http import Http404
 
 from allianssi import permissions
 from allianssi.alliances.models import Alliance, MemberRole, Membership
+from allianssi.core import clock
 from allianssi.core.fields import from_cents
-from allianssi.openbook.models import Budget, BudgetRevision, CostEntry, LedgerTotal
+from allianssi.openbook.forecast import run_rate, year_bounds
+from allianssi.openbook.models import (
+    Budget,
+    BudgetRevision,
+    CostEntry,
+    LedgerTotal,
+    StaffContribution,
+)
 
 if TYPE_CHECKING:
     from allianssi.permissions import AnyUser
@@ -115,10 +123,14 @@ class BudgetLine:
     budget: Decimal
     person_years: Decimal
     actual: Decimal
+    forecast: Decimal  # the run rate to the year's end (``forecast.run_rate``)
 
 
-def budget_vs_actual(*, user: AnyUser, alliance: Alliance, year: int) -> list[BudgetLine]:
-    """Each organizer's latest budget for the year and area beside what its budget carries."""
+def budget_vs_actual(
+    *, user: AnyUser, alliance: Alliance, year: int, as_of: dt.date | None = None
+) -> list[BudgetLine]:
+    """Each organizer's latest budget for the year and area beside what its budget carries, and
+    the forecast to the year's end."""
     if not permissions.can_read_ledger(user, alliance):
         raise Http404
     latest = BudgetRevision.objects.filter(budget=OuterRef("pk")).order_by("-number")
@@ -136,8 +148,16 @@ def budget_vs_actual(*, user: AnyUser, alliance: Alliance, year: int) -> list[Bu
         .values("carried_by_id", "service_area")
         .annotate(s=Sum("amount"))
     }
+    day = as_of or clock.today()
+    start, end = year_bounds(year)
+
+    def line(
+        org: int, area: str, budget: Decimal, person_years: Decimal, spent: Decimal
+    ) -> BudgetLine:
+        return BudgetLine(org, area, budget, person_years, spent, run_rate(spent, start, end, day))
+
     lines = [
-        BudgetLine(
+        line(
             b["organisation_id"],
             b["service_area"],
             b["amount"],
@@ -147,10 +167,82 @@ def budget_vs_actual(*, user: AnyUser, alliance: Alliance, year: int) -> list[Bu
         for b in budgets
     ]
     lines += [
-        BudgetLine(org, area, Decimal("0.00"), Decimal("0.00"), amount)
+        line(org, area, Decimal("0.00"), Decimal("0.00"), amount)
         for (org, area), amount in actual.items()
     ]
     return sorted(lines, key=lambda line: (line.organisation_id, line.service_area))
+
+
+def staff_year(*, user: AnyUser, alliance: Alliance, year: int) -> dict[int, Decimal]:
+    """The staff time (person-years) each party has stated for the year: its latest revision."""
+    if not permissions.can_read_ledger(user, alliance):
+        raise Http404
+    latest: dict[int, Decimal] = {}
+    for organisation_id, person_years in (
+        StaffContribution.objects.filter(alliance=alliance, year=year)
+        .order_by("organisation_id", "number")
+        .values_list("organisation_id", "person_years")
+    ):
+        latest[organisation_id] = person_years
+    return latest
+
+
+def plan_history(
+    *, user: AnyUser, alliance: Alliance
+) -> tuple[list[BudgetRevision], list[StaffContribution]]:
+    """Every budget revision and staff contribution of the alliance, newest year first."""
+    if not permissions.can_read_ledger(user, alliance):
+        raise Http404
+    budgets = list(
+        BudgetRevision.objects.filter(budget__alliance=alliance)
+        .select_related("budget__organisation", "created_by")
+        .order_by("-budget__year", "budget__organisation__name", "budget__service_area", "number")
+    )
+    staff = list(
+        StaffContribution.objects.filter(alliance=alliance)
+        .select_related("organisation", "created_by")
+        .order_by("-year", "organisation__name", "number")
+    )
+    return budgets, staff
+
+
+@dataclass(frozen=True)
+class YearLine:
+    key: Any  # an organizer's or producer's id
+    budget: Decimal | None  # organizers only
+    actual: Decimal
+    forecast: Decimal
+
+
+def by_organizer(lines: list[BudgetLine]) -> list[YearLine]:
+    """The budget lines summed per organizer (their areas together)."""
+    sums: dict[int, list[Decimal]] = {}
+    for b in lines:
+        found = sums.setdefault(b.organisation_id, [Decimal(0), Decimal(0), Decimal(0)])
+        found[0] += b.budget
+        found[1] += b.actual
+        found[2] += b.forecast
+    return [YearLine(org, *values) for org, values in sums.items()]
+
+
+def producers_year(
+    *, user: AnyUser, alliance: Alliance, year: int, as_of: dt.date | None = None
+) -> list[YearLine]:
+    """What each producer (and own unit) has incurred in the year, and the forecast to its end,
+    largest first."""
+    if not permissions.can_read_ledger(user, alliance):
+        raise Http404
+    start, end = year_bounds(year)
+    day = as_of or clock.today()
+    rows = (
+        LedgerTotal.objects.filter(alliance=alliance, month__year=year)
+        .values("incurred_by_id")
+        .annotate(s=Sum("amount"))
+        .order_by("-s")
+    )
+    return [
+        YearLine(r["incurred_by_id"], None, r["s"], run_rate(r["s"], start, end, day)) for r in rows
+    ]
 
 
 @dataclass(frozen=True)

@@ -24,7 +24,13 @@ from allianssi.core.errors import DomainError, forbidden
 from allianssi.core.fields import from_cents, to_cents
 from allianssi.openbook import bulk
 from allianssi.openbook.ingest import MAX_CENTS, Sums
-from allianssi.openbook.models import Budget, BudgetRevision, CostCategory, CostEntry
+from allianssi.openbook.models import (
+    Budget,
+    BudgetRevision,
+    CostCategory,
+    CostEntry,
+    StaffContribution,
+)
 from allianssi.parties.models import Organisation
 
 if TYPE_CHECKING:
@@ -65,6 +71,43 @@ def _money(amount: Decimal | None, field: str, *, allow_zero: bool) -> Decimal:
 # Budgets ----------------------------------------------------------------------------------------
 
 
+def _plan_checks(
+    alliance: Alliance, year: int, person_years: Decimal | None, effective_on: dt.date | None
+) -> None:
+    """What a budget and a staff statement both require: a year of the term, person-years of 0
+    or more in hundredths, and the date it takes effect."""
+    if not alliance.term_start.year <= year <= alliance.term_end.year:
+        raise DomainError(
+            "year_outside_term", _("The year is outside the alliance's term."), field="year"
+        )
+    if person_years is None or person_years < 0 or person_years != person_years.quantize(CENT):
+        raise DomainError(
+            "person_years_invalid",
+            _("Enter the staff time pooled, in person-years (0 or more)."),
+            field="person_years",
+        )
+    if effective_on is None:
+        raise DomainError(
+            "date_required", _("Enter the date it takes effect."), field="effective_on"
+        )
+
+
+def _change_checks(previous_on: dt.date | None, effective_on: dt.date, reason: str) -> None:
+    """A revision after the first needs its reason, and takes effect no earlier than the one
+    before it (``previous_on``; ``None`` for the first)."""
+    if previous_on is None:
+        return
+    if not reason.strip():
+        raise DomainError("reason_required", _("Give the reason for the change."), field="reason")
+    if effective_on < previous_on:
+        raise DomainError(
+            "date_before_previous",
+            _("The change cannot take effect before the previous one (%(date)s)."),
+            field="effective_on",
+            date=previous_on.isoformat(),
+        )
+
+
 @transaction.atomic
 def budget_set(
     *,
@@ -90,39 +133,17 @@ def budget_set(
             field="organisation",
         )
     _area(alliance, service_area)
-    if not alliance.term_start.year <= year <= alliance.term_end.year:
-        raise DomainError(
-            "year_outside_term", _("The year is outside the alliance's term."), field="year"
-        )
     amount = _money(amount, "amount", allow_zero=True)
     if amount < 0:
         raise DomainError("amount_negative", _("A budget cannot be negative."), field="amount")
-    if person_years is None or person_years < 0:
-        raise DomainError(
-            "person_years_invalid",
-            _("Enter the staff time pooled, in person-years (0 or more)."),
-            field="person_years",
-        )
-    if effective_on is None:
-        raise DomainError(
-            "date_required", _("Enter the date it takes effect."), field="effective_on"
-        )
+    _plan_checks(alliance, year, person_years, effective_on)
+    assert effective_on is not None
+    assert person_years is not None
     budget, _created = Budget.objects.get_or_create(
         alliance=alliance, organisation=organisation, year=year, service_area=service_area
     )
     previous = budget.revisions.order_by("-number").first()
-    if previous is not None:
-        if not reason.strip():
-            raise DomainError(
-                "reason_required", _("Give the reason for the change."), field="reason"
-            )
-        if effective_on < previous.effective_on:
-            raise DomainError(
-                "date_before_previous",
-                _("The change cannot take effect before the previous one (%(date)s)."),
-                field="effective_on",
-                date=previous.effective_on.isoformat(),
-            )
+    _change_checks(previous.effective_on if previous else None, effective_on, reason)
     number = (budget.revisions.aggregate(n=Max("number"))["n"] or 0) + 1
     revision = BudgetRevision.objects.create(
         budget=budget,
@@ -153,6 +174,65 @@ def budget_set(
         },
     )
     return revision
+
+
+@transaction.atomic
+def staff_set(
+    *,
+    actor: User,
+    alliance: Alliance,
+    organisation: Organisation,
+    year: int,
+    person_years: Decimal | None,
+    effective_on: dt.date | None,
+    reason: str = "",
+) -> StaffContribution:
+    """State the staff time a party pools into the alliance for a year: the first time its
+    original, then each change as a new revision with its date and reason."""
+    alliance = alliance_lock(alliance, actor, live=True)
+    if not permissions.can_manage_staff(actor, alliance, organisation_id=organisation.pk):
+        raise forbidden()
+    if _member_role(alliance, organisation) is None:
+        raise DomainError(
+            "not_member",
+            _("Only a party of the alliance pools staff into it."),
+            field="organisation",
+        )
+    _plan_checks(alliance, year, person_years, effective_on)
+    assert effective_on is not None
+    assert person_years is not None
+    previous = (
+        StaffContribution.objects.filter(alliance=alliance, organisation=organisation, year=year)
+        .order_by("-number")
+        .first()
+    )
+    _change_checks(previous.effective_on if previous else None, effective_on, reason)
+    contribution = StaffContribution.objects.create(
+        alliance=alliance,
+        organisation=organisation,
+        year=year,
+        number=previous.number + 1 if previous else 1,
+        person_years=person_years,
+        effective_on=effective_on,
+        reason=reason.strip(),
+        created_by=actor,
+    )
+    audit_append(
+        actor=actor,
+        alliance=alliance,
+        action="staff.set",
+        obj=contribution,
+        before={"person_years": previous.person_years} if previous else None,
+        after={
+            "organisation": organisation.pk,
+            "year": year,
+            "revision": contribution.number,
+            "person_years": person_years,
+            "effective_on": effective_on,
+            "reason": contribution.reason,
+        },
+    )
+    return contribution
 
 
 # The ledger -------------------------------------------------------------------------------------

@@ -5,8 +5,10 @@ from __future__ import annotations
 import csv
 import tempfile
 from collections.abc import Iterator
+from decimal import Decimal
 from typing import Any
 
+from csp.decorators import csp_update
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
@@ -22,7 +24,7 @@ from django.http import (
 from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils.formats import number_format
+from django.utils.formats import date_format, number_format
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
@@ -33,10 +35,18 @@ from allianssi.alliances.selectors import alliance_get
 from allianssi.core import clock
 from allianssi.core.errors import DomainError
 from allianssi.core.views import add_domain_error
-from allianssi.openbook import jobs, selectors
-from allianssi.openbook.forms import FilterForm, ImportForm
+from allianssi.openbook import charts, jobs, selectors, services
+from allianssi.openbook.forms import (
+    BudgetForm,
+    EntryForm,
+    FilterForm,
+    ImportForm,
+    ReverseForm,
+    StaffForm,
+)
 from allianssi.openbook.importing import COLUMNS
-from allianssi.openbook.models import CostCategory, ImportJob
+from allianssi.openbook.models import CostCategory, CostEntry, ImportJob
+from allianssi.parties.models import Organisation
 
 PAGE_SIZE = 100
 
@@ -82,6 +92,7 @@ def books(request: HttpRequest, pk: int) -> HttpResponse:
     names = dict(organizers) | dict(producers)
     labels: dict[str, Any] = {**dict(ServiceArea.choices), **dict(CostCategory.choices)}
     year = (filters.start or clock.today()).year
+    budget_lines = selectors.budget_vs_actual(user=request.user, alliance=alliance, year=year)
     entries = Paginator(
         filters.entries(alliance)
         .select_related("incurred_by", "carried_by")
@@ -100,12 +111,24 @@ def books(request: HttpRequest, pk: int) -> HttpResponse:
             "names": names,
             "labels": labels,
             "budget_year": year,
-            "budget_lines": selectors.budget_vs_actual(
+            "budget_lines": budget_lines,
+            "producer_lines": selectors.producers_year(
                 user=request.user, alliance=alliance, year=year
             ),
+            "staff": selectors.staff_year(user=request.user, alliance=alliance, year=year),
+            "today": clock.today(),
             "entries": entries,
             "query": query.urlencode(),
             "can_import": permissions.can_import_costs(request.user, alliance),
+            "can_post": permissions.can_import_costs(request.user, alliance),
+            "may_correct": {
+                e.pk
+                for e in entries
+                if e.reverses_id is None
+                and permissions.can_post_costs(
+                    request.user, alliance, incurred_by_id=e.incurred_by_id
+                )
+            },
         },
     )
 
@@ -152,6 +175,238 @@ def books_csv(request: HttpRequest, pk: int) -> StreamingHttpResponse:
         f'attachment; filename="allianssi-{alliance.pk}-{clock.today():%Y%m%d}.csv"'
     )
     return response
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def books_plan(request: HttpRequest, pk: int) -> HttpResponse:
+    """Budgets and pooled staff: each organizer's budget per year and area, and the staff time
+    every party pools, each change a dated revision with its reason; their whole history."""
+    alliance = alliance_get(user=request.user, pk=pk)
+    if not permissions.can_read_ledger(request.user, alliance):
+        raise PermissionDenied
+    members = Membership.objects.filter(alliance=alliance, ended_on__isnull=True).select_related(
+        "organisation"
+    )
+    user = request.user
+    organizers = sorted(
+        {
+            (m.organisation_id, m.organisation.name)
+            for m in members
+            if m.role == MemberRole.ORGANIZER
+            and permissions.can_manage_budget(user, alliance, organizer_id=m.organisation_id)
+        },
+        key=lambda p: p[1],
+    )
+    parties = sorted(
+        {
+            (m.organisation_id, m.organisation.name)
+            for m in members
+            if permissions.can_manage_staff(user, alliance, organisation_id=m.organisation_id)
+        },
+        key=lambda p: p[1],
+    )
+    areas = sorted(alliance.service_areas.values_list("area", flat=True))
+    which = request.POST.get("form") if request.method == "POST" else None
+    budget_form = BudgetForm(
+        request.POST if which == "budget" else None,
+        organizers=organizers,
+        areas=areas,
+        prefix="budget",
+        initial={"year": clock.today().year, "effective_on": clock.today()},
+    )
+    staff_form = StaffForm(
+        request.POST if which == "staff" else None,
+        parties=parties,
+        prefix="staff",
+        initial={"year": clock.today().year, "effective_on": clock.today()},
+    )
+    form = budget_form if which == "budget" else staff_form if which == "staff" else None
+    if form is not None and form.is_valid():
+        data = form.cleaned_data
+        organisation = Organisation.objects.get(pk=data["organisation"])
+        try:
+            if which == "budget":
+                services.budget_set(
+                    actor=acting_user(request),
+                    alliance=alliance,
+                    organisation=organisation,
+                    year=data["year"],
+                    service_area=data["service_area"],
+                    amount=data["amount"],
+                    person_years=data["person_years"],
+                    effective_on=data["effective_on"],
+                    reason=data["reason"],
+                )
+            else:
+                services.staff_set(
+                    actor=acting_user(request),
+                    alliance=alliance,
+                    organisation=organisation,
+                    year=data["year"],
+                    person_years=data["person_years"],
+                    effective_on=data["effective_on"],
+                    reason=data["reason"],
+                )
+        except DomainError as error:
+            add_domain_error(form, error)
+        else:
+            messages.success(request, _("Saved as a new revision."))
+            return redirect("openbook:plan", pk=alliance.pk)
+    budgets, staff = selectors.plan_history(user=user, alliance=alliance)
+    return render(
+        request,
+        "openbook/plan.html",
+        {
+            "alliance": alliance,
+            "budget_form": budget_form if organizers else None,
+            "staff_form": staff_form if parties else None,
+            "budgets": budgets,
+            "staff": staff,
+            "labels": dict(ServiceArea.choices),
+        },
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def entry_new(request: HttpRequest, pk: int) -> HttpResponse:
+    """Post one cost by hand."""
+    alliance = alliance_get(user=request.user, pk=pk)
+    members = Membership.objects.filter(alliance=alliance, ended_on__isnull=True).select_related(
+        "organisation"
+    )
+    producing = {MemberRole.PRODUCER, MemberRole.OWN_PRODUCTION}
+    producers = sorted(
+        {
+            (m.organisation_id, m.organisation.name)
+            for m in members
+            if m.role in producing
+            and permissions.can_post_costs(request.user, alliance, incurred_by_id=m.organisation_id)
+        },
+        key=lambda p: p[1],
+    )
+    if not producers:
+        raise PermissionDenied
+    organizers = sorted(
+        {
+            (m.organisation_id, m.organisation.name)
+            for m in members
+            if m.role == MemberRole.ORGANIZER
+        },
+        key=lambda p: p[1],
+    )
+    form = EntryForm(
+        request.POST or None,
+        producers=producers,
+        organizers=organizers,
+        areas=sorted(alliance.service_areas.values_list("area", flat=True)),
+        initial={"booked_on": clock.today()},
+    )
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            entry = services.entry_post(
+                actor=acting_user(request),
+                alliance=alliance,
+                booked_on=data["booked_on"],
+                incurred_by=Organisation.objects.get(pk=data["incurred_by"]),
+                carried_by=Organisation.objects.get(pk=data["carried_by"]),
+                service_area=data["service_area"],
+                category=data["category"],
+                amount=data["amount"],
+                description=data["description"],
+                evidence=data["evidence"],
+            )
+        except DomainError as error:
+            add_domain_error(form, error)
+        else:
+            messages.success(
+                request,
+                _("The cost of %(amount)s € was posted.")
+                % {"amount": number_format(entry.amount, 2, force_grouping=True)},
+            )
+            return redirect("openbook:books", pk=alliance.pk)
+    return render(request, "openbook/entry_form.html", {"alliance": alliance, "form": form})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def entry_reverse(request: HttpRequest, pk: int, entry: int) -> HttpResponse:
+    """Correct an entry: a reversing entry of the opposite amount that points to it."""
+    alliance = alliance_get(user=request.user, pk=pk)
+    found = (
+        CostEntry.objects.filter(alliance=alliance, pk=entry)
+        .select_related("incurred_by", "carried_by")
+        .first()
+    )
+    if found is None:
+        raise Http404
+    if not permissions.can_post_costs(request.user, alliance, incurred_by_id=found.incurred_by_id):
+        raise PermissionDenied
+    form = ReverseForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.entry_reverse(
+                actor=acting_user(request),
+                entry=found,
+                reason=form.cleaned_data["reason"],
+                booked_on=form.cleaned_data["booked_on"],
+            )
+        except DomainError as error:
+            add_domain_error(form, error)
+        else:
+            messages.success(request, _("The entry was reversed. Post the corrected cost anew."))
+            return redirect("openbook:books", pk=alliance.pk)
+    return render(
+        request, "openbook/entry_reverse.html", {"alliance": alliance, "entry": found, "form": form}
+    )
+
+
+def _euros(value: Decimal | float) -> str:
+    return f"{number_format(Decimal(str(value)), 2, force_grouping=True)} €"
+
+
+@login_required
+@csp_update({"style-src": ["'unsafe-inline'"]})  # type: ignore[arg-type]  # the SVG's own styles
+def books_chart(request: HttpRequest, pk: int, name: str) -> HttpResponse:
+    """A chart of the books as SVG (``budget``, ``producers`` or ``months``), for the page's
+    ``<img>``; the page's tables hold the same numbers as text."""
+    alliance = alliance_get(user=request.user, pk=pk)
+    filters = _filter_form(request, alliance).filters()
+    year = (filters.start or clock.today()).year
+    organizers, producers = _parties(alliance)
+    names = dict(organizers) | dict(producers)
+    series = (_("Budget"), _("Actual"), _("Forecast"))
+    if name == "budget":
+        lines = selectors.by_organizer(
+            selectors.budget_vs_actual(user=request.user, alliance=alliance, year=year)
+        )
+        svg = charts.budget_chart(
+            _("Budget, actual and forecast %(year)s") % {"year": year},
+            [(names.get(n.key, str(n.key)), n.budget, n.actual, n.forecast) for n in lines],
+            series,
+            _euros,
+        )
+    elif name == "producers":
+        lines = selectors.producers_year(user=request.user, alliance=alliance, year=year)
+        svg = charts.budget_chart(
+            _("Producers %(year)s: actual and forecast") % {"year": year},
+            [(names.get(n.key, str(n.key)), None, n.actual, n.forecast) for n in lines],
+            series,
+            _euros,
+        )
+    elif name == "months":
+        view = selectors.books(user=request.user, alliance=alliance, filters=filters)
+        svg = charts.months_chart(
+            _("Costs by month"),
+            [(date_format(m.key, "YEAR_MONTH_FORMAT"), m.amount) for m in view.by["month"]],
+            _("Costs"),
+            _euros,
+        )
+    else:
+        raise Http404
+    return HttpResponse(svg, content_type="image/svg+xml; charset=utf-8")
 
 
 #: An XLSX sheet holds at most 1 048 576 rows; the header takes one.

@@ -14,6 +14,7 @@ from allianssi.accounts.models import User
 from allianssi.alliances.management.commands.demo_load import MAIN_ALLIANCE
 from allianssi.alliances.models import Alliance
 from allianssi.openbook import jobs
+from allianssi.openbook.models import CostEntry
 from tests.browser.pages import LANGUAGES, Tab, new_context
 from tests.browser.test_browser_accessibility import Audit
 
@@ -54,6 +55,16 @@ def test_open_books_pages_pass_axe(browser: Any, demo: Any, language: str, tmp_p
         audit.check("import in progress", tab.goto(f"{base}/import/{waiting.pk}/"))
         if not tab.page.locator("progress#import-progress").count():
             audit.findings.append(f"import in progress [{language}]: no progress bar")
+        audit.check("post a cost", tab.goto(f"{base}/entries/new/"))
+        entry = CostEntry.objects.filter(alliance=main, reverses__isnull=True).first()
+        audit.check("correct an entry", tab.goto(f"{base}/entries/{entry.pk}/reverse/"))
+        audit.check("budgets and pooled staff", tab.goto(f"{base}/plan/"))
+        tab.page.fill("#id_staff-person_years", "-1")
+        audit.check(
+            "budgets and pooled staff, a refused change",
+            tab.submit("main form.form:has(input[value=staff]) button[type=submit]"),
+        )
+        audit.expect_errors("budgets and pooled staff, a refused change")
         audit.check("API tokens", tab.goto("/api/tokens/"))
         tab.page.fill("#token-name", "Talousjärjestelmä")
         audit.check("API tokens, one made", tab.submit())

@@ -229,3 +229,37 @@ def test_period_totals__a_quarter_by_dimension_per_organizer_and_in_all(world: W
             start=dt.date(2026, 1, 1),
             end=dt.date(2026, 4, 1),
         )
+
+
+def _staff(world: World, who: str, party: str, person_years: str, on: str, reason: str = ""):
+    return services.staff_set(
+        actor=world.users[who],
+        alliance=world.alliance,
+        organisation=world.org[party],
+        year=2026,
+        person_years=Decimal(person_years),
+        effective_on=dt.date.fromisoformat(on),
+        reason=reason,
+    )
+
+
+def test_staff_set__every_party_states_its_own_as_revisions(world: World):
+    from allianssi.openbook.selectors import staff_year
+
+    world.to_phase(Phase.FORMATION)
+    assert _staff(world, "producer_leader", "producer", "2.00", "2026-01-01").number == 1
+    with pytest.raises(DomainError, match="reason_required"):
+        _staff(world, "producer_leader", "producer", "3.00", "2026-06-01")
+    with pytest.raises(DomainError, match="date_before_previous"):
+        _staff(world, "manager", "producer", "3.00", "2025-12-31", reason="Korjaus")
+    second = _staff(world, "manager", "producer", "3.00", "2026-06-01", "Kaksi uutta valmentajaa")
+    assert second.number == 2
+    with pytest.raises(DomainError, match="forbidden"):
+        _staff(world, "producer_leader", "tampere", "1.00", "2026-01-01")
+    with pytest.raises(DomainError, match="person_years_invalid"):
+        _staff(world, "manager", "tampere", "-1", "2026-01-01")
+    record = AuditRecord.objects.filter(action="staff.set").last()
+    assert record.before == {"person_years": "2.00"}
+    assert staff_year(user=world.users["observer"], alliance=world.alliance, year=2026) == {
+        world.org["producer"].pk: Decimal("3.00")
+    }

@@ -15,7 +15,7 @@ from django.utils import translation
 
 from allianssi.alliances.models import Phase
 from allianssi.openbook import services
-from allianssi.openbook.models import CostEntry
+from allianssi.openbook.models import BudgetRevision, CostEntry, StaffContribution
 from tests.conftest import World
 
 pytestmark = pytest.mark.django_db
@@ -243,3 +243,127 @@ def test_import_page__only_csv_or_xlsx(books: World):
 def test_import_page__a_producers_leadership_member_may_import_too(books: World):
     url = reverse("openbook:import", args=[books.alliance.pk])
     assert _client(books, "producer_leader").get(url).status_code == 200
+
+
+@pytest.mark.parametrize("name", ["budget", "producers", "months"])
+def test_books_chart__an_svg_with_its_styles_and_no_outside_assets(books: World, name: str):
+    from allianssi.openbook.services import budget_set
+
+    budget_set(
+        actor=books.users["manager"],
+        alliance=books.alliance,
+        organisation=books.org["tampere"],
+        year=2026,
+        service_area="employment",
+        amount=Decimal("5000.00"),
+        person_years=Decimal("1.5"),
+        effective_on=dt.date(2026, 1, 1),
+    )
+    client = _client(books, "observer")
+    response = client.get(
+        reverse("openbook:chart", args=[books.alliance.pk, name]), {"start": "2026-01"}
+    )
+    assert response["Content-Type"].startswith("image/svg+xml")
+    svg = response.content.decode()
+    assert svg.startswith("<svg")
+    assert "'unsafe-inline'" in response["Content-Security-Policy"]
+    assert "kozea.github.io" not in svg
+    assert "<script src" not in svg
+    if name != "months":
+        assert "Tampere" in svg or "Työpolku" in svg
+    page = client.get(reverse("openbook:books", args=[books.alliance.pk]), {"start": "2026-01"})
+    text = page.content.decode()
+    assert f"/chart/{name}.svg" in text
+    assert 'alt="' in text
+    assert "Ennuste" in text  # the forecast column, in Finnish
+    outsider = _client(books, "other_manager")
+    assert (
+        outsider.get(reverse("openbook:chart", args=[books.alliance.pk, name])).status_code == 404
+    )
+
+
+def test_books__totals_link_to_the_entries_behind_them(books: World):
+    client = _client(books, "observer")
+    url = reverse("openbook:books", args=[books.alliance.pk])
+    text = client.get(url, {"category": "personnel", "page": "2"}).content.decode()
+    nokia = books.org["nokia"].pk
+    assert f"?category=personnel&amp;carried_by={nokia}#entries-heading" in text
+    assert "start=2026-03&amp;end=2026-03#entries-heading" in text
+
+
+def test_plan_page__budgets_and_staff_as_revisions(books: World):
+    client = _client(books, "controller")  # Nokia's controller
+    url = reverse("openbook:plan", args=[books.alliance.pk])
+    page = client.get(url)
+    assert page.status_code == 200
+    choices = dict(page.context["budget_form"].fields["organisation"].choices)
+    assert set(choices) == {books.org["nokia"].pk}  # only its own organizer's budget
+    data = {
+        "form": "budget",
+        "budget-organisation": books.org["nokia"].pk,
+        "budget-year": 2026,
+        "budget-service_area": "employment",
+        "budget-amount": "12 500,00",
+        "budget-person_years": "2.5",
+        "budget-effective_on": "2026-01-01",
+        "budget-reason": "",
+    }
+    assert client.post(url, data).status_code == 302
+    refused = client.post(url, {**data, "budget-amount": "13 000"})
+    assert (
+        "Kerro muutoksen syy" in refused.content.decode() or refused.context["budget_form"].errors
+    )
+    client.post(url, {**data, "budget-amount": "13 000", "budget-reason": "Lisätalousarvio"})
+    assert list(
+        BudgetRevision.objects.filter(budget__organisation=books.org["nokia"]).values_list(
+            "number", "amount"
+        )
+    ) == [(1, Decimal("12500.00")), (2, Decimal("13000.00"))]
+    leader = _client(books, "producer_leader")
+    staff = {
+        "form": "staff",
+        "staff-organisation": books.org["producer"].pk,
+        "staff-year": 2026,
+        "staff-person_years": "3.25",
+        "staff-effective_on": "2026-02-01",
+        "staff-reason": "",
+    }
+    assert leader.post(url, staff).status_code == 302
+    books_page = _client(books, "observer").get(reverse("openbook:books", args=[books.alliance.pk]))
+    assert "3,25" in books_page.content.decode()
+    other = {**staff, "staff-organisation": books.org["nokia"].pk}
+    response = leader.post(url, other)
+    assert response.status_code == 200  # not one of its choices: refused, nothing saved
+    assert StaffContribution.objects.count() == 1
+
+
+def test_entry_pages__post_by_hand_then_correct_with_a_reversal(books: World):
+    client = _client(books, "producer_staff")
+    url = reverse("openbook:entry_new", args=[books.alliance.pk])
+    form = client.get(url).context["form"]
+    assert dict(form.fields["incurred_by"].choices) == {books.org["producer"].pk: "Työpolku Oy"}
+    response = client.post(
+        url,
+        {
+            "booked_on": "2026-03-20",
+            "incurred_by": books.org["producer"].pk,
+            "carried_by": books.org["nokia"].pk,
+            "service_area": "employment",
+            "category": "other",
+            "amount": "1 000,25",
+            "description": "Matkat",
+            "evidence": "M-1",
+        },
+    )
+    assert response.status_code == 302
+    entry = CostEntry.objects.get(description="Matkat")
+    assert entry.amount == Decimal("1000.25")
+    books_page = client.get(reverse("openbook:books", args=[books.alliance.pk]))
+    correct = reverse("openbook:entry_reverse", args=[books.alliance.pk, entry.pk])
+    assert correct in books_page.content.decode()
+    assert client.post(correct, {"reason": ""}).status_code == 200  # a reason is required
+    assert client.post(correct, {"reason": "Väärä järjestäjä"}).status_code == 302
+    assert CostEntry.objects.get(reverses=entry).amount == Decimal("-1000.25")
+    assert _client(books, "observer").get(url).status_code == 403
+    assert _client(books, "observer").get(correct).status_code == 403
+    assert _client(books, "other_manager").get(correct).status_code == 404

@@ -64,7 +64,7 @@ from allianssi.governance.services import (
     vote_cast,
 )
 from allianssi.openbook.models import CostEntry
-from allianssi.openbook.services import budget_set, entry_post, entry_reverse
+from allianssi.openbook.services import budget_set, entry_post, entry_reverse, staff_set
 from allianssi.parties.models import Organisation, OrganisationKind, Region
 from allianssi.parties.services import (
     organisation_create,
@@ -798,6 +798,15 @@ class Command(BaseCommand):
             effective_on=d("2026-06-01"),
             reason="Kaupunginvaltuuston lisätalousarvio 2/2026",
         )
+        for key, person_years in [("tampere_own", "12.0"), ("tyopolku", "3.5")]:
+            staff_set(
+                actor=office,
+                alliance=main,
+                organisation=org[key],
+                year=2026,
+                person_years=Decimal(person_years),
+                effective_on=d("2026-01-01"),
+            )
         costs = [
             ("tyopolku", "tampere", "employment", "personnel", "48250.00", "Työvalmentajat"),
             ("tyopolku", "nokia", "employment", "personnel", "12100.00", "Työvalmentaja, Nokia"),
