@@ -224,7 +224,7 @@ def lookups(alliance: Alliance, actor: User, path: Path) -> tuple[ingest.Lookups
     the importer may not import, the header is wrong, or there are no rows."""
     may_post_all = permissions.can_post_costs(actor, alliance, incurred_by_id=-1)
     own = getattr(actor, "organisation_id", None)
-    if not (may_post_all or permissions.can_post_costs(actor, alliance, incurred_by_id=own or -1)):
+    if not permissions.can_import_costs(actor, alliance):
         raise forbidden()
     try:
         stream = ingest.rows(path)
@@ -276,6 +276,8 @@ def import_costs(
     batch id) only once. ``parallel`` checks the rows in a child process (default: on SQLite,
     for files of ``PARALLEL_BYTES`` or more; PostgreSQL's server process already takes the
     writing off this one, and a third busy process on two cores measured slower)."""
+    if not permissions.can_import_costs(actor, alliance):
+        raise forbidden()  # before anything, so that not even a duplicate is told
     digest, expected = fingerprint(path)
     previous = _previous(alliance, digest, external_id)
     if previous is not None:

@@ -179,6 +179,10 @@ def test_api__who_may_do_what(world: World):
     world.to_phase(Phase.FORMATION)
     observer, _t = _client(world, "observer")
     assert _post(observer, world, {"entries": [_entry()]}).status_code == 403
+    manager, _t = _client(world, "manager")
+    assert _post(manager, world, {"entries": [_entry()]}).status_code == 201
+    # Refused before the duplicate check: not even whether it was booked is told.
+    assert _post(observer, world, {"entries": [_entry()]}).status_code == 403
     assert (
         observer.get(
             reverse("api:totals", args=[world.alliance.pk]),
