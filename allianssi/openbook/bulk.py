@@ -154,7 +154,20 @@ def upsert_totals(alliance_id: int, sums: Sums, connection: Any = default_connec
     )
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql" and len(sums) > _ROWS_PER_STATEMENT:
-            # Many keys (an import): COPY them into a temporary table, then one upsert.
+            # Many keys (an import). If the alliance has no totals yet in these months (a first
+            # import of a period), COPY them straight in: the caller's lock on the alliance keeps
+            # any other writer of its totals out meanwhile. Otherwise COPY them into a temporary
+            # table, then one upsert.
+            cursor.execute(
+                f"SELECT EXISTS (SELECT 1 FROM {table} "  # noqa: S608 - see the module
+                "WHERE alliance_id = %s AND month = ANY(%s::date[]))",
+                [alliance_id, sums.months()],
+            )
+            if not cursor.fetchone()[0]:
+                columns = f"{keys}, amount, entries"
+                with cursor.cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy:
+                    copy.write(sums.copy_text(prefix=f"{int(alliance_id)}\t"))
+                return
             cursor.execute(
                 "CREATE TEMPORARY TABLE openbook_sums (month date, carried_by_id bigint, "
                 "incurred_by_id bigint, service_area varchar(20), category varchar(20), "

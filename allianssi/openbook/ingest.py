@@ -318,15 +318,20 @@ class Sums:
         for slot, value in self.packed.items():
             yield self.key(slot), *_unpack(value)
 
-    def copy_text(self) -> str:
-        """Every key with its cents and entries as ``COPY`` text lines (month, organizer,
-        producer, area, category, cents, entries), built without decoding keys one by one."""
+    def months(self) -> list[str]:
+        """The months the sums touch (first days, ISO)."""
+        return list(self._values[0])
+
+    def copy_text(self, prefix: str = "") -> str:
+        """Every key with its cents and entries as ``COPY`` text lines (``prefix``, month,
+        organizer, producer, area, category, cents, entries), built without decoding keys one
+        by one."""
         texts = [[str(value) for value in values] for values in self._values]
         months, organizers, producers, areas, categories = texts
         m_mask, o_mask, p_mask, a_mask, c_mask = ((1 << bits) - 1 for bits in _BITS)
         _m, o_shift, p_shift, a_shift, c_shift = _SHIFTS
         return "".join(
-            f"{months[slot & m_mask]}\t{organizers[(slot >> o_shift) & o_mask]}\t"
+            f"{prefix}{months[slot & m_mask]}\t{organizers[(slot >> o_shift) & o_mask]}\t"
             f"{producers[(slot >> p_shift) & p_mask]}\t{areas[(slot >> a_shift) & a_mask]}\t"
             f"{categories[(slot >> c_shift) & c_mask]}\t{value >> _ENTRY_BITS}\t"
             f"{value & _ENTRY_MASK}\n"

@@ -285,3 +285,31 @@ def test_import__a_rejected_row_after_booked_chunks_rolls_everything_back(
     assert not CostEntry.objects.exists()
     assert not LedgerTotal.objects.exists()
     assert not ImportBatch.objects.exists()
+
+
+def test_import__many_keys_land_in_a_fresh_period_then_add_to_it(world: World, tmp_path: Path):
+    """Hundreds of rollup keys: the first import of a period writes its totals straight in
+    (PostgreSQL), the next one adds to them; both stay equal to the ledger."""
+    world.to_phase(Phase.FORMATION)
+    producers = [world.org["producer"].pk, world.org["own_unit"].pk]
+    organizers = [world.org["tampere"].pk, world.org["nokia"].pk, world.org["region"].pk]
+    categories = ["personnel", "purchased_services", "premises", "other"]
+    lines = [
+        f"{day}.{month}.2026;#{p};#{o};employment;{c};{month},{day:02d};Rivi"
+        for month in range(1, 13)
+        for p in producers
+        for o in organizers
+        for c in categories
+        for day in (3, 17)
+    ]
+    first = _import(world, _csv(tmp_path, world, lines, name="a.csv"))
+    assert LedgerTotal.objects.count() == 12 * 2 * 3 * 4
+    assert rollup_mismatches() == []
+    again = [line.replace(";Rivi", ";Toinen") for line in lines]
+    second = _import(world, _csv(tmp_path, world, again, name="b.csv"))
+    assert LedgerTotal.objects.count() == 12 * 2 * 3 * 4
+    assert rollup_mismatches() == []
+    assert (
+        sum(t.amount for t in LedgerTotal.objects.all()) == first.batch.total + second.batch.total
+    )
+    assert sum(t.entries for t in LedgerTotal.objects.all()) == 2 * len(lines)
