@@ -219,13 +219,9 @@ def _header(cells: list[str]) -> tuple[dict[str, int], dict[str, str]]:
     return columns, headers
 
 
-def lookups(alliance: Alliance, actor: User, path: Path) -> tuple[ingest.Lookups, dict[str, str]]:
-    """What the rows are checked against, and the file's own header names; refuses the file if
-    the importer may not import, the header is wrong, or there are no rows."""
-    may_post_all = permissions.can_post_costs(actor, alliance, incurred_by_id=-1)
-    own = getattr(actor, "organisation_id", None)
-    if not permissions.can_import_costs(actor, alliance):
-        raise forbidden()
+def read_header(path: Path) -> tuple[dict[str, int], dict[str, str]]:
+    """The columns' positions and the file's own header names; refuses the file if it cannot be
+    read, its header is wrong, or it has no rows."""
     try:
         stream = ingest.rows(path)
         first = next(stream, None)
@@ -237,6 +233,15 @@ def lookups(alliance: Alliance, actor: User, path: Path) -> tuple[ingest.Lookups
         stream.close()
     except ingest.Unreadable as error:
         raise _unreadable(error) from None
+    return columns, headers
+
+
+def lookups(alliance: Alliance, actor: User, columns: dict[str, int]) -> ingest.Lookups:
+    """What the rows are checked against: the alliance's current members, areas and term, read
+    under the alliance's lock so that they cannot change while the rows are checked."""
+    if not permissions.can_import_costs(actor, alliance):
+        raise forbidden()
+    may_post_all = permissions.can_post_costs(actor, alliance, incurred_by_id=-1)
     members = list(
         Membership.objects.filter(alliance=alliance, ended_on__isnull=True).select_related(
             "organisation"
@@ -244,18 +249,15 @@ def lookups(alliance: Alliance, actor: User, path: Path) -> tuple[ingest.Lookups
     )
     producing = {MemberRole.PRODUCER, MemberRole.OWN_PRODUCTION}
     areas = set(alliance.service_areas.values_list("area", flat=True))
-    return (
-        ingest.Lookups(
-            columns=columns,
-            producers=_index(m.organisation for m in members if m.role in producing),
-            organizers=_index(m.organisation for m in members if m.role == MemberRole.ORGANIZER),
-            areas=_aliases(ServiceArea.choices, areas),
-            categories=_aliases(CostCategory.choices),
-            term_start=alliance.term_start,
-            term_end=alliance.term_end,
-            own_producer=None if may_post_all else own,
-        ),
-        headers,
+    return ingest.Lookups(
+        columns=columns,
+        producers=_index(m.organisation for m in members if m.role in producing),
+        organizers=_index(m.organisation for m in members if m.role == MemberRole.ORGANIZER),
+        areas=_aliases(ServiceArea.choices, areas),
+        categories=_aliases(CostCategory.choices),
+        term_start=alliance.term_start,
+        term_end=alliance.term_end,
+        own_producer=None if may_post_all else getattr(actor, "organisation_id", None),
     )
 
 
@@ -282,14 +284,14 @@ def import_costs(
     previous = _previous(alliance, digest, external_id)
     if previous is not None:
         return Result(previous, duplicate=True)
-    checks, headers = lookups(alliance, actor, path)
+    columns, headers = read_header(path)
     if parallel is None:  # SQLite writes in this process: the checking gets the other core
         parallel = connection.vendor == "sqlite" and path.stat().st_size >= PARALLEL_BYTES
     return _book(
         actor=actor,
         alliance=alliance,
         path=path,
-        checks=checks,
+        columns=columns,
         headers=headers,
         digest=digest,
         source=source,
@@ -361,7 +363,7 @@ def _book(
     actor: User,
     alliance: Alliance,
     path: Path,
-    checks: ingest.Lookups,
+    columns: dict[str, int],
     headers: dict[str, str],
     digest: str,
     source: str,
@@ -375,6 +377,7 @@ def _book(
     previous = _previous(alliance, digest, external_id)  # a parallel upload of the same file
     if previous is not None:
         return Result(previous, duplicate=True)
+    checks = lookups(alliance, actor, columns)
     batch = ImportBatch.objects.create(
         alliance=alliance,
         checksum=digest,
