@@ -1,0 +1,275 @@
+"""The settlement of one period: pure, Decimal, exact to the cent. No Django, no I/O.
+
+Given the commercial model (``Terms``) and the period's actuals (``Actuals``), ``settle``
+computes each party's share of the underrun or overrun against the target cost, the performance
+pool earned through the KPIs, and what each producer is paid and each organizer funds. The rules,
+in order (docs/settlement.md works examples by hand):
+
+1. **Outturn** = every producer's reimbursable costs + every producer's fee + every own
+   production unit's costs. A fee is a percentage mark-up on the producer's costs, or a fixed
+   amount.
+2. **Deviation** = target − outturn: positive is an underrun (gain), negative an overrun (pain).
+3. The deviation is split between the producers' side and the organizers' side by the **ratios**
+   (the producers' share of the gain, and of the pain), optionally **banded**: one ratio for the
+   deviation up to a limit, another beyond it. The producers' side is rounded to the cent, half
+   away from zero; the organizers' side is the rest, so the two always make the deviation.
+4. The producers' side is divided among the producers in proportion to their **keys** (by
+   default their fees), to the cent by the largest remainder (``core.allocation``). In an
+   overrun each producer's painshare stops at its **cap** (by default its fee; the cap can be
+   turned off), and what exceeds the caps falls on the organizers.
+5. The organizers' side is divided among the organizers by their **funding shares**.
+6. The **performance pool** (a fixed amount or a percentage of the target) is earned in the
+   proportion of the weighted KPI score (each KPI scored linearly from its minimum, 0, to its
+   target, 1, clamped, or with a malus below the minimum; each KPI's weight is its share of the
+   pool, at most 1 in all; the total never below 0) and is divided among the producers like
+   their side of a gain.
+7. Each producer is paid its costs + fee + gainshare − painshare + pool share. An own production
+   unit is not invoiced and takes no share: its costs are carried by its organizer.
+8. What the producers are paid is funded by the organizers by their funding shares (the total
+   paid, less the organizers' own side, is the same split); each organizer also carries its own
+   units' costs.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from allianssi.core.allocation import allocate
+from allianssi.core.rounding import rounded
+
+ZERO = Decimal("0.00")
+
+
+@dataclass(frozen=True)
+class Band:
+    """The producers' share (0…1) of the deviation up to ``up_to`` (in euros from the target;
+    ``None``: without limit). Bands are read in order; each takes the part beyond the last."""
+
+    producers_share: Decimal
+    up_to: Decimal | None = None
+
+
+@dataclass(frozen=True)
+class Producer:
+    key: str
+    costs: Decimal  # reimbursable costs of the period
+    markup: Decimal | None = None  # the fee as a fraction of the costs (0.08 = 8 %), or …
+    fixed_fee: Decimal | None = None  # … a fixed fee for the period
+    share_key: Decimal | None = None  # an agreed key for its shares; by default its fee
+    cap: Decimal | None = None  # its painshare cap; by default its fee
+
+    def fee(self) -> Decimal:
+        if self.fixed_fee is not None:
+            return rounded(self.fixed_fee)
+        return rounded(self.costs * (self.markup or Decimal(0)))
+
+
+@dataclass(frozen=True)
+class OwnUnit:
+    key: str
+    costs: Decimal
+    organizer: str  # the organizer that carries its costs
+
+
+@dataclass(frozen=True)
+class Kpi:
+    key: str
+    minimum: Decimal
+    target: Decimal
+    weight: Decimal
+    actual: Decimal | None = None  # None: no result yet, scores 0
+    higher_is_better: bool = True
+    malus: Decimal = Decimal(0)  # the negative score below the minimum (0: none)
+
+    def score(self) -> Decimal:
+        """0 at the minimum, 1 at the target, linear between, clamped; ``-malus`` below the
+        minimum when a malus is set."""
+        if self.actual is None:
+            return Decimal(0)
+        sign = 1 if self.higher_is_better else -1
+        span = (self.target - self.minimum) * sign
+        if span <= 0:
+            raise ValueError(f"KPI {self.key}: the target must be better than the minimum")
+        reached = (self.actual - self.minimum) * sign
+        if reached < 0:
+            return -self.malus
+        return min(reached / span, Decimal(1))
+
+
+@dataclass(frozen=True)
+class Terms:
+    target: Decimal
+    organizers: dict[str, Decimal]  # funding shares (weights)
+    gain_bands: Sequence[Band] = (Band(Decimal("0.5")),)
+    pain_bands: Sequence[Band] = (Band(Decimal("0.5")),)
+    pain_capped: bool = True
+    pool: Decimal = ZERO  # a fixed performance pool, or …
+    pool_share_of_target: Decimal | None = None  # … a fraction of the target (0.02 = 2 %)
+    kpis: Sequence[Kpi] = ()
+
+
+@dataclass(frozen=True)
+class Actuals:
+    producers: Sequence[Producer]
+    own_units: Sequence[OwnUnit] = ()
+
+
+@dataclass(frozen=True)
+class ProducerResult:
+    key: str
+    costs: Decimal
+    fee: Decimal
+    share: Decimal  # gainshare (positive) or painshare (negative)
+    capped: bool  # its painshare stopped at its cap
+    pool: Decimal
+    payment: Decimal  # costs + fee + share + pool
+
+
+@dataclass(frozen=True)
+class OrganizerResult:
+    key: str
+    share: Decimal  # its part of the organizers' side: gain (positive) or pain (negative)
+    funds: Decimal  # its part of what the producers are paid
+    own_units: Decimal  # its own units' costs, which it carries itself
+    total: Decimal  # funds + own units
+
+
+@dataclass(frozen=True)
+class Settlement:
+    outturn: Decimal
+    deviation: Decimal  # target − outturn
+    producers_side: Decimal  # before caps
+    organizers_side: Decimal  # after caps: what the organizers gain (+) or carry (−)
+    score: Decimal  # the weighted KPI score, 0…1
+    pool: Decimal  # the pool available
+    pool_earned: Decimal
+    producers: list[ProducerResult] = field(default_factory=list)
+    organizers: list[OrganizerResult] = field(default_factory=list)
+
+
+def split_by_bands(deviation: Decimal, bands: Sequence[Band]) -> Decimal:
+    """The producers' part of ``deviation`` (its sign kept), before rounding."""
+    remaining = abs(deviation)
+    reached = Decimal(0)
+    part = Decimal(0)
+    for band in bands:
+        width = remaining if band.up_to is None else min(remaining, band.up_to - reached)
+        if width <= 0:
+            continue
+        part += width * band.producers_share
+        remaining -= width
+        reached += width
+        if remaining == 0:
+            break
+    if remaining > 0:
+        raise ValueError("the last band must have no limit")
+    return part if deviation >= 0 else -part
+
+
+def _check(terms: Terms, actuals: Actuals) -> None:
+    if not actuals.producers and not actuals.own_units:
+        raise ValueError("nothing to settle: no producers and no own units")
+    if not terms.organizers or sum(terms.organizers.values()) <= 0:
+        raise ValueError("the organizers' funding shares must add up to more than 0")
+    for bands in (terms.gain_bands, terms.pain_bands):
+        if not bands or bands[-1].up_to is not None:
+            raise ValueError("the last band must have no limit")
+        if any(not Decimal(0) <= b.producers_share <= 1 for b in bands):
+            raise ValueError("a band's producers' share is between 0 and 1")
+    for unit in actuals.own_units:
+        if unit.organizer not in terms.organizers:
+            raise ValueError(f"own unit {unit.key}: {unit.organizer} is not an organizer")
+    keys = [p.key for p in actuals.producers]
+    if len(set(keys)) != len(keys):
+        raise ValueError("a producer appears twice")
+
+
+def _keys(producers: Sequence[Producer], fees: list[Decimal]) -> list[Decimal]:
+    keys = [
+        p.share_key if p.share_key is not None else fee
+        for p, fee in zip(producers, fees, strict=True)
+    ]
+    if sum(keys, Decimal(0)) <= 0:  # no fees and no keys: equal shares
+        return [Decimal(1)] * len(producers)
+    return keys
+
+
+def settle(terms: Terms, actuals: Actuals) -> Settlement:
+    """The period's settlement (see the module's rules)."""
+    _check(terms, actuals)
+    producers = list(actuals.producers)
+    fees = [p.fee() for p in producers]
+    costs = [rounded(p.costs) for p in producers]
+    own = [rounded(u.costs) for u in actuals.own_units]
+    outturn = sum(costs, ZERO) + sum(fees, ZERO) + sum(own, ZERO)
+    deviation = rounded(terms.target) - outturn
+    bands = terms.gain_bands if deviation >= 0 else terms.pain_bands
+    producers_side = rounded(split_by_bands(deviation, bands)) if producers else ZERO
+    organizers_side = deviation - producers_side
+
+    keys = _keys(producers, fees) if producers else []
+    shares = allocate(producers_side, keys) if producers else []
+    capped = [False] * len(producers)
+    if producers_side < 0 and terms.pain_capped:
+        for i, producer in enumerate(producers):
+            cap = rounded(producer.cap) if producer.cap is not None else fees[i]
+            if -shares[i] > cap:
+                organizers_side -= -shares[i] - cap  # the excess falls on the organizers
+                shares[i] = -cap
+                capped[i] = True
+
+    weights = sum((k.weight for k in terms.kpis), Decimal(0))
+    if any(k.weight < 0 for k in terms.kpis) or weights > 1:
+        raise ValueError("each KPI's weight is its share of the pool: 0 or more, at most 1 in all")
+    score = max(sum((k.weight * k.score() for k in terms.kpis), Decimal(0)), Decimal(0))
+    pool = rounded(
+        terms.target * terms.pool_share_of_target
+        if terms.pool_share_of_target is not None
+        else terms.pool
+    )
+    pool_earned = rounded(pool * score) if producers else ZERO
+    pools = allocate(pool_earned, keys) if producers else []
+
+    results = [
+        ProducerResult(
+            key=p.key,
+            costs=costs[i],
+            fee=fees[i],
+            share=shares[i],
+            capped=capped[i],
+            pool=pools[i],
+            payment=costs[i] + fees[i] + shares[i] + pools[i],
+        )
+        for i, p in enumerate(producers)
+    ]
+    names = list(terms.organizers)
+    funding = [terms.organizers[n] for n in names]
+    paid = sum((r.payment for r in results), ZERO)
+    org_shares = allocate(organizers_side, funding)
+    funds = allocate(paid, funding)
+    carried = dict.fromkeys(names, ZERO)
+    for unit, amount in zip(actuals.own_units, own, strict=True):
+        carried[unit.organizer] += amount
+    organizers = [
+        OrganizerResult(
+            key=n,
+            share=org_shares[i],
+            funds=funds[i],
+            own_units=carried[n],
+            total=funds[i] + carried[n],
+        )
+        for i, n in enumerate(names)
+    ]
+    return Settlement(
+        outturn=outturn,
+        deviation=deviation,
+        producers_side=producers_side,
+        organizers_side=organizers_side,
+        score=score,
+        pool=pool,
+        pool_earned=pool_earned,
+        producers=results,
+        organizers=organizers,
+    )
