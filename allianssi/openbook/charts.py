@@ -10,6 +10,7 @@ the legend and in the table).
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from copy import copy
 from decimal import Decimal
 
 import pygal
@@ -29,13 +30,23 @@ STYLE = Style(
     legend_font_size=14,
     title_font_size=16,
     value_font_size=12,
+    opacity="1",  # solid bars: pygal's default translucency would pale the colours' contrast
+    opacity_hover="1",
 )
 
 
-def _options(title: str, euros: Callable[[Decimal | float], str]) -> dict[str, object]:
+def _options(
+    title: str, euros: Callable[[Decimal | float], str], *, with_budget: bool = True
+) -> dict[str, object]:
+    """The charts' common options. Without a budget series the actual and forecast keep their
+    colours (pygal colours series in order)."""
+    style = STYLE
+    if not with_budget:
+        style = copy(STYLE)
+        style.colors = STYLE.colors[1:]
     return {
         "title": title,
-        "style": STYLE,
+        "style": style,
         "js": [],  # no script from anywhere
         "disable_xml_declaration": True,
         "width": 860,
@@ -48,6 +59,13 @@ def _options(title: str, euros: Callable[[Decimal | float], str]) -> dict[str, o
     }
 
 
+def _scale(axis: str) -> dict[str, object]:
+    """Every second label of the euro scale only (amounts are long, and crowded they overlap),
+    on ``axis``, which pygal calls "x" for a horizontal chart's values and "y" for a vertical
+    one's; every name and month on the other axis stays."""
+    return {f"show_minor_{axis}_labels": False, f"{axis}_labels_major_every": 2}
+
+
 def budget_chart(
     title: str,
     rows: Sequence[tuple[str, Decimal | None, Decimal, Decimal]],
@@ -56,10 +74,11 @@ def budget_chart(
 ) -> str:
     """Horizontal bars: for each row (its label, budget, actual and forecast) the three side by
     side. A row without a budget (a producer) has no budget bar."""
-    chart = pygal.HorizontalBar(**_options(title, euros))
+    with_budget = any(b is not None for _l, b, _a, _f in rows)
+    chart = pygal.HorizontalBar(**_options(title, euros, with_budget=with_budget), **_scale("x"))
     chart.x_labels = [label for label, *_ in rows]
     budget, actual, forecast = series
-    if any(b is not None for _l, b, _a, _f in rows):
+    if with_budget:
         chart.add(budget, [float(b) if b is not None else None for _l, b, _a, _f in rows])
     chart.add(actual, [float(a) for _l, _b, a, _f in rows])
     chart.add(forecast, [float(f) for _l, _b, _a, f in rows])
@@ -73,7 +92,7 @@ def months_chart(
     euros: Callable[[Decimal | float], str],
 ) -> str:
     """Vertical bars: the costs booked in each month."""
-    chart = pygal.Bar(**_options(title, euros), show_legend=False)
+    chart = pygal.Bar(**_options(title, euros, with_budget=False), **_scale("y"), show_legend=False)
     chart.x_labels = [label for label, _amount in rows]
     chart.add(series, [float(amount) for _label, amount in rows])
     return str(chart.render(is_unicode=True))

@@ -159,25 +159,19 @@ def rows(path: Path) -> Generator[tuple[int, list[str]], None, None]:
                 yield number, cells
 
 
-def count_lines(path: Path) -> int:
-    """About how many rows the file has (its line breaks; a workbook's recorded size), for
-    showing progress before the rows are read."""
-    if path.suffix.lower() == ".xlsx":
-        try:
-            from openpyxl import load_workbook
+def workbook_rows(path: Path) -> int:
+    """About how many rows a workbook's first sheet has below its header (its recorded size),
+    for showing progress before the rows are read; 0 if it cannot tell."""
+    try:
+        from openpyxl import load_workbook
 
-            book = load_workbook(path, read_only=True)
-            try:
-                return max((book.worksheets[0].max_row or 1) - 1, 0)
-            finally:
-                book.close()
-        except Exception:  # the rows themselves report an unreadable workbook
-            return 0
-    lines = 0
-    with path.open("rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            lines += block.count(b"\n")
-    return max(lines - 1, 0)
+        book = load_workbook(path, read_only=True)
+        try:
+            return max((book.worksheets[0].max_row or 1) - 1, 0)
+        finally:
+            book.close()
+    except Exception:  # the rows themselves report an unreadable workbook
+        return 0
 
 
 # Checking ---------------------------------------------------------------------------------------

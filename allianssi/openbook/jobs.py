@@ -31,7 +31,7 @@ from allianssi import permissions
 from allianssi.alliances.models import Alliance
 from allianssi.audit.services import audit_append
 from allianssi.core.errors import DomainError, forbidden
-from allianssi.openbook.importing import ImportRejected, import_costs
+from allianssi.openbook.importing import ImportRejected, import_costs, uploaded_to_path
 from allianssi.openbook.models import ImportJob, ImportStatus
 
 if TYPE_CHECKING:
@@ -79,10 +79,7 @@ def job_create(
     then the job is recorded and audited in one transaction."""
     if not permissions.can_import_costs(actor, alliance):
         raise forbidden()
-    spooled = _folder() / f"upload-{uuid.uuid4().hex}"
-    with spooled.open("wb") as handle:
-        for block in iter(lambda: upload.read(1 << 20), b""):
-            handle.write(block)
+    spooled = uploaded_to_path(upload, _folder(), f"upload-{uuid.uuid4().hex}")
     try:
         with transaction.atomic():
             job = ImportJob.objects.create(

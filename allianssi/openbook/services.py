@@ -279,7 +279,8 @@ def validate_entry(
     amount: Decimal | None,
     description: str,
 ) -> None:
-    """The rules of one cost entry, shared by postings and imports."""
+    """The rules of one cost entry posted by hand. An import checks the same rules on the file's
+    text, in its own fast loop (``ingest.Checker``); the two must agree."""
     if booked_on is None:
         raise DomainError("date_required", _("Enter the booking date."), field="booked_on")
     if not alliance.term_start <= booked_on <= alliance.term_end:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import csv
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Callable, Collection, Iterator
 from decimal import Decimal
 from typing import Any
 
@@ -13,6 +13,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
+from django.db.models import Sum
 from django.http import (
     FileResponse,
     Http404,
@@ -51,25 +52,35 @@ from allianssi.parties.models import Organisation
 PAGE_SIZE = 100
 
 
+PRODUCING: set[str] = {MemberRole.PRODUCER, MemberRole.OWN_PRODUCTION}
+
+
+def _choices(
+    alliance: Alliance,
+    roles: Collection[str],
+    *,
+    current: bool = True,
+    allowed: Callable[[int], bool] = lambda _organisation_id: True,
+) -> list[tuple[int, str]]:
+    """(id, name) of the parties in ``roles`` (the current members only, or everyone who has
+    been one) that ``allowed`` lets through, by name."""
+    members = Membership.objects.filter(alliance=alliance, role__in=roles).select_related(
+        "organisation"
+    )
+    if current:
+        members = members.filter(ended_on__isnull=True)
+    return sorted(
+        {(m.organisation_id, m.organisation.name) for m in members if allowed(m.organisation_id)},
+        key=lambda p: p[1],
+    )
+
+
 def _parties(alliance: Alliance) -> tuple[list[tuple[int, str]], list[tuple[int, str]]]:
-    members = Membership.objects.filter(alliance=alliance).select_related("organisation")
-    organizers = sorted(
-        {
-            (m.organisation_id, m.organisation.name)
-            for m in members
-            if m.role == MemberRole.ORGANIZER
-        },
-        key=lambda p: p[1],
+    """Everyone who has been an organizer, and a producer or own unit: the books name them."""
+    return (
+        _choices(alliance, {MemberRole.ORGANIZER}, current=False),
+        _choices(alliance, PRODUCING, current=False),
     )
-    producers = sorted(
-        {
-            (m.organisation_id, m.organisation.name)
-            for m in members
-            if m.role != MemberRole.ORGANIZER
-        },
-        key=lambda p: p[1],
-    )
-    return organizers, producers
 
 
 def _filter_form(request: HttpRequest, alliance: Alliance) -> FilterForm:
@@ -185,26 +196,16 @@ def books_plan(request: HttpRequest, pk: int) -> HttpResponse:
     alliance = alliance_get(user=request.user, pk=pk)
     if not permissions.can_read_ledger(request.user, alliance):
         raise PermissionDenied
-    members = Membership.objects.filter(alliance=alliance, ended_on__isnull=True).select_related(
-        "organisation"
-    )
     user = request.user
-    organizers = sorted(
-        {
-            (m.organisation_id, m.organisation.name)
-            for m in members
-            if m.role == MemberRole.ORGANIZER
-            and permissions.can_manage_budget(user, alliance, organizer_id=m.organisation_id)
-        },
-        key=lambda p: p[1],
+    organizers = _choices(
+        alliance,
+        {MemberRole.ORGANIZER},
+        allowed=lambda o: permissions.can_manage_budget(user, alliance, organizer_id=o),
     )
-    parties = sorted(
-        {
-            (m.organisation_id, m.organisation.name)
-            for m in members
-            if permissions.can_manage_staff(user, alliance, organisation_id=m.organisation_id)
-        },
-        key=lambda p: p[1],
+    parties = _choices(
+        alliance,
+        {MemberRole.ORGANIZER, *PRODUCING},
+        allowed=lambda o: permissions.can_manage_staff(user, alliance, organisation_id=o),
     )
     areas = sorted(alliance.service_areas.values_list("area", flat=True))
     which = request.POST.get("form") if request.method == "POST" else None
@@ -273,29 +274,14 @@ def books_plan(request: HttpRequest, pk: int) -> HttpResponse:
 def entry_new(request: HttpRequest, pk: int) -> HttpResponse:
     """Post one cost by hand."""
     alliance = alliance_get(user=request.user, pk=pk)
-    members = Membership.objects.filter(alliance=alliance, ended_on__isnull=True).select_related(
-        "organisation"
-    )
-    producing = {MemberRole.PRODUCER, MemberRole.OWN_PRODUCTION}
-    producers = sorted(
-        {
-            (m.organisation_id, m.organisation.name)
-            for m in members
-            if m.role in producing
-            and permissions.can_post_costs(request.user, alliance, incurred_by_id=m.organisation_id)
-        },
-        key=lambda p: p[1],
+    producers = _choices(
+        alliance,
+        PRODUCING,
+        allowed=lambda o: permissions.can_post_costs(request.user, alliance, incurred_by_id=o),
     )
     if not producers:
         raise PermissionDenied
-    organizers = sorted(
-        {
-            (m.organisation_id, m.organisation.name)
-            for m in members
-            if m.role == MemberRole.ORGANIZER
-        },
-        key=lambda p: p[1],
-    )
+    organizers = _choices(alliance, {MemberRole.ORGANIZER})
     form = EntryForm(
         request.POST or None,
         producers=producers,
@@ -364,7 +350,8 @@ def entry_reverse(request: HttpRequest, pk: int, entry: int) -> HttpResponse:
 
 
 def _euros(value: Decimal | float) -> str:
-    return f"{number_format(Decimal(str(value)), 2, force_grouping=True)} €"
+    """Whole euros for the charts' scales (the tables beside them give the cents)."""
+    return f"{number_format(round(Decimal(str(value))), 0, force_grouping=True)} €"
 
 
 @login_required
@@ -421,7 +408,7 @@ def books_xlsx(request: HttpRequest, pk: int) -> HttpResponseBase:
     if not permissions.can_read_ledger(request.user, alliance):
         raise PermissionDenied
     filters = _filter_form(request, alliance).filters()
-    count = selectors.books(user=request.user, alliance=alliance, filters=filters).entries
+    count = filters.rollup(alliance).aggregate(n=Sum("entries"))["n"] or 0
     if count > XLSX_MAX_ROWS:
         messages.error(
             request,
