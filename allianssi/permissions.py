@@ -306,3 +306,48 @@ def can_import_costs(user: AnyUser, alliance: Alliance) -> bool:
 def can_view_import(user: AnyUser, job: ImportJob) -> bool:
     """An import's progress and outcome: whoever started it, and the project office."""
     return user.pk == job.created_by_id or can_post_costs(user, job.alliance, incurred_by_id=-1)
+
+
+# The commercial model and its settlement ---------------------------------------------------------
+
+
+def can_view_settlement(user: AnyUser, alliance: Alliance) -> bool:
+    """Terms, KPI results, settlements and invoices are open books: every party reads them."""
+    return can_read_ledger(user, alliance)
+
+
+def can_manage_terms(user: AnyUser, alliance: Alliance) -> bool:
+    """Draft a new version of the commercial model (which the leadership group decides, where
+    there is one): the project office."""
+    return Role.MANAGER in roles_in(user, alliance)
+
+
+def can_compute_settlement(user: AnyUser, alliance: Alliance) -> bool:
+    """Compute a period's settlement and send it for approval: the project office and the
+    organizers' controllers."""
+    return bool(roles_in(user, alliance) & {Role.MANAGER, Role.CONTROLLER})
+
+
+def can_enter_kpi(user: AnyUser, alliance: Alliance) -> bool:
+    """Enter KPI results with their evidence: the project office and the organizers'
+    controllers."""
+    return bool(roles_in(user, alliance) & {Role.MANAGER, Role.CONTROLLER})
+
+
+def can_approve_settlement(user: AnyUser, alliance: Alliance, *, organisation_id: int) -> bool:
+    """Approve a settlement for one's own party (where there is no leadership group): the
+    party's leadership member or controller."""
+    return bool(roles_in(user, alliance) & {Role.LEADERSHIP, Role.CONTROLLER}) and (
+        getattr(user, "organisation_id", None) == organisation_id
+    )
+
+
+def can_manage_billing(user: AnyUser, alliance: Alliance, *, organisation_id: int) -> bool:
+    """A party's invoicing details (address, bank account, VAT): its own people, or the project
+    office."""
+    roles = roles_in(user, alliance)
+    if Role.MANAGER in roles:
+        return True
+    return bool(roles & {Role.CONTROLLER, Role.LEADERSHIP, Role.PRODUCER_STAFF}) and (
+        getattr(user, "organisation_id", None) == organisation_id
+    )

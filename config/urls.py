@@ -11,5 +11,6 @@ urlpatterns = [
     path("", include("allianssi.compliance.urls")),
     path("", include("allianssi.openbook.urls")),
     path("", include("allianssi.api.urls")),
+    path("", include("allianssi.settlement.urls")),
     path("", include("allianssi.alliances.urls")),
 ]

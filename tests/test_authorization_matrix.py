@@ -59,6 +59,10 @@ PAGES = [
     ("alliances:edit", {"manager"}),
     ("alliances:member_add", {"manager"}),
     ("alliances:phase", {"manager"}),
+    ("settlement:overview", IN_ALLIANCE),
+    ("settlement:terms", IN_ALLIANCE),
+    ("settlement:kpis", IN_ALLIANCE),
+    ("settlement:billing", IN_ALLIANCE),
 ]
 
 

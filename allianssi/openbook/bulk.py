@@ -21,7 +21,7 @@ from typing import Any
 from django.db import connection as default_connection
 
 from allianssi.openbook.ingest import Row, Sums
-from allianssi.openbook.models import CostEntry, LedgerTotal
+from allianssi.openbook.models import CostEntry, LedgerTotal, PartyTotal
 
 _ENTRY_COLUMNS = (
     "alliance_id",
@@ -142,9 +142,31 @@ def refresh_statistics(connection: Any = default_connection) -> None:
 
 
 def upsert_totals(alliance_id: int, sums: Sums, connection: Any = default_connection) -> None:
-    """Add ``sums`` to the rollup: a key's first entries insert its row, later ones add to it."""
+    """Add ``sums`` to the rollup, and to its coarser per-party totals: a key's first entries
+    insert its row, later ones add to it."""
     if not sums:
         return
+    _upsert_party_totals(alliance_id, sums, connection)
+    _upsert_totals(alliance_id, sums, connection)
+
+
+def _upsert_party_totals(alliance_id: int, sums: Sums, connection: Any) -> None:
+    table = connection.ops.quote_name(PartyTotal._meta.db_table)
+    items = sorted(
+        (month, producer, cents, count) for (month, producer), cents, count in sums.by_party()
+    )
+    one = f"({int(alliance_id)}, %s, %s, %s, %s)"
+    head = (
+        f"INSERT INTO {table} (alliance_id, month, incurred_by_id, amount, entries) "  # noqa: S608
+        "VALUES {values} ON CONFLICT (alliance_id, month, incurred_by_id) DO UPDATE SET "
+        f"amount = {table}.amount + EXCLUDED.amount, entries = {table}.entries + EXCLUDED.entries"
+    )
+    with connection.cursor() as cursor:
+        for statement, parameters in _statements(items, one, head):
+            cursor.executemany(statement, parameters)
+
+
+def _upsert_totals(alliance_id: int, sums: Sums, connection: Any) -> None:
     quote = connection.ops.quote_name
     table = quote(LedgerTotal._meta.db_table)
     keys = ", ".join(_KEY_COLUMNS)

@@ -334,3 +334,33 @@ class LedgerTotal(models.Model):
 
     def __str__(self) -> str:
         return f"{self.month} {self.amount}"
+
+
+class PartyTotal(models.Model):
+    """The rollup one level coarser: each producing party's costs per month, kept with the
+    rollup in the same writes (``bulk.upsert_totals``). A settlement sums a year of it in a few
+    hundred rows, where the rollup has hundreds of thousands."""
+
+    alliance = models.ForeignKey(
+        Alliance, on_delete=models.PROTECT, related_name="+", db_constraint=False, db_index=False
+    )
+    month = models.DateField()  # the first day of the month
+    incurred_by = models.ForeignKey(
+        Organisation,
+        on_delete=models.PROTECT,
+        related_name="+",
+        db_constraint=False,
+        db_index=False,
+    )
+    amount = CentsField()
+    entries = models.PositiveIntegerField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["alliance", "month", "incurred_by"], name="party_total_one_per_key"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.month} {self.amount}"

@@ -6,13 +6,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import Any
 
 from django.db.models import Count, Sum
 from django.db.models.functions import TruncMonth
 
 from allianssi.accounts.models import User
 from allianssi.alliances.models import Alliance
-from allianssi.openbook.models import CostEntry, ImportBatch, LedgerTotal
+from allianssi.openbook.models import CostEntry, ImportBatch, LedgerTotal, PartyTotal
 from allianssi.parties.models import Organisation
 
 
@@ -52,6 +53,23 @@ def rollup_mismatches(alliance_id: int | None = None) -> list[Mismatch]:
         right = rolled.get(key, (Decimal(0), 0))
         if left != right:
             found.append(Mismatch(int(key[0]), key[1:], left, right))
+    # The per-party totals, against the same ledger sums summed one level coarser.
+    by_party: dict[tuple[Any, ...], tuple[Decimal, int]] = {}
+    for (alliance, month, _organizer, party, _area, _category), (amount, count) in ledger.items():
+        key = (alliance, month, party)
+        total, counted = by_party.get(key, (Decimal(0), 0))
+        by_party[key] = (total + amount, counted + count)
+    parties = PartyTotal.objects.all()
+    if alliance_id is not None:
+        parties = parties.filter(alliance_id=alliance_id)
+    party_rolled: dict[tuple[Any, ...], tuple[Decimal, int]] = {
+        (t.alliance_id, t.month, t.incurred_by_id): (t.amount, t.entries) for t in parties
+    }
+    for key in sorted(set(by_party) | set(party_rolled), key=str):
+        left = by_party.get(key, (Decimal(0), 0))
+        right = party_rolled.get(key, (Decimal(0), 0))
+        if left != right:
+            found.append(Mismatch(int(key[0]), ("party", *key[1:]), left, right))
     return found
 
 

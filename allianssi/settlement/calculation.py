@@ -28,12 +28,16 @@ in order (docs/settlement.md works examples by hand):
 8. What the producers are paid is funded by the organizers by their funding shares (the total
    paid, less the organizers' own side, is the same split); each organizer also carries its own
    units' costs.
+9. An **interim** settlement (``interim``, e.g. quarterly) pays each producer its costs + fee
+   only: no gainshare or painshare and no pool, which settle in the year's final settlement. The
+   organizers fund it by their funding shares and carry their own units' costs, as above. It is
+   ``settle`` with the target set to the outturn (so the deviation is 0), no pool and no KPIs.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from decimal import Decimal
 
 from allianssi.core.allocation import allocate
@@ -273,3 +277,12 @@ def settle(terms: Terms, actuals: Actuals) -> Settlement:
         producers=results,
         organizers=organizers,
     )
+
+
+def interim(terms: Terms, actuals: Actuals) -> Settlement:
+    """An interim settlement: costs + fee to each producer, funded by the organizers (rule 9)."""
+    outturn = sum((rounded(p.costs) + p.fee() for p in actuals.producers), ZERO) + sum(
+        (rounded(u.costs) for u in actuals.own_units), ZERO
+    )
+    at_outturn = replace(terms, target=outturn, pool=ZERO, pool_share_of_target=None, kpis=())
+    return settle(at_outturn, actuals)

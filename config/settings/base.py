@@ -35,6 +35,7 @@ INSTALLED_APPS = [
     "allianssi.compliance",
     "allianssi.openbook",
     "allianssi.api",
+    "allianssi.settlement",
 ]
 
 MIDDLEWARE = [

@@ -45,11 +45,26 @@ def test_demo_load__builds_the_promised_alliance_once():
         "decided",
         "decided",
         "decided",
+        "decided",
+        "decided",
         "draft",
         "open",
     ]
-    # The organizers' go (2025/1) and award (2025/2), then the leadership group's own.
-    assert sorted(main.decisions.values_list("number", flat=True)) == ["2025/1", "2025/2", "2026/1"]
+    # The organizers' go (2025/1) and award (2025/2), then the leadership group's own: a
+    # proposal, the 2026 commercial terms and the first quarter's interim settlement.
+    assert sorted(main.decisions.values_list("number", flat=True)) == [
+        "2025/1",
+        "2025/2",
+        "2026/1",
+        "2026/2",
+        "2026/3",
+    ]
+    assert main.terms.get().status == "in_force"
+    interim, final = main.settlements.order_by("start", "end")
+    assert (interim.kind, interim.status) == ("interim", "approved")
+    assert interim.invoices.count() >= 5  # each producer's, and to each other organizer
+    assert (final.kind, final.status) == ("final", "draft")
+    assert main.kpi_results.filter(source="market_share").exists()
     tender = main.procurements.get()
     assert tender.status == "awarded"
     assert AuditRecord.objects.filter(alliance=main, action="membership.admit").count() == 5

@@ -1,4 +1,5 @@
-"""Migration 0003 turns the ledger's euro amounts into whole cents without losing one."""
+"""Migration 0003 turns the ledger's euro amounts into whole cents without losing one, and
+migration 0006 sums the rollup already there into the per-party totals."""
 
 from __future__ import annotations
 
@@ -9,12 +10,12 @@ import pytest
 from django.db import DatabaseError, connection, transaction
 from django.db.migrations.executor import MigrationExecutor
 
-from allianssi.openbook.models import CostEntry, LedgerTotal
+from allianssi.openbook.models import CostEntry, LedgerTotal, PartyTotal
 from allianssi.openbook.verify import dangling_references, rollup_mismatches
 from tests.conftest import build_world
 
 BEFORE = [("openbook", "0002_append_only_ledger")]
-AFTER = [("openbook", "0003_cents_and_bulk_ledger")]
+AFTER = [("openbook", "0006_party_totals")]
 
 
 def _migrate(target):
@@ -56,6 +57,7 @@ def test_migration_0003__amounts_become_exact_cents_and_stay_append_only():
         _migrate(AFTER)
     assert sorted(CostEntry.objects.values_list("amount", flat=True)) == sorted(amounts)
     assert LedgerTotal.objects.get().amount == Decimal("1001234.64")
+    assert PartyTotal.objects.get().amount == Decimal("1001234.64")
     assert rollup_mismatches() == []
     assert dangling_references() == {}
     with pytest.raises(DatabaseError), transaction.atomic():

@@ -22,6 +22,7 @@ from unittest import mock
 
 from django.core.management.base import BaseCommand
 from django.db import transaction
+from stdnum.fi import ytunnus
 
 from allianssi.accounts.models import User
 from allianssi.accounts.services import user_create
@@ -65,7 +66,7 @@ from allianssi.governance.services import (
 )
 from allianssi.openbook.models import CostEntry
 from allianssi.openbook.services import budget_set, entry_post, entry_reverse, staff_set
-from allianssi.parties.models import Organisation, OrganisationKind, Region
+from allianssi.parties.models import ORGANIZER_KINDS, Organisation, OrganisationKind, Region
 from allianssi.parties.services import (
     organisation_create,
     organisation_for_municipality,
@@ -75,6 +76,7 @@ from allianssi.procurement import services as procurement
 from allianssi.procurement.assessment import CRITERIA
 from allianssi.procurement.models import Procedure, Route, Verdict
 from allianssi.procurement.strategy import Answer, assessment_submit, go_decision_propose
+from allianssi.settlement import services as settlement
 
 DEMO_PASSWORD = "Allianssi-demo-2026"
 MAIN_ALLIANCE = "Pirkanmaan kasvupalveluallianssi"
@@ -103,6 +105,20 @@ SUITABILITY: dict[str, tuple[int, ...]] = {
     "lempaala": (4, 3, 2, 3, 2, 2),
     "ylapirkanmaa": (5, 5, 3, 4, 1, 2),
 }
+
+
+#: Bank accounts for the demo parties (valid IBANs of Finnish test accounts).
+DEMO_IBANS = ["FI2112345600000785", "FI5810171000000122", "FI4250001510000023"]
+
+
+def demo_business_id(seed: int) -> str:
+    """A valid-looking Y-tunnus for a demo party registered without one."""
+    number = 7300000 + seed * 17
+    while True:  # a number whose check digit exists (a remainder of 1 has none)
+        for digit in "0123456789":
+            if ytunnus.is_valid(f"{number:07d}-{digit}"):
+                return f"{number:07d}-{digit}"
+        number += 1
 
 
 def d(text: str) -> dt.date:
@@ -295,8 +311,9 @@ class Command(BaseCommand):
             effective_on=d("2026-01-01"),
             note="Johtoryhmä hyväksyi tavoitekustannuksen yksimielisesti.",
         )
-        self._leadership(main, org, users, reps)
+        representatives = self._leadership(main, org, users, reps)
         self._open_books(main, org, users)
+        self._settlement(main, org, users, representatives)
 
         second = alliance_create(
             actor=office,
@@ -407,8 +424,9 @@ class Command(BaseCommand):
         org: dict[str, Organisation],
         users: dict[str, User],
         reps: dict[str, User],
-    ) -> None:
-        """Seats with representatives, and proposals decided, blocked, open and drafted."""
+    ) -> dict[str, User]:
+        """Seats with representatives, and proposals decided, blocked, open and drafted;
+        returns the representatives by party."""
         office = users["projektitoimisto"]
         by_org = {o.pk: key for key, o in org.items()}
         representatives: dict[str, User] = dict(reps)
@@ -529,6 +547,7 @@ class Command(BaseCommand):
             other_items=["Viestintäsuunnitelman luonnos"],
         )
         self._forum(main, users, representatives)
+        return representatives
 
     def _assess(
         self,
@@ -831,6 +850,150 @@ class Command(BaseCommand):
                 )
         wrong = CostEntry.objects.filter(alliance=main, description="Toimitila 2/2026").get()
         entry_reverse(actor=office, entry=wrong, reason="Toimitilan vuokra kirjattiin kahdesti")
+
+    def _settlement(
+        self,
+        main: Alliance,
+        org: dict[str, Organisation],
+        users: dict[str, User],
+        reps: dict[str, User],
+    ) -> None:
+        """The 2026 commercial terms decided by the leadership group, the parties' invoicing
+        details, KPI results, the first quarter's interim settlement approved and invoiced, and
+        a draft of the year's final settlement."""
+        office = users["projektitoimisto"]
+        by_pk = {o.pk: key for key, o in org.items()}
+        members = {
+            role: [
+                m.organisation
+                for m in main.memberships.filter(role=role, ended_on__isnull=True)
+                .select_related("organisation")
+                .order_by("organisation__name")
+            ]
+            for role in (MemberRole.ORGANIZER, MemberRole.PRODUCER, MemberRole.OWN_PRODUCTION)
+        }
+        for party in [*members[MemberRole.ORGANIZER], *members[MemberRole.PRODUCER]]:
+            settlement.billing_set(
+                actor=office,
+                alliance=main,
+                organisation=party,
+                details=settlement.Billing(
+                    business_id="" if party.business_id else demo_business_id(party.pk),
+                    street="Hallituskatu 3",
+                    postal_code="33200",
+                    city="Tampere",
+                    iban=DEMO_IBANS[party.pk % len(DEMO_IBANS)],
+                    bic="",
+                    ovt_suffix="",
+                    vat="O" if party.kind in ORGANIZER_KINDS else "S",
+                    vat_rate=None if party.kind in ORGANIZER_KINDS else Decimal("25.5"),
+                    vat_reason="Kuntien ja maakunnan välinen kustannustenjako"
+                    if party.kind in ORGANIZER_KINDS
+                    else "",
+                ),
+            )
+        shares = {"region": "0.5", "tampere": "0.25"}
+        terms = {
+            "target": "2400000.00",
+            "target_by_area": {"employment": "1600000.00", "business": "800000.00"},
+            "organizers": [
+                {
+                    "key": str(o.pk),
+                    "name": o.name,
+                    "funding_share": shares.get(by_pk[o.pk], "0.05"),
+                }
+                for o in members[MemberRole.ORGANIZER]
+            ],
+            "producers": [
+                {"key": str(o.pk), "name": o.name, "fixed_fee": "60000.00"}
+                if by_pk[o.pk] == "tyopolku"
+                else {"key": str(o.pk), "name": o.name, "markup": "0.08"}
+                for o in members[MemberRole.PRODUCER]
+            ],
+            "own_units": [
+                {"key": str(o.pk), "name": o.name, "organizer": str(o.parent_id)}
+                for o in members[MemberRole.OWN_PRODUCTION]
+            ],
+            "gain_bands": [
+                {"producers_share": "0.5", "up_to": "120000.00"},
+                {"producers_share": "0.3"},
+            ],
+            "pain_bands": [{"producers_share": "0.5"}],
+            "pain_capped": True,
+            "pool": {"share_of_target": "0.02"},
+            "kpis": [
+                {
+                    "key": "employed",
+                    "name": "Työllistyneiden osuus palvelun päättäneistä",
+                    "unit": "%",
+                    "higher_is_better": True,
+                    "baseline": "20",
+                    "minimum": "22",
+                    "target": "30",
+                    "weight": "0.4",
+                },
+                {
+                    "key": "waiting",
+                    "name": "Odotusaika ensikäyntiin",
+                    "unit": "vrk",
+                    "higher_is_better": False,
+                    "baseline": "21",
+                    "minimum": "14",
+                    "target": "7",
+                    "weight": "0.3",
+                },
+                {
+                    "key": "market",
+                    "name": "Markkinatuottajien osuus tuotannosta",
+                    "unit": "%",
+                    "minimum": "50",
+                    "target": "75",
+                    "weight": "0.3",
+                    "source": "market_share",
+                },
+            ],
+        }
+        with replay("2026-01-12"):
+            version = settlement.terms_propose(
+                actor=office,
+                alliance=main,
+                year=2026,
+                document=terms,
+                paying_organizer=org["region"].pk,
+                reason="Allianssisopimuksen liite 3: tavoitekustannus ja kannustinmalli 2026",
+            )
+            assert version.proposal is not None
+            self._decide(version.proposal, reps, org, d("2026-01-19"))
+        for day, key, value, evidence in [
+            ("2026-03-31", "employed", "23.5", "Työllisyysraportti Q1/2026, liite 2"),
+            ("2026-03-31", "waiting", "16", "Asiakasjärjestelmän raportti 31.3.2026"),
+            ("2026-06-30", "employed", "25.2", "Työllisyysraportti Q2/2026, liite 2"),
+            ("2026-06-30", "waiting", "12", "Asiakasjärjestelmän raportti 30.6.2026"),
+            ("2026-09-30", "employed", "26.4", "Työllisyysraportti Q3/2026, liite 2"),
+            ("2026-09-30", "waiting", "10", "Asiakasjärjestelmän raportti 30.9.2026"),
+        ]:
+            with replay(day):
+                settlement.kpi_result_enter(
+                    actor=office,
+                    alliance=main,
+                    year=2026,
+                    kpi=key,
+                    measured_on=d(day),
+                    value=Decimal(value),
+                    evidence=evidence,
+                )
+        with replay("2026-04-15"):
+            interim = settlement.settlement_compute(
+                actor=office, alliance=main, year=2026, kind="interim", quarter=1
+            )
+            settlement.settlement_submit(
+                actor=office, settlement=interim, note="Tarkastettu projektitoimistossa."
+            )
+            interim.refresh_from_db()
+            assert interim.proposal is not None
+            self._decide(interim.proposal, reps, org, d("2026-04-22"))
+        with replay("2026-10-05"):
+            settlement.settlement_compute(actor=office, alliance=main, year=2026, kind="final")
 
     def _forum(self, main: Alliance, users: dict[str, User], reps: dict[str, User]) -> None:
         """Ideas: one turned into a draft proposal, one open with discussion, one declined."""
