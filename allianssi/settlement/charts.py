@@ -16,15 +16,23 @@ from allianssi.openbook.charts import STYLE
 
 def trajectory_chart(
     title: str,
-    points: Sequence[tuple[str, Decimal]],
+    points: Sequence[tuple[str, Decimal | None]],
     minimum: Decimal,
     target: Decimal,
     labels: tuple[str, str, str],
 ) -> str:
-    """The results by date, with the minimum and the target as level lines."""
+    """The results by date (the first point may be the baseline at the year's start, or
+    ``None``), with the minimum and the target as level lines across the whole chart; the scale
+    leaves room above and below them, so that neither lies on the chart's frame."""
+    values = [v for _label, v in points if v is not None]
+    low, high = min([minimum, target, *values]), max([minimum, target, *values])
+    pad = (high - low) / 10 or Decimal(1)
     style = copy(STYLE)
     style.colors = ("#1f4e79", "#8d4b00", "#2e7d32")
     chart = pygal.Line(
+        range=(float(low - pad), float(high + pad)),
+        stroke_style={"width": 2.5},
+        show_y_guides=False,
         title=title,
         style=style,
         js=[],
@@ -37,9 +45,20 @@ def trajectory_chart(
         dots_size=4,
     )
     chart.x_labels = [label for label, _value in points]
-    result, low, high = labels
-    chart.add(result, [float(value) for _label, value in points])
+    result = labels[0]
+    chart.add(result, [None if value is None else float(value) for _label, value in points])
     level = max(len(points), 1)
-    chart.add(low, [float(minimum)] * level, stroke_style={"dasharray": "6, 4"}, show_dots=False)
-    chart.add(high, [float(target)] * level, stroke_style={"dasharray": "2, 4"}, show_dots=False)
+    bottom, top = labels[1], labels[2]
+    chart.add(
+        bottom,
+        [float(minimum)] * level,
+        stroke_style={"width": 3, "dasharray": "10, 5"},
+        show_dots=False,
+    )
+    chart.add(
+        top,
+        [float(target)] * level,
+        stroke_style={"width": 3, "dasharray": "4, 4"},
+        show_dots=False,
+    )
     return str(chart.render(is_unicode=True))

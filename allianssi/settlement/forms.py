@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from decimal import Decimal
 from typing import Any
 
@@ -195,3 +196,357 @@ class WhatIfForm(forms.Form):
 def pretty(document: Any) -> str:
     """A JSON document as people read it in the editor."""
     return json.dumps(document, indent=2, ensure_ascii=False)
+
+
+HUNDRED = Decimal(100)
+
+
+def _percent(value: Any) -> Decimal | None:
+    """A stored fraction (``"0.08"``) as the per cent people type (8)."""
+    if value in (None, ""):
+        return None
+    return Decimal(format((Decimal(str(value)) * HUNDRED).normalize(), "f"))
+
+
+def _fraction(value: Decimal | None) -> str | None:
+    """A per cent typed (8) as the format's fraction (``"0.08"``)."""
+    return None if value is None else format(value / HUNDRED, "f")
+
+
+class TermsEditForm(forms.Form):
+    """The commercial terms as people fill them in: per cent where the format keeps fractions,
+    one group of fields per organizer, producer and KPI. ``document()`` gives the format's
+    ``terms`` object; ``field_for(path)`` names the field a document error is about."""
+
+    KPI_ROWS_EXTRA = 2
+    BAND_ROWS = 2
+
+    year = forms.IntegerField(label=_("Year"), min_value=2000, max_value=2100)
+    paying_organizer = forms.TypedChoiceField(label=_("Paying organizer"), coerce=int)
+    target = EuroField(label=_("Target cost (€)"), min_value=0)
+    pain_capped = forms.BooleanField(
+        label=_("A producer's painshare stops at its cap (by default its fee)"), required=False
+    )
+    pool_kind = forms.ChoiceField(
+        label=_("Performance pool"),
+        widget=forms.RadioSelect,
+        choices=[
+            ("none", _("No pool")),
+            ("share", _("A share of the target cost")),
+            ("fixed", _("A fixed amount")),
+        ],
+    )
+    pool_share = NumberField(label=_("Pool as a share of the target (%)"), required=False)
+    pool_fixed = EuroField(label=_("Pool as a fixed amount (€)"), required=False, min_value=0)
+    reason = forms.CharField(
+        label=_("Reason for the change"), widget=forms.Textarea(attrs={"rows": 3})
+    )
+
+    def __init__(
+        self,
+        *args: Any,
+        organizers: list[tuple[int, str]],
+        producers: list[tuple[int, str]],
+        own_units: list[tuple[int, str, int]],
+        areas: list[tuple[str, str]],
+        sources: list[tuple[str, str]],
+        kpi_rows: int,
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        self.organizers, self.producers, self.own_units = organizers, producers, own_units
+        self.areas = areas
+        self.fields["paying_organizer"].choices = organizers  # type: ignore[attr-defined]
+        for code, label in areas:
+            self.fields[f"area_{code}"] = EuroField(
+                label=_("Target: %(area)s (€)") % {"area": label}, required=False, min_value=0
+            )
+        shares = {
+            "gain": _("Producers' share of a gain, band %(n)s (%%)"),
+            "pain": _("Producers' share of a pain, band %(n)s (%%)"),
+        }
+        for side, share_label in shares.items():
+            for i in range(self.BAND_ROWS):
+                self.fields[f"{side}_{i}_share"] = NumberField(
+                    label=share_label % {"n": i + 1}, required=i == 0
+                )
+                self.fields[f"{side}_{i}_up_to"] = EuroField(
+                    label=_("Band %(n)s reaches up to (€ from the target; empty: no limit)")
+                    % {"n": i + 1},
+                    required=False,
+                    min_value=0,
+                )
+        for key, name in organizers:
+            self.fields[f"org_{key}_share"] = NumberField(
+                label=_("%(name)s: funding share") % {"name": name}
+            )
+        for key, name in producers:
+            self.fields[f"prod_{key}_kind"] = forms.ChoiceField(
+                label=_("%(name)s: fee") % {"name": name},
+                widget=forms.RadioSelect,
+                choices=[("markup", _("Mark-up on its costs (%)")), ("fixed", _("Fixed (€)"))],
+            )
+            self.fields[f"prod_{key}_fee"] = NumberField(
+                label=_("%(name)s: mark-up (%%) or fixed fee (€)") % {"name": name}
+            )
+            self.fields[f"prod_{key}_key"] = NumberField(
+                label=_("%(name)s: agreed share key (empty: its fee)") % {"name": name},
+                required=False,
+            )
+            self.fields[f"prod_{key}_cap"] = EuroField(
+                label=_("%(name)s: painshare cap (€; empty: its fee)") % {"name": name},
+                required=False,
+                min_value=0,
+            )
+        self.kpi_rows = kpi_rows + self.KPI_ROWS_EXTRA
+        for i in range(self.kpi_rows):
+            n = i + 1
+            self.fields[f"kpi_{i}_key"] = forms.SlugField(
+                label=_("KPI %(n)s: short code") % {"n": n}, required=False, max_length=50
+            )
+            self.fields[f"kpi_{i}_name"] = forms.CharField(
+                label=_("KPI %(n)s: name") % {"n": n}, required=False, max_length=200
+            )
+            self.fields[f"kpi_{i}_unit"] = forms.CharField(
+                label=_("KPI %(n)s: unit") % {"n": n}, required=False, max_length=20
+            )
+            self.fields[f"kpi_{i}_better"] = forms.ChoiceField(
+                label=_("KPI %(n)s: better is") % {"n": n},
+                choices=[("higher", _("higher")), ("lower", _("lower"))],
+                required=False,
+            )
+            for part, text in (
+                ("baseline", _("KPI %(n)s: baseline")),
+                ("minimum", _("KPI %(n)s: minimum (scores 0)")),
+                ("target", _("KPI %(n)s: target (scores 1)")),
+                ("weight", _("KPI %(n)s: weight (%% of the pool)")),
+                ("malus", _("KPI %(n)s: malus below the minimum (%% of the pool)")),
+            ):
+                self.fields[f"kpi_{i}_{part}"] = NumberField(label=text % {"n": n}, required=False)
+            self.fields[f"kpi_{i}_source"] = forms.ChoiceField(
+                label=_("KPI %(n)s: source") % {"n": n},
+                choices=[("entered", _("entered with evidence")), *sources],
+                required=False,
+            )
+
+    def groups(self) -> list[tuple[str, list[Any]]]:
+        """The fields in labelled groups, for the page's fieldsets."""
+
+        def bound(names: list[str]) -> list[Any]:
+            return [self[n] for n in names if n in self.fields]
+
+        groups: list[tuple[str, list[Any]]] = [
+            (
+                str(_("The year and the target")),
+                bound(
+                    ["year", "paying_organizer", "target"] + [f"area_{c}" for c, _l in self.areas]
+                ),
+            ),
+            (
+                str(_("Organizers' funding shares")),
+                bound([f"org_{k}_share" for k, _n in self.organizers]),
+            ),
+        ]
+        for key, name in self.producers:
+            groups.append(
+                (
+                    name,
+                    bound([f"prod_{key}_{p}" for p in ("kind", "fee", "key", "cap")]),
+                )
+            )
+        groups.append(
+            (
+                str(_("Sharing a gain and a pain")),
+                bound(
+                    [
+                        f"{side}_{i}_{p}"
+                        for side in ("gain", "pain")
+                        for i in range(self.BAND_ROWS)
+                        for p in ("share", "up_to")
+                    ]
+                    + ["pain_capped"]
+                ),
+            )
+        )
+        groups.append(
+            (str(_("Performance pool")), bound(["pool_kind", "pool_share", "pool_fixed"]))
+        )
+        for i in range(self.kpi_rows):
+            groups.append(
+                (
+                    str(_("KPI %(n)s") % {"n": i + 1}),
+                    bound(
+                        [
+                            f"kpi_{i}_{p}"
+                            for p in (
+                                "key",
+                                "name",
+                                "unit",
+                                "better",
+                                "baseline",
+                                "minimum",
+                                "target",
+                                "weight",
+                                "malus",
+                                "source",
+                            )
+                        ]
+                    ),
+                )
+            )
+        groups.append((str(_("Reason")), bound(["reason"])))
+        return groups
+
+    @classmethod
+    def initial_from(cls, terms: dict[str, Any]) -> dict[str, Any]:
+        """The fields' initial values from a stored ``terms`` object."""
+        initial: dict[str, Any] = {
+            "target": terms.get("target"),
+            "pain_capped": terms.get("pain_capped", True),
+        }
+        for code, amount in (terms.get("target_by_area") or {}).items():
+            initial[f"area_{code}"] = amount
+        for side in ("gain", "pain"):
+            for i, band in enumerate(terms.get(f"{side}_bands") or [{"producers_share": "0.5"}]):
+                initial[f"{side}_{i}_share"] = _percent(band["producers_share"])
+                initial[f"{side}_{i}_up_to"] = band.get("up_to")
+        pool = terms.get("pool") or {}
+        if "share_of_target" in pool:
+            initial.update(pool_kind="share", pool_share=_percent(pool["share_of_target"]))
+        elif "fixed" in pool:
+            initial.update(pool_kind="fixed", pool_fixed=pool["fixed"])
+        else:
+            initial["pool_kind"] = "none"
+        for o in terms.get("organizers", []):
+            initial[f"org_{o['key']}_share"] = o["funding_share"]
+        for p in terms.get("producers", []):
+            fixed = p.get("fixed_fee")
+            initial[f"prod_{p['key']}_kind"] = "fixed" if fixed is not None else "markup"
+            initial[f"prod_{p['key']}_fee"] = (
+                fixed if fixed is not None else _percent(p.get("markup"))
+            )
+            initial[f"prod_{p['key']}_key"] = p.get("share_key")
+            initial[f"prod_{p['key']}_cap"] = p.get("cap")
+        for i, k in enumerate(terms.get("kpis", [])):
+            initial.update(
+                {
+                    f"kpi_{i}_key": k["key"],
+                    f"kpi_{i}_name": k.get("name", ""),
+                    f"kpi_{i}_unit": k.get("unit", ""),
+                    f"kpi_{i}_better": "higher" if k.get("higher_is_better", True) else "lower",
+                    f"kpi_{i}_baseline": k.get("baseline"),
+                    f"kpi_{i}_minimum": k.get("minimum"),
+                    f"kpi_{i}_target": k.get("target"),
+                    f"kpi_{i}_weight": _percent(k.get("weight")),
+                    f"kpi_{i}_malus": _percent(k.get("malus")),
+                    f"kpi_{i}_source": k.get("source", "entered"),
+                }
+            )
+        return initial
+
+    def document(self) -> dict[str, Any]:
+        """The ``terms`` object of the settlement format (checked by the format, not here)."""
+        data = self.cleaned_data
+        self._kpi_index: list[int] = []
+        terms: dict[str, Any] = {"target": str(data["target"])}
+        areas = {c: str(data[f"area_{c}"]) for c, _l in self.areas if data.get(f"area_{c}")}
+        if areas:
+            terms["target_by_area"] = areas
+        terms["organizers"] = [
+            {"key": str(k), "name": n, "funding_share": str(data[f"org_{k}_share"])}
+            for k, n in self.organizers
+        ]
+        producers = []
+        for k, n in self.producers:
+            row: dict[str, Any] = {"key": str(k), "name": n}
+            if data[f"prod_{k}_kind"] == "fixed":
+                row["fixed_fee"] = str(data[f"prod_{k}_fee"])
+            else:
+                row["markup"] = _fraction(data[f"prod_{k}_fee"])
+            if data.get(f"prod_{k}_key") is not None:
+                row["share_key"] = str(data[f"prod_{k}_key"])
+            if data.get(f"prod_{k}_cap") is not None:
+                row["cap"] = str(data[f"prod_{k}_cap"])
+            producers.append(row)
+        terms["producers"] = producers
+        terms["own_units"] = [
+            {"key": str(k), "name": n, "organizer": str(o)} for k, n, o in self.own_units
+        ]
+        for side in ("gain", "pain"):
+            bands = []
+            for i in range(self.BAND_ROWS):
+                share = data.get(f"{side}_{i}_share")
+                if share is None:
+                    continue
+                band: dict[str, Any] = {"producers_share": _fraction(share)}
+                if data.get(f"{side}_{i}_up_to") is not None:
+                    band["up_to"] = str(data[f"{side}_{i}_up_to"])
+                bands.append(band)
+            terms[f"{side}_bands"] = bands
+        terms["pain_capped"] = bool(data.get("pain_capped"))
+        if data["pool_kind"] == "share":
+            terms["pool"] = {"share_of_target": _fraction(data.get("pool_share"))}
+        elif data["pool_kind"] == "fixed":
+            terms["pool"] = {
+                "fixed": None if data.get("pool_fixed") is None else str(data["pool_fixed"])
+            }
+        kpis = []
+        for i in range(self.kpi_rows):
+            if not data.get(f"kpi_{i}_key"):
+                continue
+            self._kpi_index.append(i)
+            kpi: dict[str, Any] = {
+                "key": data[f"kpi_{i}_key"],
+                "name": data.get(f"kpi_{i}_name") or data[f"kpi_{i}_key"],
+                "unit": data.get(f"kpi_{i}_unit") or "",
+                "higher_is_better": data.get(f"kpi_{i}_better", "higher") != "lower",
+                "minimum": _text(data.get(f"kpi_{i}_minimum")),
+                "target": _text(data.get(f"kpi_{i}_target")),
+                "weight": _fraction(data.get(f"kpi_{i}_weight")),
+                "malus": _fraction(data.get(f"kpi_{i}_malus")) or "0",
+                "source": data.get(f"kpi_{i}_source") or "entered",
+            }
+            if data.get(f"kpi_{i}_baseline") is not None:
+                kpi["baseline"] = str(data[f"kpi_{i}_baseline"])
+            kpis.append(kpi)
+        terms["kpis"] = kpis
+        return terms
+
+    def field_for(self, path: str) -> str | None:
+        """The field a document error's ``path`` is about, or None (then it is the form's)."""
+        parts = re.findall(r"[a-z_]+|\[\d+\]", path.removeprefix("terms."))
+        if not parts:
+            return None
+        head, index = parts[0], None
+        rest = [p for p in parts[1:] if not p.startswith("[")]
+        numbers = [int(p[1:-1]) for p in parts[1:] if p.startswith("[")]
+        index = numbers[0] if numbers else None
+        leaf = rest[-1] if rest else None
+        if head == "target":
+            return "target"
+        if head == "target_by_area":
+            return f"area_{leaf}" if leaf and f"area_{leaf}" in self.fields else "target"
+        if head == "organizers" and index is not None and index < len(self.organizers):
+            return f"org_{self.organizers[index][0]}_share"
+        if head == "producers" and index is not None and index < len(self.producers):
+            key = self.producers[index][0]
+            return {"share_key": f"prod_{key}_key", "cap": f"prod_{key}_cap"}.get(
+                leaf or "", f"prod_{key}_fee"
+            )
+        if head in ("gain_bands", "pain_bands") and index is not None:
+            side = head.split("_")[0]
+            return f"{side}_{index}_up_to" if leaf == "up_to" else f"{side}_{index}_share"
+        if head == "pool":
+            return "pool_fixed" if leaf == "fixed" else "pool_share"
+        if head == "kpis" and index is not None and index < len(self._kpi_index):
+            row = self._kpi_index[index]
+            mapping = {"higher_is_better": "better"}
+            name = f"kpi_{row}_{mapping.get(leaf or '', leaf or 'key')}"
+            return name if name in self.fields else f"kpi_{row}_key"
+        if head == "pain_capped":
+            return "pain_capped"
+        return None
+
+
+def _text(value: Decimal | None) -> str | None:
+    return None if value is None else str(value)

@@ -80,6 +80,8 @@ def context(invoice: Invoice) -> dict[str, Any]:
         "lines": [
             {"text": line["text"], "amount": Decimal(line["amount"])} for line in invoice.lines
         ],
+        "seller_ovt": _party(invoice.seller_details).ovt,
+        "buyer_ovt": _party(invoice.buyer_details).ovt,
         "viitenumero": format_viitenumero(invoice.reference),
         "rf": format_rf(rf(invoice.reference)),
         "vat": vat_of(invoice.seller_details),

@@ -21,14 +21,22 @@ from django.views.decorators.http import require_http_methods
 
 from allianssi import permissions
 from allianssi.accounts.http import acting_user
-from allianssi.alliances.models import Alliance, MemberRole, Membership
+from allianssi.alliances.models import Alliance, MemberRole, Membership, ServiceArea
 from allianssi.alliances.selectors import alliance_get
 from allianssi.core import clock
 from allianssi.core.errors import DomainError
 from allianssi.core.views import add_domain_error
 from allianssi.governance.documents import PdfUnavailable
 from allianssi.parties.models import Organisation
-from allianssi.settlement import calculation, charts, invoicing, selectors, services, whatif
+from allianssi.settlement import (
+    calculation,
+    charts,
+    invoicing,
+    selectors,
+    services,
+    sources,
+    whatif,
+)
 from allianssi.settlement import format as settlement_format
 from allianssi.settlement.forms import (
     ApprovalForm,
@@ -36,12 +44,14 @@ from allianssi.settlement.forms import (
     ComputeForm,
     KpiResultForm,
     SubmitForm,
+    TermsEditForm,
     TermsForm,
     WhatIfForm,
     pretty,
 )
 from allianssi.settlement.models import (
     BillingDetails,
+    CommercialTerms,
     SettlementKind,
     SettlementStatus,
     TermsStatus,
@@ -145,6 +155,49 @@ def _skeleton(alliance: Alliance) -> dict[str, Any]:
     }
 
 
+def _terms_forms(
+    request: HttpRequest, alliance: Alliance, year: int, current: CommercialTerms | None
+) -> tuple[TermsEditForm, TermsForm, str | None]:
+    """The page's two ways to make a version: the form, and the JSON of the format (for those
+    who keep their terms in files); which one was sent, if any."""
+    organizers = _members(alliance, {MemberRole.ORGANIZER})
+    producers = _members(alliance, {MemberRole.PRODUCER})
+    units = [
+        (m.organisation_id, m.organisation.name, m.organisation.parent_id or 0)
+        for m in Membership.objects.filter(
+            alliance=alliance, role=MemberRole.OWN_PRODUCTION, ended_on__isnull=True
+        ).select_related("organisation")
+    ]
+    labels = dict(ServiceArea.choices)
+    areas = [
+        (a, str(labels[a])) for a in sorted(alliance.service_areas.values_list("area", flat=True))
+    ]
+    document = current.document if current else _skeleton(alliance)
+    which = request.POST.get("form") if request.method == "POST" else None
+    common = {
+        "year": year,
+        "paying_organizer": current.paying_organizer_id if current else None,
+    }
+    edit = TermsEditForm(
+        request.POST if which == "edit" else None,
+        prefix="edit",
+        organizers=organizers,
+        producers=producers,
+        own_units=units,
+        areas=areas,
+        sources=sources.choices(),
+        kpi_rows=len(document.get("kpis", [])),
+        initial={**common, **TermsEditForm.initial_from(document)},
+    )
+    raw = TermsForm(
+        request.POST if which == "json" else None,
+        prefix="json",
+        organizers=organizers,
+        initial={**common, "document": pretty(document)},
+    )
+    return edit, raw, which
+
+
 @login_required
 @require_http_methods(["GET", "POST"])
 def terms(request: HttpRequest, pk: int) -> HttpResponse:
@@ -153,36 +206,36 @@ def terms(request: HttpRequest, pk: int) -> HttpResponse:
     year = _year(request)
     versions = selectors.terms_versions(user=request.user, alliance=alliance, year=year)
     can_manage = permissions.can_manage_terms(request.user, alliance)
-    organizers = _members(alliance, {MemberRole.ORGANIZER})
     current = next((v for v in versions if v.status == TermsStatus.IN_FORCE), None)
-    initial = {
-        "year": year,
-        "document": pretty(current.document if current else _skeleton(alliance)),
-        "paying_organizer": current.paying_organizer_id if current else None,
-    }
-    form = TermsForm(
-        request.POST if request.method == "POST" else None,
-        organizers=organizers,
-        initial=initial,
-    )
+    edit, raw, which = _terms_forms(request, alliance, year, current)
     errors: list[str] = []
-    if request.method == "POST":
+    if which is not None:
         if not can_manage:
             raise PermissionDenied
+        form: TermsEditForm | TermsForm = edit if which == "edit" else raw
+        if which not in {"edit", "json"}:
+            raise Http404
         if form.is_valid():
             data = form.cleaned_data
+            document = edit.document() if which == "edit" else data["document"]
             try:
                 made = services.terms_propose(
                     actor=acting_user(request),
                     alliance=alliance,
                     year=data["year"],
-                    document=data["document"],
+                    document=document,
                     paying_organizer=data["paying_organizer"],
                     reason=data["reason"],
                 )
+            except services.DocumentInvalid as invalid:
+                if which == "edit":
+                    for error in invalid.errors:
+                        edit.add_error(edit.field_for(error.path), services.message(error))
+                else:
+                    add_domain_error(raw, invalid)
+                    errors = _errors(invalid)
             except DomainError as error:
                 add_domain_error(form, error)
-                errors = _errors(error)
             else:
                 if made.status == TermsStatus.IN_FORCE:
                     messages.success(request, _("The new version of the terms is in force."))
@@ -216,11 +269,13 @@ def terms(request: HttpRequest, pk: int) -> HttpResponse:
             "rows": rows,
             "current": current,
             "names": selectors.names(alliance),
-            "form": form if can_manage else None,
+            "edit_form": edit if can_manage else None,
+            "form": raw if can_manage else None,
+            "json_open": which == "json",
             "errors": errors,
             "leadership": services.leadership_exists(alliance),
             "parties": [
-                *organizers,
+                *_members(alliance, {MemberRole.ORGANIZER}),
                 *_members(alliance, {MemberRole.PRODUCER, MemberRole.OWN_PRODUCTION}),
             ],
         },
@@ -320,8 +375,13 @@ def kpi_chart(request: HttpRequest, pk: int, key: str) -> HttpResponse:
     )
     if kpi is None:
         raise Http404
-    points = [
-        (date_format(r.measured_on, "SHORT_DATE_FORMAT"), r.value) for r in series.get(key, [])
+    baseline = kpi.get("baseline")
+    points: list[tuple[str, Decimal | None]] = [
+        (  # the year's start, with the baseline where the terms give one
+            date_format(dt.date(year, 1, 1), "SHORT_DATE_FORMAT"),
+            Decimal(baseline) if baseline is not None else None,
+        ),
+        *((date_format(r.measured_on, "SHORT_DATE_FORMAT"), r.value) for r in series.get(key, [])),
     ]
     svg = charts.trajectory_chart(
         f"{kpi.get('name') or key} ({kpi.get('unit', '')})".replace(" ()", ""),

@@ -74,7 +74,7 @@ def test_demo_load__builds_the_promised_alliance_once():
     assert {"own_unit_on_market", "organizer_seat_speaks_for_own_unit"} <= {
         f.rule.code for f in findings
     }
-    assert main.cost_entries.count() == 19  # three months of six costs, and one correction
+    assert main.cost_entries.count() == 61  # ten months of six costs, and one correction
     assert rollup_mismatches(main.pk) == []
     record = record_package(tender, base_uri="http://localhost/")
     assert validate(record) == []

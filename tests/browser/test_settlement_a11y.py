@@ -35,10 +35,23 @@ def test_settlement_pages_pass_axe(browser: Any, demo: Any, language: str):
         if not tab.page.locator("table[aria-labelledby=projected-producers] tbody tr").count():
             audit.findings.append(f"settlement overview [{language}]: no projected shares")
         audit.check("commercial terms", tab.goto(f"{base}/terms/?year=2026"))
-        tab.page.fill("#id_document", '{"target": "-1"}')
-        tab.page.fill("#id_reason", "Kokeilu")
-        audit.check("commercial terms, a refused document", tab.submit())
-        audit.expect_errors("commercial terms, a refused document")
+        tab.page.fill("#id_edit-kpi_0_weight", "150")
+        tab.page.fill("#id_edit-reason", "Kokeilu")
+        audit.check(
+            "commercial terms, a refused change",
+            tab.submit("main form:has(input[name=form][value=edit]) button[type=submit]"),
+        )
+        audit.expect_errors("commercial terms, a refused change")
+        if not tab.page.locator("#id_edit-kpi_0_weight_error").count():
+            audit.findings.append(f"commercial terms [{language}]: the error is not at its field")
+        tab.page.click("details summary")
+        tab.page.fill("#id_json-document", '{"target": "-1"}')
+        tab.page.fill("#id_json-reason", "Kokeilu")
+        audit.check(
+            "commercial terms, a refused JSON document",
+            tab.submit("main form:has(input[name=form][value=json]) button[type=submit]"),
+        )
+        audit.expect_errors("commercial terms, a refused JSON document")
         audit.check("KPIs", tab.goto(f"{base}/kpis/?year=2026"))
         audit.check("interim settlement", tab.goto(f"{base}/{interim.pk}/"))
         audit.check(

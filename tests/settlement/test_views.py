@@ -121,7 +121,7 @@ def test_overview__shows_the_year_at_a_glance(settled):
     assert Decimal(view.projected["outturn"]) >= view.outturn  # the run rate to the year's end
 
 
-def test_terms__put_in_force_through_the_page_with_errors_shown_in_place(formed: World):
+def test_terms__as_json_through_the_page_with_every_error_listed(formed: World):
     client = _client(formed, "manager")
     url = reverse("settlement:terms", args=[formed.alliance.pk]) + f"?year={YEAR}"
     page = client.get(url)
@@ -129,42 +129,73 @@ def test_terms__put_in_force_through_the_page_with_errors_shown_in_place(formed:
     assert {o["key"] for o in skeleton["organizers"]} == {
         str(formed.org[k].pk) for k in ["region", "tampere", "nokia"]
     }
-    bad = terms_document(formed, target="kymmenen")
-    response = client.post(
-        url,
-        {
-            "year": YEAR,
-            "paying_organizer": formed.org["region"].pk,
-            "document": json.dumps(bad),
-            "reason": "Uusi",
-        },
-    )
+
+    def post(document: str, reason: str = "Uusi"):
+        return client.post(
+            url,
+            {
+                "form": "json",
+                "json-year": YEAR,
+                "json-paying_organizer": formed.org["region"].pk,
+                "json-document": document,
+                "json-reason": reason,
+            },
+        )
+
+    response = post(json.dumps(terms_document(formed, target="kymmenen")))
     assert response.status_code == 200
     assert any("terms.target" in e for e in response.context["errors"])
-    response = client.post(
-        url,
-        {
-            "year": YEAR,
-            "paying_organizer": formed.org["region"].pk,
-            "document": "{not json",
-            "reason": "Uusi",
-        },
-    )
-    assert response.context["form"].errors["document"]
+    assert post("{not json").context["form"].errors["document"]
     assert not CommercialTerms.objects.exists()
-    response = client.post(
-        url,
-        {
-            "year": YEAR,
-            "paying_organizer": formed.org["region"].pk,
-            "document": json.dumps(terms_document(formed)),
-            "reason": "Sopimus",
-        },
-    )
-    assert response.status_code == 302
+    assert post(json.dumps(terms_document(formed)), reason="Sopimus").status_code == 302
     assert CommercialTerms.objects.get().version == 1
-    denied = _client(formed, "controller").post(url, {"year": YEAR})
+    denied = _client(formed, "controller").post(url, {"form": "json", "json-year": YEAR})
     assert denied.status_code == 403
+
+
+def _edit_data(form) -> dict[str, object]:
+    """What the browser sends back for the structured form as the page filled it in."""
+    data: dict[str, object] = {"form": "edit"}
+    for name, field in form.fields.items():
+        value = form.initial.get(name, field.initial)
+        if value is None or value is False:
+            continue
+        data[f"edit-{name}"] = "on" if value is True else str(value)
+    return data
+
+
+def test_terms__the_form_puts_a_version_in_force_and_places_errors_at_their_fields(
+    formed: World,
+):
+    put_in_force(formed)
+    client = _client(formed, "manager")
+    url = reverse("settlement:terms", args=[formed.alliance.pk]) + f"?year={YEAR}"
+    form = client.get(url).context["edit_form"]
+    assert str(form.fields["kpi_0_weight"].label) == "Avainmittari 1: paino (% potista)"
+    data = _edit_data(form)
+    # The form shows per cents: the producer's 10 % mark-up and the KPI's 40 % weight.
+    producer = formed.org["producer"].pk
+    assert data[f"edit-prod_{producer}_fee"] == "10"
+    assert data["edit-kpi_0_weight"] == "40"
+    data.update({"edit-target": "1 200 000,00", "edit-reason": "Tavoite nousee"})
+    data["edit-kpi_0_weight"] = "150"  # more than the whole pool
+    response = client.post(url, data)
+    assert response.status_code == 200
+    assert response.context["edit_form"].errors["kpi_0_weight"]
+    assert CommercialTerms.objects.count() == 1
+    data["edit-kpi_0_weight"] = "40"
+    data.update({"edit-kpi_2_key": "waiting", "edit-kpi_2_minimum": "14", "edit-kpi_2_target": "7"})
+    data.update({"edit-kpi_2_weight": "30", "edit-kpi_2_better": "lower"})
+    assert client.post(url, data).status_code == 302
+    version = CommercialTerms.objects.get(version=2)
+    assert version.document["target"] == "1200000.00"
+    assert version.document["producers"][0]["markup"] == "0.1"
+    waiting = version.document["kpis"][1]
+    assert (waiting["key"], waiting["weight"], waiting["higher_is_better"]) == (
+        "waiting",
+        "0.3",
+        False,
+    )
 
 
 def test_kpis__entered_through_the_page_and_charted(formed: World):

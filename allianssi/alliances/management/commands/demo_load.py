@@ -788,7 +788,7 @@ class Command(BaseCommand):
     def _open_books(
         self, main: Alliance, org: dict[str, Organisation], users: dict[str, User]
     ) -> None:
-        """Budgets for 2026 and the first months' costs on the open books."""
+        """Budgets for 2026 and the costs of January to October on the open books."""
         office = users["projektitoimisto"]
         for key, area, amount, person_years in [
             ("region", "business", "900000.00", "4.0"),
@@ -834,7 +834,7 @@ class Command(BaseCommand):
             ("yrityskehitys", "region", "business", "premises", "4200.00", "Toimitila"),
             ("tampere_own", "tampere", "employment", "personnel", "61500.00", "Omat valmentajat"),
         ]
-        for month in (1, 2, 3):
+        for month in range(1, 11):
             for producer, organizer, area, category, amount, text in costs:
                 entry_post(
                     actor=office,
@@ -894,8 +894,8 @@ class Command(BaseCommand):
             )
         shares = {"region": "0.5", "tampere": "0.25"}
         terms = {
-            "target": "2400000.00",
-            "target_by_area": {"employment": "1600000.00", "business": "800000.00"},
+            "target": "2150000.00",
+            "target_by_area": {"employment": "1550000.00", "business": "600000.00"},
             "organizers": [
                 {
                     "key": str(o.pk),
@@ -992,7 +992,7 @@ class Command(BaseCommand):
             interim.refresh_from_db()
             assert interim.proposal is not None
             self._decide(interim.proposal, reps, org, d("2026-04-22"))
-        with replay("2026-10-05"):
+        with replay("2026-11-02"):
             settlement.settlement_compute(actor=office, alliance=main, year=2026, kind="final")
 
     def _forum(self, main: Alliance, users: dict[str, User], reps: dict[str, User]) -> None:
