@@ -190,6 +190,104 @@ SCHEMAS: dict[str, Any] = {
             },
         },
     },
+    "KpiResultInput": {
+        "type": "object",
+        "required": ["kpi", "measured_on", "value", "evidence"],
+        "additionalProperties": False,
+        "properties": {
+            "kpi": {"type": "string", "description": "The KPI's key in the year's terms."},
+            "measured_on": {
+                "type": "string",
+                "format": "date",
+                "description": "The last day of the period the value describes.",
+            },
+            "value": {
+                "type": ["number", "string"],
+                "description": "The value, at most six decimals (as text to keep them exact).",
+            },
+            "evidence": {"type": "string", "description": "Where the value comes from."},
+        },
+    },
+    "KpiResult": {
+        "type": "object",
+        "required": ["id", "kpi", "measured_on", "value", "evidence", "source"],
+        "properties": {
+            "id": {"type": "integer"},
+            "kpi": {"type": "string"},
+            "measured_on": {"type": "string", "format": "date"},
+            "value": {"type": "string", "pattern": r"^-?[0-9]+(\.[0-9]+)?$"},
+            "evidence": {"type": "string"},
+            "source": {"type": "string"},
+        },
+    },
+    "SettlementSummary": {
+        "type": "object",
+        "required": ["id", "year", "kind", "start", "end", "version", "status", "outturn"],
+        "properties": {
+            "id": {"type": "integer"},
+            "year": {"type": "integer"},
+            "kind": {"enum": ["interim", "final"]},
+            "start": {"type": "string", "format": "date"},
+            "end": {"type": "string", "format": "date", "description": "The period's last day."},
+            "version": {"type": "integer"},
+            "status": {"enum": ["draft", "proposed", "approved", "rejected"]},
+            "outturn": MONEY,
+        },
+    },
+    "Settlements": {
+        "type": "object",
+        "required": ["settlements"],
+        "properties": {
+            "settlements": {
+                "type": "array",
+                "items": {"$ref": "#/components/schemas/SettlementSummary"},
+            }
+        },
+    },
+    "Invoice": {
+        "type": "object",
+        "required": [
+            "number",
+            "seller",
+            "buyer",
+            "issued_on",
+            "due_on",
+            "reference",
+            "rf",
+            "net",
+            "vat",
+            "total",
+        ],
+        "properties": {
+            "number": {"type": "string"},
+            "seller": {"type": "integer", "description": "The seller party's id."},
+            "buyer": {"type": "integer", "description": "The buyer party's id."},
+            "issued_on": {"type": "string", "format": "date"},
+            "due_on": {"type": "string", "format": "date"},
+            "reference": {"type": "string", "description": "The Finnish reference number."},
+            "rf": {"type": "string", "description": "The same as an RF creditor reference."},
+            "net": MONEY,
+            "vat": MONEY,
+            "total": {**MONEY, "description": "Negative: a credit note."},
+        },
+    },
+    "Settlement": {
+        "allOf": [{"$ref": "#/components/schemas/SettlementSummary"}],
+        "type": "object",
+        "required": ["inputs", "result", "invoices"],
+        "properties": {
+            "inputs": {
+                "type": "object",
+                "description": "The input document of the settlement format "
+                "(docs/settlement-format.md): the terms and the period's actuals.",
+            },
+            "result": {
+                "type": "object",
+                "description": "The result document of the settlement format.",
+            },
+            "invoices": {"type": "array", "items": {"$ref": "#/components/schemas/Invoice"}},
+        },
+    },
 }
 
 
@@ -221,8 +319,9 @@ def document(server: str) -> dict[str, Any]:
             "version": "1",
             "description": (
                 "For producers' and organizers' own systems: send costs to an alliance's open "
-                "books, and read its totals. Make a token on the API tokens page; it acts as "
-                "you, with your rights in each alliance."
+                "books and read its totals, record KPI results, and read settlements with their "
+                "invoices. Make a token on the API tokens page; it acts as you, with your rights "
+                "in each alliance."
             ),
         },
         "servers": [{"url": server}],
@@ -257,6 +356,63 @@ def document(server: str) -> dict[str, Any]:
                         "422": _json("Rejected", "Entries rejected; nothing was booked."),
                         **ERRORS,
                     },
+                }
+            },
+            "/alliances/{id}/kpi-results/": {
+                "post": {
+                    "operationId": "recordKpiResult",
+                    "summary": "Record a KPI's value for a period, with its evidence",
+                    "parameters": [ALLIANCE],
+                    "requestBody": {
+                        "required": True,
+                        "content": {
+                            "application/json": {
+                                "schema": {"$ref": "#/components/schemas/KpiResultInput"}
+                            }
+                        },
+                    },
+                    "responses": {
+                        "201": _json("KpiResult", "Recorded."),
+                        "400": _json("Error", "Not valid: the code and message say why."),
+                        "403": _json("Error", "You may not record KPI results here."),
+                        **ERRORS,
+                    },
+                }
+            },
+            "/alliances/{id}/settlements/": {
+                "get": {
+                    "operationId": "listSettlements",
+                    "summary": "The alliance's settlements, every version",
+                    "parameters": [
+                        ALLIANCE,
+                        {
+                            "name": "year",
+                            "in": "query",
+                            "required": False,
+                            "schema": {"type": "integer"},
+                        },
+                    ],
+                    "responses": {
+                        "200": _json("Settlements", "The settlements."),
+                        "400": _json("Error", "The year is not a number."),
+                        **ERRORS,
+                    },
+                }
+            },
+            "/alliances/{id}/settlements/{settlement}/": {
+                "get": {
+                    "operationId": "getSettlement",
+                    "summary": "One settlement with its inputs, result and invoices",
+                    "parameters": [
+                        ALLIANCE,
+                        {
+                            "name": "settlement",
+                            "in": "path",
+                            "required": True,
+                            "schema": {"type": "integer"},
+                        },
+                    ],
+                    "responses": {"200": _json("Settlement", "The settlement."), **ERRORS},
                 }
             },
             "/alliances/{id}/totals/": {

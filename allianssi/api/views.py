@@ -28,6 +28,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_POST
 
+from allianssi import permissions
 from allianssi.accounts.http import acting_user
 from allianssi.alliances.selectors import alliance_get, alliance_list
 from allianssi.api import openapi
@@ -36,6 +37,10 @@ from allianssi.api.services import digest, token_create, token_revoke
 from allianssi.core.errors import DomainError
 from allianssi.openbook.importing import COLUMNS, ImportRejected, import_costs
 from allianssi.openbook.selectors import period_totals
+from allianssi.settlement import selectors as settlement_selectors
+from allianssi.settlement import services as settlement_services
+from allianssi.settlement.models import Settlement
+from allianssi.settlement.reference import rf
 
 #: The largest request body a batch may have, and the most entries; bigger: upload a file.
 MAX_BODY = 32 << 20
@@ -155,6 +160,120 @@ def totals(request: HttpRequest, pk: int) -> JsonResponse:
                     "entries": n,
                 }
                 for o, p, area, category, amount, n in sorted(found.lines)
+            ],
+        }
+    )
+
+
+def _object(request: HttpRequest) -> dict[str, Any]:
+    body = request.read(MAX_BODY + 1)
+    if len(body) > MAX_BODY:
+        raise _Refused(413, "too_large", _("The request is too large."))
+    try:
+        data = json.loads(body, parse_float=Decimal)
+    except ValueError:
+        raise _Refused(400, "json_invalid", _("The body is not valid JSON.")) from None
+    if not isinstance(data, dict):
+        raise _Refused(400, "body_invalid", _("Send an object of the documented fields."))
+    return data
+
+
+@api
+@require_http_methods(["POST"])
+def kpi_results(request: HttpRequest, pk: int) -> JsonResponse:
+    """Record a KPI's value for a period, with its evidence: from an organizer's or the
+    customer service's own system. A later value for the same KPI and date corrects it."""
+    alliance = alliance_get(user=request.user, pk=pk)
+    data = _object(request)
+    if set(data) - {"kpi", "measured_on", "value", "evidence"}:
+        raise _Refused(400, "body_invalid", _("Send an object of the documented fields."))
+    try:
+        measured_on = dt.date.fromisoformat(str(data.get("measured_on", "")))
+    except ValueError:
+        raise _Refused(400, "date_invalid", _("Give measured_on as a date: 2026-06-30.")) from None
+    value = data.get("value")
+    if isinstance(value, bool) or not isinstance(value, Decimal | int | str):
+        raise _Refused(400, "value_invalid", _("Give the value as a number."))
+    try:
+        number = Decimal(str(value))
+    except ArithmeticError:
+        raise _Refused(400, "value_invalid", _("Give the value as a number.")) from None
+    result = settlement_services.kpi_result_enter(
+        actor=request.user,  # type: ignore[arg-type]
+        alliance=alliance,
+        year=measured_on.year,
+        kpi=str(data.get("kpi", "")),
+        measured_on=measured_on,
+        value=number,
+        evidence=str(data.get("evidence", "")),
+    )
+    return JsonResponse(
+        {
+            "id": result.pk,
+            "kpi": result.kpi,
+            "measured_on": result.measured_on.isoformat(),
+            "value": format(result.value.normalize(), "f"),
+            "evidence": result.evidence,
+            "source": result.source,
+        },
+        status=201,
+    )
+
+
+def _settlement_summary(settlement: Settlement) -> dict[str, Any]:
+    return {
+        "id": settlement.pk,
+        "year": settlement.year,
+        "kind": settlement.kind,
+        "start": settlement.start.isoformat(),
+        "end": (settlement.end - dt.timedelta(days=1)).isoformat(),
+        "version": settlement.version,
+        "status": settlement.status,
+        "outturn": settlement.result["outturn"],
+    }
+
+
+@api
+@require_http_methods(["GET"])
+def settlements(request: HttpRequest, pk: int) -> JsonResponse:
+    """The alliance's settlements (every version), newest period first; ``year`` narrows."""
+    alliance = alliance_get(user=request.user, pk=pk)
+    if not permissions.can_view_settlement(request.user, alliance):
+        raise Http404
+    found = Settlement.objects.filter(alliance=alliance).order_by("-start", "end", "-version")
+    if "year" in request.GET:
+        try:
+            found = found.filter(year=int(request.GET["year"]))
+        except ValueError:
+            raise _Refused(400, "year_invalid", _("Give the year as a number: 2026.")) from None
+    return JsonResponse({"settlements": [_settlement_summary(s) for s in found]})
+
+
+@api
+@require_http_methods(["GET"])
+def settlement(request: HttpRequest, pk: int, sid: int) -> JsonResponse:
+    """One settlement: its inputs and result in the settlement format, and its invoices."""
+    alliance = alliance_get(user=request.user, pk=pk)
+    found = settlement_selectors.settlement_get(user=request.user, alliance=alliance, pk=sid)
+    return JsonResponse(
+        {
+            **_settlement_summary(found),
+            "inputs": found.inputs,
+            "result": found.result,
+            "invoices": [
+                {
+                    "number": i.number,
+                    "seller": i.seller_id,
+                    "buyer": i.buyer_id,
+                    "issued_on": i.issued_on.isoformat(),
+                    "due_on": i.due_on.isoformat(),
+                    "reference": i.reference,
+                    "rf": rf(i.reference),
+                    "net": f"{i.net:.2f}",
+                    "vat": f"{i.vat:.2f}",
+                    "total": f"{i.total:.2f}",
+                }
+                for i in found.invoices.order_by("number")
             ],
         }
     )

@@ -151,6 +151,17 @@ class WhatIfForm(forms.Form):
     outturn_low = EuroField(label=_("Outturn from (€)"), min_value=0)
     outturn_high = EuroField(label=_("Outturn to (€)"), min_value=0)
     steps = forms.IntegerField(label=_("Steps"), min_value=2, max_value=101, initial=7)
+    samples = forms.IntegerField(
+        label=_("Random scenarios instead of steps"),
+        required=False,
+        min_value=0,
+        max_value=5000,
+        help_text=_(
+            "Leave empty for the steps. With a number, the outturn and the KPIs are drawn at "
+            "random within their ranges, most often near the current values, and the page "
+            "shows the 5th, 50th and 95th percentiles."
+        ),
+    )
 
     def __init__(self, *args: Any, kpis: list[dict[str, Any]], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -186,11 +197,14 @@ class WhatIfForm(forms.Form):
             for kpi in self.kpis
             if data.get(f"kpi_{kpi['key']}_low") is not None
         }
-        return {
+        spec: dict[str, Any] = {
             "outturn": {"low": str(data["outturn_low"]), "high": str(data["outturn_high"])},
             "kpis": ranges,
             "steps": data["steps"],
         }
+        if data.get("samples"):
+            spec.update(samples=data["samples"], distribution="triangular", seed=1)
+        return spec
 
 
 def pretty(document: Any) -> str:

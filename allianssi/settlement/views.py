@@ -476,6 +476,7 @@ def detail(request: HttpRequest, pk: int, sid: int) -> HttpResponse:
             )
             for party in what_if["parties"]:  # what a producer is paid, or an organizer carries
                 party["money"] = party.get("payment") or party.get("total")
+            what_if["sampled"] = what_if.get("mode") == "samples"
         except settlement_format.InvalidDocument as invalid:
             what_if_errors = [services.message(e) for e in invalid.errors]
     elif not what_if_form.is_bound:

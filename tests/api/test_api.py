@@ -76,6 +76,9 @@ def test_openapi__the_document_is_valid_openapi_3_1():
         "/alliances/",
         "/alliances/{id}/cost-batches/",
         "/alliances/{id}/totals/",
+        "/alliances/{id}/kpi-results/",
+        "/alliances/{id}/settlements/",
+        "/alliances/{id}/settlements/{settlement}/",
     }
 
 

@@ -275,6 +275,17 @@ def test_detail__what_if_shows_each_partys_range(settled):
     # at its fee (10 % of its costs scaled to that outturn): 97 959.18.
     assert producer["share"]["min"] == "-97959.18"
     assert Decimal(producer["share"]["max"]) > 0
+    sampled = _client(world, "observer").get(
+        url,
+        {"outturn_low": "900000", "outturn_high": "1200000", "steps": "4", "samples": "200"},
+    )
+    what_if = sampled.context["what_if"]
+    assert what_if["scenarios"] == 200
+    assert what_if["sampled"] is True
+    producer = next(p for p in what_if["parties"] if p["key"] == str(world.org["producer"].pk))
+    low, median, high = (Decimal(producer["share"][k]) for k in ("min", "p50", "max"))
+    assert low <= median <= high
+    assert "95" in sampled.content.decode()  # the 95th percentile's column
     bad = _client(world, "observer").get(url, {"outturn_low": "9", "outturn_high": "1"})
     assert bad.context["what_if"] is None
     assert bad.context["what_if_form"].errors
