@@ -328,6 +328,14 @@ def can_compute_settlement(user: AnyUser, alliance: Alliance) -> bool:
     return bool(roles_in(user, alliance) & {Role.MANAGER, Role.CONTROLLER})
 
 
+def can_submit_settlement(user: AnyUser, alliance: Alliance, *, leadership: bool) -> bool:
+    """Send a reviewed settlement for approval: who may compute it; where a leadership group
+    decides, the settlement goes to it as a proposal, which only those who may propose draft."""
+    if not can_compute_settlement(user, alliance):
+        return False
+    return not leadership or can_propose(user, alliance)
+
+
 def can_enter_kpi(user: AnyUser, alliance: Alliance) -> bool:
     """Enter KPI results with their evidence: the project office and the organizers'
     controllers."""

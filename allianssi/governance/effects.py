@@ -2,8 +2,9 @@
 
 The leadership group decides; the part that drafted the proposal acts on the decision. A kind of
 proposal registers, from its app's ``ready()``, a function run inside the transaction that closes
-the proposal as decided, and a function that names the proposal's subject for its page. Governance
-imports no other app, and nothing acts on a proposal that is blocked or not decided.
+the proposal as decided, optionally one run when it closes blocked or not decided (to let go of
+what waited for it; nothing is put into effect then), and a function that names the proposal's
+subject for its page. Governance imports no other app.
 """
 
 from __future__ import annotations
@@ -30,6 +31,7 @@ class Subject:
 class Kind:
     on_decided: Callable[[Decision], None]
     subject: Callable[[Proposal], Subject | None]
+    on_undecided: Callable[[Proposal], None] | None = None
 
 
 _KINDS: dict[str, Kind] = {}
@@ -40,10 +42,11 @@ def register(
     *,
     on_decided: Callable[[Decision], None],
     subject: Callable[[Proposal], Subject | None],
+    on_undecided: Callable[[Proposal], None] | None = None,
 ) -> None:
     if kind == GENERAL:
         raise ValueError("the general kind has no effect to register")
-    _KINDS[kind] = Kind(on_decided=on_decided, subject=subject)
+    _KINDS[kind] = Kind(on_decided=on_decided, subject=subject, on_undecided=on_undecided)
 
 
 def known(kind: str) -> bool:
@@ -55,6 +58,14 @@ def decided(decision: Decision) -> None:
     registered = _KINDS.get(decision.proposal.kind)
     if registered is not None:
         registered.on_decided(decision)
+
+
+def undecided(proposal: Proposal) -> None:
+    """A proposal closed blocked or not decided (called by the closing service, inside its
+    transaction): its kind lets go of what waited for the decision."""
+    registered = _KINDS.get(proposal.kind)
+    if registered is not None and registered.on_undecided is not None:
+        registered.on_undecided(proposal)
 
 
 def subject(proposal: Proposal) -> Subject | None:

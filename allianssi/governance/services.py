@@ -390,6 +390,8 @@ def _close(alliance: Alliance, proposal: Proposal, result: Outcome, actor: User 
     if result.status is Status.DECIDED:
         # What the decision puts into effect, in the same transaction, after its own record.
         effects.decided(proposal.decision)
+    else:
+        effects.undecided(proposal)
 
 
 def _close_if_due(alliance: Alliance, proposal: Proposal) -> bool:

@@ -19,7 +19,7 @@ from django.db import connection, transaction
 from django.db.models import Max
 from django.urls import reverse
 from django.utils import translation
-from django.utils.translation import gettext
+from django.utils.translation import gettext, ngettext_lazy
 from django.utils.translation import gettext_lazy as _
 from stdnum import bic as bic_number
 from stdnum import iban as iban_number
@@ -33,7 +33,7 @@ from allianssi.core import clock
 from allianssi.core.errors import DomainError, forbidden
 from allianssi.core.fields import from_cents
 from allianssi.governance import effects
-from allianssi.governance.models import Decision, Proposal, ProposalStatus, Seat
+from allianssi.governance.models import Decision, Proposal, Seat
 from allianssi.governance.services import AlternativeInput, proposal_create
 from allianssi.openbook.models import PartyTotal
 from allianssi.parties.models import Organisation
@@ -68,7 +68,11 @@ class DocumentInvalid(DomainError):
     def __init__(self, errors: list[settlement_format.FormatError]) -> None:
         super().__init__(
             "document_invalid",
-            _("The terms have %(count)s errors; each is listed below."),
+            ngettext_lazy(
+                "The document has %(count)s error; it is listed below.",
+                "The document has %(count)s errors; each is listed below.",
+                len(errors),
+            ),
             field="document",
             count=len(errors),
         )
@@ -112,33 +116,42 @@ def _check_parties(alliance: Alliance, model: settlement_format.Model, paying: i
     units = _member_ids(alliance, MemberRole.OWN_PRODUCTION)
     errors: list[settlement_format.FormatError] = []
 
-    def wrong(path: str, key: str) -> None:
-        errors.append(settlement_format.FormatError("party_not_member", path, {"key": key}))
+    def named(key: str, name: str) -> str:
+        return key if name in ("", key) else f"{name} ({key})"
+
+    def wrong(path: str, key: str, name: str) -> None:
+        errors.append(
+            settlement_format.FormatError("party_not_member", path, {"key": named(key, name)})
+        )
 
     for i, o in enumerate(model.organizers):
         if o.key not in organizers:
-            wrong(f"terms.organizers[{i}].key", o.key)
+            wrong(f"terms.organizers[{i}].key", o.key, o.name)
     for i, p in enumerate(model.producers):
         if p.key not in producers:
-            wrong(f"terms.producers[{i}].key", p.key)
+            wrong(f"terms.producers[{i}].key", p.key, p.name)
     for i, u in enumerate(model.own_units):
         unit = units.get(u.key)
         if unit is None:
-            wrong(f"terms.own_units[{i}].key", u.key)
+            wrong(f"terms.own_units[{i}].key", u.key, u.name)
         elif str(unit.parent_id) != u.organizer:
             errors.append(
                 settlement_format.FormatError(
-                    "unit_not_of_organizer", f"terms.own_units[{i}].organizer", {"key": u.key}
+                    "unit_not_of_organizer",
+                    f"terms.own_units[{i}].organizer",
+                    {"key": named(u.key, unit.name)},
                 )
             )
-    for key in sorted(set(organizers) - {o.key for o in model.organizers}):
-        errors.append(
-            settlement_format.FormatError("organizer_missing", "terms.organizers", {"key": key})
-        )
-    for key in sorted(set(producers) - {p.key for p in model.producers}):
-        errors.append(
-            settlement_format.FormatError("producer_missing", "terms.producers", {"key": key})
-        )
+    for role, members, listed in (
+        ("organizer", organizers, model.organizers),
+        ("producer", producers, model.producers),
+    ):
+        for key in sorted(set(members) - {m.key for m in listed}):
+            errors.append(
+                settlement_format.FormatError(
+                    f"{role}_missing", f"terms.{role}s", {"key": named(key, members[key].name)}
+                )
+            )
     if errors:
         raise DocumentInvalid(errors)
     if str(paying) not in {o.key for o in model.organizers}:
@@ -147,34 +160,6 @@ def _check_parties(alliance: Alliance, model: settlement_format.Model, paying: i
             _("The paying organizer must be one of the organizers in the terms."),
             field="paying_organizer",
         )
-
-
-def _proposal_closed_undecided(proposal: Proposal | None) -> bool:
-    return proposal is not None and proposal.status in {
-        ProposalStatus.BLOCKED,
-        ProposalStatus.NOT_DECIDED,
-    }
-
-
-def _retire_undecided(alliance: Alliance) -> None:
-    """A version or settlement whose proposal closed without a decision is rejected, so that a
-    new one can be made (the governance app acts only on decisions)."""
-    for terms in CommercialTerms.objects.filter(alliance=alliance, status=TermsStatus.PROPOSED):
-        if _proposal_closed_undecided(terms.proposal):
-            terms.status = TermsStatus.REJECTED
-            terms.save(update_fields=["status"])
-            audit_append(
-                actor=None,
-                alliance=alliance,
-                action="terms.not_decided",
-                obj=terms,
-                after={"year": terms.year, "version": terms.version},
-            )
-    for settlement in Settlement.objects.filter(
-        alliance=alliance, status=SettlementStatus.PROPOSED
-    ):
-        if _proposal_closed_undecided(settlement.proposal):
-            _close_settlement(settlement, approved=False, actor=None)
 
 
 @transaction.atomic
@@ -204,7 +189,6 @@ def terms_propose(
         raise DomainError("reason_required", _("Give the reason for the change."), field="reason")
     model = _parse(document)
     _check_parties(alliance, model, paying_organizer)
-    _retire_undecided(alliance)
     if CommercialTerms.objects.filter(
         alliance=alliance, year=year, status=TermsStatus.PROPOSED
     ).exists():
@@ -302,6 +286,23 @@ def _terms_decided(decision: Decision) -> None:
         action="terms.in_force",
         obj=terms,
         after={"year": terms.year, "version": terms.version, "decision": decision.number},
+    )
+
+
+def _terms_undecided(proposal: Proposal) -> None:
+    """The leadership group did not decide the version: it is not decided, and the version in
+    force stays; a new version can be drafted."""
+    terms = CommercialTerms.objects.get(proposal=proposal)
+    if terms.status != TermsStatus.PROPOSED:
+        return
+    terms.status = TermsStatus.REJECTED
+    terms.save(update_fields=["status"])
+    audit_append(
+        actor=None,
+        alliance=terms.alliance,
+        action="terms.not_decided",
+        obj=terms,
+        after={"year": terms.year, "version": terms.version, "proposal": proposal.number},
     )
 
 
@@ -541,7 +542,6 @@ def settlement_compute(
         raise DomainError(
             "terms_missing", _("The year has no commercial terms in force."), field="year"
         )
-    _retire_undecided(alliance)
     open_version = Settlement.objects.filter(
         alliance=alliance, start=start, end=end, status__in=["draft", "proposed"]
     ).first()
@@ -647,7 +647,8 @@ def settlement_submit(*, actor: User, settlement: Settlement, note: str = "") ->
     settlement can always be invoiced."""
     alliance = alliance_lock(settlement.alliance, actor, live=True)
     settlement = Settlement.objects.select_for_update().get(pk=settlement.pk)
-    if not permissions.can_compute_settlement(actor, alliance):
+    leadership = leadership_exists(alliance)
+    if not permissions.can_submit_settlement(actor, alliance, leadership=leadership):
         raise forbidden()
     if settlement.status != SettlementStatus.DRAFT:
         raise DomainError("not_draft", _("Only a draft can be sent for approval."))
@@ -663,7 +664,7 @@ def settlement_submit(*, actor: User, settlement: Settlement, note: str = "") ->
         )
     settlement.status = SettlementStatus.PROPOSED
     settlement.note = note.strip()
-    if leadership_exists(alliance):
+    if leadership:
         label = _describe(settlement)
         settlement.proposal = proposal_create(
             actor=actor,
@@ -769,6 +770,13 @@ def _settlement_decided(decision: Decision) -> None:
     settlement = Settlement.objects.select_for_update().get(proposal=decision.proposal)
     if settlement.status == SettlementStatus.PROPOSED:
         _close_settlement(settlement, approved=True, actor=None)
+
+
+def _settlement_undecided(proposal: Proposal) -> None:
+    """The leadership group did not approve the settlement: it goes back for correction."""
+    settlement = Settlement.objects.select_for_update().get(proposal=proposal)
+    if settlement.status == SettlementStatus.PROPOSED:
+        _close_settlement(settlement, approved=False, actor=None)
 
 
 def _settlement_subject(proposal: Proposal) -> effects.Subject | None:
@@ -1046,6 +1054,7 @@ def invoices_draft(settlement: Settlement) -> list[Invoice]:
         count += 1
         net = sum((amount for _label, amount in plan.lines), ZERO)
         seller = snapshots[plan.seller]
+        vat = vat_amount(seller, net)
         drafts.append(
             Invoice(
                 alliance=alliance,
@@ -1058,8 +1067,8 @@ def invoices_draft(settlement: Settlement) -> list[Invoice]:
                 reference=viitenumero(f"{alliance.pk}{issued.year}{count:05d}"),
                 lines=[{"text": text, "amount": str(amount)} for text, amount in plan.lines],
                 net=net,
-                vat=vat_amount(seller, net),
-                total=net + vat_amount(seller, net),
+                vat=vat,
+                total=net + vat,
                 seller_details=seller,
                 buyer_details=snapshots[plan.buyer],
             )
@@ -1091,5 +1100,15 @@ def invoices_make(settlement: Settlement) -> list[Invoice]:
 
 
 def register() -> None:
-    effects.register(TERMS_KIND, on_decided=_terms_decided, subject=_terms_subject)
-    effects.register(SETTLEMENT_KIND, on_decided=_settlement_decided, subject=_settlement_subject)
+    effects.register(
+        TERMS_KIND,
+        on_decided=_terms_decided,
+        subject=_terms_subject,
+        on_undecided=_terms_undecided,
+    )
+    effects.register(
+        SETTLEMENT_KIND,
+        on_decided=_settlement_decided,
+        subject=_settlement_subject,
+        on_undecided=_settlement_undecided,
+    )

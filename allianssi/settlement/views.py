@@ -409,9 +409,10 @@ def detail(request: HttpRequest, pk: int, sid: int) -> HttpResponse:
     review and approval, a what-if over its ranges, and its invoices."""
     alliance = alliance_get(user=request.user, pk=pk)
     settlement = selectors.settlement_get(user=request.user, alliance=alliance, pk=sid)
-    can_submit = (
-        permissions.can_compute_settlement(request.user, alliance)
-        and settlement.status == SettlementStatus.DRAFT
+    can_submit = settlement.status == SettlementStatus.DRAFT and (
+        permissions.can_submit_settlement(
+            request.user, alliance, leadership=services.leadership_exists(alliance)
+        )
     )
     awaiting_parties = (
         settlement.status == SettlementStatus.PROPOSED and settlement.proposal_id is None

@@ -176,9 +176,10 @@ def test_terms__a_proposal_closed_undecided_leaves_the_old_version_in_force(form
         reason="Tavoite liian väljä",
     )
     assert Proposal.objects.get(pk=second.proposal_id).status == ProposalStatus.BLOCKED
-    third = _terms(formed, target="950000.00")  # the blocked one no longer holds the year
     second.refresh_from_db()
-    assert second.status == TermsStatus.REJECTED
+    assert second.status == TermsStatus.REJECTED  # at once, as the proposal closed
+    assert AuditRecord.objects.filter(action="terms.not_decided").exists()
+    third = _terms(formed, target="950000.00")  # the blocked one no longer holds the year
     assert third.status == TermsStatus.PROPOSED
     assert services.terms_in_force(formed.alliance, YEAR) == first
 
@@ -502,3 +503,40 @@ def test_billing__checked_and_audited(formed: World):
         )
     give_billing(formed)
     assert AuditRecord.objects.filter(action="billing.set").count() == 4
+
+
+def test_settlement__an_objection_in_the_leadership_group_sends_it_back(formed: World):
+    _terms(formed)
+    give_billing(formed)
+    reps = seat_everyone(formed)
+    post_cost(formed, "producer", "1000.00", dt.date(YEAR, 2, 10))
+    settlement = services.settlement_submit(
+        actor=formed.users["manager"], settlement=_compute(formed)
+    )
+    proposal_open(
+        actor=formed.users["manager"],
+        proposal=settlement.proposal,
+        deadline=clock.now() + dt.timedelta(days=7),
+    )
+    vote_cast(
+        actor=reps["producer"],
+        proposal=settlement.proposal,
+        seat=formed.org["producer"],
+        choice=VoteChoice.OBJECT,
+        reason="Palkkio laskettu väärin",
+    )
+    settlement.refresh_from_db()
+    assert settlement.status == SettlementStatus.REJECTED
+    assert not Invoice.objects.exists()
+    assert _compute(formed).version == 2
+
+
+def test_settlement__with_a_leadership_group_only_those_who_propose_send_it(formed: World):
+    _terms(formed)
+    give_billing(formed)
+    seat_everyone(formed)
+    post_cost(formed, "producer", "1000.00", dt.date(YEAR, 2, 10))
+    draft = _compute(formed, who="controller")  # a controller computes and reviews …
+    with _raises("forbidden"):  # … but the proposal to the group is the project office's
+        services.settlement_submit(actor=formed.users["controller"], settlement=draft)
+    assert services.settlement_submit(actor=formed.users["manager"], settlement=draft).proposal
