@@ -542,6 +542,24 @@ def settlement_compute(
         raise DomainError(
             "terms_missing", _("The year has no commercial terms in force."), field="year"
         )
+    if (
+        kind == SettlementKind.INTERIM
+        and Settlement.objects.filter(
+            alliance=alliance,
+            kind=SettlementKind.FINAL,
+            year=year,
+            status=SettlementStatus.APPROVED,
+        ).exists()
+    ):
+        # Its invoices would not know of the final's, which already settled the whole year.
+        raise DomainError(
+            "final_approved",
+            _(
+                "The year's final settlement is approved; correct it with a new version of the "
+                "final settlement instead of an interim one."
+            ),
+            field="kind",
+        )
     open_version = Settlement.objects.filter(
         alliance=alliance, start=start, end=end, status__in=["draft", "proposed"]
     ).first()

@@ -443,6 +443,8 @@ def test_settlement__the_final_deducts_the_interim_invoices(formed: World):
     assert interim_invoice.number in final_invoice.lines[-1]["text"]
     total_billed = interim_invoice.net + final_invoice.net
     assert total_billed == payment
+    with _raises("final_approved"):  # an interim now would bill the quarter a second time
+        _compute(formed, kind="interim", quarter=2)
 
 
 def test_settlement__with_a_leadership_group_the_decision_approves_it(formed: World):
