@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Collection
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
@@ -154,6 +155,26 @@ def alliance_roles(*, user: AnyUser, alliance: Alliance) -> QuerySet[AllianceRol
         AllianceRole.objects.filter(alliance=alliance)
         .select_related("user", "user__organisation", "granted_by")
         .order_by("revoked_at", "user__username", "role")
+    )
+
+
+def member_choices(
+    alliance: Alliance,
+    roles: Collection[str],
+    *,
+    current: bool = True,
+    allowed: Callable[[int], bool] = lambda _organisation_id: True,
+) -> list[tuple[int, str]]:
+    """(id, name) of the parties in ``roles`` (the current members only, or everyone who has
+    been one) that ``allowed`` lets through, by name: the party choices of the pages' forms."""
+    members = Membership.objects.filter(alliance=alliance, role__in=roles).select_related(
+        "organisation"
+    )
+    if current:
+        members = members.filter(ended_on__isnull=True)
+    return sorted(
+        {(m.organisation_id, m.organisation.name) for m in members if allowed(m.organisation_id)},
+        key=lambda p: p[1],
     )
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import csv
 import tempfile
-from collections.abc import Callable, Collection, Iterator
+from collections.abc import Iterator
 from decimal import Decimal
 from typing import Any
 
@@ -31,8 +31,8 @@ from django.views.decorators.http import require_http_methods
 
 from allianssi import permissions
 from allianssi.accounts.http import acting_user
-from allianssi.alliances.models import Alliance, MemberRole, Membership, ServiceArea
-from allianssi.alliances.selectors import alliance_get
+from allianssi.alliances.models import Alliance, MemberRole, ServiceArea
+from allianssi.alliances.selectors import alliance_get, member_choices
 from allianssi.core import clock
 from allianssi.core.errors import DomainError
 from allianssi.core.views import add_domain_error
@@ -55,31 +55,11 @@ PAGE_SIZE = 100
 PRODUCING: set[str] = {MemberRole.PRODUCER, MemberRole.OWN_PRODUCTION}
 
 
-def _choices(
-    alliance: Alliance,
-    roles: Collection[str],
-    *,
-    current: bool = True,
-    allowed: Callable[[int], bool] = lambda _organisation_id: True,
-) -> list[tuple[int, str]]:
-    """(id, name) of the parties in ``roles`` (the current members only, or everyone who has
-    been one) that ``allowed`` lets through, by name."""
-    members = Membership.objects.filter(alliance=alliance, role__in=roles).select_related(
-        "organisation"
-    )
-    if current:
-        members = members.filter(ended_on__isnull=True)
-    return sorted(
-        {(m.organisation_id, m.organisation.name) for m in members if allowed(m.organisation_id)},
-        key=lambda p: p[1],
-    )
-
-
 def _parties(alliance: Alliance) -> tuple[list[tuple[int, str]], list[tuple[int, str]]]:
     """Everyone who has been an organizer, and a producer or own unit: the books name them."""
     return (
-        _choices(alliance, {MemberRole.ORGANIZER}, current=False),
-        _choices(alliance, PRODUCING, current=False),
+        member_choices(alliance, {MemberRole.ORGANIZER}, current=False),
+        member_choices(alliance, PRODUCING, current=False),
     )
 
 
@@ -197,12 +177,12 @@ def books_plan(request: HttpRequest, pk: int) -> HttpResponse:
     if not permissions.can_read_ledger(request.user, alliance):
         raise PermissionDenied
     user = request.user
-    organizers = _choices(
+    organizers = member_choices(
         alliance,
         {MemberRole.ORGANIZER},
         allowed=lambda o: permissions.can_manage_budget(user, alliance, organizer_id=o),
     )
-    parties = _choices(
+    parties = member_choices(
         alliance,
         {MemberRole.ORGANIZER, *PRODUCING},
         allowed=lambda o: permissions.can_manage_staff(user, alliance, organisation_id=o),
@@ -274,14 +254,14 @@ def books_plan(request: HttpRequest, pk: int) -> HttpResponse:
 def entry_new(request: HttpRequest, pk: int) -> HttpResponse:
     """Post one cost by hand."""
     alliance = alliance_get(user=request.user, pk=pk)
-    producers = _choices(
+    producers = member_choices(
         alliance,
         PRODUCING,
         allowed=lambda o: permissions.can_post_costs(request.user, alliance, incurred_by_id=o),
     )
     if not producers:
         raise PermissionDenied
-    organizers = _choices(alliance, {MemberRole.ORGANIZER})
+    organizers = member_choices(alliance, {MemberRole.ORGANIZER})
     form = EntryForm(
         request.POST or None,
         producers=producers,

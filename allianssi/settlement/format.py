@@ -715,6 +715,11 @@ def _kpi(kpi: KpiTerms, actuals: Actuals) -> calc.Kpi:
     )
 
 
+def kpi_score(kpi: KpiTerms, actual: Decimal | None) -> Decimal:
+    """A KPI's score (0…1, or its malus) at ``actual``, as the settlement counts it."""
+    return _kpi(kpi, Actuals(producers={}, kpis={kpi.key: actual})).score()
+
+
 def calculation_input(model: Model, actuals: Actuals) -> tuple[calc.Terms, calc.Actuals]:
     """The calculation's terms and actuals for ``model`` and ``actuals``."""
     pool = model.pool or Pool()

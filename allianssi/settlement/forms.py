@@ -10,22 +10,10 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from allianssi.core import euros
-from allianssi.core.forms import EuroField
+from allianssi.core.forms import EuroField, NumberField
 from allianssi.settlement.models import BillingDetails, SettlementKind
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
-
-
-class NumberField(forms.DecimalField):
-    """A decimal as people write it, with a comma or a point (``26,5`` or ``26.5``)."""
-
-    widget = forms.TextInput(attrs={"inputmode": "decimal"})
-
-    def to_python(self, value: Any) -> Decimal | None:  # type: ignore[override]
-        if isinstance(value, str):
-            value = euros.normalise(value)
-        return super().to_python(value)
 
 
 class YearForm(forms.Form):

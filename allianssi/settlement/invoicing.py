@@ -31,7 +31,7 @@ def _party(details: dict[str, Any]) -> einvoice.Party:
     )
 
 
-def vat_of(details: dict[str, Any]) -> einvoice.Vat:
+def seller_vat(details: dict[str, Any]) -> einvoice.Vat:
     """The seller's VAT as its details stood when the invoice was made."""
     category = _CATEGORY[details.get("vat", BillingDetails.Vat.STANDARD)]
     if category is einvoice.VatCategory.STANDARD:
@@ -54,7 +54,7 @@ def document(invoice: Invoice) -> einvoice.Invoice:
         payment=einvoice.Payment(
             iban=seller["iban"], reference=invoice.reference, bic=seller.get("bic", "")
         ),
-        vat=vat_of(seller),
+        vat=seller_vat(seller),
         lines=tuple(
             einvoice.Line(id=str(i), description=line["text"], amount=Decimal(line["amount"]))
             for i, line in enumerate(invoice.lines, start=1)
@@ -84,7 +84,7 @@ def context(invoice: Invoice) -> dict[str, Any]:
         "buyer_ovt": _party(invoice.buyer_details).ovt,
         "viitenumero": format_viitenumero(invoice.reference),
         "rf": format_rf(rf(invoice.reference)),
-        "vat": vat_of(invoice.seller_details),
+        "vat": seller_vat(invoice.seller_details),
     }
 
 

@@ -37,7 +37,7 @@ from allianssi.governance.models import Decision, Proposal, Seat
 from allianssi.governance.services import AlternativeInput, proposal_create
 from allianssi.openbook.models import PartyTotal
 from allianssi.parties.models import Organisation
-from allianssi.settlement import einvoice, sources
+from allianssi.settlement import einvoice, invoicing, sources
 from allianssi.settlement import format as settlement_format
 from allianssi.settlement.models import (
     BillingDetails,
@@ -1041,10 +1041,9 @@ def _billing_missing(settlement: Settlement) -> list[str]:
 
 
 def vat_amount(details: dict[str, Any], net: Decimal) -> Decimal:
-    """The VAT of an invoice by its seller's details: the e-invoice's own rule."""
-    if details.get("vat", BillingDetails.Vat.STANDARD) != BillingDetails.Vat.STANDARD:
-        return ZERO
-    return einvoice.vat_of(net, Decimal(details["vat_rate"]))
+    """The VAT of an invoice by its seller's details, by the e-invoice's own rule."""
+    rate = invoicing.seller_vat(details).rate
+    return einvoice.vat_of(net, rate) if rate is not None else ZERO
 
 
 def invoices_draft(settlement: Settlement) -> list[Invoice]:

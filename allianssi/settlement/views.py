@@ -22,14 +22,13 @@ from django.views.decorators.http import require_http_methods
 from allianssi import permissions
 from allianssi.accounts.http import acting_user
 from allianssi.alliances.models import Alliance, MemberRole, Membership, ServiceArea
-from allianssi.alliances.selectors import alliance_get
+from allianssi.alliances.selectors import alliance_get, member_choices
 from allianssi.core import clock
 from allianssi.core.errors import DomainError
 from allianssi.core.views import add_domain_error
 from allianssi.governance.documents import PdfUnavailable
 from allianssi.parties.models import Organisation
 from allianssi.settlement import (
-    calculation,
     charts,
     invoicing,
     selectors,
@@ -64,18 +63,6 @@ def _year(request: HttpRequest) -> int:
     except ValueError:
         return clock.today().year
     return year if 2000 <= year <= 2100 else clock.today().year
-
-
-def _members(alliance: Alliance, roles: set[str]) -> list[tuple[int, str]]:
-    return sorted(
-        {
-            (m.organisation_id, m.organisation.name)
-            for m in Membership.objects.filter(
-                alliance=alliance, role__in=roles, ended_on__isnull=True
-            ).select_related("organisation")
-        },
-        key=lambda p: p[1],
-    )
 
 
 def _errors(error: DomainError) -> list[str]:
@@ -129,25 +116,18 @@ def overview(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-def _skeleton(alliance: Alliance) -> dict[str, Any]:
+Parties = list[tuple[int, str]]
+
+
+def _skeleton(
+    organizers: Parties, producers: Parties, units: list[tuple[int, str, int]]
+) -> dict[str, Any]:
     """A first version of the terms, filled with the alliance's current parties."""
-    organizers = _members(alliance, {MemberRole.ORGANIZER})
-    producers = _members(alliance, {MemberRole.PRODUCER})
-    units = Membership.objects.filter(
-        alliance=alliance, role=MemberRole.OWN_PRODUCTION, ended_on__isnull=True
-    ).select_related("organisation")
     return {
         "target": "0.00",
         "organizers": [{"key": str(k), "name": n, "funding_share": "1"} for k, n in organizers],
         "producers": [{"key": str(k), "name": n, "markup": "0.08"} for k, n in producers],
-        "own_units": [
-            {
-                "key": str(u.organisation_id),
-                "name": u.organisation.name,
-                "organizer": str(u.organisation.parent_id),
-            }
-            for u in units
-        ],
+        "own_units": [{"key": str(k), "name": n, "organizer": str(o)} for k, n, o in units],
         "gain_bands": [{"producers_share": "0.5"}],
         "pain_bands": [{"producers_share": "0.5"}],
         "pain_capped": True,
@@ -160,8 +140,8 @@ def _terms_forms(
 ) -> tuple[TermsEditForm, TermsForm, str | None]:
     """The page's two ways to make a version: the form, and the JSON of the format (for those
     who keep their terms in files); which one was sent, if any."""
-    organizers = _members(alliance, {MemberRole.ORGANIZER})
-    producers = _members(alliance, {MemberRole.PRODUCER})
+    organizers = member_choices(alliance, {MemberRole.ORGANIZER})
+    producers = member_choices(alliance, {MemberRole.PRODUCER})
     units = [
         (m.organisation_id, m.organisation.name, m.organisation.parent_id or 0)
         for m in Membership.objects.filter(
@@ -172,7 +152,7 @@ def _terms_forms(
     areas = [
         (a, str(labels[a])) for a in sorted(alliance.service_areas.values_list("area", flat=True))
     ]
-    document = current.document if current else _skeleton(alliance)
+    document = current.document if current else _skeleton(organizers, producers, units)
     which = request.POST.get("form") if request.method == "POST" else None
     common = {
         "year": year,
@@ -275,8 +255,8 @@ def terms(request: HttpRequest, pk: int) -> HttpResponse:
             "errors": errors,
             "leadership": services.leadership_exists(alliance),
             "parties": [
-                *_members(alliance, {MemberRole.ORGANIZER}),
-                *_members(alliance, {MemberRole.PRODUCER, MemberRole.OWN_PRODUCTION}),
+                *member_choices(alliance, {MemberRole.ORGANIZER}),
+                *member_choices(alliance, {MemberRole.PRODUCER, MemberRole.OWN_PRODUCTION}),
             ],
         },
     )
@@ -322,14 +302,19 @@ def kpis(request: HttpRequest, pk: int) -> HttpResponse:
             else:
                 messages.success(request, _("The result was saved."))
                 return redirect(f"{request.path}?year={year}")
-    rows = [
-        {
-            "kpi": k,
-            "results": series.get(k["key"], []),
-            "score": _score(k, series.get(k["key"], [])),
-        }
-        for k in defined
-    ]
+    parsed = settlement_format.parse_terms(terms_in_force.document).kpis if terms_in_force else ()
+    rows = []
+    for k, terms_kpi in zip(defined, parsed, strict=True):
+        results = series.get(k["key"], [])
+        rows.append(
+            {
+                "kpi": k,
+                "results": results,  # the newest result's score, as the settlement counts it
+                "score": settlement_format.kpi_score(terms_kpi, results[-1].value)
+                if results
+                else None,
+            }
+        )
     return render(
         request,
         "settlement/kpis.html",
@@ -341,21 +326,6 @@ def kpis(request: HttpRequest, pk: int) -> HttpResponse:
             "form": form if can_enter else None,
         },
     )
-
-
-def _score(kpi: dict[str, Any], results: list[Any]) -> Decimal | None:
-    """The score of the KPI's newest result (0…1, or its malus), as the settlement counts it."""
-    if not results:
-        return None
-    return calculation.Kpi(
-        key=kpi["key"],
-        minimum=Decimal(kpi["minimum"]),
-        target=Decimal(kpi["target"]),
-        weight=Decimal(kpi["weight"]),
-        actual=results[-1].value,
-        higher_is_better=kpi.get("higher_is_better", True),
-        malus=Decimal(kpi.get("malus") or 0),
-    ).score()
 
 
 @login_required
@@ -393,15 +363,6 @@ def kpi_chart(request: HttpRequest, pk: int, key: str) -> HttpResponse:
     return HttpResponse(svg, content_type="image/svg+xml; charset=utf-8")
 
 
-def _acting_for(request: HttpRequest, alliance: Alliance) -> list[tuple[int, str]]:
-    """The parties the user may answer for, among those whose approval is needed."""
-    return [
-        (o.pk, o.name)
-        for o in services.approving_parties(alliance)
-        if permissions.can_approve_settlement(request.user, alliance, organisation_id=o.pk)
-    ]
-
-
 @login_required
 @require_http_methods(["GET", "POST"])
 def detail(request: HttpRequest, pk: int, sid: int) -> HttpResponse:
@@ -418,7 +379,13 @@ def detail(request: HttpRequest, pk: int, sid: int) -> HttpResponse:
         settlement.status == SettlementStatus.PROPOSED and settlement.proposal_id is None
     )
     answered = set(settlement.approvals.values_list("organisation_id", flat=True))
-    acting = [p for p in _acting_for(request, alliance) if p[0] not in answered]
+    needed = services.approving_parties(alliance)
+    acting = [  # the parties the user may still answer for
+        (o.pk, o.name)
+        for o in needed
+        if o.pk not in answered
+        and permissions.can_approve_settlement(request.user, alliance, organisation_id=o.pk)
+    ]
     which = request.POST.get("form") if request.method == "POST" else None
     submit_form = SubmitForm(request.POST if which == "submit" else None, prefix="submit")
     approval_form = ApprovalForm(
@@ -466,15 +433,8 @@ def detail(request: HttpRequest, pk: int, sid: int) -> HttpResponse:
     what_if_errors: list[str] = []
     if what_if_form.is_bound and what_if_form.is_valid():
         try:
-            what_if = whatif.simulate(
-                settlement_format.parse_terms(settlement.inputs["terms"]),
-                settlement_format.parse_actuals(
-                    settlement.inputs["actuals"],
-                    settlement_format.parse_terms(settlement.inputs["terms"]),
-                ),
-                what_if_form.spec(),
-                settlement.kind,
-            )
+            model, actuals, kind = settlement_format.read(settlement.inputs)
+            what_if = whatif.simulate(model, actuals, what_if_form.spec(), kind)
             for party in what_if["parties"]:  # what a producer is paid, or an organizer carries
                 party["money"] = party.get("payment") or party.get("total")
             what_if["sampled"] = what_if.get("mode") == "samples"
@@ -503,9 +463,7 @@ def detail(request: HttpRequest, pk: int, sid: int) -> HttpResponse:
             "submit_form": submit_form if can_submit else None,
             "approval_form": approval_form if awaiting_parties and acting else None,
             "approvals": settlement.approvals.select_related("organisation", "by"),
-            "pending": [o for o in services.approving_parties(alliance) if o.pk not in answered]
-            if awaiting_parties
-            else [],
+            "pending": [o for o in needed if o.pk not in answered] if awaiting_parties else [],
             "invoices": settlement.invoices.select_related("seller", "buyer").order_by("number"),
             "what_if_form": what_if_form,
             "what_if": what_if,
@@ -570,11 +528,12 @@ def billing(request: HttpRequest, pk: int) -> HttpResponse:
     alliance = alliance_get(user=request.user, pk=pk)
     if not permissions.can_view_settlement(request.user, alliance):
         raise PermissionDenied
-    parties = [
-        p
-        for p in _members(alliance, {MemberRole.ORGANIZER, MemberRole.PRODUCER})
-        if permissions.can_manage_billing(request.user, alliance, organisation_id=p[0])
-    ]
+    user = request.user
+    parties = member_choices(
+        alliance,
+        {MemberRole.ORGANIZER, MemberRole.PRODUCER},
+        allowed=lambda o: permissions.can_manage_billing(user, alliance, organisation_id=o),
+    )
     form = BillingForm(
         request.POST if request.method == "POST" else None,
         parties=parties,
@@ -608,7 +567,7 @@ def billing(request: HttpRequest, pk: int) -> HttpResponse:
             else:
                 messages.success(request, _("The invoicing details were saved."))
                 return redirect(request.path)
-    members = _members(alliance, {MemberRole.ORGANIZER, MemberRole.PRODUCER})
+    members = member_choices(alliance, {MemberRole.ORGANIZER, MemberRole.PRODUCER})
     details = {
         b.organisation_id: b
         for b in BillingDetails.objects.filter(organisation_id__in=[p for p, _n in members])

@@ -1,5 +1,6 @@
 """Template helpers of the settlement pages: the settlement format keeps amounts as exact text,
-which these turn back into numbers for Django's own number formatting."""
+which these turn back into numbers for Django's own number formatting. (Names by key come from
+the open books' ``lookup``.)"""
 
 from __future__ import annotations
 
@@ -27,9 +28,3 @@ def decimal(value: Any) -> Decimal | None:
 def add_days(day: dt.date, days: int) -> dt.date:
     """``s.end|add_days:-1``: the period's last day (periods end on the day after)."""
     return day + dt.timedelta(days=int(days))
-
-
-@register.filter
-def lookup(mapping: dict[Any, Any], key: Any) -> Any:
-    """``names|lookup:key``: a name for a key, or the key itself."""
-    return mapping.get(key, key) if mapping else key
