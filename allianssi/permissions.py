@@ -359,3 +359,78 @@ def can_manage_billing(user: AnyUser, alliance: Alliance, *, organisation_id: in
     return bool(roles & {Role.CONTROLLER, Role.LEADERSHIP, Role.PRODUCER_STAFF}) and (
         getattr(user, "organisation_id", None) == organisation_id
     )
+
+
+# The service catalogue --------------------------------------------------------------------------
+
+_PRODUCING_ROLES = frozenset({MemberRole.PRODUCER, MemberRole.OWN_PRODUCTION})
+
+
+def _member_role(user: AnyUser, alliance_id: int) -> str | None:
+    """The membership role of the user's own organisation in the alliance, if it is a member."""
+    organisation_id = getattr(user, "organisation_id", None)
+    if organisation_id is None:
+        return None
+    return (
+        Membership.objects.filter(
+            alliance_id=alliance_id, organisation_id=organisation_id, ended_on__isnull=True
+        )
+        .values_list("role", flat=True)
+        .first()
+    )
+
+
+def can_view_catalogue(user: AnyUser, alliance: Alliance) -> bool:
+    """Every version of every service, drafts included: everyone in the alliance."""
+    return bool(roles_in(user, alliance))
+
+
+def can_manage_catalogue(user: AnyUser, alliance: Alliance) -> bool:
+    """Whether the alliance's services are public, and how long requests are kept."""
+    return Role.MANAGER in roles_in(user, alliance)
+
+
+def can_draft_services(user: AnyUser, alliance: Alliance) -> bool:
+    """Start a new service: the project office, an organizer's controller or leadership member,
+    and a producer's or own unit's staff or leadership member (for a service it produces)."""
+    roles = roles_in(user, alliance)
+    if Role.MANAGER in roles:
+        return True
+    role = _member_role(user, alliance.pk)
+    if role == MemberRole.ORGANIZER:
+        return bool(roles & {Role.CONTROLLER, Role.LEADERSHIP})
+    if role in _PRODUCING_ROLES:
+        return bool(roles & {Role.PRODUCER_STAFF, Role.LEADERSHIP})
+    return False
+
+
+def can_edit_service(
+    user: AnyUser, alliance: Alliance, *, responsible_ids: set[int], producer_ids: set[int]
+) -> bool:
+    """Edit a service's draft: the project office, a responsible organizer's people, and the
+    staff of a party that produces it. Nobody else touches another party's service."""
+    if not can_draft_services(user, alliance):
+        return False
+    if Role.MANAGER in roles_in(user, alliance):
+        return True
+    return getattr(user, "organisation_id", None) in responsible_ids | producer_ids
+
+
+def can_review_service(user: AnyUser, alliance: Alliance, *, responsible_ids: set[int]) -> bool:
+    """Publish a service, return its draft, or withdraw it: the project office, or the
+    controller or leadership member of one of its responsible organizers."""
+    roles = roles_in(user, alliance)
+    if Role.MANAGER in roles:
+        return True
+    return bool(roles & {Role.CONTROLLER, Role.LEADERSHIP}) and (
+        getattr(user, "organisation_id", None) in responsible_ids
+        and _member_role(user, alliance.pk) == MemberRole.ORGANIZER
+    )
+
+
+def can_handle_service_requests(user: AnyUser, alliance: Alliance, *, organizer_id: int) -> bool:
+    """Read and handle the requests for services that reach an organizer: personal data that
+    the organizer controls, so only its own people with a role in the alliance."""
+    return bool(roles_in(user, alliance) & {Role.MANAGER, Role.CONTROLLER, Role.LEADERSHIP}) and (
+        getattr(user, "organisation_id", None) == organizer_id
+    )

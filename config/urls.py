@@ -12,5 +12,6 @@ urlpatterns = [
     path("", include("allianssi.openbook.urls")),
     path("", include("allianssi.api.urls")),
     path("", include("allianssi.settlement.urls")),
+    path("", include("allianssi.catalogue.urls")),
     path("", include("allianssi.alliances.urls")),
 ]

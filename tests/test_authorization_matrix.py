@@ -63,6 +63,7 @@ PAGES = [
     ("settlement:terms", IN_ALLIANCE),
     ("settlement:kpis", IN_ALLIANCE),
     ("settlement:billing", IN_ALLIANCE),
+    ("catalogue:services", IN_ALLIANCE),
 ]
 
 

@@ -31,7 +31,7 @@ from allianssi.alliances.validators import alliance_ended
 from allianssi.audit.services import audit_append
 from allianssi.core import clock
 from allianssi.core.errors import DomainError, forbidden
-from allianssi.core.hooks import configuration_change
+from allianssi.core.hooks import configuration_change, membership_ended
 from allianssi.parties.models import Organisation, Region
 
 if TYPE_CHECKING:
@@ -340,6 +340,7 @@ def _end(
         before=before,
         after=membership_snapshot(membership),
     )
+    membership_ended(actor, alliance.pk, membership.organisation_id)
 
 
 def _leaving(membership: Membership, active: list[Membership]) -> set[int]:

@@ -291,6 +291,95 @@ SCHEMAS: dict[str, Any] = {
 }
 
 
+CATALOGUE_SCHEMAS: dict[str, Any] = {
+    "CatalogueService": {
+        "type": "object",
+        "required": [
+            "id",
+            "uuid",
+            "alliance",
+            "name",
+            "summary",
+            "service_area",
+            "for_persons",
+            "for_companies",
+            "chargeable",
+            "responsible",
+            "producers",
+            "url",
+        ],
+        "properties": {
+            "id": {"type": "integer"},
+            "uuid": {"type": "string", "format": "uuid"},
+            "alliance": {
+                "type": "object",
+                "required": ["id", "name"],
+                "properties": {"id": {"type": "integer"}, "name": {"type": "string"}},
+            },
+            "name": {"type": "string", "description": "In the asked language, else Finnish."},
+            "summary": {"type": "string"},
+            "service_area": {"enum": list(ServiceArea.values)},
+            "for_persons": {"type": "boolean"},
+            "for_companies": {"type": "boolean"},
+            "chargeable": {"type": "boolean"},
+            "responsible": {"type": "array", "items": {"type": "string"}},
+            "producers": {
+                "type": "array",
+                "items": {
+                    "type": "object",
+                    "required": ["name", "provision"],
+                    "properties": {
+                        "name": {"type": "string"},
+                        "provision": {"enum": ["procured", "self_produced"]},
+                    },
+                },
+            },
+            "url": {"type": "string", "description": "The service's public page."},
+        },
+    },
+    "CatalogueServices": {
+        "type": "object",
+        "required": ["count", "page", "pages", "services"],
+        "properties": {
+            "count": {"type": "integer"},
+            "page": {"type": "integer"},
+            "pages": {"type": "integer"},
+            "services": {
+                "type": "array",
+                "items": {"$ref": "#/components/schemas/CatalogueService"},
+            },
+        },
+    },
+    "PtvService": {
+        "type": "object",
+        "description": "A service in the shape of the national service catalogue's (PTV) Open "
+        "API v11 service (V11VmOpenApiService); see docs/catalogue-exports.md.",
+        "required": ["id", "type", "serviceNames", "organizations", "publishingStatus"],
+        "properties": {
+            "id": {"type": "string", "format": "uuid"},
+            "type": {"type": "string"},
+            "serviceNames": {"type": "array", "items": {"type": "object"}},
+            "organizations": {"type": "array", "items": {"type": "object"}},
+            "serviceChannels": {"type": "array", "items": {"type": "object"}},
+            "publishingStatus": {"type": "string"},
+        },
+    },
+    "PtvExport": {"type": "array", "items": {"$ref": "#/components/schemas/PtvService"}},
+    "HsdsExport": {
+        "type": "object",
+        "description": "Open Referral HSDS 3.0: services (each with its organization and "
+        "service_at_location records) and organizations; see docs/catalogue-exports.md.",
+        "required": ["language", "services", "organizations"],
+        "properties": {
+            "language": {"enum": ["fi", "sv", "en"]},
+            "services": {"type": "array", "items": {"type": "object"}},
+            "organizations": {"type": "array", "items": {"type": "object"}},
+        },
+    },
+}
+SCHEMAS.update(CATALOGUE_SCHEMAS)
+
+
 def _json(schema: str, description: str) -> dict[str, Any]:
     return {
         "description": description,
@@ -311,6 +400,83 @@ ALLIANCE = {
 }
 
 
+def _query(name: str, schema: dict[str, Any], description: str) -> dict[str, Any]:
+    return {
+        "name": name,
+        "in": "query",
+        "required": False,
+        "schema": schema,
+        "description": description,
+    }
+
+
+_NOT_PUBLISHED = _json("Error", "No such published service, or its alliance does not publish.")
+_BAD_QUERY = _json("Error", "A query parameter is not one of its allowed values.")
+LANGUAGE = _query("language", {"enum": ["fi", "sv", "en"]}, "The language to read; default fi.")
+
+#: The catalogue's operations: public, no token.
+CATALOGUE_PATHS: dict[str, Any] = {
+    "/catalogue/services/": {
+        "get": {
+            "operationId": "searchServices",
+            "summary": "Published services, searched by words and filtered (no token needed)",
+            "security": [],
+            "parameters": [
+                _query("q", {"type": "string", "maxLength": 200}, "Words to search for."),
+                LANGUAGE,
+                _query("customer_type", {"enum": ["person", "company"]}, "Who it is for."),
+                _query("target_group", {"type": "string"}, "A PTV target group code (KR1)."),
+                _query("municipality", {"type": "string"}, "A municipality code (837)."),
+                _query("service_area", {"enum": list(ServiceArea.values)}, "A service area."),
+                _query(
+                    "channel",
+                    {"enum": ["location", "phone", "web_page", "e_service"]},
+                    "A kind of channel it can be reached by.",
+                ),
+                _query("page", {"type": "integer", "minimum": 1}, "The page, 20 a page."),
+            ],
+            "responses": {
+                "200": _json("CatalogueServices", "A page of matching services."),
+                "400": _BAD_QUERY,
+            },
+        }
+    },
+    "/catalogue/services/{id}/": {
+        "get": {
+            "operationId": "getService",
+            "summary": "One published service, in the shape of a PTV v11 service",
+            "security": [],
+            "parameters": [
+                {"name": "id", "in": "path", "required": True, "schema": {"type": "integer"}}
+            ],
+            "responses": {"200": _json("PtvService", "The service."), "404": _NOT_PUBLISHED},
+        }
+    },
+    "/catalogue/alliances/{id}/ptv/": {
+        "get": {
+            "operationId": "exportPtv",
+            "summary": "An alliance's published services as PTV v11 services",
+            "security": [],
+            "parameters": [ALLIANCE],
+            "responses": {"200": _json("PtvExport", "The services."), "404": _NOT_PUBLISHED},
+        }
+    },
+    "/catalogue/alliances/{id}/hsds/": {
+        "get": {
+            "operationId": "exportHsds",
+            "summary": "An alliance's published services as Open Referral HSDS 3.0",
+            "security": [],
+            "parameters": [ALLIANCE, LANGUAGE],
+            "responses": {
+                "200": _json("HsdsExport", "The services and organizations."),
+                "400": _BAD_QUERY,
+                "404": _NOT_PUBLISHED,
+            },
+        }
+    },
+}
+
+
 def document(server: str) -> dict[str, Any]:
     return {
         "openapi": "3.1.0",
@@ -321,7 +487,8 @@ def document(server: str) -> dict[str, Any]:
                 "For producers' and organizers' own systems: send costs to an alliance's open "
                 "books and read its totals, record KPI results, and read settlements with their "
                 "invoices. Make a token on the API tokens page; it acts as you, with your rights "
-                "in each alliance."
+                "in each alliance. The service catalogue's operations (/catalogue/…) are public "
+                "and need no token."
             ),
         },
         "servers": [{"url": server}],
@@ -443,6 +610,7 @@ def document(server: str) -> dict[str, Any]:
                     },
                 }
             },
+            **CATALOGUE_PATHS,
         },
         "components": {
             "schemas": SCHEMAS,

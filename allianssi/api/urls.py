@@ -1,6 +1,6 @@
 from django.urls import path
 
-from allianssi.api import views
+from allianssi.api import catalogue, views
 
 app_name = "api"
 urlpatterns = [
@@ -15,6 +15,10 @@ urlpatterns = [
         views.settlement,
         name="settlement",
     ),
+    path("api/v1/catalogue/services/", catalogue.services, name="catalogue_services"),
+    path("api/v1/catalogue/services/<int:pk>/", catalogue.service, name="catalogue_service"),
+    path("api/v1/catalogue/alliances/<int:pk>/ptv/", catalogue.ptv, name="catalogue_ptv"),
+    path("api/v1/catalogue/alliances/<int:pk>/hsds/", catalogue.hsds, name="catalogue_hsds"),
     path("api/tokens/", views.tokens, name="tokens"),
     path("api/tokens/<int:token>/revoke/", views.token_revoke_view, name="token_revoke"),
 ]

@@ -1,8 +1,9 @@
 """Database triggers that refuse any UPDATE or DELETE of an append-only row, whoever asks.
 
 The audit trail, the open-books ledger, KPI results and invoices are append-only: a correction
-is a new row. Commercial terms and settlements are frozen once they reach a final status (in
-force, approved, rejected): such a row can no longer be changed, and no row is ever deleted.
+is a new row. Commercial terms, settlements and service versions are frozen once they reach a
+final status (in force, approved, rejected; a service version replaced or withdrawn): such a row
+can no longer be changed, and no row is ever deleted.
 The triggers are installed by each table's migration and only for tables that exist.
 
 PostgreSQL's TRUNCATE does not fire row triggers; only a database owner can run it, and the hash
@@ -26,6 +27,7 @@ APPEND_ONLY = {
 FROZEN = {
     "settlement_commercialterms": ("in_force", "rejected"),
     "settlement_settlement": ("approved", "rejected"),
+    "catalogue_serviceversion": ("superseded", "withdrawn"),
 }
 _FROZEN_MESSAGE = "frozen: an approved or decided version never changes; make a new version"
 #: The audit table keeps the trigger names of its first migration.

@@ -97,6 +97,18 @@ class DocumentFacts:
 
 
 @dataclass(frozen=True)
+class ServiceFacts:
+    """A published service of the catalogue: what it does and who stands behind it."""
+
+    number: int
+    name: str
+    service_area: str
+    public_authority: bool  # it includes public administrative tasks
+    responsible_ids: tuple[int, ...] = ()
+    producer_ids: tuple[int, ...] = ()
+
+
+@dataclass(frozen=True)
 class Configuration:
     phase: str
     service_areas: frozenset[str]
@@ -107,6 +119,7 @@ class Configuration:
     market_units: frozenset[int] = frozenset()
     procurements: tuple[ProcurementFacts, ...] = ()
     documents: tuple[DocumentFacts, ...] = ()
+    services: tuple[ServiceFacts, ...] = ()
     #: Display names of service areas and tasks (lazily translated), by code.
     labels: Mapping[str, Any] = field(default_factory=dict)
 
@@ -313,6 +326,37 @@ def agreement_missing(config: Configuration) -> Iterable[Hit]:
         yield Hit("alliance_agreement")
 
 
+def private_service_with_authority(config: Configuration) -> Iterable[Hit]:
+    for service in config.services:
+        if not service.public_authority:
+            continue
+        for party_id in service.producer_ids:
+            party = config.party(party_id)
+            if party is not None and party.kind in PRIVATE_KINDS:
+                yield Hit(
+                    f"{service.number}:{party_id}",
+                    {"service": service.name, "number": service.number, "party": party.name},
+                )
+
+
+def service_outside_remit(config: Configuration) -> Iterable[Hit]:
+    remit = {(h.party_id, h.service_area) for h in config.holdings if h.task == ORGANIZING}
+    for service in config.services:
+        for party_id in service.responsible_ids:
+            if (party_id, service.service_area) in remit:
+                continue
+            party = config.party(party_id)
+            yield Hit(
+                f"{service.number}:{party_id}",
+                {
+                    "service": service.name,
+                    "number": service.number,
+                    "party": party.name if party else "—",
+                    "area": config.label(service.service_area),
+                },
+            )
+
+
 RULES: tuple[Rule, ...] = (
     Rule(
         code="organizing_held_by_producer",
@@ -457,6 +501,32 @@ RULES: tuple[Rule, ...] = (
         ),
         statutes=(Statute(SEED, "4"),),
         check=agreement_missing,
+    ),
+    Rule(
+        code="private_service_with_authority",
+        number="8a",
+        title=_("A service produced by a private producer contains no public administrative tasks"),
+        severity=Severity.ERROR,
+        explanation=_(
+            "Service #%(number)s “%(service)s” includes public administrative tasks, but "
+            "%(party)s, a private producer, produces it. Take the administrative tasks out of the "
+            "service, or have an organizer or its own unit produce it."
+        ),
+        statutes=(Statute(PL, "124 §"), Statute(SEED, "5")),
+        check=private_service_with_authority,
+    ),
+    Rule(
+        code="service_outside_remit",
+        number="8b",
+        title=_("A service's responsible organizer carries the organizing responsibility"),
+        severity=Severity.ERROR,
+        explanation=_(
+            "Service #%(number)s “%(service)s” names %(party)s as responsible, but %(party)s does "
+            "not carry the organizing responsibility for %(area)s in this alliance. Record its "
+            "organizing responsibility, or name the organizer that carries it."
+        ),
+        statutes=(Statute(KUNTAL, "8 §"), Statute(SEED, "6")),
+        check=service_outside_remit,
     ),
 )
 

@@ -9,6 +9,7 @@ from decimal import Decimal
 from django.db.models import Sum
 
 from allianssi.alliances.models import Alliance, Membership, ServiceArea
+from allianssi.catalogue.models import PartyRole, ServiceVersion, VersionStatus
 from allianssi.compliance import rules
 from allianssi.compliance.models import AgreementDocument, Assignment, MarketActivity, Task
 from allianssi.core import clock
@@ -81,7 +82,35 @@ def configuration(alliance: Alliance) -> rules.Configuration:
             )
             for d in AgreementDocument.objects.filter(alliance=alliance)
         ),
+        services=_services(alliance),
         labels=LABELS,
+    )
+
+
+def _services(alliance: Alliance) -> tuple[rules.ServiceFacts, ...]:
+    """The published services of the catalogue, with their parties: two queries."""
+    published = list(
+        ServiceVersion.objects.filter(alliance=alliance, status=VersionStatus.PUBLISHED)
+        .select_related("service")
+        .prefetch_related("parties")
+        .order_by("service__number")
+    )
+    return tuple(
+        rules.ServiceFacts(
+            number=v.service.number,
+            name=v.name_fi,
+            service_area=v.service_area,
+            public_authority=v.public_authority,
+            responsible_ids=tuple(
+                sorted(
+                    p.organisation_id for p in v.parties.all() if p.role == PartyRole.RESPONSIBLE
+                )
+            ),
+            producer_ids=tuple(
+                sorted(p.organisation_id for p in v.parties.all() if p.role == PartyRole.PRODUCER)
+            ),
+        )
+        for v in published
     )
 
 

@@ -29,3 +29,21 @@ def configuration_change(alliance_id: int) -> Iterator[None]:
         for guard in _GUARDS:
             stack.enter_context(guard(alliance_id))
         yield
+
+
+#: Called inside the transaction that ends a membership, after the membership row is saved:
+#: ``(actor, alliance_id, organisation_id)``. Apps whose rows point at members (the service
+#: catalogue) let go of a party that has left; the apps that end memberships do not import them.
+MembershipEnded = Callable[[object, int, int], None]
+
+_MEMBERSHIP_ENDED: list[MembershipEnded] = []
+
+
+def register_membership_ended(callback: MembershipEnded) -> None:
+    if callback not in _MEMBERSHIP_ENDED:
+        _MEMBERSHIP_ENDED.append(callback)
+
+
+def membership_ended(actor: object, alliance_id: int, organisation_id: int) -> None:
+    for callback in _MEMBERSHIP_ENDED:
+        callback(actor, alliance_id, organisation_id)

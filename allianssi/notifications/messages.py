@@ -16,6 +16,13 @@ TEXTS = {
     "idea_declined": _("%(alliance)s: your idea “%(title)s” was declined."),
     "idea_proposed": _("%(alliance)s: your idea “%(title)s” was turned into proposal %(number)s."),
     "minutes_approved": _("%(alliance)s: the minutes of meeting %(number)s were approved."),
+    "service_submitted": _("%(alliance)s: service “%(name)s” is waiting for your review."),
+    "service_returned": _("%(alliance)s: service “%(name)s” was returned: %(reason)s"),
+    "service_published": _("%(alliance)s: service “%(name)s” was published."),
+    "service_withdrawn_left": _(
+        "%(alliance)s: service “%(name)s” was withdrawn because %(party)s left the alliance."
+    ),
+    "service_requested": _("%(alliance)s: someone asked for service “%(name)s”."),
 }
 
 

@@ -36,6 +36,7 @@ INSTALLED_APPS = [
     "allianssi.openbook",
     "allianssi.api",
     "allianssi.settlement",
+    "allianssi.catalogue",
 ]
 
 MIDDLEWARE = [

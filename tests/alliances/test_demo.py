@@ -14,6 +14,15 @@ from allianssi.alliances.models import Alliance, MemberRole, Phase
 from allianssi.alliances.selectors import alliance_overview
 from allianssi.audit.models import AuditRecord
 from allianssi.audit.selectors import audit_chain_keys, audit_chain_verify
+from allianssi.catalogue.models import (
+    CatalogueSettings,
+    PartyRole,
+    RequestStatus,
+    ServiceParty,
+    ServiceRequest,
+    ServiceVersion,
+    VersionStatus,
+)
 from allianssi.compliance.services import evaluate
 from allianssi.openbook.verify import rollup_mismatches
 from allianssi.procurement.ocds import record_package, validate
@@ -21,7 +30,7 @@ from allianssi.procurement.ocds import record_package, validate
 pytestmark = pytest.mark.django_db
 
 
-def test_demo_load__builds_the_promised_alliance_once():
+def test_demo_load__builds_the_promised_alliance_once() -> None:
     call_command("demo_load", stdout=io.StringIO())
     out = io.StringIO()
     call_command("demo_load", stdout=out)
@@ -85,3 +94,51 @@ def test_demo_load__builds_the_promised_alliance_once():
         (2, "approved"),
     ]
     assert all(audit_chain_verify(key) is None for key in audit_chain_keys())
+    _assert_catalogue(main)
+
+
+def _assert_catalogue(main: Alliance) -> None:
+    """The public catalogue: every producing party's published services in three languages,
+    drafts at each step of the review, a withdrawn service, and requests in organizers' queues;
+    publishing broke no compliance rule."""
+    assert CatalogueSettings.objects.get(alliance=main).public
+    versions = ServiceVersion.objects.filter(alliance=main)
+    published = versions.filter(status=VersionStatus.PUBLISHED)
+    assert published.count() >= 25
+    assert all(v.name_fi and v.name_sv and v.name_en for v in published)
+    assert all(v.summary_fi and v.summary_sv and v.summary_en for v in published)
+    assert all(v.channels.exists() for v in published)
+    producing = main.memberships.filter(
+        ended_on__isnull=True, role__in=[MemberRole.PRODUCER, MemberRole.OWN_PRODUCTION]
+    ).values_list("organisation_id", flat=True)
+    producers = ServiceParty.objects.filter(version__in=published, role=PartyRole.PRODUCER)
+    for organisation_id in producing:
+        assert producers.filter(organisation_id=organisation_id).exists(), organisation_id
+    assert {v.service_area for v in published} >= {"employment", "business"}
+    assert versions.filter(status=VersionStatus.IN_REVIEW).exists()
+    assert versions.filter(status=VersionStatus.DRAFT).exclude(return_reason="").count() == 1
+    revised = versions.filter(status=VersionStatus.DRAFT, version=2).get()
+    assert revised.service.current is not None
+    assert revised.service.current.status == VersionStatus.PUBLISHED
+    assert revised.created_by.username == "tuottaja.tyopolku"
+    withdrawn = versions.filter(status=VersionStatus.WITHDRAWN).get()
+    assert withdrawn.withdraw_reason
+    assert withdrawn.service.current is None
+    tyopolku = ServiceParty.objects.filter(
+        version__alliance=main, role=PartyRole.PRODUCER, organisation__name="Työpolku Oy"
+    )
+    assert {p.version.created_by.username for p in tyopolku} == {"tuottaja.tyopolku"}
+    requests = ServiceRequest.objects.filter(alliance=main)
+    assert 6 <= requests.count() <= 10
+    assert requests.filter(status=RequestStatus.HANDLED).count() == 1
+    assert requests.filter(customer_type="company").exclude(business_id="").exists()
+    for request in requests.select_related("service__current"):
+        current = request.service.current
+        assert current is not None
+        responsible = current.parties.filter(role=PartyRole.RESPONSIBLE)
+        assert responsible.filter(organisation_id=request.organizer_id).exists()
+    findings = evaluate(main)
+    assert not [f for f in findings if f.blocking]
+    assert not {"private_service_with_authority", "service_outside_remit"} & {
+        f.rule.code for f in findings
+    }

@@ -79,6 +79,10 @@ def test_openapi__the_document_is_valid_openapi_3_1():
         "/alliances/{id}/kpi-results/",
         "/alliances/{id}/settlements/",
         "/alliances/{id}/settlements/{settlement}/",
+        "/catalogue/services/",
+        "/catalogue/services/{id}/",
+        "/catalogue/alliances/{id}/ptv/",
+        "/catalogue/alliances/{id}/hsds/",
     }
 
 

@@ -30,6 +30,7 @@ from allianssi.compliance.rules import (
     Party,
     ProcurementFacts,
     SeatPerson,
+    ServiceFacts,
     Severity,
     Statute,
     evaluate,
@@ -91,6 +92,10 @@ GOOD = Configuration(
     ),
     procurements=(BIG_PROCUREMENT, SMALL_PROCUREMENT),
     documents=(AGREEMENT,),
+    services=(
+        ServiceFacts(1, "Työnhakuvalmennus", "employment", False, (2,), (3, 4)),
+        ServiceFacts(2, "Työttömyysturvalausunnot", "employment", True, (2,), (4,)),
+    ),
 )
 
 EVERYTHING = dataclasses.replace(
@@ -108,6 +113,10 @@ EVERYTHING = dataclasses.replace(
     own_units_have_seats=False,  # 5b
     procurements=(dataclasses.replace(BIG_PROCUREMENT, procedure="open"),),  # 6
     documents=(DocumentFacts("Liite 1", "1.0", "annex", True, False),),  # 7a and 7b
+    services=(
+        *GOOD.services,
+        ServiceFacts(3, "Yrityskoulutus", "business", True, (5,), (3,)),  # 8a and 8b
+    ),
 )
 
 
@@ -129,6 +138,37 @@ def adding(config: Configuration, **extra: tuple) -> Configuration:
 
 def test_evaluate__the_lawful_configuration_has_no_findings():
     assert evaluate(GOOD) == []
+
+
+# 8a and 8b: the catalogue's published services ----------------------------------------------
+
+
+def test_private_service_with_authority__a_company_producing_authority_is_an_error():
+    service = ServiceFacts(7, "Päätöksenteko", "employment", True, (2,), (3, 4))
+    (finding,) = found(adding(GOOD, services=(service,)), "private_service_with_authority")
+    assert finding.severity is Severity.ERROR
+    assert finding.hit.subject == "7:3"
+    assert finding.hit.params == {"service": "Päätöksenteko", "number": 7, "party": "Työpolku Oy"}
+    assert "Työpolku Oy" in finding.explanation
+
+
+def test_private_service_with_authority__own_unit_or_no_authority_passes():
+    own = ServiceFacts(7, "Päätöksenteko", "employment", True, (2,), (4,))
+    plain = ServiceFacts(8, "Valmennus", "employment", False, (2,), (3, 6))
+    assert found(adding(GOOD, services=(own, plain)), "private_service_with_authority") == []
+
+
+def test_service_outside_remit__a_responsible_organizer_without_the_area_is_an_error():
+    service = ServiceFacts(7, "Yritysneuvonta", "business", False, (1, 2), (3,))
+    (finding,) = found(adding(GOOD, services=(service,)), "service_outside_remit")
+    assert finding.hit.subject == "7:2"
+    assert finding.hit.params["party"] == "Tampereen kaupunki"
+    assert finding.blocking
+
+
+def test_service_outside_remit__the_organizer_holding_the_area_passes():
+    service = ServiceFacts(7, "Yritysneuvonta", "business", False, (1,), (3,))
+    assert found(adding(GOOD, services=(service,)), "service_outside_remit") == []
 
 
 # 1a ---------------------------------------------------------------------------------------------

@@ -2,7 +2,8 @@
 suitability assessments and unanimous go (2025), the negotiated procedure that selected its
 producers (candidates, rounds, weighted scores with a declared conflict of interest, the award
 decided by the organizers' seats), the division of tasks the compliance rules read, and its
-leadership group with proposals decided, blocked, open and drafted; a second alliance of the same
+leadership group with proposals decided, blocked, open and drafted, its open books and settlement,
+and its public service catalogue in three languages; a second alliance of the same
 region in its strategy phase, assessed by Tampere and not yet by Nokia; and one in Satakunta
 that the Pirkanmaa users never see. The 2025 history is written on its own dates (``replay``).
 
@@ -34,6 +35,7 @@ from allianssi.alliances.services import (
     membership_add,
     membership_exit,
 )
+from allianssi.catalogue import demo as catalogue_demo
 from allianssi.compliance.models import DocumentKind, Task
 from allianssi.compliance.services import (
     assignment_add,
@@ -314,6 +316,7 @@ class Command(BaseCommand):
         representatives = self._leadership(main, org, users, reps)
         self._open_books(main, org, users)
         self._settlement(main, org, users, representatives)
+        self._catalogue(main, org, users)
 
         second = alliance_create(
             actor=office,
@@ -994,6 +997,15 @@ class Command(BaseCommand):
             self._decide(interim.proposal, reps, org, d("2026-04-22"))
         with replay("2026-11-02"):
             settlement.settlement_compute(actor=office, alliance=main, year=2026, kind="final")
+
+    def _catalogue(
+        self, main: Alliance, org: dict[str, Organisation], users: dict[str, User]
+    ) -> None:
+        """The combined service catalogue, public since March 2026: every producer's and the own
+        unit's services drafted by their own people and published by the project office or a
+        responsible organizer, one revised, one returned, one withdrawn, three waiting for
+        review, and the public's requests in the organizers' queues (``catalogue.demo``)."""
+        catalogue_demo.load(alliance=main, org=org, users=users, replay=replay)
 
     def _forum(self, main: Alliance, users: dict[str, User], reps: dict[str, User]) -> None:
         """Ideas: one turned into a draft proposal, one open with discussion, one declined."""

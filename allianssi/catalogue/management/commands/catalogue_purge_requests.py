@@ -1,0 +1,17 @@
+"""Delete the requests for services whose retention period has passed. Run it daily from cron."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.management.base import BaseCommand
+
+from allianssi.catalogue.services import service_requests_purge
+
+
+class Command(BaseCommand):
+    help = "Delete the requests for services whose retention period has passed (run daily)."
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        deleted = service_requests_purge()
+        self.stdout.write(f"Deleted {deleted} request(s) past their retention period.")

@@ -1,0 +1,215 @@
+"""Reading the catalogue. The alliance's own pages read through the viewing user's alliances; the
+public pages read only published services of alliances that publish and deliver, in a fixed
+number of queries whatever the catalogue's size."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from django.core.paginator import Page, Paginator
+from django.db.models import Prefetch, QuerySet
+from django.http import Http404
+
+from allianssi import permissions
+from allianssi.alliances.models import Alliance
+from allianssi.catalogue import search
+from allianssi.catalogue.models import (
+    DELIVERY_PHASES,
+    OPEN_STATUSES,
+    Channel,
+    FacetKind,
+    PartyRole,
+    RequestStatus,
+    Service,
+    ServiceParty,
+    ServiceRequest,
+    ServiceVersion,
+)
+
+if TYPE_CHECKING:
+    from allianssi.permissions import AnyUser
+
+PAGE_SIZE = 20
+
+
+def _version_details(prefix: str = "") -> list[Prefetch[Any]]:
+    return [
+        Prefetch(
+            f"{prefix}parties",
+            queryset=ServiceParty.objects.select_related("organisation").order_by(
+                "role", "organisation__name"
+            ),
+        ),
+        Prefetch(
+            f"{prefix}channels",
+            queryset=Channel.objects.select_related("municipality").order_by("position"),
+        ),
+    ]
+
+
+# The alliance's own pages -----------------------------------------------------------------------
+
+
+@dataclass
+class ServiceRow:
+    service: Service
+    latest: ServiceVersion
+    published: ServiceVersion | None
+
+
+def service_rows(*, user: AnyUser, alliance: Alliance, status: str = "") -> list[ServiceRow]:
+    """Every service of the alliance with its newest version, by number (three queries)."""
+    if not permissions.can_view_catalogue(user, alliance):
+        raise Http404
+    services = list(
+        Service.objects.filter(alliance=alliance).select_related("current").order_by("number")
+    )
+    latest: dict[int, ServiceVersion] = {}
+    for version in ServiceVersion.objects.filter(alliance=alliance).order_by(
+        "service_id", "version"
+    ):
+        latest[version.service_id] = version
+    rows = [
+        ServiceRow(service=s, latest=latest[s.pk], published=s.current)
+        for s in services
+        if s.pk in latest
+    ]
+    if status:
+        rows = [r for r in rows if r.latest.status == status]
+    return rows
+
+
+@dataclass
+class ServiceView:
+    service: Service
+    versions: list[ServiceVersion]
+    published: ServiceVersion | None
+    open: ServiceVersion | None
+    shown: ServiceVersion
+    responsible_ids: set[int] = field(default_factory=set)
+    producer_ids: set[int] = field(default_factory=set)
+
+
+def service_view(*, user: AnyUser, alliance: Alliance, number: int) -> ServiceView:
+    if not permissions.can_view_catalogue(user, alliance):
+        raise Http404
+    service = Service.objects.filter(alliance=alliance, number=number).first()
+    if service is None:
+        raise Http404
+    versions = list(
+        ServiceVersion.objects.filter(service=service)
+        .select_related("created_by", "submitted_by", "reviewed_by")
+        .prefetch_related(*_version_details())
+        .order_by("-version")
+    )
+    published = next((v for v in versions if v.pk == service.current_id), None)
+    open_version = next((v for v in versions if v.status in OPEN_STATUSES), None)
+    shown = open_version or published or versions[0]
+    view = ServiceView(
+        service=service,
+        versions=versions,
+        published=published,
+        open=open_version,
+        shown=shown,
+    )
+    for party in shown.parties.all():
+        (view.responsible_ids if party.role == PartyRole.RESPONSIBLE else view.producer_ids).add(
+            party.organisation_id
+        )
+    return view
+
+
+def request_queue(
+    *, user: AnyUser, alliance: Alliance, status: str = RequestStatus.NEW
+) -> QuerySet[ServiceRequest]:
+    """The requests that reached the user's own organisation, the oldest first."""
+    organisation_id = getattr(user, "organisation_id", None)
+    if organisation_id is None or not permissions.can_handle_service_requests(
+        user, alliance, organizer_id=organisation_id
+    ):
+        return ServiceRequest.objects.none()
+    requests = ServiceRequest.objects.filter(alliance=alliance, organizer_id=organisation_id)
+    if status:
+        requests = requests.filter(status=status)
+    return requests.select_related("service__current", "municipality").order_by("created_at", "pk")
+
+
+def request_get(*, user: AnyUser, alliance: Alliance, pk: int) -> ServiceRequest:
+    request = (
+        ServiceRequest.objects.filter(alliance=alliance, pk=pk)
+        .select_related("service__current", "municipality", "organizer", "handled_by")
+        .first()
+    )
+    if request is None or not permissions.can_handle_service_requests(
+        user, alliance, organizer_id=request.organizer_id
+    ):
+        raise Http404
+    return request
+
+
+# The public pages -------------------------------------------------------------------------------
+
+
+def public_services() -> QuerySet[Service]:
+    """Every published service of every alliance that publishes and delivers its services."""
+    return Service.objects.filter(
+        current__isnull=False,
+        alliance__catalogue_settings__public=True,
+        alliance__phase__in=DELIVERY_PHASES,
+    )
+
+
+@dataclass(frozen=True)
+class Filters:
+    text: str = ""
+    customer_type: str = ""
+    target_group: str = ""
+    municipality: str = ""
+    service_area: str = ""
+    channel: str = ""
+
+    def active(self) -> bool:
+        return any(vars(self).values())
+
+
+def public_search(*, filters: Filters, language: str, page: int = 1) -> Page[Service]:
+    """A page of matching published services, best match first (three queries)."""
+    services = public_services()
+    for kind, code in (
+        (FacetKind.CUSTOMER, filters.customer_type),
+        (FacetKind.TARGET_GROUP, filters.target_group),
+        (FacetKind.MUNICIPALITY, filters.municipality),
+        (FacetKind.CHANNEL, filters.channel),
+    ):
+        if code:
+            services = search.with_facet(services, kind, code)
+    if filters.service_area:
+        services = services.filter(current__service_area=filters.service_area)
+    if filters.text:
+        services = search.matching(services, filters.text, language)
+    else:
+        services = services.order_by("current__name_fi", "pk")
+    services = services.select_related("current", "alliance").prefetch_related(
+        Prefetch(
+            "current__parties",
+            queryset=ServiceParty.objects.select_related("organisation").order_by(
+                "role", "organisation__name"
+            ),
+        )
+    )
+    paginator = Paginator(services, PAGE_SIZE)
+    return paginator.get_page(page)
+
+
+def public_service(*, pk: int) -> Service:
+    service = (
+        public_services()
+        .filter(pk=pk)
+        .select_related("alliance", "current")
+        .prefetch_related(*_version_details(prefix="current__"))
+        .first()
+    )
+    if service is None:
+        raise Http404
+    return service
