@@ -158,7 +158,7 @@ def served_municipalities(alliance: Alliance) -> dict[str, Municipality]:
         found = Municipality.objects.filter(
             organisations__id__in=ids
         ) | Municipality.objects.filter(
-            organisations__joint_body_memberships__joint_body_id__in=ids
+            organisations__member_of_joint_bodies__joint_body_id__in=ids
         )
     return {m.code: m for m in found.distinct()}
 

@@ -530,3 +530,40 @@ def test_catalogue_reindex__rebuilds_what_the_search_finds(delivering: World):
     call_command("catalogue_reindex", stdout=out)
     assert "Indexed 1" in out.getvalue()
     assert search.matching(Service.objects.all(), "haastatteluun", "fi").count() == 1
+
+
+def test_served_municipalities__the_members_and_their_joint_bodies_without_the_region(
+    world: World,
+):
+    from allianssi.alliances.services import alliance_create, membership_add
+    from allianssi.catalogue.services import served_municipalities
+    from allianssi.parties.models import OrganisationKind
+    from allianssi.parties.services import organisation_create, organisation_for_municipality
+
+    alliance = alliance_create(
+        actor=world.users["stranger"],  # works for Tampere, which becomes the first organizer
+        name="Tampereen seudun allianssi",
+        region=world.region,
+        term_start=dt.date(2026, 1, 1),
+        term_end=dt.date(2027, 12, 31),
+        service_areas=[ServiceArea.EMPLOYMENT],
+    )
+    assert set(served_municipalities(alliance)) == {"837"}
+    ylojarvi = organisation_for_municipality(actor=None, code="980")
+    joint = organisation_create(
+        actor=world.users["stranger"],
+        kind=OrganisationKind.JOINT_BODY,
+        name="Pirkan työllisyysalue",
+        host=ylojarvi,
+        members=[ylojarvi, organisation_for_municipality(actor=None, code="211")],
+    )
+    membership_add(
+        actor=world.users["stranger"],
+        alliance=alliance,
+        organisation=joint,
+        role="organizer",
+        joined_on=dt.date(2026, 1, 1),
+    )
+    assert set(served_municipalities(alliance)) == {"837", "980", "211"}
+    # Where the region organizes, the whole region is served.
+    assert len(served_municipalities(world.alliance)) == world.region.municipalities.count()
