@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from django.core.paginator import Page, Paginator
-from django.db.models import Prefetch, QuerySet
+from django.db.models import Prefetch, Q, QuerySet
 from django.http import Http404
 
 from allianssi import permissions
@@ -26,6 +26,7 @@ from allianssi.catalogue.models import (
     ServiceRequest,
     ServiceVersion,
 )
+from allianssi.core import clock
 
 if TYPE_CHECKING:
     from allianssi.permissions import AnyUser
@@ -152,8 +153,12 @@ def request_get(*, user: AnyUser, alliance: Alliance, pk: int) -> ServiceRequest
 
 
 def public_services() -> QuerySet[Service]:
-    """Every published service of every alliance that publishes and delivers its services."""
+    """Every published service of every alliance that publishes and delivers its services,
+    valid today (a service whose validity has not begun or has ended is not offered)."""
+    today = clock.today()
     return Service.objects.filter(
+        Q(current__valid_from__isnull=True) | Q(current__valid_from__lte=today),
+        Q(current__valid_to__isnull=True) | Q(current__valid_to__gte=today),
         current__isnull=False,
         alliance__catalogue_settings__public=True,
         alliance__phase__in=DELIVERY_PHASES,

@@ -101,6 +101,18 @@ def test_public_list__only_what_is_published_by_alliances_that_publish(deliverin
     assert client.get(f"/palvelut/{version.service.pk}/").status_code == 404
 
 
+def test_public_list__only_services_valid_today(delivering: World):
+    import datetime as dt
+
+    from allianssi.core import clock
+
+    today = clock.today()
+    published(delivering, name_fi="Nyt", valid_to=today)
+    published(delivering, name_fi="Tuleva", valid_from=today + dt.timedelta(days=1))
+    names = [s.current.name_fi for s in Client().get("/palvelut/").context["page"].object_list]
+    assert names == ["Nyt"]
+
+
 def test_public_service__says_who_is_responsible_who_produces_and_how_to_reach_it(
     delivering: World,
 ):
