@@ -412,25 +412,39 @@ class RequestForm(forms.Form):
 
 
 class SearchForm(forms.Form):
-    """The public search; every field optional, unknown values ignored."""
+    """The public search; every field optional. A filter's unknown value is ignored (the others
+    still apply), so an old or hand-made address still finds something."""
 
     q = forms.CharField(label=_("Search words"), required=False, max_length=200)
-    customer = forms.ChoiceField(label=_("For"), required=False)
-    group = forms.ChoiceField(label=_("Target group"), required=False)
-    municipality = forms.ChoiceField(label=_("Municipality"), required=False)
-    area = forms.ChoiceField(label=_("Service area"), required=False)
-    channel = forms.ChoiceField(label=_("How to reach it"), required=False)
+    customer = forms.CharField(label=_("For"), required=False, max_length=20)
+    group = forms.CharField(label=_("Target group"), required=False, max_length=20)
+    municipality = forms.CharField(label=_("Municipality"), required=False, max_length=20)
+    area = forms.CharField(label=_("Service area"), required=False, max_length=20)
+    channel = forms.CharField(label=_("How to reach it"), required=False, max_length=20)
 
     def __init__(self, *args: Any, municipalities: list[tuple[str, str]], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         language = (get_language() or "fi")[:2]
         every = ("", _("All"))
-        _choices(self, "customer").choices = [
-            every,
-            (CustomerType.PERSON, _("Persons")),
-            (CustomerType.COMPANY, _("Companies")),
-        ]
-        _choices(self, "group").choices = [every, *codes.choices(codes.target_groups(), language)]
-        _choices(self, "municipality").choices = [every, *municipalities]
-        _choices(self, "area").choices = [every, *ServiceArea.choices]
-        _choices(self, "channel").choices = [every, *ChannelKind.choices]
+        self.options: dict[str, list[tuple[str, Any]]] = {
+            "customer": [
+                every,
+                (CustomerType.PERSON, _("Persons")),
+                (CustomerType.COMPANY, _("Companies")),
+            ],
+            "group": [every, *codes.choices(codes.target_groups(), language)],
+            "municipality": [every, *municipalities],
+            "area": [every, *ServiceArea.choices],
+            "channel": [every, *ChannelKind.choices],
+        }
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        for name, choices in self.options.items():
+            if cleaned.get(name) and cleaned[name] not in {value for value, _label in choices}:
+                cleaned[name] = ""
+        return cleaned
+
+    def filters(self) -> list[tuple[Any, list[tuple[str, Any]]]]:
+        """Each filter's bound field with its choices, in order."""
+        return [(self[name], choices) for name, choices in self.options.items()]

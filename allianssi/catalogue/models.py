@@ -127,6 +127,9 @@ class Service(models.Model):
                 fields=["alliance", "number"], name="service_number_unique_in_alliance"
             )
         ]
+        # The public pages count and page the published services of the publishing alliances
+        # from this index alone (with the versions' validity index), not the wide rows.
+        indexes = [models.Index(fields=["alliance", "current"], name="service_public_lookup")]
 
     def __str__(self) -> str:
         return f"#{self.number}"
@@ -218,6 +221,11 @@ class ServiceVersion(models.Model):
         ordering = ["service", "version"]
         verbose_name = _("service version")
         verbose_name_plural = _("service versions")
+        indexes = [
+            # The unfiltered public list walks the names in order; its count reads validity.
+            models.Index(fields=["name_fi"], name="service_version_name_fi"),
+            models.Index(fields=["id", "valid_from", "valid_to"], name="service_version_validity"),
+        ]
         constraints = [
             models.UniqueConstraint(
                 fields=["service", "version"], name="service_version_unique_number"

@@ -16,7 +16,9 @@ from allianssi.alliances.models import Alliance
 from allianssi.catalogue import search
 from allianssi.catalogue.models import (
     DELIVERY_PHASES,
+    LANGUAGES,
     OPEN_STATUSES,
+    CatalogueSettings,
     Channel,
     FacetKind,
     PartyRole,
@@ -156,12 +158,18 @@ def public_services() -> QuerySet[Service]:
     """Every published service of every alliance that publishes and delivers its services,
     valid today (a service whose validity has not begun or has ended is not offered)."""
     today = clock.today()
+    # The few publishing alliances are read first (one small query), so that the search's own
+    # queries join no alliance tables.
+    publishing = list(
+        CatalogueSettings.objects.filter(
+            public=True, alliance__phase__in=DELIVERY_PHASES
+        ).values_list("alliance_id", flat=True)
+    )
     return Service.objects.filter(
         Q(current__valid_from__isnull=True) | Q(current__valid_from__lte=today),
         Q(current__valid_to__isnull=True) | Q(current__valid_to__gte=today),
         current__isnull=False,
-        alliance__catalogue_settings__public=True,
-        alliance__phase__in=DELIVERY_PHASES,
+        alliance_id__in=publishing,
     )
 
 
@@ -195,16 +203,32 @@ def public_search(*, filters: Filters, language: str, page: int = 1) -> Page[Ser
         services = search.matching(services, filters.text, language)
     else:
         services = services.order_by("current__name_fi", "pk")
-    services = services.select_related("current", "alliance").prefetch_related(
-        Prefetch(
-            "current__parties",
-            queryset=ServiceParty.objects.select_related("organisation").order_by(
-                "role", "organisation__name"
-            ),
+    # A result shows its name, summary, area, producers and charge: the search vectors, stems and
+    # long texts stay in the database.
+    services = (
+        services.select_related("current", "alliance")
+        .defer(*_NOT_LISTED)
+        .prefetch_related(
+            Prefetch(
+                "current__parties",
+                queryset=ServiceParty.objects.select_related("organisation").order_by(
+                    "role", "organisation__name"
+                ),
+            )
         )
     )
     paginator = Paginator(services, PAGE_SIZE)
     return paginator.get_page(page)
+
+
+_NOT_LISTED = (
+    *(f"{column}_{language}" for column in ("search", "stems") for language in LANGUAGES),
+    *(
+        f"current__{column}_{language}"
+        for column in ("description", "instructions", "conditions", "charge")
+        for language in LANGUAGES
+    ),
+)
 
 
 def public_service(*, pk: int) -> Service:

@@ -517,10 +517,10 @@ def _alternates(name: str, *args: Any) -> list[tuple[str, str, str]]:
 
 
 def _all_municipalities() -> list[tuple[str, str]]:
-    return [
-        (m.code, m.name)
-        for m in Municipality.objects.order_by("name_fi").only("code", "name_fi", "name_sv")
-    ]
+    """Every municipality, by name in the reader's language (Swedish for sv, else Finnish)."""
+    swedish = (translation.get_language() or "fi").startswith("sv")
+    rows = Municipality.objects.values_list("code", "name_fi", "name_sv")
+    return sorted(((code, sv if swedish else fi) for code, fi, sv in rows), key=lambda c: c[1])
 
 
 @public
