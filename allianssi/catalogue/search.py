@@ -17,8 +17,8 @@ engine to the other needs only ``catalogue_reindex``.
 
 from __future__ import annotations
 
-import functools
 import re
+import threading
 from typing import TYPE_CHECKING
 
 import snowballstemmer
@@ -44,9 +44,16 @@ _WORD = re.compile(r"\w+", re.UNICODE)
 MAX_WORDS = 8
 
 
-@functools.cache
+_local = threading.local()
+
+
 def _stemmer(language: str) -> snowballstemmer.stemmer:
-    return snowballstemmer.stemmer(CONFIGS[language])
+    """The thread's own stemmer for ``language``: a Snowball stemmer keeps its state in the
+    object while it works, so threads (gunicorn's gthread workers) must not share one."""
+    stemmers: dict[str, snowballstemmer.stemmer] = _local.__dict__.setdefault("stemmers", {})
+    if language not in stemmers:
+        stemmers[language] = snowballstemmer.stemmer(CONFIGS[language])
+    return stemmers[language]
 
 
 def words(text: str) -> list[str]:

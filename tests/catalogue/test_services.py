@@ -567,3 +567,29 @@ def test_served_municipalities__the_members_and_their_joint_bodies_without_the_r
     assert set(served_municipalities(alliance)) == {"837", "980", "211"}
     # Where the region organizes, the whole region is served.
     assert len(served_municipalities(world.alliance)) == world.region.municipalities.count()
+
+
+def test_search_stems__threads_never_share_a_stemmer():
+    """Snowball stemmers keep state while they work: shared by gthread workers' threads they
+    gave wrong stems and exceptions. Each thread gets its own."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    words = "työnhakuvalmennus yrittäjille haastatteluihin företagens rådgivningen " * 50
+    expected = {lang: search.stems(words, lang) for lang in ("fi", "sv")}
+
+    def run(language: str) -> bool:
+        return all(search.stems(words, language) == expected[language] for _ in range(40))
+
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        assert all(pool.map(run, ["fi", "sv"] * 8))
+    import threading
+
+    barrier = threading.Barrier(2)
+
+    def own(_: int) -> object:
+        barrier.wait()  # both threads alive at once: the pool cannot reuse one for both
+        return search._stemmer("fi")
+
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        first, second = pool.map(own, range(2))
+    assert first is not second
