@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Ledger benchmark (issue 5): the bulk import rate and a quarter's totals, beside DuckDB.
 
-    .venv/bin/pip install -r benchmarks/requirements.txt     # DuckDB: the yardstick, nothing else
+    .venv/bin/pip install -r benchmarks/requirements.txt     # DuckDB (the yardstick) and gunicorn
     .venv/bin/python benchmarks/ledger.py [--rows 5000000] [--memory-rows 1000000] [--write-docs]
 
 One run generates a region-scale year as a CSV file in the documented import format: ``--rows``

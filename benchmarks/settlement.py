@@ -2,7 +2,7 @@
 """Settlement benchmark (issue 6): a full year's settlement on the benchmark ledger, beside
 DuckDB aggregating the same data.
 
-    .venv/bin/pip install -r benchmarks/requirements.txt     # DuckDB: the yardstick, nothing else
+    .venv/bin/pip install -r benchmarks/requirements.txt     # DuckDB (the yardstick) and gunicorn
     .venv/bin/python benchmarks/settlement.py [--rows 5000000] [--write-docs]
 
 The ledger is the ledger benchmark's (``ledger.py``): ``--rows`` cost entries through 2026 over
