@@ -4,7 +4,6 @@ nothing; another alliance's people get only 404s."""
 from __future__ import annotations
 
 import pytest
-from django.test import Client
 from django.urls import reverse
 
 from allianssi.audit.models import AuditRecord
@@ -18,39 +17,14 @@ from allianssi.catalogue.services import (
 )
 from tests.catalogue.conftest import channel_input, published, service_input
 from tests.conftest import World
+from tests.test_authorization_matrix import IN_ALLIANCE, PEOPLE, _client, _expected_view
 
 pytestmark = pytest.mark.django_db
 
-PEOPLE = [
-    "anonymous",
-    "manager",
-    "leader",
-    "controller",
-    "producer_staff",
-    "observer",
-    "stranger",
-    "other_manager",
-]
-IN_ALLIANCE = {"manager", "leader", "controller", "producer_staff", "observer"}
 #: Tampere is responsible for the test service (its leadership member: leader); Työpolku Oy
 #: produces it (producer_staff); Nokia's controller and the observer are neither.
 EDITORS = {"manager", "leader", "producer_staff"}
 REVIEWERS = {"manager", "leader"}
-
-
-def _client(world: World, who: str) -> Client:
-    client = Client()
-    if who != "anonymous":
-        client.force_login(world.users[who])
-    return client
-
-
-def _expected(who: str, allowed: set[str]) -> int:
-    if who == "anonymous":
-        return 302
-    if who not in IN_ALLIANCE:
-        return 404
-    return 200 if who in allowed else 403
 
 
 @pytest.fixture
@@ -90,7 +64,7 @@ def test_pages__by_role(catalogue: World, who: str):
         (reverse("catalogue:requests", args=[pk]), {"manager", "leader", "controller"}),
     ]
     for url, allowed in pages:
-        assert client.get(url).status_code == _expected(who, allowed), url
+        assert client.get(url).status_code == _expected_view(who, allowed), url
 
 
 ACTIONS = {
