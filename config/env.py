@@ -70,6 +70,18 @@ VARIABLES: dict[str, Variable] = {
         ),
         Variable("DJANGO_DEFAULT_FROM_EMAIL", str, "allianssi@localhost", "Sender of e-mail."),
         Variable(
+            "ALLIANSSI_PAGE_CACHE_SECONDS",
+            int,
+            300,
+            "How long a rendered public catalogue page is kept for the next visitor; 0: none.",
+        ),
+        Variable(
+            "ALLIANSSI_PAGE_CACHE_DIR",
+            str,
+            "",
+            "Folder shared by the server's processes for kept public pages; empty: var/pages.",
+        ),
+        Variable(
             "ALLIANSSI_IMPORT_DIR",
             str,
             "",

@@ -266,3 +266,11 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
         )
         if transactional and not (marker and marker.kwargs.get("serialized_rollback")):
             item.add_marker(pytest.mark.django_db(transaction=True, serialized_rollback=True))
+
+
+@pytest.fixture(autouse=True)
+def _no_kept_pages() -> None:
+    """Every test starts without rendered public pages kept by an earlier one."""
+    from django.core.cache import caches
+
+    caches["pages"].clear()

@@ -95,6 +95,19 @@ class CatalogueSettings(models.Model):
         return str(self.alliance)
 
 
+class PublicEdition(models.Model):
+    """One row naming the public catalogue's current edition: a fresh token every time a service
+    is published or taken off it. Rendered public pages are kept under the token they were made
+    with (:mod:`allianssi.catalogue.pagecache`), so a change anywhere reaches every server process
+    at once, without the processes sharing anything but the database."""
+
+    token = models.CharField(max_length=32)
+    changed_at = models.DateTimeField()
+
+    def __str__(self) -> str:
+        return self.token
+
+
 class Service(models.Model):
     """One service of an alliance, across its versions."""
 

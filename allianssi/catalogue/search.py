@@ -26,6 +26,7 @@ from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVector
 from django.db import connection
 from django.db.models import Case, F, IntegerField, Q, QuerySet, Value, When
 
+from allianssi.catalogue import pagecache
 from allianssi.catalogue.models import (
     LANGUAGES,
     FacetKind,
@@ -90,6 +91,7 @@ def index(version: ServiceVersion) -> None:
                 + SearchVector(Value(rest), config=config, weight="C")
             )
     Service.objects.filter(pk=service_id).update(current=version, **columns)
+    pagecache.new_edition()
     ServiceFacet.objects.filter(service_id=service_id).delete()
     ServiceFacet.objects.bulk_create(
         ServiceFacet(service_id=service_id, kind=kind, code=code)
@@ -124,6 +126,7 @@ def unindex(service: Service) -> None:
         stems_en="",
     )
     ServiceFacet.objects.filter(service=service).delete()
+    pagecache.new_edition()
 
 
 def with_facet(services: QuerySet[Service], kind: str, code: str) -> QuerySet[Service]:

@@ -154,17 +154,22 @@ def request_get(*, user: AnyUser, alliance: Alliance, pk: int) -> ServiceRequest
 # The public pages -------------------------------------------------------------------------------
 
 
+def publishing_alliances() -> list[int]:
+    """The ids of the alliances whose catalogue is public and who deliver their services."""
+    return list(
+        CatalogueSettings.objects.filter(public=True, alliance__phase__in=DELIVERY_PHASES)
+        .order_by("alliance_id")
+        .values_list("alliance_id", flat=True)
+    )
+
+
 def public_services() -> QuerySet[Service]:
     """Every published service of every alliance that publishes and delivers its services,
     valid today (a service whose validity has not begun or has ended is not offered)."""
     today = clock.today()
     # The few publishing alliances are read first (one small query), so that the search's own
     # queries join no alliance tables.
-    publishing = list(
-        CatalogueSettings.objects.filter(
-            public=True, alliance__phase__in=DELIVERY_PHASES
-        ).values_list("alliance_id", flat=True)
-    )
+    publishing = publishing_alliances()
     return Service.objects.filter(
         Q(current__valid_from__isnull=True) | Q(current__valid_from__lte=today),
         Q(current__valid_to__isnull=True) | Q(current__valid_to__gte=today),

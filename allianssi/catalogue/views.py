@@ -42,6 +42,7 @@ from allianssi.catalogue.models import (
     ServiceVersion,
     VersionStatus,
 )
+from allianssi.catalogue.pagecache import kept
 from allianssi.core.errors import DomainError
 from allianssi.core.views import add_domain_error
 from allianssi.parties.models import Municipality
@@ -525,6 +526,7 @@ def _all_municipalities() -> list[tuple[str, str]]:
 
 @public
 @require_GET
+@kept(selectors.publishing_alliances)
 def public_list(request: HttpRequest, language: str) -> HttpResponse:
     form = SearchForm(request.GET or None, municipalities=_all_municipalities())
     filters = selectors.Filters()
@@ -561,6 +563,7 @@ def public_list(request: HttpRequest, language: str) -> HttpResponse:
 
 @public
 @require_GET
+@kept(selectors.publishing_alliances)
 def public_service(request: HttpRequest, pk: int, language: str) -> HttpResponse:
     service = selectors.public_service(pk=pk)
     version = service.current

@@ -123,6 +123,20 @@ STATIC_ROOT: Path | None = BASE_DIR / "staticfiles"
 
 # Uploaded cost files wait here for their import, then are deleted (openbook/jobs.py). Private:
 # never served. Imports run in a thread of the web process unless OPENBOOK_IMPORT_INLINE.
+# Rendered public catalogue pages (allianssi.catalogue.pagecache), kept in files that every
+# server process on the machine shares; the key names the catalogue's edition, so a publication
+# reaches every process at once. Everything else caches nothing across requests.
+ALLIANSSI_PAGE_CACHE_SECONDS = max(0, env.get("ALLIANSSI_PAGE_CACHE_SECONDS"))
+CACHES = {
+    "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+    "pages": {
+        "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+        "LOCATION": str(env.get("ALLIANSSI_PAGE_CACHE_DIR") or BASE_DIR / "var" / "pages"),
+        "TIMEOUT": ALLIANSSI_PAGE_CACHE_SECONDS,
+        "OPTIONS": {"MAX_ENTRIES": 20_000},
+    },
+}
+
 OPENBOOK_IMPORT_DIR = Path(env.get("ALLIANSSI_IMPORT_DIR") or BASE_DIR / "var" / "imports")
 OPENBOOK_IMPORT_INLINE = False
 

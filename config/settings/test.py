@@ -19,3 +19,9 @@ OPENBOOK_IMPORT_DIR = Path(tempfile.mkdtemp(prefix="allianssi-imports-"))
 STATIC_ROOT = None
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = True
+
+# Kept public pages in this process's memory, emptied by the tests that use them.
+CACHES = {
+    "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+    "pages": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "pages"},
+}

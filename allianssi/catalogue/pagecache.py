@@ -1,0 +1,121 @@
+"""Rendered public catalogue pages, kept for the next visitor who asks for the same address.
+
+The public pages are the same for every visitor without a session: their content follows from the
+address alone (the language is in the path, the search in the query string). A page rendered for
+such a visitor is kept in the ``pages`` cache (``CACHES`` in the settings) under a key made of
+
+- the address (path and query string, as sent),
+- the catalogue's edition (:class:`~allianssi.catalogue.models.PublicEdition`): a new token
+  whenever a service is published or taken off the catalogue, written in that transaction,
+- the alliances publishing today (an alliance turning its catalogue public or private, or
+  leaving the delivery phases, changes the set),
+- today's date (a service's validity begins and ends with a day),
+
+so a change reaches every server process at the next request, whatever cache they share or do not
+share. What the key cannot see (a party renaming itself, a municipality's name) shows once the
+kept page expires: ``ALLIANSSI_PAGE_CACHE_SECONDS`` (five minutes unless set; 0 keeps nothing).
+
+Visitors with a session (signed-in users, or anyone with a message waiting) get a page rendered
+for them and never a kept one, and a page that sets a cookie is not kept.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import uuid
+from collections.abc import Callable
+from functools import wraps
+from typing import Any
+
+from django.conf import settings
+from django.core.cache import caches
+from django.http import HttpRequest, HttpResponse
+from django.template.response import SimpleTemplateResponse
+
+from allianssi.catalogue.models import PublicEdition
+from allianssi.core import clock
+
+#: The response header telling whether the page came from the cache (``hit``) or was rendered.
+HEADER = "X-Allianssi-Page-Cache"
+_EDITION_PK = 1
+
+
+def new_edition() -> None:
+    """The public catalogue changed: pages kept under the old edition are no longer served.
+
+    Call inside the transaction that makes the change; the new token is seen when it commits.
+    """
+    token = uuid.uuid4().hex
+    updated = PublicEdition.objects.filter(pk=_EDITION_PK).update(
+        token=token, changed_at=clock.now()
+    )
+    if not updated:
+        PublicEdition.objects.update_or_create(
+            pk=_EDITION_PK, defaults={"token": token, "changed_at": clock.now()}
+        )
+
+
+def edition() -> str:
+    token = PublicEdition.objects.filter(pk=_EDITION_PK).values_list("token", flat=True).first()
+    return token or "none"
+
+
+def _cacheable(request: HttpRequest) -> bool:
+    if request.method not in {"GET", "HEAD"} or settings.ALLIANSSI_PAGE_CACHE_SECONDS <= 0:
+        return False
+    cookies = request.COOKIES
+    return settings.SESSION_COOKIE_NAME not in cookies and "messages" not in cookies
+
+
+def _key(request: HttpRequest, publishing: list[int]) -> str:
+    address = request.get_full_path().encode()
+    parts = [
+        edition(),
+        ",".join(str(pk) for pk in publishing),
+        clock.today().isoformat(),
+        hashlib.sha256(address).hexdigest(),
+    ]
+    return "catalogue-page:" + ":".join(parts)
+
+
+def kept(
+    publishing: Callable[[], list[int]],
+) -> Callable[[Callable[..., HttpResponse]], Callable[..., HttpResponse]]:
+    """Serve a public page from the cache when a visitor without a session asked for it before.
+
+    ``publishing`` gives the ids of the alliances publishing today, part of the key.
+    """
+
+    def decorator(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+        @wraps(view)
+        def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+            if not _cacheable(request):
+                return view(request, *args, **kwargs)
+            cache = caches["pages"]
+            key = _key(request, publishing())
+            stored = cache.get(key)
+            if stored is not None:
+                content, content_type = stored
+                response = HttpResponse(content, content_type=content_type)
+                response.headers[HEADER] = "hit"
+                return response
+            response = view(request, *args, **kwargs)
+            if isinstance(response, SimpleTemplateResponse):
+                response.render()
+            if (
+                response.status_code == 200
+                and not response.cookies
+                and not request.META.get("CSRF_COOKIE_NEEDS_UPDATE")
+                and not response.streaming
+            ):
+                cache.set(
+                    key,
+                    (response.content, response.headers.get("Content-Type", "text/html")),
+                    settings.ALLIANSSI_PAGE_CACHE_SECONDS,
+                )
+            response.headers[HEADER] = "miss"
+            return response
+
+        return wrapped
+
+    return decorator
