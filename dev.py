@@ -11,6 +11,7 @@ files; they are installed again only when a requirement file changes.
 
 from __future__ import annotations
 
+import base64
 import hashlib
 import os
 import secrets
@@ -78,6 +79,11 @@ Demo logins, password {DEMO_PASSWORD}:
   tarkastaja           observer (read only)
   satakunta            manager of another region's alliance, sees none of Pirkanmaa's
   edustaja.nokia, …    the other seats' representatives in the leadership group
+  neuvoja.tampere, …   customer advisors of each organizer (65 customers and their paths)
+  tuottaja.osaajat, …  producer staff working their referral queues
+
+A person served signs in at http://127.0.0.1:{port}/tunnistus/ through the development-only
+test identification: Maija Meikäläinen, test code 010280-952L, whose path crosses three producers.
 """,
         flush=True,
     )
@@ -105,6 +111,9 @@ def lint(args: list[str]) -> None:
     production = django_env("config.settings.production")
     production["DJANGO_SECRET_KEY"] = secrets.token_urlsafe(50)
     production["DJANGO_ALLOWED_HOSTS"] = "allianssi.example.fi"
+    key = base64.urlsafe_b64encode(secrets.token_bytes(32)).decode()
+    production["ALLIANSSI_IDENTITY_KEYS"] = key
+    production["ALLIANSSI_PSEUDONYM_KEY"] = secrets.token_urlsafe(32)
     run(PYTHON, "manage.py", "check", "--deploy", "--fail-level", "WARNING", env=production)
 
 

@@ -434,3 +434,85 @@ def can_handle_service_requests(user: AnyUser, alliance: Alliance, *, organizer_
     return bool(roles_in(user, alliance) & {Role.MANAGER, Role.CONTROLLER, Role.LEADERSHIP}) and (
         getattr(user, "organisation_id", None) == organizer_id
     )
+
+
+# Customers and referrals -------------------------------------------------------------------------
+#
+# An organizer controls its customers' data: its customer advisors serve them and see them in
+# full. A producer's staff see a customer only through the referrals and episodes at their
+# producer, and only what a referral carries. Nobody else, the project office included, sees a
+# customer: public money is accounted for in the open; people are not.
+
+
+def _is_of(user: AnyUser, organisation_id: int) -> bool:
+    return getattr(user, "organisation_id", None) == organisation_id
+
+
+def can_serve_customers(user: AnyUser, alliance: Alliance, *, organizer_id: int) -> bool:
+    """Record, read and refer an organizer's customers: the organizer's customer advisors."""
+    return Role.ADVISOR in roles_in(user, alliance) and _is_of(user, organizer_id)
+
+
+def can_list_customers(user: AnyUser, alliance: Alliance) -> bool:
+    """See the customer pages at all: a customer advisor of an organizer member."""
+    return Role.ADVISOR in roles_in(user, alliance) and (
+        _member_role(user, alliance.pk) == MemberRole.ORGANIZER
+    )
+
+
+def can_reveal_identity(user: AnyUser, alliance: Alliance, *, organizer_id: int) -> bool:
+    """See a person's henkilötunnus in full (each time with a reason, logged): the organizer's
+    customer advisors. Everyone else sees it masked, or not at all."""
+    return can_serve_customers(user, alliance, organizer_id=organizer_id)
+
+
+def can_review_customer_access(user: AnyUser, alliance: Alliance, *, organizer_id: int) -> bool:
+    """Read the log of who read the organizer's customers' records: its advisors, controller
+    and leadership member (the controller of the data answers for it)."""
+    return bool(
+        roles_in(user, alliance) & {Role.ADVISOR, Role.CONTROLLER, Role.LEADERSHIP}
+    ) and _is_of(user, organizer_id)
+
+
+def can_manage_customer_settings(user: AnyUser, alliance: Alliance, *, organizer_id: int) -> bool:
+    """How long the organizer keeps its customers' data: its controller or leadership member."""
+    return bool(roles_in(user, alliance) & {Role.CONTROLLER, Role.LEADERSHIP}) and (
+        _is_of(user, organizer_id) and _member_role(user, alliance.pk) == MemberRole.ORGANIZER
+    )
+
+
+def can_receive_referrals(user: AnyUser, alliance: Alliance, *, producer_id: int) -> bool:
+    """Work a producer's queue (accept, reject, start, complete, interrupt): its staff."""
+    return Role.PRODUCER_STAFF in roles_in(user, alliance) and _is_of(user, producer_id)
+
+
+def can_refer_onward(user: AnyUser, alliance: Alliance, *, producer_id: int) -> bool:
+    """Refer a customer served at a producer to another service of the alliance: the staff of
+    that producer (the caller checks that the customer has a referral or episode there)."""
+    return can_receive_referrals(user, alliance, producer_id=producer_id)
+
+
+def can_send_referral(user: AnyUser, alliance: Alliance, *, sender_id: int) -> bool:
+    """Make the sender's moves on a referral (send, revoke): the sending party's advisors (an
+    organizer) or staff (a producer referring onward)."""
+    roles = roles_in(user, alliance)
+    return bool(roles & {Role.ADVISOR, Role.PRODUCER_STAFF}) and _is_of(user, sender_id)
+
+
+def can_view_referral(
+    user: AnyUser,
+    alliance: Alliance,
+    *,
+    sender_id: int,
+    producer_id: int,
+    organizer_id: int,
+    sent: bool,
+) -> bool:
+    """A referral's page: the sending party's people, the advisors of the customer's organizer
+    (whoever sent it), and, once it has been sent, the receiving producer's staff. Nobody else
+    learns that it exists."""
+    if can_send_referral(user, alliance, sender_id=sender_id):
+        return True
+    if can_serve_customers(user, alliance, organizer_id=organizer_id):
+        return True
+    return sent and can_receive_referrals(user, alliance, producer_id=producer_id)

@@ -61,6 +61,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import base64
 import contextlib
 import csv
 import datetime as dt
@@ -1130,6 +1131,8 @@ def gunicorn(args: Any, folder: Path) -> Iterator[tuple[int, int]]:
         **os.environ,
         "DJANGO_SETTINGS_MODULE": "catalogue_settings",
         "DJANGO_SECRET_KEY": secrets.token_urlsafe(50),
+        "ALLIANSSI_IDENTITY_KEYS": base64.urlsafe_b64encode(secrets.token_bytes(32)).decode(),
+        "ALLIANSSI_PSEUDONYM_KEY": secrets.token_urlsafe(32),
         "DJANGO_ALLOWED_HOSTS": HOST,
         "ALLIANSSI_BENCH_STATIC_ROOT": str(static),
         # Kept public pages in this run's own folder: every run starts with none.

@@ -70,6 +70,19 @@ VARIABLES: dict[str, Variable] = {
         ),
         Variable("DJANGO_DEFAULT_FROM_EMAIL", str, "allianssi@localhost", "Sender of e-mail."),
         Variable(
+            "ALLIANSSI_IDENTITY_KEYS",
+            _list,
+            REQUIRED,
+            "Fernet keys (comma-separated, the first encrypts) for personal identity codes at "
+            "rest; rotate with manage.py customers_rotate_keys.",
+        ),
+        Variable(
+            "ALLIANSSI_PSEUDONYM_KEY",
+            str,
+            REQUIRED,
+            "HMAC key of the pseudonym that matches a person across producers.",
+        ),
+        Variable(
             "ALLIANSSI_PAGE_CACHE_SECONDS",
             int,
             300,
@@ -86,6 +99,78 @@ VARIABLES: dict[str, Variable] = {
             str,
             "",
             "Private folder where uploaded cost files wait for import; empty: var/imports.",
+        ),
+        Variable(
+            "ALLIANSSI_SAML_IDP_METADATA",
+            str,
+            "",
+            "Suomi.fi-tunnistus: path of the identity provider's SAML metadata file (downloaded "
+            "once and kept with the configuration; never fetched). Empty: no Suomi.fi sign-in.",
+        ),
+        Variable(
+            "ALLIANSSI_SAML_SP_ENTITY_ID",
+            str,
+            "",
+            "Suomi.fi-tunnistus: this service's SAML entity id, an https address of its domain.",
+        ),
+        Variable(
+            "ALLIANSSI_SAML_SP_BASE_URL",
+            str,
+            "",
+            "Suomi.fi-tunnistus: public https origin of the service (https://…); empty: the "
+            "origin of the entity id.",
+        ),
+        Variable(
+            "ALLIANSSI_SAML_SP_KEY",
+            str,
+            "",
+            "Suomi.fi-tunnistus: path of the PEM private key that signs SAML requests.",
+        ),
+        Variable(
+            "ALLIANSSI_SAML_SP_CERT",
+            str,
+            "",
+            "Suomi.fi-tunnistus: path of the PEM certificate of that key (in the SP metadata).",
+        ),
+        Variable(
+            "ALLIANSSI_SAML_SP_ENCRYPTION_KEY",
+            str,
+            "",
+            "Suomi.fi-tunnistus: path of the PEM private key that decrypts assertions; empty: "
+            "the signing key.",
+        ),
+        Variable(
+            "ALLIANSSI_SAML_SP_ENCRYPTION_CERT",
+            str,
+            "",
+            "Suomi.fi-tunnistus: path of the PEM certificate of the decryption key; empty: the "
+            "signing certificate.",
+        ),
+        Variable(
+            "ALLIANSSI_SAML_XMLSEC1",
+            str,
+            "/usr/bin/xmlsec1",
+            "Suomi.fi-tunnistus: the xmlsec1 program that checks signatures and decrypts.",
+        ),
+        Variable(
+            "ALLIANSSI_SAML_AUTH_METHODS",
+            _list,
+            [],
+            "Suomi.fi-tunnistus: FinnishAuthMethod values in the SP metadata (comma-separated); "
+            "empty: strong identification, substantial and high.",
+        ),
+        Variable(
+            "ALLIANSSI_SAML_ORGANIZATION",
+            str,
+            "",
+            "Suomi.fi-tunnistus: the organisation named in the SP metadata, as in the trade "
+            "register.",
+        ),
+        Variable(
+            "ALLIANSSI_SAML_CONTACT_EMAIL",
+            str,
+            "",
+            "Suomi.fi-tunnistus: technical and support contact e-mail in the SP metadata.",
         ),
     )
 }

@@ -13,5 +13,8 @@ urlpatterns = [
     path("", include("allianssi.api.urls")),
     path("", include("allianssi.settlement.urls")),
     path("", include("allianssi.catalogue.urls")),
+    path("", include("allianssi.customers.urls")),
+    path("", include("allianssi.referrals.urls")),
+    path("", include("allianssi.identification.urls")),
     path("", include("allianssi.alliances.urls")),
 ]

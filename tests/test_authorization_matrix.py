@@ -64,6 +64,13 @@ PAGES = [
     ("settlement:kpis", IN_ALLIANCE),
     ("settlement:billing", IN_ALLIANCE),
     ("catalogue:services", IN_ALLIANCE),
+    # Customers are the organizers' customer advisors' only (none in this world); the
+    # project office, leadership and observers see none of them.
+    ("customers:list", set()),
+    ("customers:create", set()),
+    ("customers:settings", {"leader", "controller"}),
+    ("referrals:queue", {"producer_staff"}),
+    ("referrals:outgoing", {"producer_staff"}),
 ]
 
 

@@ -244,6 +244,7 @@ class Role(models.TextChoices):
     LEADERSHIP = "leadership", _("Leadership group member")
     CONTROLLER = "controller", _("Organizer controller")
     PRODUCER_STAFF = "producer_staff", _("Producer staff")
+    ADVISOR = "advisor", _("Customer advisor (organizer)")
     OBSERVER = "observer", _("Observer (read only)")
 
 

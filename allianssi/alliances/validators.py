@@ -411,6 +411,12 @@ def validate_role_holder(*, alliance: Alliance, user: User, role: str) -> None:
             _("An organizer controller works for an organizer."),
             field="role",
         )
+    if role == Role.ADVISOR and membership.role != MemberRole.ORGANIZER:
+        raise DomainError(
+            "role_needs_organizer",
+            _("A customer advisor serves an organizer's customers and works for an organizer."),
+            field="role",
+        )
     if role == Role.PRODUCER_STAFF and membership.role == MemberRole.ORGANIZER:
         raise DomainError(
             "role_needs_producer",

@@ -7,6 +7,7 @@ from typing import Any
 
 from allianssi.alliances.models import Phase, ServiceArea
 from allianssi.openbook.models import CostCategory
+from allianssi.referrals.models import EndedBy, Outcome, RejectReason, Side, State
 
 MONEY = {
     "type": "string",
@@ -379,6 +380,180 @@ CATALOGUE_SCHEMAS: dict[str, Any] = {
 }
 SCHEMAS.update(CATALOGUE_SCHEMAS)
 
+_DATE = {"type": "string", "format": "date"}
+_MONTH = {"type": "string", "pattern": r"^\d{4}-\d{2}$", "description": "A month: 2026-03."}
+_VISIBLE_STATES = [s for s in State.values if s != State.DRAFT]
+_MOVES = [State.ACCEPTED, State.REJECTED, State.STARTED, State.COMPLETED, State.INTERRUPTED]
+
+
+def _nullable(schema: dict[str, Any]) -> dict[str, Any]:
+    return {"oneOf": [schema, {"type": "null"}]}
+
+
+#: What a referral carries to its producer, and nothing else: no henkilötunnus, no pseudonym.
+_REFERRAL_PROPERTIES: dict[str, Any] = {
+    "number": {"type": "integer", "description": "The referral's number in the alliance."},
+    "state": {"enum": _VISIBLE_STATES},
+    "changed_at": {
+        "type": "string",
+        "format": "date-time",
+        "description": "When the referral last moved: poll with since.",
+    },
+    "service": {
+        "type": "object",
+        "required": ["number", "name"],
+        "additionalProperties": False,
+        "properties": {
+            "number": {"type": "integer"},
+            "name": {
+                "type": "object",
+                "description": "As the service was when the referral was sent; sv and en may "
+                "be empty.",
+                "required": ["fi", "sv", "en"],
+                "additionalProperties": False,
+                "properties": {
+                    "fi": {"type": "string"},
+                    "sv": {"type": "string"},
+                    "en": {"type": "string"},
+                },
+            },
+        },
+    },
+    "customer": {
+        "type": "object",
+        "description": "Whom to serve and how to reach them. Never the henkilötunnus.",
+        "required": ["name", "email", "phone", "municipality"],
+        "additionalProperties": False,
+        "properties": {
+            "name": {"type": "string"},
+            "email": {"type": "string"},
+            "phone": {"type": "string"},
+            "municipality": {
+                **_nullable({"type": "string", "pattern": r"^\d{3}$"}),
+                "description": "The municipality of residence, its Statistics Finland code.",
+            },
+        },
+    },
+    "message": {"type": "string", "description": "What the sender tells the producer."},
+    "sent_at": {"type": "string", "format": "date-time"},
+    "answer_by": {**_DATE, "description": "Unanswered by this day, the referral expires."},
+    "month": {**_nullable(_MONTH), "description": "The month of service, once accepted."},
+    "episode": {
+        **_nullable(
+            {
+                "type": "object",
+                "required": ["started_on", "ended_on", "outcome", "ended_by"],
+                "additionalProperties": False,
+                "properties": {
+                    "started_on": _DATE,
+                    "ended_on": _nullable(_DATE),
+                    "outcome": _nullable({"enum": list(Outcome.values)}),
+                    "ended_by": _nullable({"enum": list(EndedBy.values)}),
+                },
+            }
+        ),
+        "description": "The service given, once started.",
+    },
+}
+_FIELD_ERROR = {
+    "type": "object",
+    "required": ["field", "code", "message"],
+    "properties": {
+        "field": {"type": "string", "description": "The body's field, or Idempotency-Key."},
+        "code": {"type": "string"},
+        "message": {"type": "string"},
+    },
+}
+
+REFERRAL_SCHEMAS: dict[str, Any] = {
+    "Referral": {
+        "type": "object",
+        "required": list(_REFERRAL_PROPERTIES),
+        "additionalProperties": False,
+        "properties": _REFERRAL_PROPERTIES,
+    },
+    "ReferralQueue": {
+        "type": "object",
+        "required": ["referrals", "next_cursor"],
+        "properties": {
+            "referrals": {"type": "array", "items": {"$ref": "#/components/schemas/Referral"}},
+            "next_cursor": {
+                **_nullable({"type": "string"}),
+                "description": "Send as cursor for the next page; null: this was the last.",
+            },
+        },
+    },
+    "ReferralTransition": {
+        "type": "object",
+        "required": ["from", "to", "side", "via", "at", "reason_code", "note"],
+        "additionalProperties": False,
+        "properties": {
+            "from": {**_nullable({"enum": list(State.values)}), "description": "Null: created."},
+            "to": {"enum": list(State.values)},
+            "side": {"enum": list(Side.values)},
+            "via": {"enum": ["web", "api", "person", "system"]},
+            "at": {"type": "string", "format": "date-time"},
+            "reason_code": {"type": "string"},
+            "note": {"type": "string"},
+        },
+    },
+    "ReferralDetail": {
+        "type": "object",
+        "required": [*_REFERRAL_PROPERTIES, "transitions"],
+        "additionalProperties": False,
+        "properties": {
+            **_REFERRAL_PROPERTIES,
+            "transitions": {
+                "type": "array",
+                "description": "Every move, the first first.",
+                "items": {"$ref": "#/components/schemas/ReferralTransition"},
+            },
+        },
+    },
+    "TransitionInput": {
+        "type": "object",
+        "required": ["to"],
+        "additionalProperties": False,
+        "description": "The move, and the fields it takes: accepted (month), rejected "
+        "(reason_code, reason), started (started_on), completed (outcome, reason, ended_on), "
+        "interrupted (ended_by, reason, ended_on). Any other field is refused.",
+        "properties": {
+            "to": {"enum": _MOVES},
+            "month": {
+                **_MONTH,
+                "description": "accepted: the month of service, this month unless given; the "
+                "service must have a place left in it.",
+            },
+            "reason_code": {"enum": list(RejectReason.values), "description": "rejected."},
+            "reason": {
+                "type": "string",
+                "maxLength": 2000,
+                "description": "Required for rejected with reason_code other, for completed "
+                "unless achieved, and for interrupted by the producer.",
+            },
+            "started_on": {**_DATE, "description": "started: today unless given."},
+            "outcome": {"enum": list(Outcome.values), "description": "completed."},
+            "ended_by": {"enum": list(EndedBy.values), "description": "interrupted."},
+            "ended_on": {**_DATE, "description": "completed, interrupted: today unless given."},
+        },
+    },
+    "InputErrors": {
+        "type": "object",
+        "required": ["code", "message"],
+        "properties": {
+            **ERROR["properties"],
+            "errors": {
+                "type": "array",
+                "minItems": 1,
+                "description": "Each wrong field with its own code and message; absent when "
+                "the body is not a JSON object at all (json_invalid, body_invalid).",
+                "items": _FIELD_ERROR,
+            },
+        },
+    },
+}
+SCHEMAS.update(REFERRAL_SCHEMAS)
+
 
 def _json(schema: str, description: str) -> dict[str, Any]:
     return {
@@ -476,6 +651,117 @@ CATALOGUE_PATHS: dict[str, Any] = {
     },
 }
 
+_TOKEN: list[dict[str, list[str]]] = [{"token": []}]
+_REFERRAL_NUMBER = {
+    "name": "number",
+    "in": "path",
+    "required": True,
+    "schema": {"type": "integer"},
+    "description": "The referral's number in the alliance.",
+}
+_NOT_YOURS = _json("Error", "No such alliance for you, or no such referral sent to your producer.")
+_NOT_STAFF = _json("Error", "You are not on the staff of a producer of this alliance.")
+
+#: A producer's referral queue: its staff's tokens.
+REFERRAL_PATHS: dict[str, Any] = {
+    "/alliances/{id}/referrals/queue/": {
+        "get": {
+            "operationId": "listReferralQueue",
+            "summary": "Your producer's referrals, the longest waiting first",
+            "description": "Each customer shown is logged as read through the API.",
+            "security": _TOKEN,
+            "parameters": [
+                ALLIANCE,
+                _query(
+                    "state",
+                    {"type": "string"},
+                    "all, or one or more of "
+                    + ", ".join(_VISIBLE_STATES)
+                    + " separated by commas; default sent.",
+                ),
+                _query(
+                    "since",
+                    {"type": "string", "format": "date-time"},
+                    "Only those changed after this moment (with its offset): for polling.",
+                ),
+                _query("cursor", {"type": "string"}, "next_cursor of the previous page."),
+                _query(
+                    "limit",
+                    {"type": "integer", "minimum": 1, "maximum": 100},
+                    "How many a page; default 50.",
+                ),
+            ],
+            "responses": {
+                "200": _json("ReferralQueue", "A page of the queue."),
+                "400": _json("Error", "A query parameter is not valid."),
+                "403": _NOT_STAFF,
+                **ERRORS,
+            },
+        }
+    },
+    "/alliances/{id}/referrals/{number}/": {
+        "get": {
+            "operationId": "getReferral",
+            "summary": "One of your producer's referrals, with its moves",
+            "security": _TOKEN,
+            "parameters": [ALLIANCE, _REFERRAL_NUMBER],
+            "responses": {
+                "200": _json("ReferralDetail", "The referral."),
+                "403": _NOT_STAFF,
+                **ERRORS,
+                "404": _NOT_YOURS,
+            },
+        }
+    },
+    "/alliances/{id}/referrals/{number}/transitions/": {
+        "post": {
+            "operationId": "moveReferral",
+            "summary": "Accept, reject, start, complete or interrupt a referral, once per key",
+            "security": _TOKEN,
+            "parameters": [
+                ALLIANCE,
+                _REFERRAL_NUMBER,
+                {
+                    "name": "Idempotency-Key",
+                    "in": "header",
+                    "required": True,
+                    "schema": {"type": "string", "minLength": 1, "maxLength": 100},
+                    "description": "Names this move in your system. Sent again with the same "
+                    "key, the move is made once and the answer is the referral as it is now.",
+                },
+            ],
+            "requestBody": {
+                "required": True,
+                "content": {
+                    "application/json": {"schema": {"$ref": "#/components/schemas/TransitionInput"}}
+                },
+            },
+            "responses": {
+                "200": {
+                    **_json("ReferralDetail", "Moved (or moved before with this key)."),
+                    "headers": {
+                        "Idempotent-Replayed": {
+                            "description": "true: the key had been used before; no move "
+                            "was made now.",
+                            "schema": {"enum": ["true"]},
+                        }
+                    },
+                },
+                "400": _json("InputErrors", "The key or the body is not valid: errors says."),
+                "403": _NOT_STAFF,
+                "409": _json(
+                    "Error",
+                    "The referral's state does not allow the move (referral_moved: another "
+                    "move came first), or the service has no place left (no_capacity).",
+                ),
+                "422": _json("Error", "idempotency_conflict: the key was used for another move."),
+                **ERRORS,
+                "404": _NOT_YOURS,
+            },
+        }
+    },
+}
+
 
 def document(server: str) -> dict[str, Any]:
     return {
@@ -487,8 +773,9 @@ def document(server: str) -> dict[str, Any]:
                 "For producers' and organizers' own systems: send costs to an alliance's open "
                 "books and read its totals, record KPI results, and read settlements with their "
                 "invoices. Make a token on the API tokens page; it acts as you, with your rights "
-                "in each alliance. The service catalogue's operations (/catalogue/…) are public "
-                "and need no token."
+                "in each alliance. A producer's staff read the producer's referral queue and "
+                "move its referrals on. The service catalogue's operations (/catalogue/…) are "
+                "public and need no token."
             ),
         },
         "servers": [{"url": server}],
@@ -610,6 +897,7 @@ def document(server: str) -> dict[str, Any]:
                     },
                 }
             },
+            **REFERRAL_PATHS,
             **CATALOGUE_PATHS,
         },
         "components": {

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from allianssi.api import catalogue, views
+from allianssi.api import catalogue, referrals, views
 
 app_name = "api"
 urlpatterns = [
@@ -14,6 +14,21 @@ urlpatterns = [
         "api/v1/alliances/<int:pk>/settlements/<int:sid>/",
         views.settlement,
         name="settlement",
+    ),
+    path(
+        "api/v1/alliances/<int:pk>/referrals/queue/",
+        referrals.queue,
+        name="referral_queue",
+    ),
+    path(
+        "api/v1/alliances/<int:pk>/referrals/<int:number>/",
+        referrals.referral,
+        name="referral",
+    ),
+    path(
+        "api/v1/alliances/<int:pk>/referrals/<int:number>/transitions/",
+        referrals.transitions,
+        name="referral_transitions",
     ),
     path("api/v1/catalogue/services/", catalogue.services, name="catalogue_services"),
     path("api/v1/catalogue/services/<int:pk>/", catalogue.service, name="catalogue_service"),

@@ -106,6 +106,16 @@ class ServiceForm(forms.Form):
         min_value=1,
         help_text=_("Leave empty if the service takes everyone who is eligible."),
     )
+    answer_days = forms.IntegerField(
+        label=_("Days to answer a referral"),
+        required=False,
+        min_value=1,
+        max_value=90,
+        initial=14,
+        help_text=_(
+            "A referral not accepted or rejected in this time expires. Leave empty for 14 days."
+        ),
+    )
     valid_from = forms.DateField(label=_("Valid from"), required=False, widget=DateInput())
     valid_to = forms.DateField(label=_("Valid until"), required=False, widget=DateInput())
     public_authority = forms.BooleanField(
@@ -184,6 +194,8 @@ class ServiceForm(forms.Form):
         for key, value in data.items():
             if value is None and key.endswith(("_fi", "_sv", "_en")):
                 data[key] = ""
+        if data.get("answer_days") is None:
+            data["answer_days"] = ServiceInput.answer_days
         return ServiceInput(responsible_ids=responsible, producer_ids=producers, **data)
 
 
@@ -222,6 +234,7 @@ FIELD_ORDER = [
     "charge_sv",
     "charge_en",
     "capacity_per_month",
+    "answer_days",
     "valid_from",
     "valid_to",
     "public_authority",

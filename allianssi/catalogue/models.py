@@ -202,6 +202,11 @@ class ServiceVersion(models.Model):
     capacity_per_month = models.PositiveIntegerField(
         _("capacity (customers a month)"), null=True, blank=True
     )
+    answer_days = models.PositiveSmallIntegerField(
+        _("days to answer a referral"),
+        default=14,
+        help_text=_("A referral not accepted or rejected in this time expires."),
+    )
     valid_from = models.DateField(_("valid from"), null=True, blank=True)
     valid_to = models.DateField(_("valid until"), null=True, blank=True)
     public_authority = models.BooleanField(

@@ -106,6 +106,7 @@ class ServiceInput:
     charge_sv: str = ""
     charge_en: str = ""
     capacity_per_month: int | None = None
+    answer_days: int = 14
     valid_from: dt.date | None = None
     valid_to: dt.date | None = None
     public_authority: bool = False
@@ -265,6 +266,12 @@ def validate_content(data: dict[str, Any], *, alliance: Alliance) -> None:
             "capacity_invalid",
             _("The capacity is at least one customer a month; leave it empty if unlimited."),
             field="capacity_per_month",
+        )
+    if not 1 <= data["answer_days"] <= 90:
+        raise DomainError(
+            "answer_days_range",
+            _("A referral is answered in 1 to 90 days."),
+            field="answer_days",
         )
     if data["valid_from"] and data["valid_to"] and data["valid_to"] < data["valid_from"]:
         raise DomainError(

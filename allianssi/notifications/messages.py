@@ -23,6 +23,17 @@ TEXTS = {
         "%(alliance)s: service “%(name)s” was withdrawn because %(party)s left the alliance."
     ),
     "service_requested": _("%(alliance)s: someone asked for service “%(name)s”."),
+    "referral_received": _("%(alliance)s: referral %(number)s to “%(name)s” is waiting for you."),
+    "referral_accepted": _("%(alliance)s: your referral %(number)s to “%(name)s” was accepted."),
+    "referral_rejected": _("%(alliance)s: your referral %(number)s to “%(name)s” was rejected."),
+    "referral_expired": _(
+        "%(alliance)s: your referral %(number)s to “%(name)s” expired without an answer."
+    ),
+    "referral_declined": _(
+        "%(alliance)s: the customer declined referral %(number)s to “%(name)s”."
+    ),
+    "referral_completed": _("%(alliance)s: the service of referral %(number)s was completed."),
+    "referral_interrupted": _("%(alliance)s: the service of referral %(number)s was interrupted."),
 }
 
 

@@ -37,6 +37,9 @@ INSTALLED_APPS = [
     "allianssi.api",
     "allianssi.settlement",
     "allianssi.catalogue",
+    "allianssi.customers",
+    "allianssi.referrals",
+    "allianssi.identification",
 ]
 
 MIDDLEWARE = [
@@ -123,6 +126,11 @@ STATIC_ROOT: Path | None = BASE_DIR / "staticfiles"
 
 # Uploaded cost files wait here for their import, then are deleted (openbook/jobs.py). Private:
 # never served. Imports run in a thread of the web process unless OPENBOOK_IMPORT_INLINE.
+# Personal identity codes (allianssi.customers.identity). The keys are set per environment, as
+# the secret key is; the 900-series temporary codes of test identification only outside
+# production.
+ALLIANSSI_ALLOW_TEST_HETU = False
+
 # Rendered public catalogue pages (allianssi.catalogue.pagecache), kept in files that every
 # server process on the machine shares; the key names the catalogue's edition, so a publication
 # reaches every process at once. Everything else caches nothing across requests.
@@ -173,3 +181,23 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": "WARNING"},
 }
+
+# Person identification (allianssi.identification) -------------------------------------------
+# Suomi.fi-tunnistus, a SAML 2.0 identity provider, through pysaml2 (docs/identification.md).
+# Empty ALLIANSSI_SAML_IDP_METADATA, SP entity id, key or certificate: no Suomi.fi sign-in, and
+# its page says so. The identity provider's metadata is a local file; nothing is fetched.
+ALLIANSSI_SAML_IDP_METADATA = env.get("ALLIANSSI_SAML_IDP_METADATA")
+ALLIANSSI_SAML_SP_ENTITY_ID = env.get("ALLIANSSI_SAML_SP_ENTITY_ID")
+ALLIANSSI_SAML_SP_BASE_URL = env.get("ALLIANSSI_SAML_SP_BASE_URL")
+ALLIANSSI_SAML_SP_KEY = env.get("ALLIANSSI_SAML_SP_KEY")
+ALLIANSSI_SAML_SP_CERT = env.get("ALLIANSSI_SAML_SP_CERT")
+ALLIANSSI_SAML_SP_ENCRYPTION_KEY = env.get("ALLIANSSI_SAML_SP_ENCRYPTION_KEY")
+ALLIANSSI_SAML_SP_ENCRYPTION_CERT = env.get("ALLIANSSI_SAML_SP_ENCRYPTION_CERT")
+ALLIANSSI_SAML_XMLSEC1 = env.get("ALLIANSSI_SAML_XMLSEC1")
+ALLIANSSI_SAML_AUTH_METHODS = env.get("ALLIANSSI_SAML_AUTH_METHODS")
+ALLIANSSI_SAML_ORGANIZATION = env.get("ALLIANSSI_SAML_ORGANIZATION")
+ALLIANSSI_SAML_CONTACT_EMAIL = env.get("ALLIANSSI_SAML_CONTACT_EMAIL")
+# The development-only test identification (/tunnistus/testi/): on in dev.py and test.py only.
+ALLIANSSI_TEST_IDENTIFICATION = False
+# pysaml2 logs whole decrypted messages, personal identity codes included, below WARNING.
+LOGGING["loggers"] = {**LOGGING.get("loggers", {}), "saml2": {"level": "WARNING"}}  # type: ignore[dict-item]

@@ -5,6 +5,9 @@ from config.settings.base import *  # noqa: F403
 
 DEBUG = env.get("DJANGO_DEBUG")
 SECRET_KEY = env.get("DJANGO_SECRET_KEY")
+ALLIANSSI_IDENTITY_KEYS = env.get("ALLIANSSI_IDENTITY_KEYS")
+ALLIANSSI_PSEUDONYM_KEY = env.get("ALLIANSSI_PSEUDONYM_KEY")
+ALLIANSSI_ALLOW_TEST_HETU = False
 
 SECURE_SSL_REDIRECT = True
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
@@ -19,3 +22,6 @@ STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
 }
+
+# Never the development-only test identification in production (its URL is not even routed).
+ALLIANSSI_TEST_IDENTIFICATION = False

@@ -7,6 +7,9 @@ from config.settings.base import *  # noqa: F403
 
 DEBUG = False
 SECRET_KEY = "test-only-not-secret-" + "y" * 40
+ALLIANSSI_IDENTITY_KEYS = ["tT5oN0c_mr2ntIIvQN5ybEPMDFv43pzlmEFzs-emEeY="]
+ALLIANSSI_PSEUDONYM_KEY = "test-only-pseudonym-key"
+ALLIANSSI_ALLOW_TEST_HETU = True
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 AXES_FAILURE_LIMIT = 5
@@ -25,3 +28,6 @@ CACHES = {
     "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
     "pages": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "pages"},
 }
+
+# The test identification is on in the tests (tests/identification checks it is absent without).
+ALLIANSSI_TEST_IDENTIFICATION = True

@@ -90,9 +90,23 @@ def test_production__refuses_to_start_without_a_secret_key():
     assert "DJANGO_SECRET_KEY must be set" in result.stderr
 
 
+KEYS = {
+    "ALLIANSSI_IDENTITY_KEYS": "tT5oN0c_mr2ntIIvQN5ybEPMDFv43pzlmEFzs-emEeY=",
+    "ALLIANSSI_PSEUDONYM_KEY": "p" * 40,
+}
+
+
+@pytest.mark.parametrize("missing", sorted(KEYS))
+def test_production__refuses_to_start_without_the_identity_keys(missing):
+    present = {k: v for k, v in KEYS.items() if k != missing}
+    result = _production_settings({"DJANGO_SECRET_KEY": "x" * 60, **present}, "print(1)")
+    assert result.returncode != 0
+    assert f"{missing} must be set" in result.stderr
+
+
 def test_production__debug_is_off_and_cookies_are_secure_unless_told_otherwise():
     result = _production_settings(
-        {"DJANGO_SECRET_KEY": "x" * 60},
+        {"DJANGO_SECRET_KEY": "x" * 60, **KEYS},
         "print(settings.DEBUG, settings.SESSION_COOKIE_SECURE, settings.CSRF_COOKIE_SECURE, "
         "settings.SECURE_SSL_REDIRECT, settings.SECURE_HSTS_SECONDS > 0)",
     )

@@ -95,6 +95,7 @@ def test_demo_load__builds_the_promised_alliance_once() -> None:
     ]
     assert all(audit_chain_verify(key) is None for key in audit_chain_keys())
     _assert_catalogue(main)
+    _assert_customers(main)
 
 
 def _assert_catalogue(main: Alliance) -> None:
@@ -142,3 +143,26 @@ def _assert_catalogue(main: Alliance) -> None:
     assert not {"private_service_with_authority", "service_outside_remit"} & {
         f.rule.code for f in findings
     }
+
+
+def _assert_customers(main: Alliance) -> None:
+    """At least 60 customers, persons with valid test codes and companies; referrals in every
+    state at every producer and the own unit; Maija's path across three producers."""
+    from allianssi.customers import identity
+    from allianssi.customers.demo import STAR_HETU
+    from allianssi.customers.models import Customer
+    from allianssi.referrals.models import Referral, State
+
+    customers = Customer.objects.filter(alliance=main)
+    assert customers.count() >= 60
+    assert {"person", "company"} == set(customers.values_list("kind", flat=True))
+    for token in customers.exclude(hetu_token="").values_list("hetu_token", flat=True):
+        identity.validate(identity.decrypt(token))
+    producing = main.memberships.filter(
+        role__in=[MemberRole.PRODUCER, MemberRole.OWN_PRODUCTION], ended_on__isnull=True
+    ).values_list("organisation_id", flat=True)
+    shown = set(Referral.objects.filter(alliance=main).values_list("producer_id", "state"))
+    for producer_id in producing:
+        assert {s for p, s in shown if p == producer_id} == set(State.values), producer_id
+    maija = customers.get(pseudonym=identity.pseudonym(STAR_HETU))
+    assert maija.referrals.values("producer").distinct().count() == 3

@@ -36,6 +36,7 @@ from allianssi.alliances.services import (
     membership_exit,
 )
 from allianssi.catalogue import demo as catalogue_demo
+from allianssi.catalogue.models import Service
 from allianssi.compliance.models import DocumentKind, Task
 from allianssi.compliance.services import (
     assignment_add,
@@ -43,6 +44,7 @@ from allianssi.compliance.services import (
     market_activity_declare,
 )
 from allianssi.core import clock
+from allianssi.customers import demo as customers_demo
 from allianssi.governance.forum import (
     idea_comment,
     idea_decline,
@@ -316,7 +318,24 @@ class Command(BaseCommand):
         representatives = self._leadership(main, org, users, reps)
         self._open_books(main, org, users)
         self._settlement(main, org, users, representatives)
-        self._catalogue(main, org, users)
+        services = self._catalogue(main, org, users)
+        customers_demo.load(
+            alliance=main,
+            org=org,
+            users=users,
+            services=services,
+            replay=replay,
+            make_user=lambda username, key, first, last: user_create(
+                actor=None,
+                username=username,
+                password=DEMO_PASSWORD,
+                organisation=org[key],
+                first_name=first,
+                last_name=last,
+                email=f"{username}@example.invalid",
+            ),
+            business_id=demo_business_id,
+        )
 
         second = alliance_create(
             actor=office,
@@ -1000,12 +1019,12 @@ class Command(BaseCommand):
 
     def _catalogue(
         self, main: Alliance, org: dict[str, Organisation], users: dict[str, User]
-    ) -> None:
+    ) -> dict[str, Service]:
         """The combined service catalogue, public since March 2026: every producer's and the own
         unit's services drafted by their own people and published by the project office or a
         responsible organizer, one revised, one returned, one withdrawn, three waiting for
         review, and the public's requests in the organizers' queues (``catalogue.demo``)."""
-        catalogue_demo.load(alliance=main, org=org, users=users, replay=replay)
+        return catalogue_demo.load(alliance=main, org=org, users=users, replay=replay)
 
     def _forum(self, main: Alliance, users: dict[str, User], reps: dict[str, User]) -> None:
         """Ideas: one turned into a draft proposal, one open with discussion, one declined."""
