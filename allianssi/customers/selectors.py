@@ -201,10 +201,17 @@ def _same_person(customer: Customer) -> Q | None:
     them any more (erased)."""
     if customer.erased_at is not None:
         return None
+    # The alliance is matched on the customer too, so that the indexes (alliance, pseudonym)
+    # and (alliance, business_id) find the records.
+    same_alliance = Q(customer__alliance_id=customer.alliance_id)
     if customer.kind == CustomerKind.PERSON and customer.pseudonym:
-        return Q(customer__kind=CustomerKind.PERSON, customer__pseudonym=customer.pseudonym)
+        return same_alliance & Q(
+            customer__kind=CustomerKind.PERSON, customer__pseudonym=customer.pseudonym
+        )
     if customer.kind == CustomerKind.COMPANY and customer.business_id:
-        return Q(customer__kind=CustomerKind.COMPANY, customer__business_id=customer.business_id)
+        return same_alliance & Q(
+            customer__kind=CustomerKind.COMPANY, customer__business_id=customer.business_id
+        )
     return None
 
 

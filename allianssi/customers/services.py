@@ -287,9 +287,9 @@ def customer_read(
     return CustomerAccess.objects.create(
         customer=customer,
         user=actor,
-        organisation=organisation
+        organisation_id=organisation.pk
         if organisation is not None
-        else getattr(actor, "organisation", None),
+        else getattr(actor, "organisation_id", None),
         at=clock.now(),
         reason=reason,
         detail=detail[:200],

@@ -82,6 +82,17 @@ DATABASES = {
     if _database_url
     else {"ENGINE": "django.db.backends.sqlite3", "NAME": str(BASE_DIR / "db.sqlite3")}
 }
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # Requests that write at the same time (every customer page logs its read) wait for each
+    # other instead of failing with "database is locked": the write lock is taken when the
+    # transaction begins, a writer waits up to 20 s, and readers do not block the writer (WAL).
+    DATABASES["default"].setdefault("OPTIONS", {}).update(
+        {
+            "transaction_mode": "IMMEDIATE",
+            "timeout": 20,
+            "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+        }
+    )
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "accounts.User"

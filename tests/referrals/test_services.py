@@ -7,6 +7,7 @@ import datetime as dt
 import pytest
 from django.core import mail
 from django.core.management import call_command
+from django.utils import translation
 
 from allianssi.audit.models import AuditRecord
 from allianssi.core import clock
@@ -32,6 +33,13 @@ from tests.conftest import World
 from tests.customers.world import YOUNG_HETU, customer, offered, web
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def _in_english():
+    """The messages are compared in English, the language they are written in."""
+    with translation.override("en"):
+        yield
 
 
 def _refer(
