@@ -20,7 +20,8 @@ HEADER = pagecache.HEADER
 
 
 def test_a_second_visitor_gets_the_kept_page_with_two_small_queries(delivering: World):
-    version = published(delivering, name_fi="Työhönvalmennus")
+    # A word of its own in the name: PostgreSQL's Finnish search splits no compounds.
+    version = published(delivering, name_fi="Valmennus työhön")
     path = "/palvelut/?q=valmennus"
     first = Client().get(path)
     assert first[HEADER] == "miss"
@@ -28,7 +29,7 @@ def test_a_second_visitor_gets_the_kept_page_with_two_small_queries(delivering: 
         second = Client().get(path)
     assert second[HEADER] == "hit"
     assert second.content == first.content
-    assert "Työhönvalmennus" in second.content.decode()
+    assert "Valmennus työhön" in second.content.decode()
     # The edition and the publishing alliances; nothing of the services themselves.
     assert len(captured) == 2
     assert Client().get(f"/palvelut/{version.service.pk}/")[HEADER] == "miss"
