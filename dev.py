@@ -2,7 +2,8 @@
 """Allianssi's developer entry point. Needs nothing but Python 3.11+.
 
     python3 dev.py demo     install, migrate, load the demo alliance, serve on 127.0.0.1:8000
-    python3 dev.py test     install the test tools and run the whole test suite (args go to pytest)
+    python3 dev.py test     install the test tools and run the whole test suite on every core
+                            (args go to pytest; `-n 0` runs it in one process)
     python3 dev.py lint     ruff, mypy, migrations check and Django's deploy check
 
 Dependencies go into ``.venv`` beside this file, installed with pip from the pinned requirement
@@ -92,6 +93,9 @@ test identification: Maija Meikäläinen, test code 010280-952L, whose path cros
 
 def test(args: list[str]) -> None:
     ensure_venv("requirements-dev.txt")
+    # On every core (pytest-xdist, each worker with its own test database) unless told otherwise.
+    if not any(a.startswith(("-n", "--numprocesses", "--dist")) for a in args):
+        args = ["-n", "auto", *args]
     run(PYTHON, "-m", "pytest", *args, env=django_env("config.settings.test"))
 
 

@@ -1413,19 +1413,6 @@ def measure(args: Any) -> dict[str, Any]:
 # The parent -------------------------------------------------------------------------------------
 
 
-def run_child(url: str, arguments: list[str]) -> dict[str, Any]:
-    """Like ``common.run_child``, but the child's progress (stderr) shows as it goes."""
-    output = subprocess.run(  # noqa: S603 - our own script, our own arguments
-        [sys.executable, __file__, "--child", *arguments],
-        env={**os.environ, "DATABASE_URL": url},
-        check=True,
-        stdout=subprocess.PIPE,
-        text=True,
-        cwd=ROOT,
-    ).stdout
-    return json.loads(output.strip().splitlines()[-1])
-
-
 NAMES = {"sqlite": "SQLite", "postgresql": "PostgreSQL"}
 PAGE_NAMES = {
     "bare": "bare JSON view (yardstick)",
@@ -1551,18 +1538,7 @@ def main() -> None:
     parser.add_argument("--hidden", type=int, default=300, help=argparse.SUPPRESS)
     parser.add_argument("--full-path", type=int, default=200)
     parser.add_argument("--queries", type=int, default=1000)
-    parser.add_argument("--clients", type=int, default=16)
-    parser.add_argument("--seconds", type=float, default=15)
-    parser.add_argument("--warmup", type=float, default=5)
-    parser.add_argument("--workers", type=int, default=4)
-    parser.add_argument("--worker-class", default="gthread")
-    parser.add_argument("--threads", type=int, default=4)
-    parser.add_argument("--sqlite-only", action="store_true")
-    parser.add_argument("--write-docs", action="store_true")
-    parser.add_argument(
-        "--docs-from", type=Path, help="write the docs from a run's kept JSON, without running"
-    )
-    parser.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
+    common.add_server_arguments(parser)
     args = parser.parse_args()
     if args.docs_from:
         kept = json.loads(args.docs_from.read_text(encoding="utf-8"))
@@ -1579,11 +1555,13 @@ def main() -> None:
     started = time.perf_counter()
     results = []
     with tempfile.TemporaryDirectory() as directory:
-        results.append(run_child(f"sqlite:///{directory}/catalogue.sqlite3", forwarded))
+        results.append(
+            common.run_child(__file__, f"sqlite:///{directory}/catalogue.sqlite3", forwarded)
+        )
     if args.sqlite_only:
         pass
     elif common.prepare_postgres(POSTGRES_URL):
-        results.append(run_child(POSTGRES_URL, forwarded))
+        results.append(common.run_child(__file__, POSTGRES_URL, forwarded))
     else:
         print("PostgreSQL did not answer; measured SQLite only.", file=sys.stderr)
     seconds = time.perf_counter() - started

@@ -4,6 +4,7 @@ docs/performance.md."""
 
 from __future__ import annotations
 
+import argparse
 import json
 import os
 import subprocess
@@ -31,12 +32,13 @@ def prepare_postgres(url: str) -> bool:
 
 
 def run_child(script: str, url: str, arguments: list[str]) -> dict[str, Any]:
-    """Run ``script --child …`` on the database ``url``; its last output line is JSON."""
+    """Run ``script --child …`` on the database ``url``; its last output line is JSON. The
+    child's progress (stderr) shows as it goes."""
     output = subprocess.run(  # noqa: S603 - our own script, our own arguments
         [sys.executable, script, "--child", *arguments],
         env={**os.environ, "DATABASE_URL": url},
         check=True,
-        capture_output=True,
+        stdout=subprocess.PIPE,
         text=True,
         cwd=ROOT,
     ).stdout
@@ -53,3 +55,20 @@ def write_block(name: str, lines: list[str]) -> None:
     head, _, rest = text.partition(start)
     _, _, tail = rest.partition(end)
     path.write_text(head + "\n".join([start, *lines, end]) + tail, encoding="utf-8")
+
+
+def add_server_arguments(parser: argparse.ArgumentParser) -> None:
+    """The options of the benchmarks that load pages through gunicorn (``catalogue.py``,
+    ``customers.py``): the load, the server, and where the results go."""
+    parser.add_argument("--clients", type=int, default=16)
+    parser.add_argument("--seconds", type=float, default=15)
+    parser.add_argument("--warmup", type=float, default=5)
+    parser.add_argument("--workers", type=int, default=4)
+    parser.add_argument("--worker-class", default="gthread")
+    parser.add_argument("--threads", type=int, default=4)
+    parser.add_argument("--sqlite-only", action="store_true")
+    parser.add_argument("--write-docs", action="store_true")
+    parser.add_argument(
+        "--docs-from", type=Path, help="write the docs from a run's kept JSON, without running"
+    )
+    parser.add_argument("--child", action="store_true", help=argparse.SUPPRESS)

@@ -112,7 +112,6 @@ NOTES = (
     "Sai työpaikan kesken palvelun.",
     "Ei saapunut sovittuihin tapaamisiin.",
 )
-HETU_CHECK = "0123456789ABCDEFHJKLMNPRSTUVWXY"
 BIRTH_FIRST = dt.date(1960, 1, 1)
 BIRTH_DAYS = (dt.date(2007, 12, 31) - BIRTH_FIRST).days + 1
 
@@ -126,12 +125,12 @@ def _peak_mb() -> float:
 
 def hetu(index: int) -> str:
     """The ``index``-th distinct 900-series test code (a temporary number: never a real one)."""
+    from allianssi.customers import identity
+
     born = BIRTH_FIRST + dt.timedelta(days=index % BIRTH_DAYS)
     individual = 900 + index // BIRTH_DAYS
     assert individual <= 999, "more persons than test codes"
-    digits = f"{born:%d%m%y}{individual}"
-    sign = "-" if born.year < 2000 else "A"
-    return f"{digits[:6]}{sign}{digits[6:]}{HETU_CHECK[int(digits) % 31]}"
+    return identity.temporary_code(born, individual)
 
 
 def business_ids(start: int = 3_200_000) -> Any:
@@ -604,21 +603,6 @@ def measure(args: Any) -> dict[str, Any]:
 # The parent -------------------------------------------------------------------------------------
 
 
-def run_child(url: str, arguments: list[str]) -> dict[str, Any]:
-    """``catalogue.run_child`` for this script: the child's progress shows as it goes."""
-    import subprocess
-
-    output = subprocess.run(  # noqa: S603 - our own script, our own arguments
-        [sys.executable, __file__, "--child", *arguments],
-        env={**os.environ, "DATABASE_URL": url},
-        check=True,
-        stdout=subprocess.PIPE,
-        text=True,
-        cwd=ROOT,
-    ).stdout
-    return json.loads(output.strip().splitlines()[-1])
-
-
 PAGE_NAMES = {
     "bare": "bare JSON view (yardstick)",
     "page": "the signed-in frame, empty (second yardstick)",
@@ -716,19 +700,8 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--scale", type=float, default=1.0)
     parser.add_argument("--services", type=int, default=2_000)
-    parser.add_argument("--clients", type=int, default=16)
-    parser.add_argument("--seconds", type=float, default=15)
-    parser.add_argument("--warmup", type=float, default=5)
-    parser.add_argument("--workers", type=int, default=4)
-    parser.add_argument("--worker-class", default="gthread")
-    parser.add_argument("--threads", type=int, default=4)
-    parser.add_argument("--sqlite-only", action="store_true")
     parser.add_argument("--postgres-only", action="store_true")
-    parser.add_argument("--write-docs", action="store_true")
-    parser.add_argument(
-        "--docs-from", type=Path, help="write the docs from a run's kept JSON, without running"
-    )
-    parser.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
+    common.add_server_arguments(parser)
     args = parser.parse_args()
     if args.docs_from:
         kept = json.loads(args.docs_from.read_text(encoding="utf-8"))
@@ -746,11 +719,13 @@ def main() -> None:
     results = []
     if not args.postgres_only:
         with tempfile.TemporaryDirectory() as directory:
-            results.append(run_child(f"sqlite:///{directory}/customers.sqlite3", forwarded))
+            results.append(
+                common.run_child(__file__, f"sqlite:///{directory}/customers.sqlite3", forwarded)
+            )
     if args.sqlite_only:
         pass
     elif common.prepare_postgres(POSTGRES_URL):
-        results.append(run_child(POSTGRES_URL, forwarded))
+        results.append(common.run_child(__file__, POSTGRES_URL, forwarded))
     else:
         print("PostgreSQL did not answer; measured SQLite only.", file=sys.stderr)
     seconds = time.perf_counter() - started

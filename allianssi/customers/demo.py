@@ -21,6 +21,7 @@ from allianssi.alliances.services import alliance_role_grant
 from allianssi.catalogue.demo import ORGANIZER_OF, Replay
 from allianssi.catalogue.models import Service
 from allianssi.core import clock
+from allianssi.customers import identity
 from allianssi.customers.models import Customer, CustomerKind, LegalBasis, StatutoryTask
 from allianssi.customers.services import CustomerInput, customer_create
 from allianssi.parties.models import Organisation
@@ -141,15 +142,6 @@ COMPANIES = [
 #: Where the people live: the organizers' municipalities, Tampere the most.
 HOMES = ["837", "837", "837", "536", "980", "211", "418", "508", "837", "702", "936", "536"]
 
-CHECK = "0123456789ABCDEFHJKLMNPRSTUVWXY"
-
-
-def test_hetu(born: dt.date, individual: int) -> str:
-    """A valid henkilötunnus of the 900 series (temporary numbers, never a real person's)."""
-    century = "A" if born.year >= 2000 else "-"
-    digits = f"{born:%d%m%y}{individual:03d}"
-    return f"{born:%d%m%y}{century}{individual:03d}{CHECK[int(digits) % 31]}"
-
 
 @dataclass
 class _Person:
@@ -185,7 +177,7 @@ def _people() -> list[_Person]:
                 CustomerInput(
                     kind=CustomerKind.PERSON,
                     name=f"{first} {last}",
-                    hetu=test_hetu(born, 901 + i),
+                    hetu=identity.temporary_code(born, 901 + i),
                     email=f"{first.lower()}.{last.lower()}@example.invalid".replace(
                         "ä", "a"
                     ).replace("ö", "o"),

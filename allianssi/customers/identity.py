@@ -76,6 +76,21 @@ def age_on(number: str, day: dt.date) -> int:
     return day.year - born.year - ((day.month, day.day) < (born.month, born.day))
 
 
+_CHECK_CHARACTERS = "0123456789ABCDEFHJKLMNPRSTUVWXY"
+
+
+def temporary_code(born: dt.date, individual: int) -> str:
+    """A valid code of the 900 series, the temporary numbers that are never a real person's:
+    for the demo, the benchmarks and the tests. ``individual`` is 900–999."""
+    if not 900 <= individual <= 999:
+        raise ValueError("temporary codes have individual numbers 900-999")
+    if not 1900 <= born.year <= 2099:
+        raise ValueError("only the 1900s and 2000s")
+    digits = f"{born:%d%m%y}{individual}"
+    century = "-" if born.year < 2000 else "A"
+    return f"{digits[:6]}{century}{digits[6:]}{_CHECK_CHARACTERS[int(digits) % 31]}"
+
+
 def mask(number: str) -> str:
     """The date of birth and the century sign; the individual number and check character hidden."""
     return number[:7] + "****" if len(number) == 11 else "****"

@@ -38,13 +38,17 @@ class StatutoryTask(models.TextChoices):
     BUSINESS = "business", _("The municipality's business and vitality services (Act 410/2015)")
 
 
+#: Retention unless the organizer sets its own: five years after the last episode.
+DEFAULT_RETENTION_DAYS = 1826
+
+
 class ControllerSettings(models.Model):
     """How long an organizer keeps its customers' data after their last episode of service."""
 
     alliance = models.ForeignKey(Alliance, on_delete=models.PROTECT, related_name="+")
     organizer = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="+")
     retention_days = models.PositiveSmallIntegerField(
-        _("days the data is kept after the last episode"), default=1826
+        _("days the data is kept after the last episode"), default=DEFAULT_RETENTION_DAYS
     )
 
     class Meta:

@@ -26,6 +26,7 @@ from allianssi.core import clock
 from allianssi.core.errors import DomainError, forbidden
 from allianssi.customers import identity
 from allianssi.customers.models import (
+    DEFAULT_RETENTION_DAYS,
     AccessReason,
     Consent,
     ControllerSettings,
@@ -39,9 +40,6 @@ from allianssi.parties.models import Municipality, Organisation
 
 if TYPE_CHECKING:
     from allianssi.accounts.models import User
-
-#: Retention unless the organizer sets its own: five years after the last episode.
-DEFAULT_RETENTION_DAYS = 1826
 
 
 @dataclass(frozen=True)

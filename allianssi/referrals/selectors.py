@@ -14,7 +14,7 @@ import datetime as dt
 from typing import TYPE_CHECKING
 
 from django.core.paginator import Page, Paginator
-from django.db.models import Prefetch, Q, QuerySet
+from django.db.models import F, Prefetch, Q, QuerySet
 from django.http import Http404
 
 from allianssi import permissions
@@ -136,15 +136,18 @@ def outgoing(
 
 def service_choices(alliance: Alliance) -> list[tuple[str, str]]:
     """(number, name) of every service of the alliance that has a published version."""
+    # Only the names are read: a version's descriptions in three languages are long, and the
+    # queue and outgoing pages ask for these choices on every request.
     versions = (
         ServiceVersion.objects.filter(alliance=alliance)
         .filter(Q(status=VersionStatus.PUBLISHED) | Q(status=VersionStatus.SUPERSEDED))
-        .select_related("service")
+        .only("service_id", "version", "name_fi", "name_sv", "name_en")
+        .annotate(number=F("service__number"))
         .order_by("service__number", "-version")
     )
     names: dict[int, str] = {}
     for version in versions:
-        names.setdefault(version.service.number, version.name)
+        names.setdefault(version.number, version.name)
     return sorted(((str(n), name) for n, name in names.items()), key=lambda c: c[1])
 
 
