@@ -516,3 +516,58 @@ def can_view_referral(
     if can_serve_customers(user, alliance, organizer_id=organizer_id):
         return True
     return sent and can_receive_referrals(user, alliance, producer_id=producer_id)
+
+
+# Outcomes -----------------------------------------------------------------------------------------
+#
+# A producer reports what became of the customers it served; the customer's organizer records
+# what the customer confirms, verifies claims against its register extracts (which nobody else
+# sees: producers never see anyone's earnings) and decides disputes. KPI definitions are part of
+# the commercial model; their figures are open books, with small cells hidden from other parties.
+
+
+def can_report_outcome(
+    user: AnyUser, alliance: Alliance, *, producer_ids: set[int], organizer_id: int
+) -> bool:
+    """Record an outcome of a customer: the staff of a producer that served the customer (an
+    episode there, ``producer_ids``), or the customer's organizer's advisors."""
+    if can_serve_customers(user, alliance, organizer_id=organizer_id):
+        return True
+    return any(can_receive_referrals(user, alliance, producer_id=p) for p in producer_ids)
+
+
+def can_import_outcomes(user: AnyUser, alliance: Alliance) -> bool:
+    """Upload a file of outcome events (each row is then checked as a hand entry would be):
+    producer staff and organizers' customer advisors."""
+    return bool(roles_in(user, alliance) & {Role.PRODUCER_STAFF, Role.ADVISOR})
+
+
+def can_verify_outcomes(user: AnyUser, alliance: Alliance, *, organizer_id: int) -> bool:
+    """Import the organizer's register extracts, draw and check samples, decide disputes: the
+    organizer's customer advisors and controller."""
+    return bool(roles_in(user, alliance) & {Role.ADVISOR, Role.CONTROLLER}) and (
+        _is_of(user, organizer_id) and _member_role(user, alliance.pk) == MemberRole.ORGANIZER
+    )
+
+
+def can_dispute_outcome(user: AnyUser, alliance: Alliance, *, reporter_id: int) -> bool:
+    """Dispute a contradicted claim: the people of the party that reported it."""
+    roles = roles_in(user, alliance)
+    return bool(roles & {Role.PRODUCER_STAFF, Role.ADVISOR}) and _is_of(user, reporter_id)
+
+
+def can_manage_kpi_definitions(user: AnyUser, alliance: Alliance) -> bool:
+    """Define how KPIs are computed (part of the commercial model): the project office."""
+    return can_manage_terms(user, alliance)
+
+
+def can_view_outcome_figures(user: AnyUser, alliance: Alliance) -> bool:
+    """KPI figures by producer, organizer and service, and the funnel: every party (open books;
+    cells under five customers hidden from other parties)."""
+    return can_view_settlement(user, alliance)
+
+
+def sees_small_cells(user: AnyUser, alliance: Alliance, *, organisation_id: int | None) -> bool:
+    """A figure of fewer than five customers is shown only to the party it is about (the
+    producer of its episodes or the organizer of its customers)."""
+    return organisation_id is not None and _is_of(user, organisation_id)

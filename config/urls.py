@@ -15,6 +15,7 @@ urlpatterns = [
     path("", include("allianssi.catalogue.urls")),
     path("", include("allianssi.customers.urls")),
     path("", include("allianssi.referrals.urls")),
+    path("", include("allianssi.outcomes.urls")),
     path("", include("allianssi.identification.urls")),
     path("", include("allianssi.alliances.urls")),
 ]

@@ -13,6 +13,8 @@ from django.urls import reverse
 
 from allianssi.alliances.models import AllianceRole, Membership, Phase
 from allianssi.audit.models import AuditRecord
+from allianssi.outcomes.models import KpiDefinition
+from allianssi.outcomes.services import Definition, definition_save
 from tests.conftest import World
 
 pytestmark = pytest.mark.django_db
@@ -71,6 +73,18 @@ PAGES = [
     ("customers:settings", {"leader", "controller"}),
     ("referrals:queue", {"producer_staff"}),
     ("referrals:outgoing", {"producer_staff"}),
+    # Outcomes: KPI figures are open books; each party lists its own events (a producer's
+    # staff what it reported, an organizer's advisors and controller its customers'); only an
+    # organizer's advisors and controller verify (extracts, samples, disputes); the project
+    # office defines the KPIs.
+    ("outcomes:index", IN_ALLIANCE),
+    ("outcomes:funnel_chart", IN_ALLIANCE),
+    ("outcomes:events", {"controller", "producer_staff"}),
+    ("outcomes:disputes", {"controller"}),
+    ("outcomes:extracts", {"controller"}),
+    ("outcomes:samples", {"controller"}),
+    ("outcomes:import", {"producer_staff"}),
+    ("outcomes:definition_new", {"manager"}),
 ]
 
 
@@ -81,6 +95,45 @@ def test_alliance_pages__by_role(formed: World, who, page, allowed):
     assert response.status_code == _expected_view(who, allowed)
     if response.status_code == 404:
         assert formed.alliance.name not in response.content.decode()
+
+
+@pytest.mark.parametrize("who", PEOPLE)
+def test_outcome_figures__by_role(formed: World, who):
+    """A KPI's figures are open books: every party of the alliance reads them."""
+    definition_save(
+        actor=formed.users["manager"],
+        alliance=formed.alliance,
+        definition=Definition(
+            code="employed", name_fi="Työllistyneet", measure="share", types=("employed_open",)
+        ),
+    )
+    response = _client(formed, who).get(
+        reverse("outcomes:figures", args=[formed.alliance.pk, "employed"])
+    )
+    assert response.status_code == _expected_view(who, IN_ALLIANCE)
+
+
+@pytest.mark.parametrize("who", PEOPLE)
+def test_outcome_writes__only_the_project_office_defines_kpis(formed: World, who):
+    data = {
+        "code": "employed",
+        "name_fi": "Työllistyneet",
+        "scope": "alliance",
+        "types": ["employed_open"],
+        "within_days": "90",
+        "measure": "share",
+        "evidence": "verified",
+    }
+    before = (KpiDefinition.objects.count(), _state(formed))
+    response = _client(formed, who).post(
+        reverse("outcomes:definition_new", args=[formed.alliance.pk]), data
+    )
+    if who == "manager":
+        assert response.status_code == 302
+        assert KpiDefinition.objects.count() == 1
+        return
+    assert response.status_code == {"anonymous": 302}.get(who, 403 if who in IN_ALLIANCE else 404)
+    assert (KpiDefinition.objects.count(), _state(formed)) == before
 
 
 @pytest.mark.parametrize("who", PEOPLE)

@@ -763,6 +763,136 @@ REFERRAL_PATHS: dict[str, Any] = {
 }
 
 
+_OUTCOME_STATUSES = ["claimed", "verified", "contradicted", "no_data", "disputed"]
+OUTCOME_SCHEMAS: dict[str, Any] = {
+    "OutcomeEventInput": {
+        "type": "object",
+        "required": ["outcome", "date"],
+        "additionalProperties": False,
+        "description": "One outcome of a customer. Name the referral whose service it follows "
+        "(a producer: one whose service started with you; an organizer: one of your "
+        "customers'), or, as an organizer, the customer.",
+        "properties": {
+            "referral": {"type": "integer", "description": "The referral's number."},
+            "customer": {"type": "integer", "description": "An organizer's customer number."},
+            "outcome": {"type": "string", "description": "An outcome type's code, e.g. "
+                        "employed_open, employed_subsidised, started_degree, hired."},
+            "date": {**_DATE, "description": "When it happened; not in the future."},
+            "evidence": {"type": "string", "maxLength": 300},
+            "id": {"type": "string", "maxLength": 100,
+                   "description": "The event's identifier in your system: recorded once."},
+        },
+    },
+    "OutcomeEvent": {
+        "type": "object",
+        "required": ["id", "event", "referrals", "customer", "outcome", "date", "source",
+                     "status", "evidence", "recorded_at"],
+        "additionalProperties": False,
+        "properties": {
+            "id": _nullable({"type": "string"}),
+            "event": {"type": "integer", "description": "Allianssi's number of the event."},
+            "referrals": {"type": "array", "items": {"type": "integer"},
+                          "description": "The referrals whose services it follows."},
+            "customer": {**_nullable({"type": "integer"}),
+                         "description": "The customer's number: for its organizer only."},
+            "outcome": {"type": "string"},
+            "date": _DATE,
+            "source": {"enum": ["producer", "customer", "register"]},
+            "status": {"enum": _OUTCOME_STATUSES,
+                       "description": "A claim until verified against a register or a hand "
+                       "check; never what the register said."},
+            "evidence": {"type": "string"},
+            "recorded_at": {"type": "string", "format": "date-time"},
+        },
+    },
+    "OutcomeEvents": {
+        "type": "object",
+        "required": ["events", "next_before"],
+        "properties": {
+            "events": {"type": "array", "items": {"$ref": "#/components/schemas/OutcomeEvent"}},
+            "next_before": {**_nullable({"type": "integer"}),
+                            "description": "Send as before for the next page; null: the last."},
+        },
+    },
+    "IndigoProject": {
+        "type": "object",
+        "description": "The INDIGO data standard's project (3.0), the parts Allianssi fills: "
+        "name, outcome_metrics, outcome_pricings, results and outcome_payments; values wrapped "
+        "as {\"value\": …}; money in euros as numbers.",
+        "required": ["name", "outcome_metrics", "outcome_pricings", "results", "outcome_payments"],
+        "properties": {
+            "name": {"type": "object"},
+            "outcome_metrics": {"type": "array", "items": {"type": "object"}},
+            "outcome_pricings": {"type": "array", "items": {"type": "object"}},
+            "results": {"type": "array", "items": {"type": "object"}},
+            "outcome_payments": {"type": "array", "items": {"type": "object"}},
+        },
+    },
+}  # fmt: skip
+SCHEMAS.update(OUTCOME_SCHEMAS)
+
+#: Outcome events: producers' staff and organizers' customer advisors.
+OUTCOME_PATHS: dict[str, Any] = {
+    "/alliances/{id}/indigo/": {
+        "get": {
+            "operationId": "exportIndigo",
+            "summary": "A year's outcome metrics, pricings, results and payments as INDIGO",
+            "description": "Aggregates only: no customer and no event; a result about fewer "
+            "than five customers leaves its numbers out.",
+            "security": _TOKEN,
+            "parameters": [
+                ALLIANCE,
+                {**_query("year", {"type": "integer", "minimum": 1000, "maximum": 9999},
+                          "The year."), "required": True},
+            ],
+            "responses": {
+                "200": _json("IndigoProject", "The project."),
+                "400": _json("Error", "year_invalid: give the year."),
+                "403": _json("Error", "You may not read the alliance's figures."),
+                **ERRORS,
+            },
+        },
+    },
+    "/alliances/{id}/outcome-events/": {
+        "get": {
+            "operationId": "listOutcomeEvents",
+            "summary": "The outcome events your party reported, the newest first, with statuses",
+            "security": _TOKEN,
+            "parameters": [
+                ALLIANCE,
+                _query("since", {"type": "string", "format": "date-time"},
+                       "Only those recorded or checked after this moment (with its offset)."),
+                _query("before", {"type": "integer"}, "next_before of the previous page."),
+            ],
+            "responses": {
+                "200": _json("OutcomeEvents", "A page of events."),
+                "400": _json("Error", "A query parameter is not valid."),
+                "403": _json("Error", "You do not report outcomes in this alliance."),
+                **ERRORS,
+            },
+        },
+        "post": {
+            "operationId": "recordOutcomeEvent",
+            "summary": "Record an outcome of a customer you served, once per id",
+            "security": _TOKEN,
+            "parameters": [ALLIANCE],
+            "requestBody": {
+                "required": True,
+                "content": {"application/json": {
+                    "schema": {"$ref": "#/components/schemas/OutcomeEventInput"}}},
+            },
+            "responses": {
+                "201": _json("OutcomeEvent", "Recorded: a claim until verified."),
+                "200": _json("OutcomeEvent", "Recorded before with this id; nothing new."),
+                "400": _json("InputErrors", "The body is not valid, or the service refused it."),
+                "403": _json("Error", "You may not record outcomes of this customer."),
+                **ERRORS,
+            },
+        },
+    },
+}  # fmt: skip
+
+
 def document(server: str) -> dict[str, Any]:
     return {
         "openapi": "3.1.0",
@@ -898,6 +1028,7 @@ def document(server: str) -> dict[str, Any]:
                 }
             },
             **REFERRAL_PATHS,
+            **OUTCOME_PATHS,
             **CATALOGUE_PATHS,
         },
         "components": {

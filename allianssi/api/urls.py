@@ -1,6 +1,6 @@
 from django.urls import path
 
-from allianssi.api import catalogue, referrals, views
+from allianssi.api import catalogue, outcomes, referrals, views
 
 app_name = "api"
 urlpatterns = [
@@ -30,6 +30,12 @@ urlpatterns = [
         referrals.transitions,
         name="referral_transitions",
     ),
+    path(
+        "api/v1/alliances/<int:pk>/outcome-events/",
+        outcomes.events,
+        name="outcome_events",
+    ),
+    path("api/v1/alliances/<int:pk>/indigo/", outcomes.indigo, name="indigo"),
     path("api/v1/catalogue/services/", catalogue.services, name="catalogue_services"),
     path("api/v1/catalogue/services/<int:pk>/", catalogue.service, name="catalogue_service"),
     path("api/v1/catalogue/alliances/<int:pk>/ptv/", catalogue.ptv, name="catalogue_ptv"),

@@ -47,3 +47,38 @@ def register_membership_ended(callback: MembershipEnded) -> None:
 def membership_ended(actor: object, alliance_id: int, organisation_id: int) -> None:
     for callback in _MEMBERSHIP_ENDED:
         callback(actor, alliance_id, organisation_id)
+
+
+#: Called inside the transaction that ends an episode of service, after it is saved, with the
+#: episode. The outcomes app keeps its follow-up of the episode; referrals do not import it.
+EpisodeEnded = Callable[[object], None]
+
+_EPISODE_ENDED: list[EpisodeEnded] = []
+
+
+def register_episode_ended(callback: EpisodeEnded) -> None:
+    if callback not in _EPISODE_ENDED:
+        _EPISODE_ENDED.append(callback)
+
+
+def episode_ended(episode: object) -> None:
+    for callback in _EPISODE_ENDED:
+        callback(episode)
+
+
+#: Called inside the transaction that erases a customer's personal data (on request or when the
+#: retention period has run out), with the customer's id. Apps that keep personal data of
+#: customers (the outcomes' evidence and earnings) erase theirs; customers do not import them.
+CustomerErased = Callable[[int], None]
+
+_CUSTOMER_ERASED: list[CustomerErased] = []
+
+
+def register_customer_erased(callback: CustomerErased) -> None:
+    if callback not in _CUSTOMER_ERASED:
+        _CUSTOMER_ERASED.append(callback)
+
+
+def customer_erased(customer_id: int) -> None:
+    for callback in _CUSTOMER_ERASED:
+        callback(customer_id)

@@ -22,7 +22,7 @@ from allianssi import permissions
 from allianssi.alliances.models import Alliance, MemberRole, Membership
 from allianssi.alliances.services import alliance_lock
 from allianssi.audit.services import audit_append
-from allianssi.core import clock
+from allianssi.core import clock, hooks
 from allianssi.core.errors import DomainError, forbidden
 from allianssi.customers import identity
 from allianssi.customers.models import (
@@ -435,6 +435,7 @@ def _anonymise(customer: Customer) -> None:
     referrals.update(message="", reason="")
     Transition.objects.filter(referral__in=referrals).update(note="")
     Episode.objects.filter(customer=customer).update(reason="")
+    hooks.customer_erased(customer.pk)
 
 
 @transaction.atomic

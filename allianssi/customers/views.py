@@ -44,6 +44,7 @@ from allianssi.customers.forms import (
     SettingsForm,
 )
 from allianssi.customers.models import AccessReason, Customer
+from allianssi.outcomes import selectors as outcome_selectors
 from allianssi.referrals.selectors import may_see_outgoing
 
 
@@ -147,6 +148,7 @@ def _detail(
         "may_review_access": permissions.can_review_customer_access(
             request.user, alliance, organizer_id=customer.organizer_id
         ),
+        "outcome_events": outcome_selectors.events_of_customer(request.user, customer),
     }
     context.update(forms)
     return render(request, "customers/detail.html", context, status=status)

@@ -196,6 +196,7 @@ class Episode(models.Model):
         indexes = [
             models.Index(fields=["producer", "started_on"], name="episode_producer"),
             models.Index(fields=["service", "ended_on"], name="episode_service"),
+            models.Index(fields=["alliance", "ended_on"], name="episode_cohort"),
         ]
         constraints = [
             models.CheckConstraint(

@@ -31,7 +31,7 @@ from allianssi.catalogue.models import (
     ServiceVersion,
     VersionStatus,
 )
-from allianssi.core import clock
+from allianssi.core import clock, hooks
 from allianssi.core.errors import DomainError, forbidden
 from allianssi.customers import identity
 from allianssi.customers.models import Customer, CustomerKind, LegalBasis
@@ -555,6 +555,7 @@ def referral_complete(
     episode.outcome = outcome
     episode.reason = reason
     episode.save()
+    hooks.episode_ended(episode)
     touch(referral.customer_id, ended_on)
     _notify_sender(referral, move, "referral_completed")
     _audit(referral, move, previous, outcome=outcome, ended_on=ended_on)
@@ -587,6 +588,7 @@ def referral_interrupt(
     episode.ended_by = ended_by
     episode.reason = reason
     episode.save()
+    hooks.episode_ended(episode)
     touch(referral.customer_id, ended_on)
     _notify_sender(referral, move, "referral_interrupted")
     _audit(referral, move, previous, ended_by=ended_by, ended_on=ended_on)

@@ -239,6 +239,13 @@ def _detail(
             "moves": moves,
             "overdue": selectors.overdue(referral),
             "may_refer_onward": live and selectors.may_refer_onward(request.user, referral),
+            # The producer's staff record what became of the customer once the service began.
+            "may_record_outcome": live
+            and hasattr(referral, "episode")
+            and not customer.erased_at
+            and permissions.can_receive_referrals(
+                request.user, alliance, producer_id=referral.producer_id
+            ),
             "may_see_customer": permissions.can_serve_customers(
                 request.user, alliance, organizer_id=customer.organizer_id
             ),

@@ -23,20 +23,28 @@ in order (docs/settlement.md works examples by hand):
    target, 1, clamped, or with a malus below the minimum; each KPI's weight is its share of the
    pool, at most 1 in all; the total never below 0) and is divided among the producers like
    their side of a gain.
-7. Each producer is paid its costs + fee + gainshare − painshare + pool share. An own production
-   unit is not invoiced and takes no share: its costs are carried by its organizer.
-8. What the producers are paid is funded by the organizers by their funding shares (the total
+7. **Outcome payments** (``OutcomePrice``): an amount per verified outcome of a type, for one
+   producer or for every producer. A producer's own price for an outcome type replaces the
+   price for every producer (its amount and its cap alike). For each outcome type priced for
+   it, a producer is paid its count of verified outcomes × the amount; where the price has a
+   **cap**, at most the cap in the period. Like the pool, outcome payments are paid on top of
+   the outturn: they are not in the outturn or the deviation, and are not shared by keys.
+8. Each producer is paid its costs + fee + gainshare − painshare + pool share + outcome
+   payments. An own production unit is not invoiced and takes no share: its costs are carried
+   by its organizer, and it is paid for no outcomes.
+9. What the producers are paid is funded by the organizers by their funding shares (the total
    paid, less the organizers' own side, is the same split); each organizer also carries its own
    units' costs.
-9. An **interim** settlement (``interim``, e.g. quarterly) pays each producer its costs + fee
-   only: no gainshare or painshare and no pool, which settle in the year's final settlement. The
-   organizers fund it by their funding shares and carry their own units' costs, as above. It is
-   ``settle`` with the target set to the outturn (so the deviation is 0), no pool and no KPIs.
+10. An **interim** settlement (``interim``, e.g. quarterly) pays each producer its costs + fee
+    only: no gainshare or painshare, no pool and no outcome payments, which settle in the
+    year's final settlement. The organizers fund it by their funding shares and carry their own
+    units' costs, as above. It is ``settle`` with the target set to the outturn (so the
+    deviation is 0), no pool, no KPIs and no outcome prices.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from decimal import Decimal
 
@@ -103,6 +111,16 @@ class Kpi:
 
 
 @dataclass(frozen=True)
+class OutcomePrice:
+    """What one verified outcome of a type is paid (rule 7)."""
+
+    outcome: str  # outcome type code, e.g. "employed_open"
+    amount: Decimal  # per verified outcome
+    producer: str | None = None  # a producer key, None = every producer
+    cap: Decimal | None = None  # most paid to one producer for this price in the period
+
+
+@dataclass(frozen=True)
 class Terms:
     target: Decimal
     organizers: dict[str, Decimal]  # funding shares (weights)
@@ -112,12 +130,27 @@ class Terms:
     pool: Decimal = ZERO  # a fixed performance pool, or …
     pool_share_of_target: Decimal | None = None  # … a fraction of the target (0.02 = 2 %)
     kpis: Sequence[Kpi] = ()
+    outcome_prices: Sequence[OutcomePrice] = ()
 
 
 @dataclass(frozen=True)
 class Actuals:
     producers: Sequence[Producer]
     own_units: Sequence[OwnUnit] = ()
+    # (producer key, outcome code) → number of verified outcomes in the period
+    outcomes: Mapping[tuple[str, str], int] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class OutcomeLine:
+    """One outcome type's payment to a producer: ``count`` × ``unit_amount``, or the price's
+    cap when that is less (``capped``)."""
+
+    outcome: str
+    count: int
+    unit_amount: Decimal
+    capped: bool
+    amount: Decimal
 
 
 @dataclass(frozen=True)
@@ -128,7 +161,9 @@ class ProducerResult:
     share: Decimal  # gainshare (positive) or painshare (negative)
     capped: bool  # its painshare stopped at its cap
     pool: Decimal
-    payment: Decimal  # costs + fee + share + pool
+    payment: Decimal  # costs + fee + share + pool + outcome payment
+    outcome_payment: Decimal = ZERO  # the sum of its outcome lines
+    outcome_lines: tuple[OutcomeLine, ...] = ()  # one per outcome type priced for it
 
 
 @dataclass(frozen=True)
@@ -151,6 +186,7 @@ class Settlement:
     pool_earned: Decimal
     producers: list[ProducerResult] = field(default_factory=list)
     organizers: list[OrganizerResult] = field(default_factory=list)
+    outcome_paid: Decimal = ZERO  # every producer's outcome payments
 
 
 def split_by_bands(deviation: Decimal, bands: Sequence[Band]) -> Decimal:
@@ -188,6 +224,59 @@ def _check(terms: Terms, actuals: Actuals) -> None:
     keys = [p.key for p in actuals.producers]
     if len(set(keys)) != len(keys):
         raise ValueError("a producer appears twice")
+    _check_outcomes(terms, actuals, set(keys))
+
+
+def _check_outcomes(terms: Terms, actuals: Actuals, producers: set[str]) -> None:
+    priced: set[tuple[str, str | None]] = set()
+    for price in terms.outcome_prices:
+        name = f"outcome price {price.outcome}"
+        if not price.outcome.strip():
+            raise ValueError("an outcome price needs its outcome type")
+        if price.amount < 0:
+            raise ValueError(f"{name}: the amount cannot be negative")
+        if price.cap is not None and price.cap < 0:
+            raise ValueError(f"{name}: the cap cannot be negative")
+        if price.producer is not None and price.producer not in producers:
+            raise ValueError(f"{name}: {price.producer} is not a producer")
+        if (price.outcome, price.producer) in priced:
+            whom = "every producer" if price.producer is None else price.producer
+            raise ValueError(f"{name}: a second price for {whom}")
+        priced.add((price.outcome, price.producer))
+    for (producer, outcome), count in actuals.outcomes.items():
+        if producer not in producers:
+            raise ValueError(f"outcomes: {producer} is not a producer")
+        if isinstance(count, bool) or not isinstance(count, int) or count < 0:
+            raise ValueError(
+                f"outcomes of {producer}: the count of {outcome} is a whole number, 0 or more"
+            )
+
+
+def prices_for(prices: Sequence[OutcomePrice], producer: str) -> dict[str, OutcomePrice]:
+    """The price of each outcome type for ``producer``: its own, else the one for every
+    producer; in the order the types first appear in ``prices``."""
+    chosen: dict[str, OutcomePrice] = {}
+    for price in prices:
+        if price.producer == producer:
+            chosen[price.outcome] = price  # its own replaces the price for every producer
+        elif price.producer is None:
+            chosen.setdefault(price.outcome, price)
+    return chosen
+
+
+def outcome_lines(
+    prices: Sequence[OutcomePrice], counts: Mapping[tuple[str, str], int], producer: str
+) -> tuple[OutcomeLine, ...]:
+    """A producer's outcome payment, line by outcome type (rule 7): count × amount, at most
+    the cap; exact to the cent."""
+    lines = []
+    for outcome, price in prices_for(prices, producer).items():
+        count = counts.get((producer, outcome), 0)
+        unit = rounded(price.amount)
+        full = unit * count
+        cap = full if price.cap is None else rounded(price.cap)
+        lines.append(OutcomeLine(outcome, count, unit, full > cap, min(full, cap)))
+    return tuple(lines)
 
 
 def _keys(producers: Sequence[Producer], fees: list[Decimal]) -> list[Decimal]:
@@ -235,6 +324,8 @@ def settle(terms: Terms, actuals: Actuals) -> Settlement:
     )
     pool_earned = rounded(pool * score) if producers else ZERO
     pools = allocate(pool_earned, keys) if producers else []
+    lines = [outcome_lines(terms.outcome_prices, actuals.outcomes, p.key) for p in producers]
+    outcomes = [sum((line.amount for line in ls), ZERO) for ls in lines]
 
     results = [
         ProducerResult(
@@ -244,7 +335,9 @@ def settle(terms: Terms, actuals: Actuals) -> Settlement:
             share=shares[i],
             capped=capped[i],
             pool=pools[i],
-            payment=costs[i] + fees[i] + shares[i] + pools[i],
+            payment=costs[i] + fees[i] + shares[i] + pools[i] + outcomes[i],
+            outcome_payment=outcomes[i],
+            outcome_lines=lines[i],
         )
         for i, p in enumerate(producers)
     ]
@@ -276,13 +369,19 @@ def settle(terms: Terms, actuals: Actuals) -> Settlement:
         pool_earned=pool_earned,
         producers=results,
         organizers=organizers,
+        outcome_paid=sum(outcomes, ZERO),
     )
 
 
 def interim(terms: Terms, actuals: Actuals) -> Settlement:
-    """An interim settlement: costs + fee to each producer, funded by the organizers (rule 9)."""
+    """An interim settlement: costs + fee to each producer, funded by the organizers (rule
+    10). The terms and actuals are checked as for a final settlement, outcome prices and counts
+    included, though no outcome is paid."""
+    _check(terms, actuals)
     outturn = sum((rounded(p.costs) + p.fee() for p in actuals.producers), ZERO) + sum(
         (rounded(u.costs) for u in actuals.own_units), ZERO
     )
-    at_outturn = replace(terms, target=outturn, pool=ZERO, pool_share_of_target=None, kpis=())
+    at_outturn = replace(
+        terms, target=outturn, pool=ZERO, pool_share_of_target=None, kpis=(), outcome_prices=()
+    )
     return settle(at_outturn, actuals)

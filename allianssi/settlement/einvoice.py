@@ -166,16 +166,58 @@ class Payment:
 
 @dataclass(frozen=True)
 class Line:
-    """One invoice line: a lump sum ``amount`` (net of VAT, signed) for ``description``."""
+    """One invoice line: a lump sum ``amount`` (net of VAT, signed) for ``description``; or,
+    with a ``quantity`` (a whole number above 0) and a ``unit_price``, that many units, where
+    ``amount`` is at most quantity × unit price and not negative. Where it is less (an outcome
+    payment stopped at its cap), ``allowance_reason`` says why: the difference is a line
+    allowance (BG-27) with that reason."""
 
     id: str
     description: str
     amount: Decimal
+    quantity: int | None = None
+    unit_price: Decimal | None = None
+    allowance_reason: str = ""
 
     def __post_init__(self) -> None:
         if not self.id.strip() or not self.description.strip():
             raise ValueError("an invoice line has an id and a description")
         _cents(self.amount, f"the amount of line {self.id}")
+        if self.quantity is None and self.unit_price is None:
+            if self.allowance_reason:
+                raise ValueError(f"line {self.id}: an allowance needs a quantity and a price")
+            return
+        if (
+            not isinstance(self.quantity, int)
+            or isinstance(self.quantity, bool)
+            or self.quantity < 1
+        ):
+            raise ValueError(f"line {self.id}: the quantity is a whole number above 0")
+        if self.unit_price is None:
+            raise ValueError(f"line {self.id}: a quantity needs its unit price")
+        _cents(self.unit_price, f"the unit price of line {self.id}")
+        if self.unit_price < 0 or not Decimal(0) <= self.amount <= self.gross:
+            raise ValueError(
+                f"line {self.id}: the amount is from 0 to quantity × unit price, "
+                "and the unit price is not negative"
+            )
+        if (self.allowance > 0) != bool(self.allowance_reason.strip()):
+            raise ValueError(
+                f"line {self.id}: an amount below quantity × unit price needs the reason, "
+                "and only such an amount has one"
+            )
+
+    @property
+    def gross(self) -> Decimal:
+        """Quantity × unit price (a lump sum line: its amount)."""
+        if self.quantity is None or self.unit_price is None:
+            return self.amount
+        return self.quantity * self.unit_price
+
+    @property
+    def allowance(self) -> Decimal:
+        """What the line allows off quantity × unit price (0 for a lump sum)."""
+        return self.gross - self.amount
 
 
 @dataclass(frozen=True)
@@ -357,15 +399,25 @@ def _tax_category(element: ET.Element, vat: Vat, reason: bool) -> None:
 
 
 def _line(root: ET.Element, line: Line, amount: Decimal, vat: Vat, credit: bool) -> None:
-    """BG-25: a lump sum; a negative one is quantity −1 at a positive price (BR-27)."""
+    """BG-25: a lump sum; a negative one is quantity −1 at a positive price (BR-27). A line
+    with a quantity is that many (negative where ``amount``, the line's amount as written, is
+    negative) at its unit price, and what it allows off is a line allowance, or, in a negative
+    line, a line charge: so quantity × price − allowances + charges is always its amount."""
     prefix = "CreditNote" if credit else "Invoice"
     element = ET.SubElement(root, f"cac:{prefix}Line")
     _text(element, "cbc:ID", line.id)
-    quantity = "-1" if amount < 0 else "1"
+    negative = amount < 0
+    count = 1 if line.quantity is None else line.quantity
+    price = abs(amount) if line.unit_price is None else line.unit_price
     quantity_tag = "cbc:CreditedQuantity" if credit else "cbc:InvoicedQuantity"
-    _text(element, quantity_tag, quantity, {"unitCode": UNIT})
+    _text(element, quantity_tag, str(-count if negative else count), {"unitCode": UNIT})
     _amount(element, "cbc:LineExtensionAmount", amount)
+    if line.allowance:
+        adjustment = ET.SubElement(element, "cac:AllowanceCharge")
+        _text(adjustment, "cbc:ChargeIndicator", "true" if negative else "false")
+        _text(adjustment, "cbc:AllowanceChargeReason", line.allowance_reason.strip())
+        _amount(adjustment, "cbc:Amount", line.allowance)
     item = ET.SubElement(element, "cac:Item")
     _text(item, "cbc:Name", line.description.strip())
     _tax_category(ET.SubElement(item, "cac:ClassifiedTaxCategory"), vat, reason=False)
-    _amount(ET.SubElement(element, "cac:Price"), "cbc:PriceAmount", abs(amount))
+    _amount(ET.SubElement(element, "cac:Price"), "cbc:PriceAmount", price)

@@ -62,6 +62,10 @@ MESSAGES: dict[str, str] = {
     "fee_rule": gettext_noop("Give either markup or fixed_fee (one of them, not both)."),
     "pool_rule": gettext_noop("Give either share_of_target or fixed (one of them, not both)."),
     "unknown_organizer": gettext_noop("%(key)s is not an organizer."),
+    "unknown_producer": gettext_noop("%(key)s is not a producer."),
+    "duplicate_price": gettext_noop(
+        "The outcome %(outcome)s already has a price for the same producers at %(other)s."
+    ),
     "band_limit_missing": gettext_noop("Every band but the last needs an up_to."),
     "band_limit_last": gettext_noop("The last band takes the rest: it has no up_to."),
     "band_order": gettext_noop("Each band's up_to must be above the previous band's (and 0)."),
@@ -178,6 +182,15 @@ class KpiTerms:
 
 
 @dataclass(frozen=True)
+class OutcomePriceTerms:
+    outcome: str  # the outcome type's code
+    name: str
+    amount: Decimal  # per verified outcome
+    producer: str | None = None  # one producer's key, or None: every producer
+    cap: Decimal | None = None  # at most this to one producer in the period
+
+
+@dataclass(frozen=True)
 class Pool:
     share_of_target: Decimal | None = None  # exactly one of share_of_target …
     fixed: Decimal | None = None  # … and fixed
@@ -197,15 +210,18 @@ class Model:
     pain_capped: bool = True
     pool: Pool | None = None
     kpis: tuple[KpiTerms, ...] = ()
+    outcome_prices: tuple[OutcomePriceTerms, ...] = ()
 
 
 @dataclass(frozen=True)
 class Actuals:
-    """The period's actuals: costs by producer and own unit key, and KPI results (None: none)."""
+    """The period's actuals: costs by producer and own unit key, KPI results (None: none), and
+    verified outcomes by (producer key, outcome type)."""
 
     producers: Mapping[str, Decimal]
     own_units: Mapping[str, Decimal] = field(default_factory=dict)
     kpis: Mapping[str, Decimal | None] = field(default_factory=dict)
+    outcomes: Mapping[tuple[str, str], int] = field(default_factory=dict)
 
 
 @dataclass
@@ -216,6 +232,7 @@ class Keys:
     producers: list[str] = field(default_factory=list)
     own_units: list[str] = field(default_factory=list)
     kpis: list[str] = field(default_factory=list)
+    outcomes: list[str] = field(default_factory=list)  # the outcome types priced
 
 
 # ---------------------------------------------------------------------------- reading
@@ -387,8 +404,11 @@ class Reader:
             "pain_capped": self.field(obj, "pain_capped", path, self.flag, True),
             "pool": self.field(obj, "pool", path, self.pool),
             "kpis": self.field(obj, "kpis", path, self._list(self.kpi), ()),
+            "outcome_prices": self.field(
+                obj, "outcome_prices", path, self._list(self.outcome_price), ()
+            ),
         }
-        self.check_terms(values, path, self.keys.organizers)
+        self.check_terms(values, path, self.keys.organizers, self.keys.producers)
         if len(self.errors) > start:
             return None
         frozen: dict[str, Any] = {
@@ -505,8 +525,38 @@ class Reader:
         )
         return kpi if len(self.errors) == start else None
 
+    def outcome_price(self, value: Any, path: str) -> OutcomePriceTerms | None:
+        start = len(self.errors)
+        fields = [*OutcomePriceTerms.__dataclass_fields__]
+        obj = self.object(value, path, fields, ("outcome", "amount"))
+        if obj is None:
+            return None
+        outcome = self.field(obj, "outcome", path, self.key)
+        if outcome is not None and outcome not in self.keys.outcomes:
+            self.keys.outcomes.append(outcome)
+        price = OutcomePriceTerms(
+            outcome=outcome,
+            name=self.field(obj, "name", path, self.text, outcome),
+            amount=self.field(obj, "amount", path, self.amount),
+            producer=self.field(obj, "producer", path, self.key),
+            cap=self.field(obj, "cap", path, self.amount),
+        )
+        return price if len(self.errors) == start else None
+
+    def count(self, value: Any, path: str) -> int | None:
+        """A number of outcomes: a whole number, 0 or more."""
+        number = self.integer(value, path)
+        if number is not None and number < 0:
+            self.error("negative", path)
+            return None
+        return number
+
     def check_terms(
-        self, parts: Mapping[str, Any], path: str, organizer_keys: Collection[str]
+        self,
+        parts: Mapping[str, Any],
+        path: str,
+        organizer_keys: Collection[str],
+        producer_keys: Collection[str] = (),
     ) -> None:
         """The rules across fields, on the ``parts`` of the terms (``Model``'s fields) that
         read without errors: a part that did not read is ``None``, and so is a list item."""
@@ -523,6 +573,9 @@ class Reader:
                 self._check_bands(parts[name], _join(path, name))
         if parts["kpis"] is not None:
             self._check_kpis(parts["kpis"], _join(path, "kpis"))
+        if parts["outcome_prices"] is not None:
+            where = _join(path, "outcome_prices")
+            self._check_prices(parts["outcome_prices"], where, producer_keys)
         target, areas = parts["target"], parts["target_by_area"]
         if target is not None and areas is not None:
             total = sum((amount for _, amount in areas), Decimal(0))
@@ -562,17 +615,67 @@ class Reader:
         if total > 1:
             self.error("weights_sum", path, total=_plain(total))
 
+    def _check_prices(
+        self,
+        prices: Sequence[OutcomePriceTerms | None],
+        path: str,
+        producer_keys: Collection[str],
+    ) -> None:
+        """Each price's producer is a producer, and an outcome type has at most one price for
+        each producer and one for every producer."""
+        seen: dict[tuple[str, str | None], str] = {}
+        for i, price in enumerate(prices):
+            if price is None:
+                continue
+            where = f"{path}[{i}]"
+            if price.producer is not None and price.producer not in producer_keys:
+                self.error("unknown_producer", f"{where}.producer", key=price.producer)
+            pair = (price.outcome, price.producer)
+            if pair in seen:
+                self.error("duplicate_price", where, outcome=price.outcome, other=seen[pair])
+            else:
+                seen[pair] = where
+
     def actuals(self, value: Any, keys: Keys, path: str) -> Actuals | None:
         start = len(self.errors)
-        obj = self.object(value, path, ("producers", "own_units", "kpis"))
+        obj = self.object(value, path, ("producers", "own_units", "kpis", "outcomes"))
         if obj is None:
             return None
         producers = self._costs(obj.get("producers"), keys.producers, _join(path, "producers"))
         own = self._costs(obj.get("own_units"), keys.own_units, _join(path, "own_units"))
         kpis = self._by_key(obj.get("kpis"), keys.kpis, _join(path, "kpis"), self.number)
+        outcomes = self._outcomes(obj.get("outcomes"), keys, _join(path, "outcomes"))
         if len(self.errors) > start:
             return None
-        return Actuals(producers=producers, own_units=own, kpis=kpis)
+        return Actuals(producers=producers, own_units=own, kpis=kpis, outcomes=outcomes)
+
+    def _outcomes(self, value: Any, keys: Keys, path: str) -> dict[tuple[str, str], int]:
+        """Verified outcomes: producer key → outcome type → count, for the types priced."""
+        found: dict[tuple[str, str], int] = {}
+        if value is None:
+            return found
+        if not isinstance(value, Mapping):
+            self.error("not_object", path)
+            return found
+        parties = {*keys.organizers, *keys.own_units}
+        for key, counts in value.items():
+            where = _join(path, key)
+            if key not in keys.producers:
+                code = "unknown_producer" if key in parties else "not_in_terms"
+                self.error(code, where, key=str(key))
+                continue
+            if counts is None:
+                continue
+            if not isinstance(counts, Mapping):
+                self.error("not_object", where)
+                continue
+            for outcome, count in counts.items():
+                at = _join(where, outcome)
+                if outcome not in keys.outcomes:
+                    self.error("not_in_terms", at, key=str(outcome))
+                elif count is not None and (number := self.count(count, at)) is not None:
+                    found[(key, outcome)] = number
+        return found
 
     def _costs(self, value: Any, keys: Sequence[str], path: str) -> dict[str, Any]:
         def costs(item: Any, where: str) -> Decimal | None:
@@ -675,6 +778,7 @@ def parse_actuals(obj: Any, model: Model) -> Actuals:
         producers=[p.key for p in model.producers],
         own_units=[u.key for u in model.own_units],
         kpis=[k.key for k in model.kpis],
+        outcomes=list(dict.fromkeys(p.outcome for p in model.outcome_prices)),
     )
     actuals = reader.actuals(obj, keys, "actuals")
     reader.raise_errors()
@@ -689,7 +793,8 @@ def check(model: Model, actuals: Actuals) -> list[FormatError]:
         for i, party in enumerate(getattr(model, name)):
             reader.claim(party.key, f"terms.{name}[{i}].key")
     parts = {name: getattr(model, name) for name in Model.__dataclass_fields__}
-    reader.check_terms(parts, "terms", [o.key for o in model.organizers])
+    producers = [p.key for p in model.producers]
+    reader.check_terms(parts, "terms", [o.key for o in model.organizers], producers)
     for name, parties, found in (
         ("producers", model.producers, actuals.producers),
         ("own_units", model.own_units, actuals.own_units),
@@ -697,6 +802,15 @@ def check(model: Model, actuals: Actuals) -> list[FormatError]:
         for party in parties:
             if party.key not in found:
                 reader.error("missing_actuals", f"actuals.{name}.{party.key}", key=party.key)
+    priced = {p.outcome for p in model.outcome_prices}
+    for (producer, outcome), count in actuals.outcomes.items():
+        where = f"actuals.outcomes.{producer}"
+        if producer not in producers:
+            reader.error("unknown_producer", where, key=producer)
+        elif outcome not in priced:
+            reader.error("not_in_terms", f"{where}.{outcome}", key=outcome)
+        else:
+            reader.count(count, f"{where}.{outcome}")
     return reader.errors
 
 
@@ -732,6 +846,10 @@ def calculation_input(model: Model, actuals: Actuals) -> tuple[calc.Terms, calc.
         pool=pool.fixed if pool.fixed is not None else calc.ZERO,
         pool_share_of_target=pool.share_of_target,
         kpis=[_kpi(k, actuals) for k in model.kpis],
+        outcome_prices=[
+            calc.OutcomePrice(p.outcome, p.amount, producer=p.producer, cap=p.cap)
+            for p in model.outcome_prices
+        ],
     )
     producers = [
         calc.Producer(
@@ -745,7 +863,7 @@ def calculation_input(model: Model, actuals: Actuals) -> tuple[calc.Terms, calc.
         for p in model.producers
     ]
     own = [calc.OwnUnit(u.key, actuals.own_units[u.key], u.organizer) for u in model.own_units]
-    return terms, calc.Actuals(producers=producers, own_units=own)
+    return terms, calc.Actuals(producers=producers, own_units=own, outcomes=actuals.outcomes)
 
 
 def settlement(model: Model, actuals: Actuals, kind: str = "final") -> calc.Settlement:
@@ -786,8 +904,10 @@ def _plain(value: Decimal) -> str:
 
 
 def calculate(model: Model, actuals: Actuals, kind: str = "final") -> dict[str, Any]:
-    """The result document."""
+    """The result document. Outcome payments are written only where the terms price outcomes,
+    so that a document without outcome prices gives the same result as before they existed."""
     result = settlement(model, actuals, kind)
+    priced = bool(model.outcome_prices)
     document: dict[str, Any] = {
         "format": FORMAT,
         "kind": kind,
@@ -799,46 +919,70 @@ def calculate(model: Model, actuals: Actuals, kind: str = "final") -> dict[str, 
         "score": _score(result.score),
         "pool": money(result.pool),
         "pool_earned": money(result.pool_earned),
-        "producers": [
-            {
-                "key": r.key,
-                "name": p.name,
-                "costs": money(r.costs),
-                "fee": money(r.fee),
-                "share": money(r.share),
-                "capped": r.capped,
-                "pool": money(r.pool),
-                "payment": money(r.payment),
-            }
-            for p, r in zip(model.producers, result.producers, strict=True)
-        ],
-        "own_units": [
-            {
-                "key": u.key,
-                "name": u.name,
-                "organizer": u.organizer,
-                "costs": money(actuals.own_units[u.key]),
-            }
-            for u in model.own_units
-        ],
-        "organizers": [
-            {
-                "key": r.key,
-                "name": o.name,
-                "share": money(r.share),
-                "funds": money(r.funds),
-                "own_units": money(r.own_units),
-                "total": money(r.total),
-            }
-            for o, r in zip(model.organizers, result.organizers, strict=True)
-        ],
-        "kpis": [] if kind == "interim" else [_kpi_result(k, actuals) for k in model.kpis],
     }
+    if priced:
+        document["outcome_payments"] = money(result.outcome_paid)
+    document["producers"] = [
+        _producer_result(model, p, r, priced)
+        for p, r in zip(model.producers, result.producers, strict=True)
+    ]
+    document["own_units"] = [
+        {
+            "key": u.key,
+            "name": u.name,
+            "organizer": u.organizer,
+            "costs": money(actuals.own_units[u.key]),
+        }
+        for u in model.own_units
+    ]
+    document["organizers"] = [
+        {
+            "key": r.key,
+            "name": o.name,
+            "share": money(r.share),
+            "funds": money(r.funds),
+            "own_units": money(r.own_units),
+            "total": money(r.total),
+        }
+        for o, r in zip(model.organizers, result.organizers, strict=True)
+    ]
+    document["kpis"] = [] if kind == "interim" else [_kpi_result(k, actuals) for k in model.kpis]
     if model.target_by_area is not None:
         document["by_area"] = [
             {"area": area, "target": money(amount)} for area, amount in model.target_by_area
         ]
     return document
+
+
+def _producer_result(
+    model: Model, producer: ProducerTerms, r: calc.ProducerResult, priced: bool
+) -> dict[str, Any]:
+    row: dict[str, Any] = {
+        "key": r.key,
+        "name": producer.name,
+        "costs": money(r.costs),
+        "fee": money(r.fee),
+        "share": money(r.share),
+        "capped": r.capped,
+        "pool": money(r.pool),
+    }
+    if priced:
+        row["outcome_payment"] = money(r.outcome_payment)
+    row["payment"] = money(r.payment)
+    if priced:
+        names = {(p.producer, p.outcome): p.name for p in model.outcome_prices}
+        row["outcomes"] = [
+            {
+                "outcome": line.outcome,
+                "name": names.get((r.key, line.outcome), names.get((None, line.outcome))),
+                "count": line.count,
+                "unit_amount": money(line.unit_amount),
+                "capped": line.capped,
+                "amount": money(line.amount),
+            }
+            for line in r.outcome_lines
+        ]
+    return row
 
 
 def _kpi_result(kpi: KpiTerms, actuals: Actuals) -> dict[str, Any]:
@@ -923,6 +1067,17 @@ def dump_terms(model: Model) -> dict[str, Any]:
         )
         for k in model.kpis
     ]
+    if model.outcome_prices:  # left out when there are none: such terms read as before
+        terms["outcome_prices"] = [
+            _without_none(
+                outcome=p.outcome,
+                name=p.name,
+                amount=money(p.amount),
+                producer=p.producer,
+                cap=_opt(money, p.cap),
+            )
+            for p in model.outcome_prices
+        ]
     return terms
 
 

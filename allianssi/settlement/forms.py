@@ -217,10 +217,12 @@ def _fraction(value: Decimal | None) -> str | None:
 
 class TermsEditForm(forms.Form):
     """The commercial terms as people fill them in: per cent where the format keeps fractions,
-    one group of fields per organizer, producer and KPI. ``document()`` gives the format's
-    ``terms`` object; ``field_for(path)`` names the field a document error is about."""
+    one group of fields per organizer, producer, KPI and outcome price. ``document()`` gives
+    the format's ``terms`` object; ``field_for(path)`` names the field a document error is
+    about."""
 
     KPI_ROWS_EXTRA = 2
+    OUTCOME_ROWS_EXTRA = 2
     BAND_ROWS = 2
 
     year = forms.IntegerField(label=_("Year"), min_value=2000, max_value=2100)
@@ -253,6 +255,7 @@ class TermsEditForm(forms.Form):
         areas: list[tuple[str, str]],
         sources: list[tuple[str, str]],
         kpi_rows: int,
+        outcome_rows: int = 0,
         **kwargs: Any,
     ) -> None:
         super().__init__(*args, **kwargs)
@@ -330,6 +333,47 @@ class TermsEditForm(forms.Form):
                 choices=[("entered", _("entered with evidence")), *sources],
                 required=False,
             )
+        self.outcome_rows = outcome_rows + self.OUTCOME_ROWS_EXTRA
+        whom = [("", _("every producer")), *((str(k), name) for k, name in producers)]
+        for i in range(self.outcome_rows):
+            n = i + 1
+            self.fields[f"outcome_{i}_code"] = forms.SlugField(
+                label=_("Outcome price %(n)s: outcome type's code") % {"n": n},
+                required=False,
+                max_length=50,
+                help_text=_("For example employed_open. Leave it empty to leave the row out."),
+            )
+            self.fields[f"outcome_{i}_name"] = forms.CharField(
+                label=_("Outcome price %(n)s: name") % {"n": n}, required=False, max_length=200
+            )
+            self.fields[f"outcome_{i}_amount"] = EuroField(
+                label=_("Outcome price %(n)s: amount per verified outcome (€)") % {"n": n},
+                required=False,
+                min_value=0,
+            )
+            self.fields[f"outcome_{i}_producer"] = forms.ChoiceField(
+                label=_("Outcome price %(n)s: for") % {"n": n},
+                choices=whom,
+                required=False,
+                help_text=_("A producer's own price replaces the price for every producer."),
+            )
+            self.fields[f"outcome_{i}_cap"] = EuroField(
+                label=_("Outcome price %(n)s: at most to one producer in the period (€)")
+                % {"n": n},
+                required=False,
+                min_value=0,
+            )
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        for i in range(self.outcome_rows):
+            code, amount = data.get(f"outcome_{i}_code"), data.get(f"outcome_{i}_amount")
+            others = [f"outcome_{i}_{p}" for p in ("name", "amount", "producer", "cap")]
+            if code and amount is None and f"outcome_{i}_amount" not in self.errors:
+                self.add_error(f"outcome_{i}_amount", _("Give the amount per verified outcome."))
+            elif not code and any(data.get(name) not in (None, "") for name in others):
+                self.add_error(f"outcome_{i}_code", _("Give the outcome type's code."))
+        return data
 
     def groups(self) -> list[tuple[str, list[Any]]]:
         """The fields in labelled groups, for the page's fieldsets."""
@@ -396,6 +440,15 @@ class TermsEditForm(forms.Form):
                     ),
                 )
             )
+        for i in range(self.outcome_rows):
+            groups.append(
+                (
+                    str(_("Outcome price %(n)s") % {"n": i + 1}),
+                    bound(
+                        [f"outcome_{i}_{p}" for p in ("code", "name", "amount", "producer", "cap")]
+                    ),
+                )
+            )
         groups.append((str(_("Reason")), bound(["reason"])))
         return groups
 
@@ -442,6 +495,16 @@ class TermsEditForm(forms.Form):
                     f"kpi_{i}_weight": _percent(k.get("weight")),
                     f"kpi_{i}_malus": _percent(k.get("malus")),
                     f"kpi_{i}_source": k.get("source", "entered"),
+                }
+            )
+        for i, price in enumerate(terms.get("outcome_prices", [])):
+            initial.update(
+                {
+                    f"outcome_{i}_code": price["outcome"],
+                    f"outcome_{i}_name": price.get("name", ""),
+                    f"outcome_{i}_amount": price["amount"],
+                    f"outcome_{i}_producer": price.get("producer") or "",
+                    f"outcome_{i}_cap": price.get("cap"),
                 }
             )
         return initial
@@ -512,6 +575,24 @@ class TermsEditForm(forms.Form):
                 kpi["baseline"] = str(data[f"kpi_{i}_baseline"])
             kpis.append(kpi)
         terms["kpis"] = kpis
+        self._outcome_index: list[int] = []
+        prices = []
+        for i in range(self.outcome_rows):
+            if not data.get(f"outcome_{i}_code"):
+                continue
+            self._outcome_index.append(i)
+            price: dict[str, Any] = {
+                "outcome": data[f"outcome_{i}_code"],
+                "name": data.get(f"outcome_{i}_name") or data[f"outcome_{i}_code"],
+                "amount": _text(data.get(f"outcome_{i}_amount")),
+            }
+            if data.get(f"outcome_{i}_producer"):
+                price["producer"] = data[f"outcome_{i}_producer"]
+            if data.get(f"outcome_{i}_cap") is not None:
+                price["cap"] = str(data[f"outcome_{i}_cap"])
+            prices.append(price)
+        if prices:  # none: the terms read as before outcome prices existed
+            terms["outcome_prices"] = prices
         return terms
 
     def field_for(self, path: str) -> str | None:
@@ -545,6 +626,10 @@ class TermsEditForm(forms.Form):
             mapping = {"higher_is_better": "better"}
             name = f"kpi_{row}_{mapping.get(leaf or '', leaf or 'key')}"
             return name if name in self.fields else f"kpi_{row}_key"
+        if head == "outcome_prices" and index is not None and index < len(self._outcome_index):
+            row = self._outcome_index[index]
+            name = f"outcome_{row}_{'code' if leaf in (None, 'outcome') else leaf}"
+            return name if name in self.fields else f"outcome_{row}_code"
         if head == "pain_capped":
             return "pain_capped"
         return None

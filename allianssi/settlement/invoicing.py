@@ -39,6 +39,20 @@ def seller_vat(details: dict[str, Any]) -> einvoice.Vat:
     return einvoice.Vat(category, exemption_reason=details["vat_reason"])
 
 
+def _line(number: int, line: dict[str, Any]) -> einvoice.Line:
+    """A stored line: a lump sum, or an outcome payment's count × unit amount (less its cap's
+    allowance where the cap stopped it)."""
+    quantity = line.get("quantity")
+    return einvoice.Line(
+        id=str(number),
+        description=line["text"],
+        amount=Decimal(line["amount"]),
+        quantity=quantity,
+        unit_price=None if quantity is None else Decimal(line["unit_amount"]),
+        allowance_reason=line.get("cap_text", ""),
+    )
+
+
 def document(invoice: Invoice) -> einvoice.Invoice:
     settlement = invoice.settlement
     seller = invoice.seller_details
@@ -55,10 +69,7 @@ def document(invoice: Invoice) -> einvoice.Invoice:
             iban=seller["iban"], reference=invoice.reference, bic=seller.get("bic", "")
         ),
         vat=seller_vat(seller),
-        lines=tuple(
-            einvoice.Line(id=str(i), description=line["text"], amount=Decimal(line["amount"]))
-            for i, line in enumerate(invoice.lines, start=1)
-        ),
+        lines=tuple(_line(i, line) for i, line in enumerate(invoice.lines, start=1)),
         note=f"{invoice.alliance.name}: {settlement.get_kind_display()} "
         f"{settlement.start:%-d.%-m.%Y}–{settlement.end - dt.timedelta(days=1):%-d.%-m.%Y}, "
         f"v{settlement.version}",

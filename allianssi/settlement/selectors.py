@@ -95,12 +95,16 @@ def overview(*, user: User | Any, alliance: Alliance, year: int) -> Overview:
         if k["key"] in latest
     }
     try:
+        # The outcomes verified so far, as the KPI results entered so far (not forecast).
+        outcomes = services.period_outcomes(alliance, terms, start, end)
         actual = services.calculate(
-            services.inputs_document(alliance, terms, SettlementKind.FINAL, start, end, costs, kpis)
+            services.inputs_document(
+                alliance, terms, SettlementKind.FINAL, start, end, costs, kpis, outcomes
+            )
         )
         view.projected = services.calculate(
             services.inputs_document(
-                alliance, terms, SettlementKind.FINAL, start, end, forecast, kpis
+                alliance, terms, SettlementKind.FINAL, start, end, forecast, kpis, outcomes
             )
         )
     except DomainError as error:

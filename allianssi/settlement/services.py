@@ -11,14 +11,16 @@ project office and a settlement is approved when every member party has approved
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from django.db import connection, transaction
 from django.db.models import Max
 from django.urls import reverse
 from django.utils import translation
+from django.utils.formats import number_format
 from django.utils.translation import gettext, ngettext_lazy
 from django.utils.translation import gettext_lazy as _
 from stdnum import bic as bic_number
@@ -470,6 +472,56 @@ def costs_by_party(alliance: Alliance, start: dt.date, end: dt.date) -> dict[int
         return {party: from_cents(cents) for party, cents in cursor.fetchall()}
 
 
+def outcome_counts(alliance: Alliance, start: dt.date, end: dt.date) -> dict[tuple[int, str], int]:
+    """The verified outcomes in [``start``, ``end``): (producing organisation id, outcome type
+    code) → count, from the outcomes app. It is imported here, when a settlement asks: the
+    outcomes app builds on the settlement (its KPI sources), not the other way round."""
+    from allianssi.outcomes.selectors import verified_counts
+
+    return verified_counts(alliance, start, end)
+
+
+def _names(parties: Iterable[str]) -> str:
+    return ", ".join(
+        Organisation.objects.filter(pk__in=[int(p) for p in parties]).values_list("name", flat=True)
+    )
+
+
+def _outcomes_actuals(
+    document: dict[str, Any], outcomes: dict[tuple[int, str], int]
+) -> dict[str, dict[str, int]]:
+    """The ``outcomes`` of the actuals: each producer's verified outcomes of the types the
+    terms price, in the terms' order. Own units are paid for no outcomes, so theirs are left
+    out; verified outcomes of a priced type of any other party outside the terms stop the
+    computation, as its costs would (they are never dropped silently)."""
+    producers = [p["key"] for p in document["producers"]]
+    units = {u["key"] for u in document.get("own_units", [])}
+    priced = list(dict.fromkeys(p["outcome"] for p in document.get("outcome_prices", [])))
+    outside = sorted(
+        {
+            str(party)
+            for (party, code), count in outcomes.items()
+            if count and code in priced and str(party) not in {*producers, *units}
+        }
+    )
+    if outside:
+        raise DomainError(
+            "outcomes_outside_terms",
+            _(
+                "Verified outcomes are recorded for parties the terms do not cover: %(names)s. "
+                "Add them to the terms first."
+            ),
+            names=_names(outside),
+        )
+    found: dict[str, dict[str, int]] = {}
+    for key in producers:
+        counts = {code: outcomes.get((int(key), code), 0) for code in priced}
+        counts = {code: count for code, count in counts.items() if count}
+        if counts:
+            found[key] = counts
+    return found
+
+
 def inputs_document(
     alliance: Alliance,
     terms: CommercialTerms,
@@ -478,43 +530,53 @@ def inputs_document(
     end: dt.date,
     costs: dict[int, Decimal],
     kpis: dict[str, Decimal | None],
+    outcomes: dict[tuple[int, str], int] | None = None,
 ) -> dict[str, Any]:
-    """The settlement-format document of a period: the terms and the ledger's totals."""
+    """The settlement-format document of a period: the terms, the ledger's totals, the KPI
+    results and, where the terms price outcomes, the ``outcomes`` verified (only a final
+    settlement pays them; ``None``: none given)."""
     document = terms.document
     covered = {p["key"] for p in document["producers"]} | {
         u["key"] for u in document.get("own_units", [])
     }
     outside = sorted(str(party) for party, amount in costs.items() if str(party) not in covered)
     if outside:
-        names = ", ".join(
-            Organisation.objects.filter(pk__in=[int(p) for p in outside]).values_list(
-                "name", flat=True
-            )
-        )
         raise DomainError(
             "costs_outside_terms",
             _(
                 "The ledger has costs of parties the terms do not cover: %(names)s. Add them "
                 "to the terms first."
             ),
-            names=names,
+            names=_names(outside),
         )
 
     def amount(key: str) -> str:
         return str(costs.get(int(key), ZERO))
 
+    actuals: dict[str, Any] = {
+        "producers": {p["key"]: {"costs": amount(p["key"])} for p in document["producers"]},
+        "own_units": {u["key"]: {"costs": amount(u["key"])} for u in document.get("own_units", [])},
+        "kpis": {key: None if v is None else str(v) for key, v in kpis.items()},
+    }
+    if outcomes is not None and document.get("outcome_prices"):
+        actuals["outcomes"] = _outcomes_actuals(document, outcomes)
     return {
         "format": settlement_format.FORMAT,
         "kind": kind,
         "terms": document,
-        "actuals": {
-            "producers": {p["key"]: {"costs": amount(p["key"])} for p in document["producers"]},
-            "own_units": {
-                u["key"]: {"costs": amount(u["key"])} for u in document.get("own_units", [])
-            },
-            "kpis": {key: None if v is None else str(v) for key, v in kpis.items()},
-        },
+        "actuals": actuals,
     }
+
+
+def period_outcomes(
+    alliance: Alliance, terms: CommercialTerms, start: dt.date, end: dt.date
+) -> dict[tuple[int, str], int] | None:
+    """The verified outcomes a final settlement of the period pays, or ``None`` where the
+    terms price no outcomes (then the outcomes are not asked for, and the inputs are as they
+    were before outcome payments existed)."""
+    if not terms.document.get("outcome_prices"):
+        return None
+    return outcome_counts(alliance, start, end)
 
 
 def calculate(document: dict[str, Any]) -> dict[str, Any]:
@@ -576,9 +638,10 @@ def settlement_compute(
         }
         known = {k["key"] for k in terms.document.get("kpis", [])}
         kpis = {k: v for k, v in kpis.items() if k in known}
+        outcomes = period_outcomes(alliance, terms, start, end)
     else:
-        kpis = {}
-    document = inputs_document(alliance, terms, kind, start, end, costs, kpis)
+        kpis, outcomes = {}, None  # an interim settlement pays no outcomes
+    document = inputs_document(alliance, terms, kind, start, end, costs, kpis, outcomes)
     result = calculate(document)
     now = clock.now()
     if open_version is not None:
@@ -928,13 +991,66 @@ def _billing_snapshot(billing: BillingDetails) -> dict[str, Any]:
     }
 
 
+class PlannedLine(NamedTuple):
+    """One line of an invoice: its text and signed amount. An outcome payment's line also has
+    its count and unit amount, and where the price's cap made it less than count × unit
+    amount, the text that says so (the e-invoice's allowance reason)."""
+
+    text: str
+    amount: Decimal
+    quantity: int | None = None
+    unit_amount: Decimal | None = None
+    cap_text: str = ""
+
+    def stored(self) -> dict[str, Any]:
+        """The line as the invoice row keeps it."""
+        line: dict[str, Any] = {"text": self.text, "amount": str(self.amount)}
+        if self.quantity is not None:
+            line.update(quantity=self.quantity, unit_amount=str(self.unit_amount))
+        if self.cap_text:
+            line["cap_text"] = self.cap_text
+        return line
+
+
 @dataclass(frozen=True)
 class Planned:
     """One invoice an approved settlement makes: the seller, the buyer and the signed lines."""
 
     seller: int
     buyer: int
-    lines: list[tuple[str, Decimal]]
+    lines: list[PlannedLine]
+
+
+def _euros(amount: Decimal) -> str:
+    """An amount in the active language's way (``2 000,00`` in Finnish)."""
+    return number_format(amount, decimal_pos=2, use_l10n=True, force_grouping=True)
+
+
+def outcome_line(outcome: dict[str, Any]) -> PlannedLine:
+    """The invoice line of one outcome type's payment (an ``outcomes`` item of the result)."""
+    unit = Decimal(outcome["unit_amount"])
+    amount = Decimal(outcome["amount"])
+    values = {
+        "outcome": outcome.get("name") or outcome["outcome"],
+        "count": outcome["count"],
+        "price": _euros(unit),
+        "cap": _euros(amount),
+    }
+    if outcome["capped"]:
+        return PlannedLine(
+            str(_("Outcome payment: %(outcome)s, %(count)s × %(price)s €, capped at %(cap)s €"))
+            % values,
+            amount,
+            outcome["count"],
+            unit,
+            str(_("Cap of the outcome payment")),
+        )
+    return PlannedLine(
+        str(_("Outcome payment: %(outcome)s, %(count)s × %(price)s €")) % values,
+        amount,
+        outcome["count"],
+        unit,
+    )
 
 
 def _invoiced_before(settlement: Settlement) -> dict[tuple[int, int], list[Invoice]]:
@@ -958,7 +1074,7 @@ def invoice_plan(settlement: Settlement) -> list[Planned]:
     """The invoices of a settlement (pure in the result; the earlier invoices are read):
 
     - each producer invoices the paying organizer its payment: costs, fee, its gainshare or
-      painshare and its part of the pool;
+      painshare, its part of the pool, and its outcome payment, one line per outcome type;
     - the paying organizer invoices each other organizer its funding share of the producers'
       payments (own units are not invoiced: their organizer carries them);
     - what was invoiced before between the same parties for periods within this one (the
@@ -973,19 +1089,26 @@ def invoice_plan(settlement: Settlement) -> list[Planned]:
     planned: list[Planned] = []
     for producer in result["producers"]:
         lines = [
-            (
+            PlannedLine(
                 str(_("Reimbursable costs %(period)s")) % {"period": span},
                 Decimal(producer["costs"]),
             ),
-            (str(_("Fee")), Decimal(producer["fee"])),
+            PlannedLine(str(_("Fee")), Decimal(producer["fee"])),
         ]
         share = Decimal(producer["share"])
         if share > 0:
-            lines.append((str(_("Gainshare")), share))
+            lines.append(PlannedLine(str(_("Gainshare")), share))
         elif share < 0:
-            lines.append((str(_("Painshare")), share))
+            lines.append(PlannedLine(str(_("Painshare")), share))
         if Decimal(producer["pool"]):
-            lines.append((str(_("Share of the performance pool")), Decimal(producer["pool"])))
+            lines.append(
+                PlannedLine(str(_("Share of the performance pool")), Decimal(producer["pool"]))
+            )
+        lines.extend(
+            outcome_line(outcome)
+            for outcome in producer.get("outcomes", [])
+            if Decimal(outcome["amount"])
+        )
         planned.append(Planned(int(producer["key"]), paying, lines))
     for organizer in result["organizers"]:
         if int(organizer["key"]) == paying:
@@ -995,7 +1118,7 @@ def invoice_plan(settlement: Settlement) -> list[Planned]:
                 paying,
                 int(organizer["key"]),
                 [
-                    (
+                    PlannedLine(
                         str(_("Funding share of the producers' payments %(period)s"))
                         % {"period": span},
                         Decimal(organizer["funds"]),
@@ -1011,12 +1134,12 @@ def invoice_plan(settlement: Settlement) -> list[Planned]:
     for plan in planned:
         for invoice in earlier.get((plan.seller, plan.buyer), []):
             plan.lines.append(
-                (
+                PlannedLine(
                     str(_("Already invoiced (invoice %(number)s)")) % {"number": invoice.number},
                     -invoice.net,
                 )
             )
-        if sum((amount for _label, amount in plan.lines), ZERO) != 0:
+        if sum((line.amount for line in plan.lines), ZERO) != 0:
             made.append(plan)
     return made
 
@@ -1069,7 +1192,7 @@ def invoices_draft(settlement: Settlement) -> list[Invoice]:
     drafts = []
     for plan in plans:
         count += 1
-        net = sum((amount for _label, amount in plan.lines), ZERO)
+        net = sum((line.amount for line in plan.lines), ZERO)
         seller = snapshots[plan.seller]
         vat = vat_amount(seller, net)
         drafts.append(
@@ -1082,7 +1205,7 @@ def invoices_draft(settlement: Settlement) -> list[Invoice]:
                 issued_on=issued,
                 due_on=issued + dt.timedelta(days=PAYMENT_DAYS),
                 reference=viitenumero(f"{alliance.pk}{issued.year}{count:05d}"),
-                lines=[{"text": text, "amount": str(amount)} for text, amount in plan.lines],
+                lines=[line.stored() for line in plan.lines],
                 net=net,
                 vat=vat,
                 total=net + vat,

@@ -37,6 +37,11 @@ class Source:
 
 
 _SOURCES: dict[str, Source] = {}
+#: Families of sources named ``<prefix><code>``, resolved when asked for (KPIs defined as data:
+#: ``outcomes:<code>``), with the choices each alliance has of them.
+_FAMILIES: dict[
+    str, tuple[Callable[[str], Source | None], Callable[[Alliance], list[tuple[str, str]]]]
+] = {}
 
 
 def register(name: str, label: str | Promise, unit: str, compute: Compute) -> None:
@@ -45,12 +50,34 @@ def register(name: str, label: str | Promise, unit: str, compute: Compute) -> No
     _SOURCES[name] = Source(name, label, unit, compute)
 
 
+def register_family(
+    prefix: str,
+    resolve: Callable[[str], Source | None],
+    choices_of: Callable[[Alliance], list[tuple[str, str]]],
+) -> None:
+    """Sources named ``prefix`` + a code, defined as data: ``resolve(name)`` gives the source
+    (its ``compute`` finds the alliance's definition of the code), ``choices_of(alliance)`` the
+    ones an alliance has defined."""
+    _FAMILIES[prefix] = (resolve, choices_of)
+
+
 def get(name: str) -> Source | None:
-    return _SOURCES.get(name)
+    if name in _SOURCES:
+        return _SOURCES[name]
+    for prefix, (resolve, _choices) in _FAMILIES.items():
+        if name.startswith(prefix):
+            return resolve(name)
+    return None
 
 
-def choices() -> list[tuple[str, str]]:
-    return [(s.name, str(s.label)) for s in sorted(_SOURCES.values(), key=lambda s: s.name)]
+def choices(alliance: Alliance | None = None) -> list[tuple[str, str]]:
+    """The sources a KPI can name: the registered ones, and with ``alliance`` those it has
+    defined as data."""
+    listed = [(s.name, str(s.label)) for s in sorted(_SOURCES.values(), key=lambda s: s.name)]
+    if alliance is not None:
+        for _resolve, choices_of in _FAMILIES.values():
+            listed.extend(choices_of(alliance))
+    return listed
 
 
 def market_share(

@@ -165,8 +165,9 @@ def _terms_forms(
         producers=producers,
         own_units=units,
         areas=areas,
-        sources=sources.choices(),
+        sources=sources.choices(alliance),
         kpi_rows=len(document.get("kpis", [])),
+        outcome_rows=len(document.get("outcome_prices", [])),
         initial={**common, **TermsEditForm.initial_from(document)},
     )
     raw = TermsForm(

@@ -12,8 +12,9 @@ from ``random.Random(seed)``, uniformly or triangularly (the mode: the actual va
 the range). Nothing goes through float: a draw is 53 random bits made a Decimal.
 
 ``together`` says whether in every scenario the producers and the organizers gained or lost
-together: the producers' position (their shares after caps + the pool earned) and the
-organizers' (their side − the pool earned, which they fund) have the same sign.
+together: the producers' position (their shares after caps + the pool earned + the outcome
+payments) and the organizers' (their side − the pool earned − the outcome payments, which they
+fund) have the same sign. The outcomes verified are the actuals' in every scenario.
 """
 
 from __future__ import annotations
@@ -237,10 +238,12 @@ def _sign(value: Decimal) -> int:
 
 
 def together(result: calc.Settlement) -> bool:
-    """Whether the producers (shares after caps + pool) and the organizers (their side − the
-    pool they fund) gain together, lose together or both break even."""
-    producers = result.deviation - result.organizers_side + result.pool_earned
-    organizers = result.organizers_side - result.pool_earned
+    """Whether the producers (shares after caps + pool + outcome payments) and the organizers
+    (their side − the pool and the outcome payments they fund) gain together, lose together or
+    both break even."""
+    earned = result.pool_earned + result.outcome_paid
+    producers = result.deviation - result.organizers_side + earned
+    organizers = result.organizers_side - earned
     return _sign(producers) == _sign(organizers)
 
 
@@ -271,15 +274,16 @@ def _simulate(model: Model, actuals: Actuals, spec: Spec, kind: str) -> dict[str
     parties: list[dict[str, Any]] = []
     for i, producer in enumerate(model.producers):
         rows = [s.settlement.producers[i] for s in settled]
-        parties.append(
-            {
-                "key": producer.key,
-                "name": producer.name,
-                "role": "producer",
-                "share": _stats([r.share for r in rows], sampled),
-                "payment": _stats([r.payment for r in rows], sampled),
-            }
-        )
+        party = {
+            "key": producer.key,
+            "name": producer.name,
+            "role": "producer",
+            "share": _stats([r.share for r in rows], sampled),
+            "payment": _stats([r.payment for r in rows], sampled),
+        }
+        if model.outcome_prices:  # only where outcomes are priced, as in the result document
+            party["outcome_payment"] = _stats([r.outcome_payment for r in rows], sampled)
+        parties.append(party)
     for i, organizer in enumerate(model.organizers):
         orgs = [s.settlement.organizers[i] for s in settled]
         parties.append(

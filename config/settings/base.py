@@ -39,6 +39,7 @@ INSTALLED_APPS = [
     "allianssi.catalogue",
     "allianssi.customers",
     "allianssi.referrals",
+    "allianssi.outcomes",
     "allianssi.identification",
 ]
 

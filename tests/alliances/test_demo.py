@@ -96,6 +96,7 @@ def test_demo_load__builds_the_promised_alliance_once() -> None:
     assert all(audit_chain_verify(key) is None for key in audit_chain_keys())
     _assert_catalogue(main)
     _assert_customers(main)
+    _assert_outcomes(main)
 
 
 def _assert_catalogue(main: Alliance) -> None:
@@ -166,3 +167,28 @@ def _assert_customers(main: Alliance) -> None:
         assert {s for p, s in shown if p == producer_id} == set(State.values), producer_id
     maija = customers.get(pseudonym=identity.pseudonym(STAR_HETU))
     assert maija.referrals.values("producer").distinct().count() == 3
+
+
+def _assert_outcomes(main: Alliance) -> None:
+    """A year of outcomes: claims verified from Tampere's register extract, one contradicted and
+    disputed, one without data, Nokia's sample, and the final settlement's employment KPI
+    computed from them rather than entered."""
+    from allianssi.outcomes.models import Dispute, OutcomeEvent, RegisterExtract, SampleDraw
+
+    events = OutcomeEvent.objects.filter(alliance=main)
+    statuses = set(events.values_list("status", flat=True))
+    assert {"verified", "disputed", "no_data", "claimed"} <= statuses
+    assert RegisterExtract.objects.filter(alliance=main).count() == 1
+    assert Dispute.objects.filter(event__alliance=main, decision="").count() == 1
+    assert SampleDraw.objects.filter(alliance=main).get().seed == 20261123
+    computed = main.kpi_results.filter(kpi="employed")
+    assert computed.exists()
+    assert set(computed.values_list("source", flat=True)) == {"outcomes:employed"}
+    final = main.settlements.get(kind="final")
+    assert final.result["outcome_payments"] not in {None, "0.00"}
+    from allianssi.outcomes.indigo import project
+
+    indigo = project(main, 2026)
+    assert {m["id"] for m in indigo["outcome_metrics"]} >= {"employed", "outcome:employed_open"}
+    assert indigo["outcome_payments"]
+    assert all(p["type"] == {"value": "Planned"} for p in indigo["outcome_payments"])

@@ -82,6 +82,8 @@ def test_openapi__the_document_is_valid_openapi_3_1():
         "/alliances/{id}/referrals/queue/",
         "/alliances/{id}/referrals/{number}/",
         "/alliances/{id}/referrals/{number}/transitions/",
+        "/alliances/{id}/outcome-events/",
+        "/alliances/{id}/indigo/",
         "/catalogue/services/",
         "/catalogue/services/{id}/",
         "/catalogue/alliances/{id}/ptv/",

@@ -14,6 +14,7 @@ from allianssi.settlement.calculation import (
     Actuals,
     Band,
     Kpi,
+    OutcomePrice,
     OwnUnit,
     Producer,
     Terms,
@@ -115,6 +116,21 @@ def test_kpi__lower_is_better_and_malus():
 
 money = st.decimals(min_value=0, max_value=10_000_000, places=2)
 share = st.decimals(min_value=0, max_value=1, places=2)
+OUTCOMES = ["employed_open", "training", "started_business"]
+# Outcome prices: (outcome, amount, producer index or None for every producer, cap or None),
+# and counts: (producer index, outcome, count). Indices beyond the producers drawn wrap round.
+outcome_prices = st.lists(
+    st.tuples(
+        st.sampled_from(OUTCOMES),
+        st.decimals(min_value=0, max_value=50_000, places=2),
+        st.none() | st.integers(min_value=0, max_value=4),
+        st.none() | st.decimals(min_value=0, max_value=200_000, places=2),
+    ),
+    max_size=5,
+)
+outcome_counts = st.lists(
+    st.tuples(st.integers(0, 4), st.sampled_from(OUTCOMES), st.integers(0, 500)), max_size=8
+)
 
 
 @settings(max_examples=200, deadline=None)
@@ -132,11 +148,18 @@ share = st.decimals(min_value=0, max_value=1, places=2)
     capped=st.booleans(),
     pool=st.decimals(min_value=0, max_value=100_000, places=2),
     actual=st.decimals(min_value=0, max_value=40, places=1),
+    prices=outcome_prices,
+    counts=outcome_counts,
 )
 def test_settle__no_cent_is_created_or_lost(
-    target, producers, own, funding, gain, pain, capped, pool, actual
+    target, producers, own, funding, gain, pain, capped, pool, actual, prices, counts
 ):
     organizers = {f"o{i}": D(w) for i, w in enumerate(funding)}
+    n = len(producers)
+    priced = {}  # one price per (outcome, producer): a later draw replaces an earlier one
+    for outcome, amount, who, cap in prices:
+        producer = None if who is None else f"p{who % n}"
+        priced[outcome, producer] = OutcomePrice(outcome, amount, producer=producer, cap=cap)
     terms = Terms(
         target=target,
         organizers=organizers,
@@ -145,10 +168,12 @@ def test_settle__no_cent_is_created_or_lost(
         pain_capped=capped,
         pool=pool,
         kpis=[Kpi("k", minimum=D(22), target=D(30), weight=D("0.7"), actual=actual)],
+        outcome_prices=list(priced.values()),
     )
     actuals = Actuals(
         producers=[Producer(f"p{i}", costs=c, fixed_fee=f) for i, (c, f) in enumerate(producers)],
         own_units=[OwnUnit(f"u{i}", costs=c, organizer="o0") for i, c in enumerate(own)],
+        outcomes={(f"p{i % n}", outcome): count for i, outcome, count in counts},
     )
     result = settle(terms, actuals)
     shares = sum((p.share for p in result.producers), D(0))
@@ -157,12 +182,24 @@ def test_settle__no_cent_is_created_or_lost(
     assert sum((p.pool for p in result.producers), D(0)) == result.pool_earned
     paid = sum((p.payment for p in result.producers), D(0))
     assert sum((o.funds for o in result.organizers), D(0)) == paid
-    # What the organizers pay in all is the target, less their side, plus the pool earned.
+    # What the organizers pay in all is the target, less their side, plus the pool earned
+    # and the outcome payments.
     total = sum((o.total for o in result.organizers), D(0))
-    assert total == target - result.organizers_side + result.pool_earned
+    assert total == target - result.organizers_side + result.pool_earned + result.outcome_paid
+    assert sum((p.outcome_payment for p in result.producers), D(0)) == result.outcome_paid
     for p, (_costs, fee) in zip(result.producers, producers, strict=True):
         if capped and p.share < 0:
             assert -p.share <= fee
+        assert p.payment == p.costs + p.fee + p.share + p.pool + p.outcome_payment
+        assert sum((line.amount for line in p.outcome_lines), D(0)) == p.outcome_payment
+        applies = {outcome for outcome, who in priced if who in (None, p.key)}
+        assert {line.outcome for line in p.outcome_lines} == applies
+        for line in p.outcome_lines:  # count × price, or the cap when that is less
+            price = priced.get((line.outcome, p.key)) or priced[line.outcome, None]
+            full = line.count * price.amount
+            assert line.amount == (full if price.cap is None else min(full, price.cap))
+            assert line.capped == (price.cap is not None and full > price.cap)
+            assert line.count == actuals.outcomes.get((p.key, line.outcome), 0)
     for value in [result.outturn, *(p.payment for p in result.producers)]:
         assert value == value.quantize(D("0.01"))
 

@@ -238,11 +238,14 @@ money = st.decimals(min_value=0, max_value=10**7, places=2)
     extra=st.tuples(money, money),
     samples=st.sampled_from([0, 5]),
     kpi=st.tuples(st.decimals(0, 40, places=1), st.decimals(0, 40, places=1)),
+    price=st.tuples(st.decimals(0, 10_000, places=2), st.none() | st.decimals(0, 50_000, places=2)),
+    counts=st.lists(st.integers(0, 40), max_size=3),
 )
 def test_scenarios__every_cent_paid_is_funded(
-    producers, own, funding, gain, pain, capped, extra, samples, kpi
+    producers, own, funding, gain, pain, capped, extra, samples, kpi, price, counts
 ):
     fixed = sum((fee for _, markup, fee in producers if markup is None), D(0))
+    amount, cap = price
     document = {
         "format": "allianssi-settlement/1",
         "terms": {
@@ -258,10 +261,14 @@ def test_scenarios__every_cent_paid_is_funded(
             "pain_capped": capped,
             "pool": {"fixed": "100000.00"},
             "kpis": [{"key": "k", "minimum": 22, "target": 30, "weight": "0.7"}],
+            "outcome_prices": [{"outcome": "employed", "amount": amount, "cap": cap}],
         },
         "actuals": {
             "producers": {f"p{i}": {"costs": c + 1} for i, (c, _, _) in enumerate(producers)},
             "own_units": {f"u{i}": {"costs": c} for i, c in enumerate(own)},
+            "outcomes": {
+                f"p{i}": {"employed": n} for i, n in enumerate(counts) if i < len(producers)
+            },
         },
     }
     low = fixed + min(extra)
@@ -278,3 +285,7 @@ def test_scenarios__every_cent_paid_is_funded(
         assert sum((o.funds for o in s.organizers), D(0)) == paid
         own_costs = sum((o.own_units for o in s.organizers), D(0))
         assert sum((o.total for o in s.organizers), D(0)) == paid + own_costs
+        # The outcomes verified are the same in every scenario, and so are their payments.
+        for p, n in zip(s.producers, counts, strict=False):
+            full = n * amount
+            assert p.outcome_payment == (full if cap is None else min(full, cap))

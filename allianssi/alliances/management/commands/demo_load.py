@@ -70,6 +70,7 @@ from allianssi.governance.services import (
 )
 from allianssi.openbook.models import CostEntry
 from allianssi.openbook.services import budget_set, entry_post, entry_reverse, staff_set
+from allianssi.outcomes import demo as outcomes_demo
 from allianssi.parties.models import ORGANIZER_KINDS, Organisation, OrganisationKind, Region
 from allianssi.parties.services import (
     organisation_create,
@@ -336,6 +337,18 @@ class Command(BaseCommand):
             ),
             business_id=demo_business_id,
         )
+        outcomes_demo.load(
+            alliance=main,
+            org=org,
+            users=users,
+            replay=replay,
+            today=min(clock.today(), d("2026-11-28")),
+        )
+        with replay("2026-12-01"):
+            # The year's final settlement, its employment KPI computed from the outcomes.
+            settlement.settlement_compute(
+                actor=users["projektitoimisto"], alliance=main, year=2026, kind="final"
+            )
 
         second = alliance_create(
             actor=office,
@@ -881,8 +894,8 @@ class Command(BaseCommand):
         reps: dict[str, User],
     ) -> None:
         """The 2026 commercial terms decided by the leadership group, the parties' invoicing
-        details, KPI results, the first quarter's interim settlement approved and invoiced, and
-        a draft of the year's final settlement."""
+        details, KPI results, and the first quarter's interim settlement approved and invoiced
+        (the year's final settlement is computed after the customers' outcomes)."""
         office = users["projektitoimisto"]
         by_pk = {o.pk: key for key, o in org.items()}
         members = {
@@ -943,6 +956,21 @@ class Command(BaseCommand):
             "pain_bands": [{"producers_share": "0.5"}],
             "pain_capped": True,
             "pool": {"share_of_target": "0.02"},
+            # Paid per verified outcome besides the pool, up to a cap a producer a year.
+            "outcome_prices": [
+                {
+                    "outcome": "employed_open",
+                    "name": "Työllistyi avoimille työmarkkinoille",
+                    "amount": "1500.00",
+                    "cap": "30000.00",
+                },
+                {
+                    "outcome": "employed_subsidised",
+                    "name": "Työllistyi palkkatuella",
+                    "amount": "600.00",
+                    "cap": "12000.00",
+                },
+            ],
             "kpis": [
                 {
                     "key": "employed",
@@ -953,6 +981,7 @@ class Command(BaseCommand):
                     "minimum": "22",
                     "target": "30",
                     "weight": "0.4",
+                    "source": f"outcomes:{outcomes_demo.EMPLOYED}",
                 },
                 {
                     "key": "waiting",
@@ -975,6 +1004,7 @@ class Command(BaseCommand):
                 },
             ],
         }
+        outcomes_demo.definitions(alliance=main, users=users, replay=replay)
         with replay("2026-01-12"):
             version = settlement.terms_propose(
                 actor=office,
@@ -987,11 +1017,8 @@ class Command(BaseCommand):
             assert version.proposal is not None
             self._decide(version.proposal, reps, org, d("2026-01-19"))
         for day, key, value, evidence in [
-            ("2026-03-31", "employed", "23.5", "Työllisyysraportti Q1/2026, liite 2"),
             ("2026-03-31", "waiting", "16", "Asiakasjärjestelmän raportti 31.3.2026"),
-            ("2026-06-30", "employed", "25.2", "Työllisyysraportti Q2/2026, liite 2"),
             ("2026-06-30", "waiting", "12", "Asiakasjärjestelmän raportti 30.6.2026"),
-            ("2026-09-30", "employed", "26.4", "Työllisyysraportti Q3/2026, liite 2"),
             ("2026-09-30", "waiting", "10", "Asiakasjärjestelmän raportti 30.9.2026"),
         ]:
             with replay(day):
@@ -1014,8 +1041,6 @@ class Command(BaseCommand):
             interim.refresh_from_db()
             assert interim.proposal is not None
             self._decide(interim.proposal, reps, org, d("2026-04-22"))
-        with replay("2026-11-02"):
-            settlement.settlement_compute(actor=office, alliance=main, year=2026, kind="final")
 
     def _catalogue(
         self, main: Alliance, org: dict[str, Organisation], users: dict[str, User]
