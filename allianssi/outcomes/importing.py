@@ -15,7 +15,7 @@ transaction.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -38,7 +38,7 @@ from allianssi.openbook.importing import REPORT_LIMIT, ImportRejected, RowError,
 from allianssi.outcomes import kpis
 from allianssi.outcomes.models import EventImport, OutcomeEvent, OutcomeType, Source, Status, Via
 from allianssi.outcomes.services import ATTRIBUTION_DAYS
-from allianssi.referrals.models import Episode, Referral
+from allianssi.referrals.models import Episode
 
 COLUMNS: dict[str, tuple[str, ...]] = {
     "referral": ("referral", "lähete", "remiss"),
@@ -91,49 +91,83 @@ def _types() -> dict[str, OutcomeType]:
     return found
 
 
-class _Lookups:
-    """What the rows are checked against, read once before them: the reporter's episodes (a
-    producer) or its customers and their episodes (an organizer)."""
+def _chunked(values: set[Any], size: int = 500) -> Iterator[list[Any]]:
+    ordered = sorted(values)
+    for start in range(0, len(ordered), size):
+        yield ordered[start : start + size]
 
-    def __init__(self, alliance: Alliance, reporter_id: int, organizer: bool) -> None:
-        self.organizer = organizer
-        episodes = Episode.objects.filter(alliance=alliance)
-        if organizer:
-            episodes = episodes.filter(customer__organizer_id=reporter_id)
-            self.customers = {
-                number: (pk, kind, erased is not None)
-                for pk, number, kind, erased in Customer.objects.filter(
-                    alliance=alliance, organizer_id=reporter_id
-                ).values_list("pk", "number", "kind", "erased_at")
-            }
-        else:
-            episodes = episodes.filter(producer_id=reporter_id)
-            self.customers = {}
+
+class _Lookups:
+    """What the rows are checked against, read once before them and only for what the file
+    names (so a day's file costs what the day has, not the producer's whole history): the
+    episodes of the referrals it names (a producer's own; an organizer's customers'), and an
+    organizer's customers it names by number with their episodes."""
+
+    def __init__(
+        self,
+        alliance: Alliance,
+        reporter_id: int,
+        organizer: bool,
+        referrals: set[int],
+        customers: set[int],
+    ) -> None:
         self.by_referral: dict[int, _Episode] = {}
         self.by_customer: dict[int, list[_Episode]] = {}
-        rows = episodes.values_list(
-            "pk", "referral__number", "customer_id", "producer_id", "started_on", "ended_on"
-        )
-        for pk, number, customer, producer, started, ended in rows.iterator(chunk_size=20_000):
-            episode = _Episode(pk, customer, producer, started, ended)
-            self.by_referral[number] = episode
-            self.by_customer.setdefault(customer, []).append(episode)
-        customer_ids = {e.customer for e in self.by_referral.values()}
-        self.kinds: dict[int, tuple[str, bool]] = {}
-        if not organizer:
-            for pk, kind, erased in (
-                Customer.objects.filter(pk__in=customer_ids)
-                .values_list("pk", "kind", "erased_at")
-                .iterator(chunk_size=20_000)
-            ):
-                self.kinds[pk] = (kind, erased is not None)
-        else:
-            self.kinds = {pk: (kind, erased) for pk, kind, erased in self.customers.values()}
-        self.referral_numbers = (
-            set(Referral.objects.filter(alliance=alliance).values_list("number", flat=True))
+        self.customers: dict[int, tuple[int, str, bool]] = {}
+        fields = ("pk", "referral__number", "customer_id", "producer_id", "started_on", "ended_on")
+        mine = (
+            Episode.objects.filter(alliance=alliance, customer__organizer_id=reporter_id)
             if organizer
-            else set()
+            else Episode.objects.filter(alliance=alliance, producer_id=reporter_id)
         )
+        for numbers in _chunked(referrals):
+            for pk, number, customer, producer, started, ended in mine.filter(
+                referral__number__in=numbers
+            ).values_list(*fields):
+                self.by_referral[number] = _Episode(pk, customer, producer, started, ended)
+        if organizer and customers:
+            for numbers in _chunked(customers):
+                for pk, number, kind, erased in Customer.objects.filter(
+                    alliance=alliance, organizer_id=reporter_id, number__in=numbers
+                ).values_list("pk", "number", "kind", "erased_at"):
+                    self.customers[number] = (pk, kind, erased is not None)
+            named = {pk for pk, _kind, _erased in self.customers.values()}
+            for ids in _chunked(named):
+                for pk, _number, customer, producer, started, ended in Episode.objects.filter(
+                    customer_id__in=ids
+                ).values_list(*fields):
+                    episode = _Episode(pk, customer, producer, started, ended)
+                    self.by_customer.setdefault(customer, []).append(episode)
+        self.kinds: dict[int, tuple[str, bool]] = {
+            pk: (kind, erased) for pk, kind, erased in self.customers.values()
+        }
+        unknown = {e.customer for e in self.by_referral.values()} - self.kinds.keys()
+        for ids in _chunked(unknown):
+            for pk, kind, erased_at in Customer.objects.filter(pk__in=ids).values_list(
+                "pk", "kind", "erased_at"
+            ):
+                self.kinds[pk] = (kind, erased_at is not None)
+
+
+def _named(path: Path, columns: dict[str, int]) -> tuple[set[int], set[int], set[str]]:
+    """The referral and customer numbers and the identifiers the file names: a first, light
+    read, so that only those are looked up."""
+    referrals: set[int] = set()
+    customers: set[int] = set()
+    identifiers: set[str] = set()
+    lines = ingest.rows(path)
+    next(lines, None)
+    places = [(key, columns[key]) for key in ("referral", "customer", "id") if key in columns]
+    for _line, cells in lines:
+        for key, index in places:
+            value = cells[index].strip() if index < len(cells) else ""
+            if not value:
+                continue
+            if key == "id":
+                identifiers.add(value)
+            elif value.isdigit() and len(value) < 12:
+                (referrals if key == "referral" else customers).add(int(value))
+    return referrals, customers, identifiers
 
 
 def _reporter(actor: User, alliance: Alliance) -> tuple[int, bool]:
@@ -173,13 +207,7 @@ def events_import(
     ).first()
     if previous is not None:
         return ImportResult(previous, duplicate=True)
-    lookups = _Lookups(alliance, reporter, organizer)
     types = _types()
-    seen_ids = set(
-        OutcomeEvent.objects.filter(alliance=alliance, reporter_id=reporter)
-        .exclude(external_id="")
-        .values_list("external_id", flat=True)
-    )
     in_file: dict[str, int] = {}
     today = clock.today()
     checked: list[tuple[int, OutcomeType, dt.date, str, str, list[_Episode]]] = []
@@ -196,6 +224,15 @@ def events_import(
         ):
             raise ImportRejected([], 0, 0)
         width = max(columns.values()) + 1
+        referrals, customers, identifiers = _named(path, columns)
+        lookups = _Lookups(alliance, reporter, organizer, referrals, customers)
+        seen_ids: set[str] = set()
+        for chunk in _chunked(identifiers):
+            seen_ids.update(
+                OutcomeEvent.objects.filter(
+                    alliance=alliance, reporter_id=reporter, external_id__in=chunk
+                ).values_list("external_id", flat=True)
+            )
         #: Rejected rows name the column as the file's own header does.
         headers = {key: header[1][index].strip() for key, index in columns.items()}
 

@@ -222,7 +222,6 @@ def compute(
     scope, scope_params, needs_customer = _scope(definition)
     group = {"producer": "e.producer_id", "service": "e.service_id", "organizer": "c.organizer_id"}
     group_column = group[by] if by else "NULL"
-    group_by = f"GROUP BY {group_column}" if by else ""
     customer_join = ""
     if needs_customer or by == "organizer":
         customer_join = f"JOIN {_table(Customer)} c ON c.id = e.customer_id"
@@ -234,19 +233,39 @@ def compute(
         f"{scope}"
     )
     params = [*join_params, definition.alliance_id, start, end, *scope_params]
-    sql = (
-        f"SELECT {group_column} AS grp, "
-        f"COUNT(DISTINCT CASE WHEN {known} THEN e.customer_id END), "
-        f"COUNT(DISTINCT CASE WHEN {known} AND {condition} THEN e.customer_id END), "
-        f"COUNT(DISTINCT CASE WHEN NOT ({known}) THEN e.customer_id END) "
-        f"{base} {group_by}"
+    median = definition.measure == Measure.MEDIAN_DAYS and not employed
+    days = "NULL"
+    if median:
+        column = "f.verified_on" if definition.evidence == Evidence.VERIFIED else "f.claimed_on"
+        days = _days_between(column, "e.started_on")
+    # One row a customer (and group): whether any of its episodes has the data, reaches the
+    # outcome, lacks the data; and its fewest days to the outcome. One sort, not one a count.
+    per_customer = (
+        f"WITH per AS (SELECT {group_column} AS grp, e.customer_id, "
+        f"MAX(CASE WHEN {known} THEN 1 ELSE 0 END) AS known, "
+        f"MAX(CASE WHEN {known} AND {condition} THEN 1 ELSE 0 END) AS hit, "
+        f"MAX(CASE WHEN NOT ({known}) THEN 1 ELSE 0 END) AS lacks, "
+        f"MIN(CASE WHEN {known} AND {condition} THEN {days} END) AS d "
+        f"{base} GROUP BY {'' if by is None else group_column + ', '}e.customer_id) "
     )
+    totals = "SELECT grp, SUM(known), SUM(hit), SUM(lacks) FROM per GROUP BY grp"
+    sql = per_customer + totals
     medians: dict[int | None, Decimal] = {}
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         rows = cursor.fetchall()
-        if definition.measure == Measure.MEDIAN_DAYS and not employed:
-            medians = _medians(cursor, definition, base, params, condition, group_column)
+        if median:
+            cursor.execute(
+                per_customer  # noqa: S608 - the SQL is ours; the values are parameters
+                + ", ranked AS (SELECT grp, d, ROW_NUMBER() OVER (PARTITION BY grp ORDER BY d) "
+                "AS rn, COUNT(*) OVER (PARTITION BY grp) AS n FROM per WHERE d IS NOT NULL) "
+                "SELECT grp, SUM(d), COUNT(*) FROM ranked WHERE rn IN ((n + 1) / 2, (n + 2) / 2) "
+                "GROUP BY grp",
+                params,
+            )
+            medians = {
+                grp: Decimal(int(total)) / int(count) for grp, total, count in cursor.fetchall()
+            }
     figures = []
     for grp, cohort, reached, no_data in rows:
         counts = measures.Counts(
@@ -260,31 +279,6 @@ def compute(
         empty = measures.Counts(cohort=0, reached=0)
         figures.append(Figure(None, empty, measures.value(definition.measure, empty)))
     return figures
-
-
-def _medians(
-    cursor: Any,
-    definition: KpiDefinition,
-    base: str,
-    params: list[Any],
-    condition: str,
-    group_column: str,
-) -> dict[int | None, Decimal]:
-    """Per group, the median over the customers reaching the outcome of their fewest days from
-    an episode's start to it."""
-    column = "f.verified_on" if definition.evidence == Evidence.VERIFIED else "f.claimed_on"
-    days = _days_between(column, "e.started_on")
-    sql = (
-        "WITH firsts AS ("  # noqa: S608
-        f"SELECT {group_column} AS grp, e.customer_id, MIN({days}) AS d {base} AND {condition} "
-        f"GROUP BY {'' if group_column == 'NULL' else group_column + ', '}e.customer_id), "
-        "ranked AS (SELECT grp, d, ROW_NUMBER() OVER (PARTITION BY grp ORDER BY d) AS rn, "
-        "COUNT(*) OVER (PARTITION BY grp) AS n FROM firsts) "
-        "SELECT grp, SUM(d), COUNT(*) FROM ranked WHERE rn IN ((n + 1) / 2, (n + 2) / 2) "
-        "GROUP BY grp"
-    )
-    cursor.execute(sql, params)
-    return {grp: Decimal(int(total)) / int(count) for grp, total, count in cursor.fetchall()}
 
 
 def value_of(definition: KpiDefinition, start: dt.date, end: dt.date) -> Decimal | None:
