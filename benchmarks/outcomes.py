@@ -1007,25 +1007,11 @@ PROTOTYPES: tuple[tuple[str, str, frozenset[str]], ...] = (
         frozenset({"settings"}),
     ),
     (
-        "denormalised",
-        "the follow-ups (one row per ended episode, the cohort's table) and the first outcomes "
-        "carry their episode's alliance, start, end, producer and service and the customer's "
-        "organizer, each indexed by (alliance, customer, end) covering what the KPIs read: the "
-        "cohort counted from the follow-ups alone, in the customers' order, those reaching the "
-        "outcome from the first outcomes (or the follow-ups) alone, one row a customer as "
-        "kpis.compute does",
-        frozenset({"denormalised"}),
-    ),
-    (
-        "denormalised + producer index",
-        "the same, and both tables also indexed by (alliance, producer, customer, end), so that "
-        "a KPI by producer reads its customers in order too",
-        frozenset({"denormalised", "group-index"}),
-    ),
-    (
-        "denormalised + settings",
-        "the same with the engine's memory settings",
-        frozenset({"denormalised", "settings"}),
+        "producer index",
+        "kpis.compute unchanged; both KPI tables also indexed by (alliance, producer, customer, "
+        "end) covering what the KPIs read, so that a KPI by producer reads its customers in "
+        "order too",
+        frozenset({"group-index"}),
     ),
 )
 
@@ -1041,60 +1027,8 @@ def _settings(on: bool) -> None:
             cursor.execute("PRAGMA cache_size = " + ("-65536" if on else "-2000"))
 
 
-def _denormalise(on: bool) -> None:
-    """The prototype's tables: the first outcomes and the follow-ups with their episode's
-    columns (what ``kpis.refresh`` would write instead)."""
-    from django.db import connection
-
-    postgres = connection.vendor == "postgresql"
-    with connection.cursor() as cursor:
-        if not on:
-            cursor.execute("DROP TABLE IF EXISTS proto_first")
-            cursor.execute("DROP TABLE IF EXISTS proto_follow")
-            return
-        cursor.execute(
-            "CREATE TABLE proto_first AS SELECT f.episode_id, f.type_id, f.customer_id, "
-            "f.claimed_on, f.verified_on, e.alliance_id, e.started_on, e.ended_on, "
-            "e.producer_id, e.service_id, c.organizer_id FROM outcomes_firstoutcome f "
-            "JOIN referrals_episode e ON e.id = f.episode_id "
-            "JOIN customers_customer c ON c.id = f.customer_id"
-        )
-        cursor.execute(
-            "CREATE TABLE proto_follow AS SELECT u.episode_id, u.customer_id, u.cents_3, "
-            "u.cents_6, u.cents_12, e.alliance_id, e.started_on, e.ended_on, e.producer_id, "
-            "e.service_id, c.organizer_id FROM outcomes_followup u "
-            "JOIN referrals_episode e ON e.id = u.episode_id "
-            "JOIN customers_customer c ON c.id = u.customer_id"
-        )
-        if postgres:
-            cursor.execute(
-                "CREATE INDEX proto_first_kpi ON proto_first (alliance_id, customer_id, ended_on) "
-                "INCLUDE (type_id, producer_id, service_id, organizer_id, started_on, "
-                "claimed_on, verified_on)"
-            )
-            cursor.execute(
-                "CREATE INDEX proto_follow_kpi ON proto_follow (alliance_id, customer_id, "
-                "ended_on) INCLUDE (producer_id, service_id, organizer_id, cents_3, cents_6, "
-                "cents_12)"
-            )
-            cursor.execute("VACUUM ANALYZE proto_first")
-            cursor.execute("VACUUM ANALYZE proto_follow")
-        else:
-            cursor.execute(
-                "CREATE INDEX proto_first_kpi ON proto_first (alliance_id, customer_id, ended_on, "
-                "type_id, producer_id, service_id, organizer_id, started_on, claimed_on, "
-                "verified_on)"
-            )
-            cursor.execute(
-                "CREATE INDEX proto_follow_kpi ON proto_follow (alliance_id, customer_id, "
-                "ended_on, producer_id, service_id, organizer_id, cents_3, cents_6, cents_12)"
-            )
-            cursor.execute("ANALYZE proto_first")
-            cursor.execute("ANALYZE proto_follow")
-
-
 def _group_index(on: bool) -> None:
-    """The prototype's tables also by (alliance, producer, customer, end)."""
+    """The KPI tables also by (alliance, producer, customer, end)."""
     from django.db import connection
 
     postgres = connection.vendor == "postgresql"
@@ -1106,8 +1040,10 @@ def _group_index(on: bool) -> None:
         first = "type_id, service_id, organizer_id, started_on, claimed_on, verified_on"
         follow = "service_id, organizer_id, cents_3, cents_6, cents_12"
         key = "alliance_id, producer_id, customer_id, ended_on"
-        for table, rest in (("proto_first", first), ("proto_follow", follow)):
-            name = f"{table}_producer"
+        for name, table, rest in (
+            ("proto_first_producer", "outcomes_firstoutcome", first),
+            ("proto_follow_producer", "outcomes_followup", follow),
+        ):
             if postgres:
                 cursor.execute(f"CREATE INDEX {name} ON {table} ({key}) INCLUDE ({rest})")
                 cursor.execute(f"VACUUM ANALYZE {table}")
@@ -1116,103 +1052,20 @@ def _group_index(on: bool) -> None:
                 cursor.execute(f"ANALYZE {table}")
 
 
-def _per_customer(select: str, group: str, source: str) -> str:
-    """Counts per group from one row per (group, customer) with 0/1 flags: ``select`` names the
-    flags k (in the cohort), r (reached) and u (no data)."""
-    inner_group = f"{group}, e.customer_id" if group != "NULL" else "e.customer_id"
-    return (
-        "SELECT grp, SUM(k), SUM(r), SUM(u) FROM ("
-        f"SELECT {group} AS grp, e.customer_id, {select} {source} GROUP BY {inner_group}"
-        ") t GROUP BY grp"
-    )
-
-
 def proto_compute(definition: Any, by: str | None, flags: frozenset[str]) -> list[tuple]:
-    """``kpis.compute``, changed as ``flags`` say: the same figures, as :func:`ours` gives."""
-    from django.db import connection
-
+    """``kpis.compute`` under a prototype's set-up: the same figures, as :func:`ours` gives."""
     from allianssi.outcomes import kpis
 
-    if "denormalised" not in flags:
-        return [
-            _row(
-                definition.measure,
-                f.group,
-                f.counts.cohort,
-                f.counts.reached,
-                f.counts.no_data,
-                f.counts.median_days,
-            )
-            for f in kpis.compute(definition, *PERIOD, by=by)
-        ]
-    types = sorted(definition.types.values_list("pk", flat=True))
-    group = {
-        "producer": "e.producer_id",
-        "service": "e.service_id",
-        "organizer": "c.organizer_id",
-        None: "NULL",
-    }[by]
-    scope, scope_params, _needs_customer = kpis._scope(definition)
-    employed = definition.employed_months is not None
-    column = "verified_on" if definition.evidence == "verified" else "claimed_on"
-    period = "e.alliance_id = %s AND e.ended_on >= %s AND e.ended_on < %s"
-    params = [definition.alliance_id, *PERIOD, *scope_params]
-    medians: dict[Any, Decimal] = {}
-    with connection.cursor() as cursor:
-        scope = scope.replace("c.organizer_id", "e.organizer_id")
-        group = group.replace("c.organizer_id", "e.organizer_id")
-        if employed:
-            months = int(definition.employed_months)
-            flags_sql = (
-                f"MAX(CASE WHEN e.cents_{months} IS NOT NULL THEN 1 ELSE 0 END) AS k, "
-                f"MAX(CASE WHEN e.cents_{months} >= {int(definition.threshold_cents)} "
-                "THEN 1 ELSE 0 END) AS r, "
-                f"MAX(CASE WHEN e.cents_{months} IS NULL THEN 1 ELSE 0 END) AS u"
-            )
-            source = f"FROM proto_follow e WHERE {period} {scope}"
-            cursor.execute(_per_customer(flags_sql, group, source), params)
-            rows = cursor.fetchall()
-        else:
-            cohort = _per_customer(
-                "1 AS k, 0 AS r, 0 AS u", group, f"FROM proto_follow e WHERE {period} {scope}"
-            )
-            cursor.execute(cohort, params)
-            counts = {grp: [k, 0, 0] for grp, k, _r, _u in cursor.fetchall()}
-            marks = ", ".join(["%s"] * len(types)) or "NULL"
-            condition = (
-                f"e.type_id IN ({marks}) AND e.{column} IS NOT NULL AND e.{column} <= "
-                f"{kpis._plus_days('e.ended_on', definition.within_days)}"
-            )
-            source = f"FROM proto_first e WHERE {period} {scope} AND {condition}"
-            reached_params = [*params, *types]
-            if definition.measure != "median_days":
-                cursor.execute(
-                    _per_customer("1 AS k, 1 AS r, 0 AS u", group, source), reached_params
-                )
-                for grp, _k, reached, _u in cursor.fetchall():
-                    counts[grp][1] = reached
-            else:  # those reaching it are counted by the median's query
-                days = kpis._days_between(f"e.{column}", "e.started_on")
-                inner = f"e.customer_id, {group}" if group != "NULL" else "e.customer_id"
-                cursor.execute(
-                    "WITH firsts AS ("
-                    f"SELECT {group} AS grp, e.customer_id, MIN({days}) AS d {source} "
-                    f"GROUP BY {inner}), "
-                    "ranked AS (SELECT grp, d, ROW_NUMBER() OVER (PARTITION BY grp "
-                    "ORDER BY d) AS rn, COUNT(*) OVER (PARTITION BY grp) AS n FROM firsts) "
-                    "SELECT grp, SUM(d), COUNT(*), MAX(n) FROM ranked "
-                    "WHERE rn IN ((n + 1) / 2, (n + 2) / 2) GROUP BY grp",
-                    reached_params,
-                )
-                for grp, total, count, reached in cursor.fetchall():
-                    medians[grp] = Decimal(int(total)) / int(count)
-                    counts[grp][1] = reached
-            rows = [(grp, k, r, u) for grp, (k, r, u) in counts.items()]
-    if by is None and not rows:
-        rows = [(None, 0, 0, 0)]
     return [
-        _row(definition.measure, grp, k or 0, r or 0, u or 0, medians.get(grp))
-        for grp, k, r, u in rows
+        _row(
+            definition.measure,
+            f.group,
+            f.counts.cohort,
+            f.counts.reached,
+            f.counts.no_data,
+            f.counts.median_days,
+        )
+        for f in kpis.compute(definition, *PERIOD, by=by)
     ]
 
 
@@ -1238,7 +1091,6 @@ def prototype(
     for name, note, flags in PROTOTYPES:
         started = time.perf_counter()
         _settings("settings" in flags)
-        _denormalise("denormalised" in flags)
         _group_index("group-index" in flags)
         setup = time.perf_counter() - started
         try:
@@ -1252,7 +1104,6 @@ def prototype(
         finally:
             _settings(False)
             _group_index(False)
-            _denormalise(False)
         found[name] = {"note": note, "setup_s": setup, **measured}
         _log(f"prototype {name}: {json.dumps(found[name])}")
     return found
@@ -1656,7 +1507,7 @@ def write_docs(results: list[dict[str, Any]], args: Any, seconds: float, commit:
             f"{r['large']['rows_per_s']:,.0f} ({r['large']['rows']:,} rows) | "
             f"{r['extract']['rows_per_s']:,.0f} | {r['rebuild_s']:.1f} |"
         )
-    best = "denormalised"
+    best = "producer index"
     rows += [
         "",
         f"| database | KPI | ours ms | ÷ DuckDB | prototype “{best}” ms | ÷ DuckDB | DuckDB ms |",
@@ -1740,7 +1591,7 @@ def write_docs(results: list[dict[str, Any]], args: Any, seconds: float, commit:
         if proto:
             rows += [
                 "",
-                f"and as the prototype “{best}” asks it (the cohort, then those reaching it):",
+                f"and with the prototype “{best}”:",
                 "",
                 "```",
                 *proto["plan"],

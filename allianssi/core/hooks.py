@@ -66,6 +66,24 @@ def episode_ended(episode: object) -> None:
         callback(episode)
 
 
+#: Called inside the transaction of an import of an organizer's customers, after they and their
+#: referral history are written, with the alliance and the first and last customer number the
+#: import gave. The outcomes app adds the ended episodes to the KPIs' cohort.
+CustomersImported = Callable[[int, int, int], None]
+
+_CUSTOMERS_IMPORTED: list[CustomersImported] = []
+
+
+def register_customers_imported(callback: CustomersImported) -> None:
+    if callback not in _CUSTOMERS_IMPORTED:
+        _CUSTOMERS_IMPORTED.append(callback)
+
+
+def customers_imported(alliance_id: int, first_number: int, last_number: int) -> None:
+    for callback in _CUSTOMERS_IMPORTED:
+        callback(alliance_id, first_number, last_number)
+
+
 #: Called inside the transaction that erases a customer's personal data (on request or when the
 #: retention period has run out), with the customer's id. Apps that keep personal data of
 #: customers (the outcomes' evidence and earnings) erase theirs; customers do not import them.

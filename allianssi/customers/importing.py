@@ -54,7 +54,7 @@ from allianssi.catalogue.models import (
     ServiceParty,
     VersionStatus,
 )
-from allianssi.core import clock
+from allianssi.core import clock, hooks
 from allianssi.core.errors import DomainError, forbidden
 from allianssi.customers import services
 from allianssi.customers.models import (
@@ -1182,6 +1182,8 @@ def customers_import(
             )
             if dry_run:
                 raise _DryRun
+            if counts.customers:
+                hooks.customers_imported(alliance.pk, *result.numbers)
             audit_append(
                 actor=actor,
                 alliance=alliance,

@@ -11,4 +11,5 @@ class OutcomesConfig(AppConfig):
 
         kpis.register_sources()
         hooks.register_episode_ended(kpis.episode_ended)
+        hooks.register_customers_imported(kpis.customers_imported)
         hooks.register_customer_erased(services.customer_erased)

@@ -1,12 +1,15 @@
 """KPIs computed from outcome data, in the database.
 
 Two tables are kept up to date by every write that changes them, for only the customers the
-write touched (``refresh``): :class:`~allianssi.outcomes.models.FirstOutcome` (per episode and
-outcome type, the first claim not contradicted and the first verified event on or after the
-episode's start) and :class:`~allianssi.outcomes.models.FollowUp` (each ended episode's
-earnings 3, 6 and 12 months after its end, from the register extracts). A KPI is then one
-aggregate query over the period's ended episodes joined to them by the episode's key: no
-per-customer work in Python and no search through every event of every customer.
+write touched (``refresh``, ``claims_recorded``, ``episode_ended``):
+:class:`~allianssi.outcomes.models.FollowUp` (one row per ended episode, the KPIs' cohort, with
+its earnings 3, 6 and 12 months after the end, from the register extracts) and
+:class:`~allianssi.outcomes.models.FirstOutcome` (per episode and outcome type, the first claim
+not contradicted and the first verified event on or after the episode's start). Both carry
+their episode's alliance, producer, service, start and end and the customer's organizer, so a
+KPI reads the cohort from the one and the outcomes reached from the other, each alone in the
+order of its index: no join, no per-customer work in Python and no search through every event of
+every customer (ADR 0015).
 
 Each :class:`~allianssi.outcomes.models.KpiDefinition` is a settlement KPI source named
 ``outcomes:<code>`` (``register_sources``), so the settlement computes, records and freezes it.
@@ -87,16 +90,31 @@ def _chunks(ids: Iterable[int]) -> Iterable[list[int]]:
         yield batch
 
 
+#: The cohort columns both tables copy (``_Cohort``), and where each comes from.
+COHORT = (
+    ("alliance_id", "ep.alliance_id"),
+    ("producer_id", "ep.producer_id"),
+    ("service_id", "ep.service_id"),
+    ("organizer_id", "c.organizer_id"),
+    ("started_on", "ep.started_on"),
+    ("ended_on", "ep.ended_on"),
+)
+_COHORT_COLUMNS = ", ".join(column for column, _source in COHORT)
+_COHORT_SOURCES = ", ".join(source for _column, source in COHORT)
+
+
 def _first_outcomes_sql(where: str) -> str:
     return (
         f"INSERT INTO {_table(FirstOutcome)} (episode_id, type_id, customer_id, claimed_on, "  # noqa: S608
-        "verified_on) "
+        f"verified_on, {_COHORT_COLUMNS}) "
         "SELECT ep.id, ev.type_id, ep.customer_id, "
         f"MIN(CASE WHEN ev.status <> '{Status.CONTRADICTED}' THEN ev.occurred_on END), "
-        f"MIN(CASE WHEN ev.status = '{Status.VERIFIED}' THEN ev.occurred_on END) "
-        f"FROM {_table(Episode)} ep JOIN {_table(OutcomeEvent)} ev "
+        f"MIN(CASE WHEN ev.status = '{Status.VERIFIED}' THEN ev.occurred_on END), "
+        f"{_COHORT_SOURCES} "
+        f"FROM {_table(Episode)} ep JOIN {_table(Customer)} c ON c.id = ep.customer_id "
+        f"JOIN {_table(OutcomeEvent)} ev "
         "ON ev.customer_id = ep.customer_id AND ev.occurred_on >= ep.started_on "
-        f"WHERE {where} GROUP BY ep.id, ev.type_id, ep.customer_id "
+        f"WHERE {where} GROUP BY ep.id, ev.type_id, ep.customer_id, {_COHORT_SOURCES} "
         f"HAVING MIN(CASE WHEN ev.status <> '{Status.CONTRADICTED}' THEN ev.occurred_on END) "
         "IS NOT NULL"
     )
@@ -111,9 +129,12 @@ def _earnings_at(months: int) -> str:
 
 def _follow_ups_sql(where: str) -> str:
     return (
-        f"INSERT INTO {_table(FollowUp)} (episode_id, customer_id, cents_3, cents_6, cents_12) "  # noqa: S608
-        f"SELECT ep.id, ep.customer_id, {_earnings_at(3)}, {_earnings_at(6)}, {_earnings_at(12)} "
-        f"FROM {_table(Episode)} ep WHERE ep.ended_on IS NOT NULL AND {where}"
+        f"INSERT INTO {_table(FollowUp)} (episode_id, customer_id, cents_3, cents_6, cents_12, "  # noqa: S608
+        f"{_COHORT_COLUMNS}) "
+        f"SELECT ep.id, ep.customer_id, {_earnings_at(3)}, {_earnings_at(6)}, {_earnings_at(12)}, "
+        f"{_COHORT_SOURCES} "
+        f"FROM {_table(Episode)} ep JOIN {_table(Customer)} c ON c.id = ep.customer_id "
+        f"WHERE ep.ended_on IS NOT NULL AND {where}"
     )
 
 
@@ -136,9 +157,56 @@ def refresh(customer_ids: Iterable[int], *, follow_ups: bool = False) -> None:
                 cursor.execute(_follow_ups_sql(f"ep.customer_id IN ({marks})"), batch)
 
 
+def customers_imported(alliance_id: int, first_number: int, last_number: int) -> None:
+    """An organizer's customers were imported with their referral history (numbered
+    ``first_number`` to ``last_number`` in the alliance): their ended episodes join the cohort,
+    with any follow-ups and first outcomes, in one statement a table. (Called by the customer
+    import through ``core.hooks``.)"""
+    customers = (
+        f"SELECT id FROM {_table(Customer)} "  # noqa: S608
+        "WHERE alliance_id = %s AND number >= %s AND number <= %s"
+    )
+    params = [alliance_id, first_number, last_number]
+    with connection.cursor() as cursor:
+        for model in (FirstOutcome, FollowUp):
+            cursor.execute(
+                f"DELETE FROM {_table(model)} WHERE customer_id IN ({customers})",  # noqa: S608
+                params,
+            )
+        cursor.execute(_first_outcomes_sql(f"ep.customer_id IN ({customers})"), params)
+        cursor.execute(_follow_ups_sql(f"ep.customer_id IN ({customers})"), params)
+
+
+def claims_recorded(batch_id: int) -> None:
+    """Fold an import's new claims (every event of the batch, all claimed) into the first
+    outcomes with one upsert: a new claim can only make an episode's first claim earlier, and
+    it verifies nothing, so nothing else needs rebuilding. Runs in the caller's transaction."""
+    table = _table(FirstOutcome)
+    if _postgres():
+        target, existing, earliest = f"{table} AS f", "f.claimed_on", "LEAST"
+    else:
+        target, existing, earliest = table, "claimed_on", "min"
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {target} (episode_id, type_id, customer_id, claimed_on, verified_on, "  # noqa: S608
+            f"{_COHORT_COLUMNS}) "
+            f"SELECT ep.id, ev.type_id, ep.customer_id, MIN(ev.occurred_on), NULL, "
+            f"{_COHORT_SOURCES} "
+            f"FROM {_table(OutcomeEvent)} ev JOIN {_table(Episode)} ep "
+            "ON ep.customer_id = ev.customer_id AND ev.occurred_on >= ep.started_on "
+            f"JOIN {_table(Customer)} c ON c.id = ep.customer_id "
+            f"WHERE ev.batch_id = %s AND ev.status = '{Status.CLAIMED}' "
+            f"GROUP BY ep.id, ev.type_id, ep.customer_id, {_COHORT_SOURCES} "
+            "ON CONFLICT (episode_id, type_id) DO UPDATE SET claimed_on = "
+            f"{earliest}(COALESCE({existing}, excluded.claimed_on), excluded.claimed_on)",
+            [batch_id],
+        )
+
+
 def episode_ended(episode: object) -> None:
-    """An episode has ended (or its end was corrected): its follow-up, from the extracts
-    already imported. (Called by the referrals' services through ``core.hooks``.)"""
+    """An episode has ended (or its end was corrected): its cohort row and follow-up, from the
+    extracts already imported, and the end stamped on its first outcomes. (Called by the
+    referrals' services through ``core.hooks``.)"""
     assert isinstance(episode, Episode)
     with connection.cursor() as cursor:
         cursor.execute(
@@ -146,22 +214,24 @@ def episode_ended(episode: object) -> None:
             [episode.pk],
         )
         cursor.execute(_follow_ups_sql("ep.id = %s"), [episode.pk])
+        cursor.execute(
+            f"UPDATE {_table(FirstOutcome)} SET ended_on = "  # noqa: S608
+            f"(SELECT ep.ended_on FROM {_table(Episode)} ep WHERE ep.id = %s) "
+            "WHERE episode_id = %s",
+            [episode.pk, episode.pk],
+        )
 
 
 def rebuild(alliance: Alliance) -> None:
     """Rebuild both tables for the whole alliance (after a restore, or to check the incremental
     upkeep: the result must be the same)."""
-    customers = f"SELECT id FROM {_table(Customer)} WHERE alliance_id = %s"  # noqa: S608
     with connection.cursor() as cursor:
-        cursor.execute(
-            f"DELETE FROM {_table(FirstOutcome)} WHERE customer_id IN ({customers})",  # noqa: S608
-            [alliance.pk],
-        )
+        for model in (FirstOutcome, FollowUp):
+            cursor.execute(
+                f"DELETE FROM {_table(model)} WHERE alliance_id = %s",  # noqa: S608
+                [alliance.pk],
+            )
         cursor.execute(_first_outcomes_sql("ep.alliance_id = %s"), [alliance.pk])
-        cursor.execute(
-            f"DELETE FROM {_table(FollowUp)} WHERE customer_id IN ({customers})",  # noqa: S608
-            [alliance.pk],
-        )
         cursor.execute(_follow_ups_sql("ep.alliance_id = %s"), [alliance.pk])
 
 
@@ -178,32 +248,25 @@ class Figure:
     value: Decimal | None
 
 
-def _reached(definition: KpiDefinition, types: list[int]) -> tuple[str, str, list[Any]]:
-    """The JOIN that brings the outcome, the condition of reaching it, and their parameters."""
-    if definition.employed_months:
-        column = f"u.cents_{int(definition.employed_months)}"
-        join = f"LEFT JOIN {_table(FollowUp)} u ON u.episode_id = e.id"
-        return join, f"{column} >= {int(definition.threshold_cents)}", []
-    column = "f.verified_on" if definition.evidence == Evidence.VERIFIED else "f.claimed_on"
-    if not types:
-        return "", "1 = 0", []
-    marks = ", ".join(["%s"] * len(types))
-    join = f"LEFT JOIN {_table(FirstOutcome)} f ON f.episode_id = e.id AND f.type_id IN ({marks})"
-    condition = (
-        f"{column} IS NOT NULL AND {column} <= {_plus_days('e.ended_on', definition.within_days)}"
-    )
-    return join, condition, list(types)
-
-
-def _scope(definition: KpiDefinition) -> tuple[str, list[Any], bool]:
-    """The cohort's filter beyond the alliance and period; whether it needs the customer."""
+def _scope(definition: KpiDefinition) -> tuple[str, list[Any]]:
+    """The cohort's filter beyond the alliance and period."""
     if definition.scope == Scope.ORGANIZER:
-        return "AND c.organizer_id = %s", [definition.organizer_id], True
+        return "AND e.organizer_id = %s", [definition.organizer_id]
     if definition.scope == Scope.PRODUCER:
-        return "AND e.producer_id = %s", [definition.producer_id], False
+        return "AND e.producer_id = %s", [definition.producer_id]
     if definition.scope == Scope.SERVICE:
-        return "AND e.service_id = %s", [definition.service_id], False
-    return "", [], False
+        return "AND e.service_id = %s", [definition.service_id]
+    return "", []
+
+
+def _per_customer(flags: str, group: str, source: str) -> str:
+    """One row a (group, customer), its 0/1 ``flags`` the most of its rows', summed per group:
+    each customer counted once however many episodes it had."""
+    inner = "e.customer_id" if group == "NULL" else f"{group}, e.customer_id"
+    return (
+        f"SELECT grp, SUM(k), SUM(r), SUM(u) FROM (SELECT {group} AS grp, e.customer_id, "  # noqa: S608
+        f"{flags} {source} GROUP BY {inner}) t GROUP BY grp"
+    )
 
 
 def compute(
@@ -214,67 +277,71 @@ def compute(
     by: str | None = None,
 ) -> list[Figure]:
     """The KPI for the episodes that ended from ``start`` up to (not including) ``end``: one
-    figure, or one per producer, organizer or service (``by``)."""
+    figure, or one per producer, organizer or service (``by``).
+
+    The cohort is read from the follow-ups (one row per ended episode), the outcomes reached
+    from the first outcomes, each table alone in the order of its KPI index (ADR 0015)."""
     if by is not None and by not in GROUPS:
         raise ValueError(f"cannot group by {by!r}")
-    types = sorted(definition.types.values_list("pk", flat=True))
-    join, condition, join_params = _reached(definition, types)
-    scope, scope_params, needs_customer = _scope(definition)
-    group = {"producer": "e.producer_id", "service": "e.service_id", "organizer": "c.organizer_id"}
-    group_column = group[by] if by else "NULL"
-    customer_join = ""
-    if needs_customer or by == "organizer":
-        customer_join = f"JOIN {_table(Customer)} c ON c.id = e.customer_id"
-    employed = definition.employed_months is not None
-    known = f"u.cents_{int(definition.employed_months or 3)} IS NOT NULL" if employed else "1 = 1"
-    base = (
-        f"FROM {_table(Episode)} e {customer_join} {join} "
-        "WHERE e.alliance_id = %s AND e.ended_on >= %s AND e.ended_on < %s "
-        f"{scope}"
-    )
-    params = [*join_params, definition.alliance_id, start, end, *scope_params]
-    median = definition.measure == Measure.MEDIAN_DAYS and not employed
-    days = "NULL"
-    if median:
-        column = "f.verified_on" if definition.evidence == Evidence.VERIFIED else "f.claimed_on"
-        days = _days_between(column, "e.started_on")
-    # One row a customer (and group): whether any of its episodes has the data, reaches the
-    # outcome, lacks the data; and its fewest days to the outcome. One sort, not one a count.
-    per_customer = (
-        f"WITH per AS (SELECT {group_column} AS grp, e.customer_id, "
-        f"MAX(CASE WHEN {known} THEN 1 ELSE 0 END) AS known, "
-        f"MAX(CASE WHEN {known} AND {condition} THEN 1 ELSE 0 END) AS hit, "
-        f"MAX(CASE WHEN NOT ({known}) THEN 1 ELSE 0 END) AS lacks, "
-        f"MIN(CASE WHEN {known} AND {condition} THEN {days} END) AS d "
-        f"{base} GROUP BY {'' if by is None else group_column + ', '}e.customer_id) "
-    )
-    totals = "SELECT grp, SUM(known), SUM(hit), SUM(lacks) FROM per GROUP BY grp"
-    sql = per_customer + totals
+    group = f"e.{by}_id" if by else "NULL"
+    scope, scope_params = _scope(definition)
+    period = f"WHERE e.alliance_id = %s AND e.ended_on >= %s AND e.ended_on < %s {scope}"
+    params: list[Any] = [definition.alliance_id, start, end, *scope_params]
+    cohort = f"FROM {_table(FollowUp)} e {period}"
     medians: dict[int | None, Decimal] = {}
     with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        rows = cursor.fetchall()
-        if median:
-            cursor.execute(
-                per_customer  # noqa: S608 - the SQL is ours; the values are parameters
-                + ", ranked AS (SELECT grp, d, ROW_NUMBER() OVER (PARTITION BY grp ORDER BY d) "
-                "AS rn, COUNT(*) OVER (PARTITION BY grp) AS n FROM per WHERE d IS NOT NULL) "
-                "SELECT grp, SUM(d), COUNT(*) FROM ranked WHERE rn IN ((n + 1) / 2, (n + 2) / 2) "
-                "GROUP BY grp",
-                params,
+        if definition.employed_months is not None:
+            cents = f"e.cents_{int(definition.employed_months)}"
+            flags = (
+                f"MAX(CASE WHEN {cents} IS NOT NULL THEN 1 ELSE 0 END) AS k, "
+                f"MAX(CASE WHEN {cents} >= {int(definition.threshold_cents)} THEN 1 ELSE 0 END) "
+                f"AS r, MAX(CASE WHEN {cents} IS NULL THEN 1 ELSE 0 END) AS u"
             )
-            medians = {
-                grp: Decimal(int(total)) / int(count) for grp, total, count in cursor.fetchall()
-            }
+            cursor.execute(_per_customer(flags, group, cohort), params)
+            rows = [list(row) for row in cursor.fetchall()]
+        else:
+            cursor.execute(_per_customer("1 AS k, 0 AS r, 0 AS u", group, cohort), params)
+            counts = {grp: [grp, k, 0, 0] for grp, k, _r, _u in cursor.fetchall()}
+            types = sorted(definition.types.values_list("pk", flat=True))
+            column = "e.verified_on" if definition.evidence == Evidence.VERIFIED else "e.claimed_on"
+            marks = ", ".join(["%s"] * len(types)) or "NULL"
+            reached = (
+                f"FROM {_table(FirstOutcome)} e {period} AND e.type_id IN ({marks}) "
+                f"AND {column} IS NOT NULL "
+                f"AND {column} <= {_plus_days('e.ended_on', definition.within_days)}"
+            )
+            reached_params = [*params, *types]
+            if definition.measure != Measure.MEDIAN_DAYS:
+                cursor.execute(
+                    _per_customer("1 AS k, 1 AS r, 0 AS u", group, reached), reached_params
+                )
+                for grp, _k, hits, _u in cursor.fetchall():
+                    counts[grp][2] = hits
+            else:  # the median's query counts those reaching the outcome too
+                days = _days_between(column, "e.started_on")
+                inner = "e.customer_id" if group == "NULL" else f"{group}, e.customer_id"
+                cursor.execute(
+                    f"WITH firsts AS (SELECT {group} AS grp, e.customer_id, MIN({days}) AS d "  # noqa: S608
+                    f"{reached} GROUP BY {inner}), "
+                    "ranked AS (SELECT grp, d, ROW_NUMBER() OVER (PARTITION BY grp ORDER BY d) "
+                    "AS rn, COUNT(*) OVER (PARTITION BY grp) AS n FROM firsts) "
+                    "SELECT grp, SUM(d), COUNT(*), MAX(n) FROM ranked "
+                    "WHERE rn IN ((n + 1) / 2, (n + 2) / 2) GROUP BY grp",
+                    reached_params,
+                )
+                for grp, total, count, hits in cursor.fetchall():
+                    medians[grp] = Decimal(int(total)) / int(count)
+                    counts[grp][2] = hits
+            rows = list(counts.values())
     figures = []
-    for grp, cohort, reached, no_data in rows:
-        counts = measures.Counts(
-            cohort=int(cohort),
-            reached=int(reached),
+    for grp, cohort_size, hits, no_data in rows:
+        counts_of = measures.Counts(
+            cohort=int(cohort_size),
+            reached=int(hits),
             median_days=medians.get(grp),
             no_data=int(no_data),
         )
-        figures.append(Figure(grp, counts, measures.value(definition.measure, counts)))
+        figures.append(Figure(grp, counts_of, measures.value(definition.measure, counts_of)))
     if by is None and not figures:
         empty = measures.Counts(cohort=0, reached=0)
         figures.append(Figure(None, empty, measures.value(definition.measure, empty)))

@@ -11,10 +11,11 @@ and decided (:class:`Dispute`).
 
 A :class:`KpiDefinition` says how a KPI is computed from these (its cohort, outcome and measure);
 it is registered as a settlement KPI source (``outcomes:<code>``). The database computes it
-from :class:`FirstOutcome`, one row per episode and outcome type holding the first claimed and
-the first verified event on or after the episode's start, kept up to date incrementally by every
-write that changes events, and from :class:`FollowUp`, each ended episode's earnings 3, 6 and
-12 months after its end.
+from :class:`FollowUp`, one row per ended episode (the cohort) with its earnings 3, 6 and 12
+months after its end, and :class:`FirstOutcome`, one row per episode and outcome type holding
+the first claimed and the first verified event on or after the episode's start; both kept up to
+date incrementally by every write that changes events, ends or earnings, and both carrying
+their episode's cohort columns (:class:`_Cohort`).
 """
 
 from __future__ import annotations
@@ -364,10 +365,33 @@ class KpiDefinition(models.Model):
         return f"outcomes:{self.code}"
 
 
-class FirstOutcome(models.Model):
+class _Cohort(models.Model):
+    """The columns of an episode (and its customer's organizer) that a KPI counts by, copied
+    into both KPI tables so that a KPI reads one table in the order of its index, with no join
+    (ADR 0015). An episode's alliance, producer, service, start and customer never change; its
+    end is stamped by ``kpis.episode_ended``."""
+
+    alliance = models.ForeignKey(
+        Alliance, on_delete=models.CASCADE, related_name="+", db_index=False
+    )
+    producer = models.ForeignKey(
+        Organisation, on_delete=models.PROTECT, related_name="+", db_index=False
+    )
+    service = models.ForeignKey(Service, on_delete=models.PROTECT, related_name="+", db_index=False)
+    organizer = models.ForeignKey(
+        Organisation, on_delete=models.PROTECT, related_name="+", db_index=False
+    )
+    started_on = models.DateField()
+    ended_on = models.DateField(null=True)
+
+    class Meta:
+        abstract = True
+
+
+class FirstOutcome(_Cohort):
     """For one episode and one outcome type: the first claim not contradicted, and the first
     verified event, on or after the episode's start. Rebuilt for a customer whenever the
-    customer's events or their statuses change (``kpis.refresh_customers``)."""
+    customer's events or their statuses change (``kpis.refresh``)."""
 
     episode = models.ForeignKey(Episode, on_delete=models.CASCADE, related_name="+")
     type = models.ForeignKey(OutcomeType, on_delete=models.PROTECT, related_name="+")
@@ -379,15 +403,26 @@ class FirstOutcome(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["episode", "type"], name="first_outcome_once")
         ]
-        indexes = [models.Index(fields=["customer"], name="first_outcome_customer")]
+        indexes = [
+            models.Index(fields=["customer"], name="first_outcome_customer"),
+            # A KPI reads its period's rows in the customers' order from the index alone.
+            models.Index(
+                fields=[
+                    "alliance", "customer", "ended_on", "type", "producer", "service",
+                    "organizer", "started_on", "claimed_on", "verified_on",
+                ],
+                name="first_outcome_kpi",
+            ),
+        ]  # fmt: skip
 
     def __str__(self) -> str:
         return f"{self.episode_id}/{self.type_id}"
 
 
-class FollowUp(models.Model):
-    """An ended episode's earnings in the month 3, 6 and 12 months after its end, as the
-    organizer's register extracts give them (``None``: no extract covers that month)."""
+class FollowUp(_Cohort):
+    """An ended episode — one row each, the KPIs' cohort — and its earnings in the month 3, 6
+    and 12 months after its end, as the organizer's register extracts give them (``None``: no
+    extract covers that month)."""
 
     episode = models.OneToOneField(
         Episode, on_delete=models.CASCADE, primary_key=True, related_name="+"
@@ -398,7 +433,16 @@ class FollowUp(models.Model):
     cents_12 = models.BigIntegerField(null=True)
 
     class Meta:
-        indexes = [models.Index(fields=["customer"], name="follow_up_customer")]
+        indexes = [
+            models.Index(fields=["customer"], name="follow_up_customer"),
+            models.Index(
+                fields=[
+                    "alliance", "customer", "ended_on", "producer", "service", "organizer",
+                    "cents_3", "cents_6", "cents_12",
+                ],
+                name="follow_up_kpi",
+            ),
+        ]  # fmt: skip
 
     def __str__(self) -> str:
         return str(self.episode_id)

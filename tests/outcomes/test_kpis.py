@@ -8,14 +8,26 @@ import random
 from decimal import Decimal
 
 import pytest
+from django.utils import timezone
 
 from allianssi.core.errors import DomainError
 from allianssi.customers import identity
 from allianssi.outcomes import kpis, measures
-from allianssi.outcomes.models import FirstOutcome, KpiDefinition, Status
+from allianssi.outcomes.models import (
+    EventImport,
+    FirstOutcome,
+    FollowUp,
+    KpiDefinition,
+    OutcomeEvent,
+    Source,
+    Status,
+    Via,
+)
 from allianssi.outcomes.services import Definition, Report, definition_save, event_record
+from allianssi.referrals.services import referral_complete
 from allianssi.settlement import sources
 from tests.conftest import World
+from tests.customers.world import web
 from tests.outcomes.conftest import D, episode, kind, person
 
 pytestmark = pytest.mark.django_db
@@ -152,22 +164,39 @@ def _oracle(episodes, events, definition, start, end, verified_only=True):
     return len(cohort), len(reached)
 
 
+def _tables() -> tuple[list[tuple], list[tuple]]:
+    """Every column of both KPI tables but the first outcomes' surrogate key, sorted."""
+    return (
+        sorted(FirstOutcome.objects.order_by().values_list(*_columns(FirstOutcome))),
+        sorted(FollowUp.objects.order_by().values_list(*_columns(FollowUp))),
+    )
+
+
+def _columns(model) -> list[str]:
+    return [field.attname for field in model._meta.concrete_fields if field.attname != "id"]
+
+
 def test_equal_to_the_same_done_by_hand_and_to_a_rebuild(serving: World):
     rng = random.Random(20261206)
     people = [
         person(serving, identity.temporary_code(D(1970 + i, 1 + i % 12, 1 + i % 27), 900 + i))
         for i in range(12)
     ]
-    episodes, events = [], []
+    episodes, events, later = [], [], []
     for who in people:
         for _ in range(rng.randint(1, 3)):
             start = D(2025, 6, 1) + dt.timedelta(days=rng.randint(0, 400))
             end = start + dt.timedelta(days=rng.randint(0, 120))
             if end > D(2026, 12, 6):
                 end = None
-            episodes.append(
-                episode(serving, who, start, end, producer=rng.choice(["producer", "producer2"]))
-            )
+            producer = rng.choice(["producer", "producer2"])
+            # Some episodes end only after their outcomes are recorded: the end is stamped on
+            # the first outcomes already there.
+            ends_later = end is not None and rng.random() < 0.4
+            made = episode(serving, who, start, None if ends_later else end, producer=producer)
+            episodes.append(made)
+            if ends_later:
+                later.append((made, end, producer))
     for who in people:
         for _ in range(rng.randint(0, 3)):
             day = D(2025, 7, 1) + dt.timedelta(days=rng.randint(0, 520))
@@ -181,22 +210,80 @@ def test_equal_to_the_same_done_by_hand_and_to_a_rebuild(serving: World):
             verify(event, rng.choice([Status.VERIFIED, Status.CLAIMED, Status.CONTRADICTED]))
             events.append(event)
     assert events
+    assert later
+    for made, end, producer in later:
+        staff = web(serving, f"{producer}_staff" if producer != "producer" else "producer_staff")
+        referral_complete(referral=made.referral, move=staff, outcome="achieved", ended_on=end)
+        made.refresh_from_db()
     for evidence in ("verified", "claimed"):
         definition = define(serving, code=f"k-{evidence}", within_days=60, evidence=evidence)
+        for by in (None, "producer", "organizer", "service"):
+            figures = kpis.compute(definition, *YEAR, by=by)
+            assert sum(f.counts.cohort for f in figures) >= figures[0].counts.cohort > 0
         figure = kpis.compute(definition, *YEAR)[0]
         expected = _oracle(
             episodes, events, definition, *YEAR, verified_only=evidence == "verified"
         )
         assert (figure.counts.cohort, figure.counts.reached) == expected
-    before = sorted(
-        FirstOutcome.objects.values_list("episode_id", "type_id", "claimed_on", "verified_on")
-    )
+    before = _tables()
     kpis.rebuild(serving.alliance)
-    after = sorted(
-        FirstOutcome.objects.values_list("episode_id", "type_id", "claimed_on", "verified_on")
-    )
-    assert before
+    after = _tables()
+    assert before[0]
+    assert before[1]
     assert before == after
+
+
+def test_an_imports_claims_fold_in_as_a_rebuild_would(serving: World):
+    """``claims_recorded`` folds a batch's new claims in by one upsert: the tables then equal a
+    rebuild's, whatever was there before (earlier claims, verified and contradicted ones)."""
+    people = [
+        person(serving, identity.temporary_code(D(1980, 1, 1 + i), 920 + i)) for i in range(4)
+    ]
+    for who in people:
+        episode(serving, who, D(2026, 1, 5), D(2026, 3, 31))
+        episode(serving, who, D(2026, 5, 1), None)
+    verify(record(serving, people[0], "employed_open", D(2026, 6, 1)))
+    verify(record(serving, people[1], "employed_open", D(2026, 2, 1)), Status.CONTRADICTED)
+    record(serving, people[2], "employed_open", D(2026, 4, 20))
+    batch = EventImport.objects.create(
+        alliance=serving.alliance,
+        reporter=serving.org["producer"],
+        source="tulokset.csv",
+        digest="0" * 64,
+        rows=5,
+        imported_by=serving.users["producer_staff"],
+        imported_at=timezone.now(),
+    )
+    new = [
+        (people[0], D(2026, 2, 10)),  # earlier than its verified event: the first claim moves
+        (people[1], D(2026, 2, 15)),  # beside a contradicted one
+        (people[2], D(2026, 5, 20)),  # later than its claim: the first claim stays
+        (people[3], D(2026, 3, 1)),  # the customer's first
+        (people[3], D(2026, 3, 2)),  # and a second the same batch: the earlier counts
+    ]
+    for who, day in new:
+        OutcomeEvent.objects.create(
+            alliance=serving.alliance,
+            customer=who,
+            type=kind("employed_open"),
+            occurred_on=day,
+            source=Source.PRODUCER,
+            reporter=serving.org["producer"],
+            producer=serving.org["producer"],
+            via=Via.IMPORT,
+            batch=batch,
+            recorded_by=serving.users["producer_staff"],
+            recorded_at=timezone.now(),
+            status=Status.CLAIMED,
+        )
+    kpis.claims_recorded(batch.pk)
+    folded = _tables()
+    kpis.rebuild(serving.alliance)
+    assert folded == _tables()
+    assert FirstOutcome.objects.get(customer=people[0], started_on=D(2026, 1, 5)).claimed_on == D(
+        2026, 2, 10
+    )
+    assert FirstOutcome.objects.filter(customer=people[3]).get().claimed_on == D(2026, 3, 1)
 
 
 def test_small_cells_are_hidden_from_other_parties():
@@ -217,3 +304,31 @@ def test_measures_by_hand():
     assert measures.median([]) is None
     with pytest.raises(ValueError, match="more customers"):
         measures.Counts(cohort=1, reached=2)
+
+
+def test_imported_customers_ended_episodes_join_the_cohort(serving: World, tmp_path):
+    """Customers brought in by the customer import, with referral histories that ended, are in
+    the KPIs' cohort at once (the import writes in bulk and tells the outcomes through
+    ``core.hooks.customers_imported``); a dry run adds nothing."""
+    from allianssi.parties.models import Organisation
+    from tests.customers.test_import import PRODUCER_ID, completed, run, write
+    from tests.customers.test_import import person as line
+    from tests.customers.world import offered
+
+    offered(serving)  # the service the import's lines name (number 1), by the file's producer
+    Organisation.objects.filter(pk=serving.org["producer"].pk).update(business_id=PRODUCER_ID)
+    path = write(
+        tmp_path,
+        line(referrals=[completed()]),
+        line(hetu=identity.temporary_code(D(1985, 5, 5), 941), referrals=[completed()]),
+    )
+    definition = define(serving)
+    run(serving, path, dry_run=True)
+    assert not FollowUp.objects.exists()
+    run(serving, path)
+    figure = kpis.compute(definition, *YEAR)[0]
+    assert figure.counts.cohort == 2
+    imported = _tables()
+    assert len(imported[1]) == 2
+    kpis.rebuild(serving.alliance)
+    assert _tables() == imported
