@@ -1247,7 +1247,113 @@ def events_import(world: World, producer: int, path: Path) -> dict[str, Any]:
     }
 
 
-# The child: one database ------------------------------------------------------------------------
+#: The indexes of the events table and of its attributions that no read needs (another index
+#: begins with the same column, or only deleting a party, a user, a type or an extract would ask
+#: for them): the lean schema's import drops them, and on PostgreSQL the foreign-key constraints
+#: of these tables (SQLite's are part of the table), as the ledger has neither (ADR 0010); the
+#: first outcomes, a table derived from the others, keep their indexes.
+LEAN_DROPS = {
+    "outcomes_outcomeevent": (
+        "alliance_id", "customer_id", "producer_id", "type_id", "reporter_id", "recorded_by_id",
+        "extract_id",
+    ),
+    "outcomes_outcomeevent_episodes": ("outcomeevent_id",),
+    "outcomes_firstoutcome": (),
+}  # fmt: skip
+
+
+@contextmanager
+def lean_schema() -> Iterator[None]:
+    """For one import, the events table and its attributions without what ``LEAN_DROPS`` names:
+    a prototype of the schema the import could have. All is put back after, as it was (each
+    index and constraint re-created from its own definition)."""
+    from django.db import connection
+
+    postgres = connection.vendor == "postgresql"
+    drops: list[str] = []
+    restores: list[str] = []
+    with connection.cursor() as cursor:
+        for table, columns in LEAN_DROPS.items():
+            found = connection.introspection.get_constraints(cursor, table)
+            for name, c in sorted(found.items()):
+                quoted = f'"{name}"'
+                if postgres and c["foreign_key"]:
+                    cursor.execute(
+                        "SELECT pg_get_constraintdef(oid) FROM pg_constraint "
+                        "WHERE conname = %s AND conrelid = %s::regclass",
+                        [name, table],
+                    )
+                    drops.append(f"ALTER TABLE {table} DROP CONSTRAINT {quoted}")
+                    restores.append(
+                        f"ALTER TABLE {table} ADD CONSTRAINT {quoted} {cursor.fetchone()[0]}"
+                    )
+                elif (
+                    c["index"]
+                    and not c["unique"]
+                    and not c["primary_key"]
+                    and len(c["columns"]) == 1
+                    and c["columns"][0] in columns
+                ):
+                    if postgres:
+                        cursor.execute("SELECT pg_get_indexdef(%s::regclass)", [quoted])
+                    else:
+                        cursor.execute(
+                            "SELECT sql FROM sqlite_master WHERE type = 'index' AND name = %s",
+                            [name],
+                        )
+                    drops.append(f"DROP INDEX {quoted}")
+                    restores.append(cursor.fetchone()[0])
+        for statement in drops:
+            cursor.execute(statement)
+    _log(f"the lean schema: {len(drops)} indexes and constraints dropped")
+    try:
+        yield
+    finally:
+        started = time.perf_counter()
+        with connection.cursor() as cursor:
+            for statement in restores:
+                cursor.execute(statement)
+        _log(f"the schema put back in {time.perf_counter() - started:.1f} s")
+
+
+@contextmanager
+def import_probe() -> Iterator[dict[str, float]]:
+    """Where an events import's time goes (seconds): the first read of what the file names, the
+    lookups of those, the writes (on PostgreSQL what this process waited for the open ``COPY``,
+    and its end with the attributions), the KPI fold and the commit. The rest is the checksum,
+    the rows' reading and checking, and the batch's own rows. Only timed: nothing changes."""
+    from django.db.backends.base.base import BaseDatabaseWrapper
+
+    from allianssi.outcomes import checking, importing, kpis
+
+    marks: dict[str, float] = {}
+
+    def clocked(name: str, work: Callable[..., Any]) -> Callable[..., Any]:
+        def run(*args: Any, **kwargs: Any) -> Any:
+            started = time.perf_counter()
+            try:
+                return work(*args, **kwargs)
+            finally:
+                marks[name] = marks.get(name, 0.0) + time.perf_counter() - started
+
+        return run
+
+    timed = (
+        (checking, "named", "named"),
+        (importing, "_lookups", "lookups"),
+        (importing._Events, "write", "writes"),
+        (importing._Events, "__exit__", "writes"),
+        (kpis, "claims_recorded", "kpis"),
+        (BaseDatabaseWrapper, "_commit", "commit"),
+    )
+    saved = [(owner, name, getattr(owner, name)) for owner, name, _mark in timed]
+    for (owner, name, mark), (_o, _n, work) in zip(timed, saved, strict=True):
+        setattr(owner, name, clocked(mark, work))
+    try:
+        yield marks
+    finally:
+        for owner, name, work in saved:
+            setattr(owner, name, work)
 
 
 @contextmanager
@@ -1425,8 +1531,16 @@ def measure(args: Any) -> dict[str, Any]:
         result["producer_episodes"] = events_file(
             producer, path, max(1, round(args.large_rows * args.scale)), 2, None
         )
-        result["large"] = events_import(world, producer, path)
+        with import_probe() as marks:
+            result["large"] = events_import(world, producer, path)
+        result["large"]["phases"] = marks
         _log(f"a large file: {json.dumps(result['large'])}")
+        path = folder / "tulokset-suuri-2.csv"
+        events_file(producer, path, max(1, round(args.large_rows * args.scale)), 4, None)
+        with lean_schema(), import_probe() as marks:
+            result["large_lean"] = events_import(world, producer, path)
+        result["large_lean"]["phases"] = marks
+        _log(f"a large file, the lean schema: {json.dumps(result['large_lean'])}")
 
         mine, _seconds = ours(definitions)
         result["duck_reload"] = duck_load(duck, folder, ("events",))
@@ -1553,6 +1667,40 @@ def write_docs(results: list[dict[str, Any]], args: Any, seconds: float, commit:
             "after."
         )
         rows.append(line)
+    if all("phases" in r["large"] for r in results):
+        rows += [
+            "",
+            "Where the large imports' time went (seconds; the first read of what the file names, "
+            "the lookups of those, the writes (on PostgreSQL, this process's wait for its open "
+            "`COPY`), the KPI fold (`kpis.claims_recorded`), the commit, and the rest: the "
+            "checksum and the rows' reading and checking):",
+            "",
+            "| database | schema | rows | rows/s | whole | first read | lookups | writes | "
+            "KPI fold | commit | the rest |",
+            "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
+        ]
+        for r in results:
+            for key, label in (("large", "as it is"), ("large_lean", "lean (a prototype)")):
+                x = r.get(key)
+                if not x or "phases" not in x:
+                    continue
+                m = x["phases"]
+                parts = [m.get(k, 0.0) for k in ("named", "lookups", "writes", "kpis", "commit")]
+                rows.append(
+                    f"| {NAMES[r['database']]} | {label} | {x['rows']:,} | "
+                    f"{x['rows_per_s']:,.0f} | {x['seconds']:.2f} | "
+                    + " | ".join(f"{part:.2f}" for part in parts)
+                    + f" | {x['seconds'] - sum(parts):.2f} |"
+                )
+        rows += [
+            "",
+            "The lean schema, a prototype for that one import (put back after): the events "
+            "table and its attributions to episodes without their single-column indexes that no "
+            "read needs ("
+            + "; ".join(f"`{t}`: {', '.join(c)}" for t, c in LEAN_DROPS.items() if c)
+            + ") and, on PostgreSQL, these and the first outcomes without their foreign-key "
+            "constraints, as the ledger (ADR 0010). See ADR 0016.",
+        ]
     checks = sorted({c for r in results for c in r["equal"]})
     rows += [
         "",

@@ -7,20 +7,32 @@ the customer (its number): the event then follows every episode of the customer 
 The file's checksum is kept, so the same file records nothing again, and an event's identifier
 (the ``id`` column) is recorded once per reporter: a row whose identifier was recorded before
 is skipped and counted, as a retry should be. If any row is rejected, every rejected row is
-reported (line, column, reason) and nothing is recorded. Checked rows are written with the
-engine's bulk path and folded into the KPI tables for the customers they touch, in the same
-transaction.
+reported (line, column, reason) and nothing is recorded.
+
+How (ADR 0016): a first, light read of the file collects the referrals, customers and
+identifiers it names. Then, in one transaction under the alliance's lock, those are looked up
+by one query each (not the reporter's whole history), the rows are checked as they stream by
+(``checking.parse``, no database) and the checked ones written with the engine's bulk path
+(``COPY`` on PostgreSQL, kept open while the rows are checked, so that the server writes while
+this process checks; INSERT statements of many rows on SQLite), and the new claims folded into
+the KPI tables by one upsert (``kpis.claims_recorded``). A rejected row stops the writing; the
+checking goes on to report every rejected row, and the transaction is rolled back.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import json
+import re
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from types import TracebackType
 from typing import Any
 
-from django.db import transaction
+from django.db import connection, transaction
+from django.db.models import Field
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
@@ -35,10 +47,10 @@ from allianssi.customers.importing import Writer
 from allianssi.customers.models import Customer
 from allianssi.openbook import ingest
 from allianssi.openbook.importing import REPORT_LIMIT, ImportRejected, RowError, fingerprint
-from allianssi.outcomes import kpis
+from allianssi.outcomes import checking, kpis
 from allianssi.outcomes.models import EventImport, OutcomeEvent, OutcomeType, Source, Status, Via
 from allianssi.outcomes.services import ATTRIBUTION_DAYS
-from allianssi.referrals.models import Episode
+from allianssi.referrals.models import Episode, Referral
 
 COLUMNS: dict[str, tuple[str, ...]] = {
     "referral": ("referral", "lähete", "remiss"),
@@ -49,8 +61,38 @@ COLUMNS: dict[str, tuple[str, ...]] = {
     "id": ("id", "tunniste", "identifierare"),
 }
 Progress = Callable[[int, int], None]
-#: Rows written per bulk statement.
-BATCH = 20_000
+#: What each of ``checking``'s problem codes says, in the user's language.
+MESSAGES: dict[str, Promise] = {
+    "outcome_unknown": _("“%(value)s” is not an outcome type."),
+    "date": _("Not a date: write 2026-03-31 or 31.3.2026."),
+    "date_future": _("An outcome cannot be dated in the future."),
+    "evidence_long": _("At most 300 characters."),
+    "id_long": _("At most 100 characters."),
+    "text_nul": _("The text contains a NUL character; remove it."),
+    "referral_unknown": _(
+        "“%(value)s” is not a referral whose service started at your organisation or of your "
+        "customers."
+    ),
+    "customer_unknown": _("“%(value)s” is not one of your organisation's customers."),
+    "named_none": _("Name the referral (or, for an organizer, the customer)."),
+    "erased": _("The customer's data has been erased."),
+    "kind": _("This outcome is not for this kind of customer."),
+    "window": _("The service had not started by this date, or ended more than a year before it."),
+    "id_twice": _("The identifier is also on line %(line)s."),
+}
+#: An event's columns as ``checking`` gives them, then the batch's own (the same in every row).
+ROW_COLUMNS = ("id", "customer", "type", "occurred_on", "evidence", "producer", "external_id")
+BATCH_COLUMNS = (
+    "alliance", "source", "reporter", "via", "batch", "recorded_by", "recorded_at", "status",
+    "check_note",
+)  # fmt: skip
+#: Rows per SQLite INSERT statement.
+ROWS_PER_STATEMENT = 200
+#: SQLite's page cache while an import writes (KiB; the connection's own is put back after):
+#: the events table's indexes, each updated at a random place per row, must stay in memory, or
+#: the writing takes twice as long.
+SQLITE_CACHE_KIB = 131_072
+_SAFE_CONSTANT = re.compile(r"[0-9A-Za-z_ :.+-]*")
 
 
 @dataclass(frozen=True)
@@ -59,15 +101,6 @@ class ImportResult:
     duplicate: bool  # the same file was imported before: nothing recorded
     recorded: int = 0
     skipped: int = 0  # rows whose identifier was recorded before
-
-
-@dataclass(frozen=True)
-class _Episode:
-    pk: int
-    customer: int
-    producer: int
-    started_on: dt.date
-    ended_on: dt.date | None
 
 
 def header_columns(cells: list[str], columns: dict[str, tuple[str, ...]]) -> dict[str, int]:
@@ -82,92 +115,15 @@ def header_columns(cells: list[str], columns: dict[str, tuple[str, ...]]) -> dic
     return found
 
 
-def _types() -> dict[str, OutcomeType]:
-    """Outcome types by code and by their names in the three languages, lower-cased."""
-    found: dict[str, OutcomeType] = {}
-    for t in OutcomeType.objects.all():
-        for key in (t.code, t.name_fi, t.name_sv, t.name_en):
-            found.setdefault(key.strip().casefold(), t)
+def _types() -> dict[str, tuple[int, str]]:
+    """Outcome types (pk, kind) by code and by their names in the three languages, casefolded."""
+    found: dict[str, tuple[int, str]] = {}
+    for pk, kind, *names in OutcomeType.objects.order_by("position", "code").values_list(
+        "pk", "kind", "code", "name_fi", "name_sv", "name_en"
+    ):
+        for name in names:
+            found.setdefault(name.strip().casefold(), (pk, kind))
     return found
-
-
-def _chunked(values: set[Any], size: int = 500) -> Iterator[list[Any]]:
-    ordered = sorted(values)
-    for start in range(0, len(ordered), size):
-        yield ordered[start : start + size]
-
-
-class _Lookups:
-    """What the rows are checked against, read once before them and only for what the file
-    names (so a day's file costs what the day has, not the producer's whole history): the
-    episodes of the referrals it names (a producer's own; an organizer's customers'), and an
-    organizer's customers it names by number with their episodes."""
-
-    def __init__(
-        self,
-        alliance: Alliance,
-        reporter_id: int,
-        organizer: bool,
-        referrals: set[int],
-        customers: set[int],
-    ) -> None:
-        self.by_referral: dict[int, _Episode] = {}
-        self.by_customer: dict[int, list[_Episode]] = {}
-        self.customers: dict[int, tuple[int, str, bool]] = {}
-        fields = ("pk", "referral__number", "customer_id", "producer_id", "started_on", "ended_on")
-        mine = (
-            Episode.objects.filter(alliance=alliance, customer__organizer_id=reporter_id)
-            if organizer
-            else Episode.objects.filter(alliance=alliance, producer_id=reporter_id)
-        )
-        for numbers in _chunked(referrals):
-            for pk, number, customer, producer, started, ended in mine.filter(
-                referral__number__in=numbers
-            ).values_list(*fields):
-                self.by_referral[number] = _Episode(pk, customer, producer, started, ended)
-        if organizer and customers:
-            for numbers in _chunked(customers):
-                for pk, number, kind, erased in Customer.objects.filter(
-                    alliance=alliance, organizer_id=reporter_id, number__in=numbers
-                ).values_list("pk", "number", "kind", "erased_at"):
-                    self.customers[number] = (pk, kind, erased is not None)
-            named = {pk for pk, _kind, _erased in self.customers.values()}
-            for ids in _chunked(named):
-                for pk, _number, customer, producer, started, ended in Episode.objects.filter(
-                    customer_id__in=ids
-                ).values_list(*fields):
-                    episode = _Episode(pk, customer, producer, started, ended)
-                    self.by_customer.setdefault(customer, []).append(episode)
-        self.kinds: dict[int, tuple[str, bool]] = {
-            pk: (kind, erased) for pk, kind, erased in self.customers.values()
-        }
-        unknown = {e.customer for e in self.by_referral.values()} - self.kinds.keys()
-        for ids in _chunked(unknown):
-            for pk, kind, erased_at in Customer.objects.filter(pk__in=ids).values_list(
-                "pk", "kind", "erased_at"
-            ):
-                self.kinds[pk] = (kind, erased_at is not None)
-
-
-def _named(path: Path, columns: dict[str, int]) -> tuple[set[int], set[int], set[str]]:
-    """The referral and customer numbers and the identifiers the file names: a first, light
-    read, so that only those are looked up."""
-    referrals: set[int] = set()
-    customers: set[int] = set()
-    identifiers: set[str] = set()
-    lines = ingest.rows(path)
-    next(lines, None)
-    places = [(key, columns[key]) for key in ("referral", "customer", "id") if key in columns]
-    for _line, cells in lines:
-        for key, index in places:
-            value = cells[index].strip() if index < len(cells) else ""
-            if not value:
-                continue
-            if key == "id":
-                identifiers.add(value)
-            elif value.isdigit() and len(value) < 12:
-                (referrals if key == "referral" else customers).add(int(value))
-    return referrals, customers, identifiers
 
 
 def _reporter(actor: User, alliance: Alliance) -> tuple[int, bool]:
@@ -191,6 +147,22 @@ def _reporter(actor: User, alliance: Alliance) -> tuple[int, bool]:
     return membership.organisation_id, organizer
 
 
+def _previous(alliance: Alliance, reporter: int, digest: str) -> EventImport | None:
+    return EventImport.objects.filter(
+        alliance=alliance, reporter_id=reporter, digest=digest
+    ).first()
+
+
+@contextmanager
+def _readable() -> Iterator[None]:
+    try:
+        yield
+    except ingest.Unreadable as error:
+        raise DomainError(
+            "import_unreadable", _("The file cannot be read as UTF-8 CSV or an XLSX workbook.")
+        ) from error
+
+
 def events_import(
     *,
     actor: User,
@@ -202,20 +174,13 @@ def events_import(
     """Record the file's outcome events for the actor's party (see the module)."""
     reporter, organizer = _reporter(actor, alliance)
     digest, expected = fingerprint(path)
-    previous = EventImport.objects.filter(
-        alliance=alliance, reporter_id=reporter, digest=digest
-    ).first()
+    previous = _previous(alliance, reporter, digest)
     if previous is not None:
         return ImportResult(previous, duplicate=True)
-    types = _types()
-    in_file: dict[str, int] = {}
-    today = clock.today()
-    checked: list[tuple[int, OutcomeType, dt.date, str, str, list[_Episode]]] = []
-    errors: list[RowError] = []
-    rejected = rows = skipped = 0
-    try:
+    with _readable():
         lines = ingest.rows(path)
         header = next(lines, None)
+        lines.close()
         columns = header_columns(header[1], COLUMNS) if header else {}
         if (
             header is None
@@ -223,152 +188,238 @@ def events_import(
             or not ("referral" in columns or (organizer and "customer" in columns))
         ):
             raise ImportRejected([], 0, 0)
-        width = max(columns.values()) + 1
-        referrals, customers, identifiers = _named(path, columns)
-        lookups = _Lookups(alliance, reporter, organizer, referrals, customers)
-        seen_ids: set[str] = set()
-        for chunk in _chunked(identifiers):
-            seen_ids.update(
-                OutcomeEvent.objects.filter(
-                    alliance=alliance, reporter_id=reporter, external_id__in=chunk
-                ).values_list("external_id", flat=True)
-            )
-        #: Rejected rows name the column as the file's own header does.
-        headers = {key: header[1][index].strip() for key, index in columns.items()}
-
-        def cell(cells: list[str], key: str) -> str:
-            index = columns.get(key)
-            return cells[index].strip() if index is not None else ""
-
-        for line, cells in lines:
-            rows += 1
-            if progress is not None and rows % 20_000 == 0:
-                progress(rows, expected)
-            if len(cells) < width:
-                cells = cells + [""] * (width - len(cells))
-            problem: tuple[str, Promise, dict[str, Any]] | None = None
-            outcome = types.get(cell(cells, "outcome").casefold())
-            day = ingest.parse_date(cell(cells, "date"))
-            evidence = cell(cells, "evidence")
-            external_id = cell(cells, "id")
-            referral = cell(cells, "referral")
-            customer_number = cell(cells, "customer")
-            episodes: list[_Episode] = []
-            customer = 0
-            if outcome is None:
-                problem = (
-                    "outcome",
-                    _("“%(value)s” is not an outcome type."),
-                    {"value": cell(cells, "outcome")[:60]},
-                )
-            elif day is None:
-                problem = ("date", _("Not a date: write 2026-03-31 or 31.3.2026."), {})
-            elif day > today:
-                problem = ("date", _("An outcome cannot be dated in the future."), {})
-            elif len(evidence) > 300:
-                problem = ("evidence", _("At most 300 characters."), {})
-            elif len(external_id) > 100:
-                problem = ("id", _("At most 100 characters."), {})
-            elif "\x00" in evidence or "\x00" in external_id:
-                problem = ("evidence", _("The text contains a NUL character; remove it."), {})
-            elif referral:
-                found = lookups.by_referral.get(int(referral)) if referral.isdigit() else None
-                if found is None:
-                    problem = (
-                        "referral",
-                        _(
-                            "“%(value)s” is not a referral whose service started at your "
-                            "organisation or of your customers."
-                        ),
-                        {"value": referral[:30]},
-                    )
-                else:
-                    customer = found.customer
-                    episodes = [found]
-            elif customer_number:
-                match = (
-                    lookups.customers.get(int(customer_number))
-                    if customer_number.isdigit()
-                    else None
-                )
-                if match is None:
-                    problem = (
-                        "customer",
-                        _("“%(value)s” is not one of your organisation's customers."),
-                        {"value": customer_number[:30]},
-                    )
-                else:
-                    customer = match[0]
-                    episodes = lookups.by_customer.get(customer, [])
-            else:
-                problem = (
-                    "referral",
-                    _("Name the referral (or, for an organizer, the customer)."),
-                    {},
-                )
-            if problem is None:
-                assert outcome is not None
-                assert day is not None
-                kind, erased = lookups.kinds.get(customer, ("", True))
-                earliest = day - dt.timedelta(days=ATTRIBUTION_DAYS)
-                episodes = [
-                    e
-                    for e in episodes
-                    if e.started_on <= day and (e.ended_on is None or e.ended_on >= earliest)
-                ]
-                if erased:
-                    problem = ("referral", _("The customer's data has been erased."), {})
-                elif outcome.kind != kind:
-                    problem = ("outcome", _("This outcome is not for this kind of customer."), {})
-                elif not episodes:
-                    problem = (
-                        "date",
-                        _(
-                            "The service had not started by this date, or ended more than a "
-                            "year before it."
-                        ),
-                        {},
-                    )
-                elif external_id and external_id in in_file:
-                    problem = (
-                        "id",
-                        _("The identifier is also on line %(line)s."),
-                        {"line": in_file[external_id]},
-                    )
-            if problem is not None:
-                rejected += 1
-                if len(errors) < REPORT_LIMIT:
-                    column = headers.get(problem[0], problem[0])
-                    errors.append(RowError(line, column, problem[1], problem[2]))
-                continue
-            if external_id:
-                in_file[external_id] = line
-                if external_id in seen_ids:
-                    skipped += 1
-                    continue
-            if not errors:
-                assert outcome is not None
-                assert day is not None
-                checked.append((customer, outcome, day, evidence, external_id, episodes))
-    except ingest.Unreadable as error:
-        raise DomainError(
-            "import_unreadable", _("The file cannot be read as UTF-8 CSV or an XLSX workbook.")
-        ) from error
-    if rejected or rows == 0:
-        raise ImportRejected(errors, rejected, rows)
-    if progress is not None:
-        progress(rows, rows)
+        named = checking.named(path, columns)
+    if named.rows == 0:
+        raise ImportRejected([], 0, 0)
     return _record(
         actor=actor,
         alliance=alliance,
         reporter=reporter,
         organizer=organizer,
+        path=path,
         source=source,
         digest=digest,
-        rows=rows,
-        checked=checked,
-        skipped=skipped,
+        columns=columns,
+        headers={key: header[1][index].strip() for key, index in columns.items()},
+        named=named,
+        progress=progress,
+        expected=expected,
     )
+
+
+# The lookups: one query each, for only what the file names --------------------------------------
+
+
+def _table(model: Any) -> str:
+    return connection.ops.quote_name(model._meta.db_table)
+
+
+def _among(values: list[int] | list[str]) -> tuple[str, Any]:
+    """``values`` as one parameter of an SQL test (``column <test>``): one statement however
+    many values there are. Numbers go to PostgreSQL as an array's text (which it parses far
+    faster than the driver makes an array of many numbers), text as a JSON array, as it goes to
+    SQLite (``json_each``)."""
+    if connection.vendor != "postgresql":
+        return "IN (SELECT value FROM json_each(%s))", json.dumps(values)
+    if all(isinstance(value, int) for value in values):
+        return "= ANY(%s::bigint[])", "{" + ",".join(str(int(value)) for value in values) + "}"
+    return "= ANY(ARRAY(SELECT json_array_elements_text(%s::json)))", json.dumps(values)
+
+
+def _window(started: dt.date, ended: dt.date | None) -> tuple[int, int]:
+    """The first and the last day (ordinals) an event may follow an episode."""
+    if ended is None:
+        return started.toordinal(), checking.NEVER
+    return started.toordinal(), ended.toordinal() + ATTRIBUTION_DAYS
+
+
+def _lookups(
+    alliance: Alliance,
+    reporter: int,
+    organizer: bool,
+    columns: dict[str, int],
+    named: checking.Named,
+) -> checking.Lookups:
+    """What the rows are checked against (run under the alliance's lock): the episodes of the
+    referrals the file names (a producer's own; an organizer's customers'), an organizer's
+    customers it names by number with all their episodes, and the identifiers the reporter
+    recorded before among those it names."""
+    by_referral: dict[int, checking.Episode] = {}
+    by_customer: dict[int, list[checking.Episode]] = {}
+    customers: dict[int, int] = {}
+    kinds: dict[int, tuple[str, bool]] = {}
+    seen: list[str] = []
+    mine = "c.organizer_id = %s" if organizer else "ep.producer_id = %s"
+    with connection.cursor() as cursor:
+        if named.referrals:
+            among, values = _among(sorted(named.referrals))
+            cursor.execute(
+                "SELECT r.number, ep.id, ep.customer_id, ep.producer_id, ep.started_on, "  # noqa: S608
+                "ep.ended_on, c.kind, c.erased_at IS NOT NULL "
+                f"FROM {_table(Referral)} r JOIN {_table(Episode)} ep ON ep.referral_id = r.id "
+                f"JOIN {_table(Customer)} c ON c.id = ep.customer_id "
+                f"WHERE r.alliance_id = %s AND ep.alliance_id = %s AND {mine} "
+                f"AND r.number {among}",
+                [alliance.pk, alliance.pk, reporter, values],
+            )
+            for number, pk, customer, producer, started, ended, kind, erased in cursor.fetchall():
+                by_referral[number] = (pk, customer, producer, *_window(started, ended))
+                kinds[customer] = (kind, bool(erased))
+        if organizer and named.customers:
+            among, values = _among(sorted(named.customers))
+            cursor.execute(
+                "SELECT c.number, c.id, c.kind, c.erased_at IS NOT NULL, ep.id, ep.producer_id, "  # noqa: S608
+                f"ep.started_on, ep.ended_on FROM {_table(Customer)} c "
+                f"LEFT JOIN {_table(Episode)} ep ON ep.customer_id = c.id "
+                f"WHERE c.alliance_id = %s AND c.organizer_id = %s AND c.number {among}",
+                [alliance.pk, reporter, values],
+            )
+            for number, customer, kind, erased, pk, producer, started, ended in cursor.fetchall():
+                customers[number] = customer
+                kinds[customer] = (kind, bool(erased))
+                episodes = by_customer.setdefault(customer, [])
+                if pk is not None:
+                    episodes.append((pk, customer, producer, *_window(started, ended)))
+        if named.identifiers:
+            among, values = _among(sorted(named.identifiers))
+            # ``NOT (external_id = '')`` as the partial unique index says it, so that it serves.
+            cursor.execute(
+                f"SELECT external_id FROM {_table(OutcomeEvent)} "  # noqa: S608
+                "WHERE alliance_id = %s AND reporter_id = %s AND NOT (external_id = '') "
+                f"AND external_id {among}",
+                [alliance.pk, reporter, values],
+            )
+            seen = [found for (found,) in cursor.fetchall()]
+    return checking.Lookups(
+        columns=columns,
+        types=_types(),
+        by_referral=by_referral,
+        customers=customers,
+        by_customer={pk: tuple(sorted(found)) for pk, found in by_customer.items()},
+        kinds=kinds,
+        seen=frozenset(seen),
+        today=clock.today(),
+    )
+
+
+# Writing --------------------------------------------------------------------------------------
+
+
+def _column(name: str) -> str:
+    found = OutcomeEvent._meta.get_field(name)
+    assert isinstance(found, Field)
+    return connection.ops.quote_name(found.column)
+
+
+class _Events:
+    """Writes checked events and their attributions to episodes (as ``checking`` makes them)
+    with the engine's bulk path; use it as a context manager. On PostgreSQL the events go in one
+    ``COPY``, open while the rows are checked, so that the server writes the rows while this
+    process checks the next ones; the attributions follow in another ``COPY`` at the end. On
+    SQLite, INSERT statements of ``ROWS_PER_STATEMENT`` rows each. Values are ``COPY`` data or
+    parameters; only integers and the batch's own constants (each checked) are spliced into
+    SQL."""
+
+    def __init__(self, constants: tuple[Any, ...]) -> None:
+        self.postgres = connection.vendor == "postgresql"
+        self.table = _table(OutcomeEvent)
+        self.links_table = _table(OutcomeEvent.episodes.through)
+        self.columns = ", ".join(_column(name) for name in (*ROW_COLUMNS, *BATCH_COLUMNS))
+        self.constants = constants
+        self._cursor: Any = None
+        self._copying: Any = None
+        self._copy: Any = None
+        self._links: list[str] = []
+        if not self.postgres:
+            spliced = []
+            for value in constants:
+                text = str(value)
+                if not _SAFE_CONSTANT.fullmatch(text):
+                    raise ValueError(f"not a constant to splice into SQL: {text!r}")
+                spliced.append(text if isinstance(value, int) else f"'{text}'")
+            one = "(" + ", ".join(["%s"] * len(ROW_COLUMNS) + spliced) + ")"
+            self._events_sql = (
+                f"INSERT INTO {self.table} ({self.columns}) VALUES "  # noqa: S608
+                + ", ".join([one] * ROWS_PER_STATEMENT)
+            )
+            self._event_sql = f"INSERT INTO {self.table} ({self.columns}) VALUES {one}"  # noqa: S608
+            head = f"INSERT INTO {self.links_table} (outcomeevent_id, episode_id) VALUES "  # noqa: S608
+            self._links_sql = head + ", ".join(["(%s, %s)"] * ROWS_PER_STATEMENT)
+            self._link_sql = head + "(%s, %s)"
+
+    @property
+    def copy_constants(self) -> str | None:
+        """On PostgreSQL, the batch's own columns as the end of every ``COPY`` line."""
+        if not self.postgres:
+            return None
+        return "\t".join(str(value) for value in self.constants)
+
+    def __enter__(self) -> _Events:
+        self._cursor = connection.cursor()
+        if self.postgres:
+            self._copying = self._cursor.cursor.copy(
+                f"COPY {self.table} ({self.columns}) FROM STDIN"
+            )
+            self._copy = self._copying.__enter__()
+        return self
+
+    def write(self, rows: list[Any], links: list[Any]) -> None:
+        if self._copy is not None:
+            if rows:
+                self._copy.write("".join(rows))
+            if links:
+                self._links.append("".join(links))
+            return
+        self._insert(rows, self._events_sql, self._event_sql)
+        self._insert(links, self._links_sql, self._link_sql)
+
+    def _insert(self, rows: list[tuple[Any, ...]], many: str, one: str) -> None:
+        whole = len(rows) - len(rows) % ROWS_PER_STATEMENT
+        if whole:
+            self._cursor.executemany(
+                many,
+                [
+                    [value for row in rows[i : i + ROWS_PER_STATEMENT] for value in row]
+                    for i in range(0, whole, ROWS_PER_STATEMENT)
+                ],
+            )
+        if whole < len(rows):
+            self._cursor.executemany(one, rows[whole:])
+
+    def __exit__(
+        self,
+        kind: type[BaseException] | None,
+        error: BaseException | None,
+        trace: TracebackType | None,
+    ) -> None:
+        try:
+            if self._copying is not None:
+                self._copying.__exit__(kind, error, trace)
+                if error is None and self._links:
+                    with self._cursor.cursor.copy(
+                        f"COPY {self.links_table} (outcomeevent_id, episode_id) FROM STDIN"
+                    ) as copy:
+                        for text in self._links:
+                            copy.write(text)
+        finally:
+            self._cursor.close()
+
+
+@contextmanager
+def _sqlite_cache() -> Iterator[None]:
+    """On SQLite, a page cache of ``SQLITE_CACHE_KIB`` while the import writes."""
+    if connection.vendor != "sqlite":
+        yield
+        return
+    with connection.cursor() as cursor:
+        cursor.execute("PRAGMA cache_size")
+        before = int(cursor.fetchone()[0])
+        cursor.execute(f"PRAGMA cache_size = {-SQLITE_CACHE_KIB:d}")
+    try:
+        yield
+    finally:
+        with connection.cursor() as cursor:
+            cursor.execute(f"PRAGMA cache_size = {before:d}")
 
 
 @transaction.atomic
@@ -378,60 +429,68 @@ def _record(
     alliance: Alliance,
     reporter: int,
     organizer: bool,
+    path: Path,
     source: str,
     digest: str,
-    rows: int,
-    checked: list[tuple[int, OutcomeType, dt.date, str, str, list[_Episode]]],
-    skipped: int,
+    columns: dict[str, int],
+    headers: dict[str, str],
+    named: checking.Named,
+    progress: Progress | None,
+    expected: int,
 ) -> ImportResult:
+    """One transaction under the alliance's lock: look up, check, write, fold into the KPI
+    tables; or, if any row is rejected, roll all back."""
     alliance = alliance_lock(alliance, actor, live=True)
+    previous = _previous(alliance, reporter, digest)  # a parallel upload of the same file
+    if previous is not None:
+        return ImportResult(previous, duplicate=True)
     writer = Writer()
     writer.hold(alliance)
+    lookups = _lookups(alliance, reporter, organizer, columns, named)
     batch = EventImport.objects.create(
         alliance=alliance,
         reporter_id=reporter,
         source=source[:200],
         digest=digest,
-        rows=rows,
+        rows=named.rows,
         imported_by=actor,
         imported_at=clock.now(),
     )
-    now = writer.moment(clock.now())
-    ids = writer.ids(OutcomeEvent, len(checked))
-    kind = Source.CUSTOMER if organizer else Source.PRODUCER
-    names = (
-        "id", "alliance", "customer", "type", "occurred_on", "source", "evidence", "reporter",
-        "producer", "external_id", "via", "batch", "recorded_by", "recorded_at", "status",
-        "check_note",
-    )  # fmt: skip
-    through = OutcomeEvent.episodes.through
-    links = ("outcomeevent", "episode")
-    events: list[tuple[Any, ...]] = []
-    attributed: list[tuple[Any, ...]] = []
-    customers: set[int] = set()
-    for pk, (customer, outcome, day, evidence, external_id, episodes) in zip(
-        ids, checked, strict=True
-    ):
-        paid = max(episodes, key=lambda e: (e.started_on, -e.pk)).producer
-        events.append((
-            pk, alliance.pk, customer, outcome.pk, writer.day(day), kind, writer.text(evidence),
-            reporter, paid, writer.text(external_id), Via.IMPORT, batch.pk, actor.pk, now,
-            Status.CLAIMED, "",
-        ))  # fmt: skip
-        attributed.extend((pk, e.pk) for e in episodes)
-        customers.add(customer)
-        if len(events) >= BATCH:
-            writer.write(OutcomeEvent, names, events)
-            events = []
-    writer.write(OutcomeEvent, names, events)
-    for start in range(0, len(attributed), BATCH):
-        writer.write(through, links, attributed[start : start + BATCH])
-    kpis.refresh(customers)
+    constants = (
+        alliance.pk,
+        Source.CUSTOMER if organizer else Source.PRODUCER,
+        reporter,
+        Via.IMPORT,
+        batch.pk,
+        actor.pk,
+        writer.moment(clock.now()),
+        Status.CLAIMED,  # only claims: ``kpis.claims_recorded`` folds them in as such
+        "",
+    )
+    errors: list[RowError] = []
+    read = rejected = skipped = 0
+    events = _Events(tuple(str(c) if isinstance(c, str) else c for c in constants))
+    target = checking.Target(
+        ids=writer.ids(OutcomeEvent, named.rows), constants=events.copy_constants
+    )
+    with _sqlite_cache(), events, _readable():
+        for chunk in checking.parse(path, lookups, target, report=REPORT_LIMIT):
+            rows, links, problems, read, rejected, skipped = chunk
+            for line, key, code, params in problems[: max(REPORT_LIMIT - len(errors), 0)]:
+                errors.append(RowError(line, headers.get(key, key), MESSAGES[code], params))
+            if not rejected:
+                events.write(rows, links)
+            if progress is not None:
+                progress(read, max(expected, read))
+    if rejected:
+        raise ImportRejected(errors, rejected, read)  # rolls the batch back with the rows
+    recorded = read - skipped
+    kpis.claims_recorded(batch.pk)  # the batch's events are all claims (``constants``)
     audit_append(
         actor=actor,
         alliance=alliance,
         action="outcome.import",
         obj=batch,
-        after={"source": source, "rows": rows, "recorded": len(checked), "skipped": skipped},
+        after={"source": source, "rows": read, "recorded": recorded, "skipped": skipped},
     )
-    return ImportResult(batch, duplicate=False, recorded=len(checked), skipped=skipped)
+    return ImportResult(batch, duplicate=False, recorded=recorded, skipped=skipped)

@@ -183,9 +183,9 @@ def claims_recorded(batch_id: int) -> None:
     it verifies nothing, so nothing else needs rebuilding. Runs in the caller's transaction."""
     table = _table(FirstOutcome)
     if _postgres():
-        target, existing, earliest = f"{table} AS f", "f.claimed_on", "LEAST"
+        target, existing = f"{table} AS f", "f.claimed_on"
     else:
-        target, existing, earliest = table, "claimed_on", "min"
+        target, existing = table, "claimed_on"
     with connection.cursor() as cursor:
         cursor.execute(
             f"INSERT INTO {target} (episode_id, type_id, customer_id, claimed_on, verified_on, "  # noqa: S608
@@ -197,8 +197,9 @@ def claims_recorded(batch_id: int) -> None:
             f"JOIN {_table(Customer)} c ON c.id = ep.customer_id "
             f"WHERE ev.batch_id = %s AND ev.status = '{Status.CLAIMED}' "
             f"GROUP BY ep.id, ev.type_id, ep.customer_id, {_COHORT_SOURCES} "
-            "ON CONFLICT (episode_id, type_id) DO UPDATE SET claimed_on = "
-            f"{earliest}(COALESCE({existing}, excluded.claimed_on), excluded.claimed_on)",
+            "ON CONFLICT (episode_id, type_id) DO UPDATE SET claimed_on = excluded.claimed_on "
+            # Only where the claim moves earlier: a row left as it is is not written again.
+            f"WHERE {existing} IS NULL OR excluded.claimed_on < {existing}",
             [batch_id],
         )
 
