@@ -62,7 +62,8 @@ def django_env(settings: str) -> dict[str, str]:
 def demo(args: list[str]) -> None:
     ensure_venv("requirements.txt")
     port = args[0] if args else "8000"
-    env = django_env("config.settings.dev")
+    # The demo's settings: development's, with debug pages off (the site's own 404 and 500).
+    env = django_env("config.settings.demo")
     run(PYTHON, "manage.py", "migrate", "--verbosity", "0", env=env)
     # Loading the demo sends the demo's own notifications; keep them off the console so that
     # the address and logins below stay in view. The server prints the mail of what users do.

@@ -1398,16 +1398,28 @@ def measure(args: Any) -> dict[str, Any]:
         ],
     }
     expected = dict(zip(pages["search"], counts, strict=True))
+    cookies = {"search_rendered": "sessionid=benchmark-visitor"}
+    results = load_pages(args, pages, cookies, expected)
+    return {"database": connection.vendor, "data": data, "pages": results}
+
+
+def load_pages(
+    args: Any,
+    pages: dict[str, list[str]],
+    cookies: dict[str, str],
+    expected: dict[str, int] | None = None,
+) -> dict[str, Any]:
+    """Serve the project with gunicorn and load each page's paths in turn (``load``), with the
+    page's cookie if it has one; the results by page."""
     results: dict[str, Any] = {}
     with (
         tempfile.TemporaryDirectory() as directory,
         gunicorn(args, Path(directory)) as (port, master),
     ):
         for name, paths in pages.items():
-            cookie = "sessionid=benchmark-visitor" if name == "search_rendered" else ""
-            results[name] = load(port, master, paths, args, expected, cookie)
+            results[name] = load(port, master, paths, args, expected or {}, cookies.get(name, ""))
             _log(f"{name}: {json.dumps(results[name])}")
-    return {"database": connection.vendor, "data": data, "pages": results}
+    return results
 
 
 # The parent -------------------------------------------------------------------------------------
@@ -1540,37 +1552,12 @@ def main() -> None:
     parser.add_argument("--queries", type=int, default=1000)
     common.add_server_arguments(parser)
     args = parser.parse_args()
-    if args.docs_from:
-        kept = json.loads(args.docs_from.read_text(encoding="utf-8"))
-        write_docs(kept["results"], args, kept["seconds"], kept.get("commit", "?"))
-        return
-    forwarded = [
-        f"--{k.replace('_', '-')}={v}"
-        for k, v in vars(args).items()
-        if k not in {"child", "write_docs", "sqlite_only", "docs_from"}
-    ]
-    if args.child:
-        print(json.dumps(measure(args)))
-        return
-    started = time.perf_counter()
-    results = []
-    with tempfile.TemporaryDirectory() as directory:
-        results.append(
-            common.run_child(__file__, f"sqlite:///{directory}/catalogue.sqlite3", forwarded)
-        )
-    if args.sqlite_only:
-        pass
-    elif common.prepare_postgres(POSTGRES_URL):
-        results.append(common.run_child(__file__, POSTGRES_URL, forwarded))
-    else:
-        print("PostgreSQL did not answer; measured SQLite only.", file=sys.stderr)
-    seconds = time.perf_counter() - started
-    saved = Path(tempfile.gettempdir()) / "allianssi-catalogue-benchmark.json"
-    commit = _commit()
-    saved.write_text(
-        json.dumps({"results": results, "seconds": seconds, "commit": commit}), encoding="utf-8"
+    ran = common.run_on_databases(
+        __file__, "catalogue", args, POSTGRES_URL, measure, write_docs, _commit
     )
-    print(f"results kept in {saved}", file=sys.stderr)
+    if ran is None:
+        return
+    results, seconds, commit = ran
     for r in results:
         print(NAMES[r["database"]], json.dumps(r["data"]))
         for page, p in r["pages"].items():

@@ -9,6 +9,9 @@ import json
 import os
 import subprocess
 import sys
+import tempfile
+import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -72,3 +75,50 @@ def add_server_arguments(parser: argparse.ArgumentParser) -> None:
         "--docs-from", type=Path, help="write the docs from a run's kept JSON, without running"
     )
     parser.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
+
+
+def run_on_databases(
+    script: str,
+    name: str,
+    args: argparse.Namespace,
+    postgres_url: str,
+    measure: Callable[[argparse.Namespace], dict[str, Any]],
+    write_docs: Callable[[list[dict[str, Any]], argparse.Namespace, float, str], None],
+    commit: Callable[[], str],
+) -> tuple[list[dict[str, Any]], float, str] | None:
+    """The parent's part of a page benchmark made with ``add_server_arguments``: write the docs
+    from a kept run (``--docs-from``), or measure in this process as the child, or run one child
+    on SQLite and one on PostgreSQL and keep their results in ``allianssi-<name>-benchmark.json``
+    in the temporary directory. Returns the results, the seconds and the commit measured, or
+    None when there is nothing more for the caller to print."""
+    if args.docs_from:
+        kept = json.loads(args.docs_from.read_text(encoding="utf-8"))
+        write_docs(kept["results"], args, kept["seconds"], kept.get("commit", "?"))
+        return None
+    if args.child:
+        print(json.dumps(measure(args)))
+        return None
+    forwarded = [
+        f"--{k.replace('_', '-')}={v}"
+        for k, v in vars(args).items()
+        if k not in {"child", "write_docs", "sqlite_only", "postgres_only", "docs_from"}
+    ]
+    started = time.perf_counter()
+    results = []
+    if not getattr(args, "postgres_only", False):
+        with tempfile.TemporaryDirectory() as directory:
+            results.append(run_child(script, f"sqlite:///{directory}/{name}.sqlite3", forwarded))
+    if args.sqlite_only:
+        pass
+    elif prepare_postgres(postgres_url):
+        results.append(run_child(script, postgres_url, forwarded))
+    else:
+        print("PostgreSQL did not answer; measured SQLite only.", file=sys.stderr)
+    seconds = time.perf_counter() - started
+    measured = commit()
+    saved = Path(tempfile.gettempdir()) / f"allianssi-{name}-benchmark.json"
+    saved.write_text(
+        json.dumps({"results": results, "seconds": seconds, "commit": measured}), encoding="utf-8"
+    )
+    print(f"results kept in {saved}", file=sys.stderr)
+    return results, seconds, measured

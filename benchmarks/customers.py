@@ -68,7 +68,6 @@ import random
 import resource
 import secrets
 import shlex
-import sys
 import tempfile
 import time
 from dataclasses import dataclass, field
@@ -587,16 +586,7 @@ def measure(args: Any) -> dict[str, Any]:
     catalogue._log(f"data: {json.dumps(data)}")
     paths, cookies, reads = pages()
     catalogue._log(f"reads: {json.dumps(reads)}")
-    results: dict[str, Any] = {}
-    with (
-        tempfile.TemporaryDirectory() as directory,
-        catalogue.gunicorn(args, Path(directory)) as (port, master),
-    ):
-        for name, page_paths in paths.items():
-            results[name] = catalogue.load(
-                port, master, page_paths, args, {}, cookies.get(name, "")
-            )
-            catalogue._log(f"{name}: {json.dumps(results[name])}")
+    results = catalogue.load_pages(args, paths, cookies)
     return {"database": connection.vendor, "data": data, "reads": reads, "pages": results}
 
 
@@ -703,38 +693,12 @@ def main() -> None:
     parser.add_argument("--postgres-only", action="store_true")
     common.add_server_arguments(parser)
     args = parser.parse_args()
-    if args.docs_from:
-        kept = json.loads(args.docs_from.read_text(encoding="utf-8"))
-        write_docs(kept["results"], args, kept["seconds"], kept.get("commit", "?"))
-        return
-    if args.child:
-        print(json.dumps(measure(args)))
-        return
-    forwarded = [
-        f"--{k.replace('_', '-')}={v}"
-        for k, v in vars(args).items()
-        if k not in {"child", "write_docs", "sqlite_only", "postgres_only", "docs_from"}
-    ]
-    started = time.perf_counter()
-    results = []
-    if not args.postgres_only:
-        with tempfile.TemporaryDirectory() as directory:
-            results.append(
-                common.run_child(__file__, f"sqlite:///{directory}/customers.sqlite3", forwarded)
-            )
-    if args.sqlite_only:
-        pass
-    elif common.prepare_postgres(POSTGRES_URL):
-        results.append(common.run_child(__file__, POSTGRES_URL, forwarded))
-    else:
-        print("PostgreSQL did not answer; measured SQLite only.", file=sys.stderr)
-    seconds = time.perf_counter() - started
-    saved = Path(tempfile.gettempdir()) / "allianssi-customers-benchmark.json"
-    commit = catalogue._commit()
-    saved.write_text(
-        json.dumps({"results": results, "seconds": seconds, "commit": commit}), encoding="utf-8"
+    ran = common.run_on_databases(
+        __file__, "customers", args, POSTGRES_URL, measure, write_docs, catalogue._commit
     )
-    print(f"results kept in {saved}", file=sys.stderr)
+    if ran is None:
+        return
+    results, seconds, commit = ran
     for r in results:
         print(catalogue.NAMES[r["database"]], json.dumps(r["data"]))
         for page, p in r["pages"].items():

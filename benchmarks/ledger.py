@@ -11,14 +11,18 @@ fresh SQLite file and on a fresh PostgreSQL database (BENCH_POSTGRES_URL, defaul
 postgres://postgres@127.0.0.1:5432/allianssi_bench), each in its own child process:
 
 1. the file is imported through the real service (``openbook.importing.import_costs``: checks,
-   bulk writes, rollup, audit), and the rate is rows per second of the whole call;
+   bulk writes, rollup, the rows' digest, audit), and the rate is rows per second of the whole
+   call's wall time; the importing process's own CPU time is kept beside it (on a busy machine
+   it varies less than the wall time; PostgreSQL's server process is not in it);
 2. DuckDB (in memory, in the same process) reads the same file into a table; its rate is the
    yardstick for the import;
 3. the first quarter's totals per (organizer, producer, service area, category), per organizer
    and in all are read with ``openbook.selectors.period_totals`` and by DuckDB from its raw
    table, each the median of five runs after one warm-up, results fetched into Python; the two
    grand totals must be equal to the cent;
-4. ``openbook_verify``'s check of the rollup against the raw ledger runs once.
+4. ``openbook_verify``'s check of the rollup against the raw ledger runs once, and so does its
+   check of the batch's rows against the digest in its audit record (``verify.batch_digests``:
+   the ledger streamed by id, each row's line rebuilt and hashed).
 
 A last child imports a ``--memory-rows`` file into a fresh SQLite database and reports the peak
 resident memory of the importing process and of its checking child. Set-up (the alliance and its
@@ -172,9 +176,10 @@ def measure(csv_path: Path) -> dict[str, Any]:
     from allianssi.openbook.selectors import period_totals
     from allianssi.openbook.verify import rollup_mismatches
 
-    started = time.perf_counter()
+    started, cpu_started = time.perf_counter(), time.process_time()
     result = import_costs(actor=manager, alliance=alliance, path=csv_path, source=csv_path.name)
     import_seconds = time.perf_counter() - started
+    import_cpu_seconds = time.process_time() - cpu_started
     rows = result.batch.rows
 
     duck = duckdb.connect()
@@ -216,17 +221,29 @@ def measure(csv_path: Path) -> dict[str, Any]:
     mismatches = rollup_mismatches(alliance.pk)
     verify_seconds = time.perf_counter() - started
     assert mismatches == [], mismatches[:3]
+    digest_seconds = None
+    try:
+        from allianssi.openbook.verify import batch_digests
+    except ImportError:  # a tree from before digests (to compare with)
+        pass
+    else:
+        started = time.perf_counter()
+        check = batch_digests(alliance.pk)
+        digest_seconds = time.perf_counter() - started
+        assert (check.problems, check.sealed) == ([], 1), check
     return {
         "database": connection.vendor,
         "rows": rows,
         "import_s": import_seconds,
         "import_per_s": rows / import_seconds,
+        "import_cpu_s": import_cpu_seconds,
         "duck_import_per_s": rows / duck_import_seconds,
         "quarter_entries": mine.entries,
         "quarter_lines": len(mine.lines),
         "totals_ms": totals_seconds * 1000,
         "duck_totals_ms": duck_totals_seconds * 1000,
         "verify_s": verify_seconds,
+        "digest_verify_s": digest_seconds,
     }
 
 
@@ -261,17 +278,19 @@ def write_docs(results: list[dict[str, Any]], memory: dict[str, Any], args: Any)
         f"on {time.strftime('%Y-%m-%d')} ({os.cpu_count()} cores), DuckDB "
         f"{results[0]['duckdb']} as the yardstick.",
         "",
-        "| database | import rows/s | DuckDB reads the file, rows/s | import ÷ DuckDB | "
-        "Q1 totals ms | DuckDB ms | totals ÷ DuckDB | rollup verify s |",
-        "|---|---:|---:|---:|---:|---:|---:|---:|",
+        "| database | import rows/s | import CPU s | DuckDB reads the file, rows/s | "
+        "import ÷ DuckDB | Q1 totals ms | DuckDB ms | totals ÷ DuckDB | rollup verify s | "
+        "digest verify s |",
+        "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
     ]
     for r in results:
         name = {"sqlite": "SQLite", "postgresql": "PostgreSQL"}[r["database"]]
         rows.append(
-            f"| {name} | {r['import_per_s']:,.0f} | {r['duck_import_per_s']:,.0f} | "
+            f"| {name} | {r['import_per_s']:,.0f} | {r['import_cpu_s']:.1f} | "
+            f"{r['duck_import_per_s']:,.0f} | "
             f"{r['duck_import_per_s'] / r['import_per_s']:.1f}× slower | {r['totals_ms']:.1f} | "
             f"{r['duck_totals_ms']:.1f} | {r['totals_ms'] / r['duck_totals_ms']:.2f}× | "
-            f"{r['verify_s']:.1f} |"
+            f"{r['verify_s']:.1f} | {r['digest_verify_s']:.1f} |"
         )
     q = results[0]
     rows += [
@@ -319,7 +338,7 @@ def main() -> None:
         memory = run_child(f"sqlite:///{folder}/memory.sqlite3", "memory", small)
     for r in results:
         print(
-            "  ".join(f"{k}={v:,.1f}" if isinstance(v, float) else f"{k}={v}" for k, v in r.items())
+            "  ".join(f"{k}={v:,.2f}" if isinstance(v, float) else f"{k}={v}" for k, v in r.items())
         )
     print("memory " + "  ".join(f"{k}={v:,.1f}" for k, v in memory.items()))
     if args.write_docs:

@@ -8,7 +8,10 @@ with a message naming it.
 
 from __future__ import annotations
 
+import math
 import os
+import zlib
+from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -50,7 +53,13 @@ class Variable:
 VARIABLES: dict[str, Variable] = {
     v.name: v
     for v in (
-        Variable("DJANGO_SECRET_KEY", str, REQUIRED, "Signing key. No default in production."),
+        Variable(
+            "DJANGO_SECRET_KEY",
+            str,
+            REQUIRED,
+            "Signing key. No default in production, where a weak one (short, repetitive, a "
+            "published value) stops start-up.",
+        ),
         Variable("DJANGO_DEBUG", _bool, False, "Debug pages. Off unless set."),
         Variable(
             "DATABASE_URL",
@@ -62,6 +71,21 @@ VARIABLES: dict[str, Variable] = {
         Variable("DJANGO_CSRF_TRUSTED_ORIGINS", _list, [], "Origins trusted for CSRF (https://…)."),
         Variable("ALLIANSSI_LOGIN_FAILURE_LIMIT", int, 5, "Failed logins before a lock-out."),
         Variable("ALLIANSSI_LOGIN_COOLOFF_MINUTES", int, 15, "Length of a login lock-out."),
+        Variable(
+            "ALLIANSSI_LOGIN_ADDRESS_FAILURE_LIMIT",
+            int,
+            30,
+            "Failed logins from one address, whatever the user names, before that address is "
+            "locked out for the same time (password spraying).",
+        ),
+        Variable(
+            "ALLIANSSI_TRUSTED_PROXIES",
+            _list,
+            ["127.0.0.1", "::1"],
+            "Addresses or networks (10.0.0.0/8) of the reverse proxies in front of the app; a "
+            "request from one of them is from the last address its X-Forwarded-For names that "
+            "is not a trusted proxy.",
+        ),
         Variable(
             "DJANGO_EMAIL_BACKEND",
             str,
@@ -99,6 +123,21 @@ VARIABLES: dict[str, Variable] = {
             str,
             "",
             "Private folder where uploaded cost files wait for import; empty: var/imports.",
+        ),
+        Variable(
+            "ALLIANSSI_BOOKING_HORIZON_DAYS",
+            int,
+            31,
+            "How many days after today a cost may be booked on the open books (and within the "
+            "alliance's term).",
+        ),
+        Variable(
+            "ALLIANSSI_AUDIT_CHECKPOINT_KEY",
+            str,
+            "",
+            "Path of the Ed25519 private key (PEM) that signs audit checkpoints, kept outside the "
+            "database; empty: var/audit-checkpoint.key. Make it with manage.py audit_checkpoint "
+            "--create-key.",
         ),
         Variable(
             "ALLIANSSI_SAML_IDP_METADATA",
@@ -193,3 +232,54 @@ def get(name: str, *, default: Any = None) -> Any:
         return variable.parse(raw)
     except ValueError as exc:
         raise ConfigurationError(f"Environment variable {name} is invalid: {exc}") from exc
+
+
+#: Signing keys published in this repository (development, tests) and the marks of others like
+#: them: a key that contains one is known to more people than the server.
+PUBLISHED_KEY_MARKS = ("not-secret", "insecure", "changeme", "change-me", "example")
+#: A key shorter than Django's own deployment check asks for is refused.
+MIN_KEY_LENGTH = 50
+#: The least randomness a key may carry, estimated from its characters' frequencies.
+MIN_KEY_BITS = 128
+#: A key that zlib shrinks below this share of its length repeats itself.
+MIN_KEY_INCOMPRESSIBILITY = 0.75
+MAKE_KEY = "python3 -c 'import secrets; print(secrets.token_urlsafe(50))'"
+
+
+def key_weakness(key: str) -> str | None:
+    """Why ``key`` is too weak to sign with, or None.
+
+    Refused: shorter than 50 characters; Django's ``django-insecure-`` development default or a
+    key carrying a published demo value's mark; less than 128 bits of randomness by the
+    frequencies of its characters (``xxxx…``); a repeated pattern (it compresses). A key made
+    by ``secrets.token_urlsafe(50)``, ``get_random_secret_key()`` or ``openssl rand -hex 32``
+    passes with a wide margin.
+    """
+    if len(key) < MIN_KEY_LENGTH:
+        return f"it has {len(key)} characters, fewer than {MIN_KEY_LENGTH}"
+    if key.startswith("django-insecure-"):
+        return "it is Django's insecure development key"
+    lowered = key.lower()
+    for mark in PUBLISHED_KEY_MARKS:
+        if mark in lowered:
+            return f"it contains {mark!r}, the mark of a published demo value"
+    counts = Counter(key)
+    bits = -sum(n * math.log2(n / len(key)) for n in counts.values())
+    if bits < MIN_KEY_BITS:
+        return f"its characters carry about {bits:.0f} bits of randomness, not {MIN_KEY_BITS}"
+    if len(zlib.compress(key.encode(), 9)) < MIN_KEY_INCOMPRESSIBILITY * len(key.encode()):
+        return "it repeats itself"
+    return None
+
+
+def get_key(name: str) -> str:
+    """The value of the declared variable ``name``, a signing key: start-up stops with a
+    one-line message when it is unset or weak (:func:`key_weakness`)."""
+    key = str(get(name))
+    weakness = key_weakness(key)
+    if weakness:
+        raise ConfigurationError(
+            f"Environment variable {name} is too weak to sign with: {weakness}. "
+            f"Make a key with: {MAKE_KEY}"
+        )
+    return key

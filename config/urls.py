@@ -17,5 +17,6 @@ urlpatterns = [
     path("", include("allianssi.referrals.urls")),
     path("", include("allianssi.outcomes.urls")),
     path("", include("allianssi.identification.urls")),
+    path("", include("allianssi.audit.urls")),
     path("", include("allianssi.alliances.urls")),
 ]

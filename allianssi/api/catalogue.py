@@ -12,25 +12,28 @@ from collections.abc import Callable
 from functools import wraps
 from typing import Any
 
-from django.http import Http404, HttpRequest, JsonResponse
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods
 
 from allianssi.alliances.models import Alliance, ServiceArea
+from allianssi.api.views import _Refused, json_not_allowed, query_check, server_error
 from allianssi.catalogue import exports, selectors
 from allianssi.catalogue.models import DELIVERY_PHASES, ChannelKind, CustomerType
 
 
-def public_api(view: Callable[..., JsonResponse]) -> Callable[..., JsonResponse]:
+def public_api(view: Callable[..., JsonResponse]) -> Callable[..., HttpResponse]:
     """JSON errors around a public API view; cookies and tokens play no part."""
 
+    allowed = require_http_methods(["GET"])(view)
+
     @csrf_exempt
-    @require_http_methods(["GET"])
     @wraps(view)
-    def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> JsonResponse:
+    def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         try:
-            return view(request, *args, **kwargs)
+            query_check(request)
+            return json_not_allowed(allowed(request, *args, **kwargs))
         except Http404:
             return JsonResponse(
                 {"code": "not_found", "message": _("There is no such published service.")},
@@ -38,6 +41,10 @@ def public_api(view: Callable[..., JsonResponse]) -> Callable[..., JsonResponse]
             )
         except _BadQuery as bad:
             return JsonResponse({"code": bad.code, "message": bad.message}, status=400)
+        except _Refused as refused:
+            return refused.response()
+        except Exception as error:
+            return server_error(request, error)
 
     return wrapped
 

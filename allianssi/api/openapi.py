@@ -3,6 +3,7 @@ validate the document itself and every response the API gives against them."""
 
 from __future__ import annotations
 
+import copy
 from typing import Any
 
 from allianssi.alliances.models import Phase, ServiceArea
@@ -21,6 +22,11 @@ ERROR: dict[str, Any] = {
     "properties": {
         "code": {"type": "string", "description": "Stable: programs match on it."},
         "message": {"type": "string", "description": "For people, in the request's language."},
+        "field": {
+            "type": "string",
+            "description": "The input it is about, where it is about one: a query parameter, "
+            "a header, or a body's field (entries[2].evidence).",
+        },
     },
 }
 
@@ -94,11 +100,31 @@ SCHEMAS: dict[str, Any] = {
     "CostBatch": {
         "type": "object",
         "required": ["entries"],
+        "additionalProperties": False,
+        "examples": [
+            {
+                "batch_id": "erp-2026-03",
+                "entries": [
+                    {
+                        "booked_on": "2026-03-31",
+                        "producer": "Työpolku Oy",
+                        "organizer": "Tampere",
+                        "service_area": "employment",
+                        "category": "personnel",
+                        "amount": "1234.56",
+                        "description": "Valmentajan palkka",
+                        "evidence": "Lasku 1001",
+                    }
+                ],
+            }
+        ],
         "properties": {
             "batch_id": {
                 "type": "string",
                 "maxLength": 100,
-                "description": "The batch's id in your system: the same id is booked once.",
+                "description": "The batch's id in your system: the same id is booked once. "
+                "Sent again with the same entries, the answer is the batch booked before; with "
+                "other entries, 409.",
             },
             "entries": {
                 "type": "array",
@@ -119,6 +145,25 @@ SCHEMAS: dict[str, Any] = {
             },
             "batch": {
                 "type": "object",
+                "required": ["id", "batch_id", "rows", "total", "created_at"],
+                "properties": {
+                    "id": {"type": "integer"},
+                    "batch_id": {"type": "string"},
+                    "rows": {"type": "integer"},
+                    "total": MONEY,
+                    "created_at": {"type": "string", "format": "date-time"},
+                },
+            },
+        },
+    },
+    "BatchConflict": {
+        "type": "object",
+        "required": ["code", "message", "batch"],
+        "properties": {
+            **ERROR["properties"],
+            "batch": {
+                "type": "object",
+                "description": "The batch booked before under this id.",
                 "required": ["id", "batch_id", "rows", "total", "created_at"],
                 "properties": {
                     "id": {"type": "integer"},
@@ -195,6 +240,9 @@ SCHEMAS: dict[str, Any] = {
         "type": "object",
         "required": ["kpi", "measured_on", "value", "evidence"],
         "additionalProperties": False,
+        "examples": [
+            {"kpi": "employed", "measured_on": "2026-06-30", "value": "25.2", "evidence": "CRM Q2"}
+        ],
         "properties": {
             "kpi": {"type": "string", "description": "The KPI's key in the year's terms."},
             "measured_on": {
@@ -514,6 +562,7 @@ REFERRAL_SCHEMAS: dict[str, Any] = {
         "type": "object",
         "required": ["to"],
         "additionalProperties": False,
+        "examples": [{"to": "accepted", "month": "2026-04"}],
         "description": "The move, and the fields it takes: accepted (month), rejected "
         "(reason_code, reason), started (started_on), completed (outcome, reason, ended_on), "
         "interrupted (ended_by, reason, ended_on). Any other field is refused.",
@@ -769,6 +818,8 @@ OUTCOME_SCHEMAS: dict[str, Any] = {
         "type": "object",
         "required": ["outcome", "date"],
         "additionalProperties": False,
+        "examples": [{"referral": 1, "outcome": "employed_open", "date": "2026-05-04",
+                      "evidence": "Työsopimus", "id": "CRM-7"}],
         "description": "One outcome of a customer. Name the referral whose service it follows "
         "(a producer: one whose service started with you; an organizer: one of your "
         "customers'), or, as an organizer, the customer.",
@@ -847,7 +898,8 @@ OUTCOME_PATHS: dict[str, Any] = {
             ],
             "responses": {
                 "200": _json("IndigoProject", "The project."),
-                "400": _json("Error", "year_invalid: give the year."),
+                "400": _json("Error", "year_invalid: give the year; year_outside_term: "
+                              "a year of the alliance's term (the message names them)."),
                 "403": _json("Error", "You may not read the alliance's figures."),
                 **ERRORS,
             },
@@ -893,7 +945,22 @@ OUTCOME_PATHS: dict[str, Any] = {
 }  # fmt: skip
 
 
+#: What any operation may answer to a query parameter (even one it does not take) that holds
+#: a character no text may hold, where it documents no 400 of its own.
+_TEXT_INVALID = _json(
+    "Error", "text_invalid: a query parameter holds NUL or half of a surrogate pair."
+)
+
+
 def document(server: str) -> dict[str, Any]:
+    found = copy.deepcopy(_document(server))
+    for item in found["paths"].values():
+        for operation in item.values():
+            operation["responses"].setdefault("400", _TEXT_INVALID)
+    return found
+
+
+def _document(server: str) -> dict[str, Any]:
     return {
         "openapi": "3.1.0",
         "info": {
@@ -934,8 +1001,19 @@ def document(server: str) -> dict[str, Any]:
                     "responses": {
                         "201": _json("BatchResult", "Booked."),
                         "200": _json("BatchResult", "Booked before; nothing booked now."),
-                        "400": _json("Error", "Not a batch of the documented form."),
+                        "400": _json(
+                            "Error",
+                            "Not a batch of the documented form: json_invalid, json_too_deep, "
+                            "text_invalid (NUL or half a surrogate pair in a text), "
+                            "batch_invalid (with field: one that a batch does not have), "
+                            "batch_id_invalid, batch_empty, entry_invalid (with entry).",
+                        ),
                         "403": _json("Error", "You may not book costs in this alliance."),
+                        "409": _json(
+                            "BatchConflict",
+                            "batch_id_conflict: the batch id was booked before with other "
+                            "entries; nothing was booked now.",
+                        ),
                         "413": _json("Error", "Too large: send it in parts."),
                         "422": _json("Rejected", "Entries rejected; nothing was booked."),
                         **ERRORS,
@@ -957,7 +1035,17 @@ def document(server: str) -> dict[str, Any]:
                     },
                     "responses": {
                         "201": _json("KpiResult", "Recorded."),
-                        "400": _json("Error", "Not valid: the code and message say why."),
+                        "400": _json(
+                            "Error",
+                            "Not valid: the code and message say why. The request's: "
+                            "json_invalid, json_too_deep, text_invalid, body_invalid, "
+                            "date_invalid, value_invalid, kpi_value_invalid. The terms': "
+                            "kpi_unknown, kpi_computed (computed from data, not entered), "
+                            "kpi_date_outside_year, kpi_date_future, evidence_required, "
+                            "text_character, text_too_long, and kpi_value_out_of_range (the "
+                            "value outside its unit's range: a share 0-100 %, durations, "
+                            "counts and euros 0 or more; the message names the range).",
+                        ),
                         "403": _json("Error", "You may not record KPI results here."),
                         **ERRORS,
                     },
@@ -1010,6 +1098,7 @@ def document(server: str) -> dict[str, Any]:
                             "in": "query",
                             "required": True,
                             "schema": {"type": "string", "pattern": r"^\d{4}-\d{2}$"},
+                            "example": "2026-01",
                             "description": "The first month, 2026-01.",
                         },
                         {
@@ -1017,12 +1106,18 @@ def document(server: str) -> dict[str, Any]:
                             "in": "query",
                             "required": True,
                             "schema": {"type": "string", "pattern": r"^\d{4}-\d{2}$"},
+                            "example": "2026-03",
                             "description": "The last month, included, 2026-03.",
                         },
                     ],
                     "responses": {
                         "200": _json("Totals", "The totals."),
-                        "400": _json("Error", "The months are not valid."),
+                        "400": _json(
+                            "Error",
+                            "The months are not valid: month_invalid, period_invalid (the end "
+                            "before the start), period_outside_term (no month within the "
+                            "alliance's term; the message names it).",
+                        ),
                         **ERRORS,
                     },
                 }

@@ -12,6 +12,7 @@ status (claimed, verified, contradicted, no_data, disputed), not what the regist
 from __future__ import annotations
 
 import datetime as dt
+import re
 from typing import Any
 
 from django.db.models import Q
@@ -24,7 +25,7 @@ from allianssi.accounts.http import acting_user
 from allianssi.accounts.models import User
 from allianssi.alliances.models import Alliance
 from allianssi.alliances.selectors import alliance_get
-from allianssi.api.views import _object, _Refused, api
+from allianssi.api.views import _object, _Refused, api, moment
 from allianssi.core.errors import forbidden
 from allianssi.customers.models import Customer
 from allianssi.outcomes.indigo import project as indigo_project
@@ -208,20 +209,17 @@ def _list(request: HttpRequest, user: User, alliance: Alliance) -> JsonResponse:
     )
     since = request.GET.get("since", "")
     if since:
-        try:
-            moment = dt.datetime.fromisoformat(since.replace(" ", "+"))
-        except ValueError:
-            moment = None
-        if moment is None or moment.tzinfo is None:
+        after = moment(since)
+        if after is None:
             raise _Refused(
                 400,
                 "since_invalid",
                 _("Give since as a date and time with its offset: 2026-03-01T08:00:00+02:00."),
             )
-        found = found.filter(Q(recorded_at__gt=moment) | Q(verified_at__gt=moment))
+        found = found.filter(Q(recorded_at__gt=after) | Q(verified_at__gt=after))
     before = request.GET.get("before", "")
     if before:
-        if not before.isdigit():
+        if not re.fullmatch(r"[0-9]{1,18}", before):
             raise _Refused(400, "before_invalid", _("Give before as an event number."))
         found = found.filter(pk__lt=int(before))
     page = list(found[: PAGE_SIZE + 1])
@@ -245,6 +243,16 @@ def indigo(request: HttpRequest, pk: int) -> JsonResponse:
     if not permissions.can_view_outcome_figures(user, alliance):
         raise forbidden()
     text = request.GET.get("year", "")
-    if not (text.isdigit() and len(text) == 4):
+    if not re.fullmatch(r"[0-9]{4}", text):
         raise _Refused(400, "year_invalid", _("Give year as a year: 2026."))
-    return JsonResponse(indigo_project(alliance, int(text)))
+    year = int(text)
+    # Outcomes are of the alliance's term: a year outside it is a mistake (and 9999 has no
+    # year after it to end the period).
+    if not alliance.term_start.year <= year <= alliance.term_end.year:
+        raise _Refused(
+            400,
+            "year_outside_term",
+            _("Give a year of the alliance's term, %(first)s–%(last)s.")
+            % {"first": alliance.term_start.year, "last": alliance.term_end.year},
+        )
+    return JsonResponse(indigo_project(alliance, year))

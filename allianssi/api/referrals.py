@@ -32,7 +32,7 @@ from allianssi.accounts.http import acting_user
 from allianssi.accounts.models import User
 from allianssi.alliances.models import Alliance
 from allianssi.alliances.selectors import alliance_get
-from allianssi.api.views import _object, _Refused, api
+from allianssi.api.views import _object, _Refused, api, header_text, moment
 from allianssi.core.errors import DomainError, forbidden
 from allianssi.customers.models import AccessReason
 from allianssi.customers.services import customer_read, customers_read
@@ -199,10 +199,11 @@ class _Cursor:
         try:
             raw = base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
             sent_at, number = json.loads(raw)
-            found = cls(dt.datetime.fromisoformat(sent_at), int(number))
-        except (binascii.Error, ValueError, TypeError):
+            sent = moment(sent_at) if isinstance(sent_at, str) else None
+            found = cls(sent, int(number)) if sent is not None else None
+        except (binascii.Error, ValueError, TypeError, OverflowError, RecursionError):
             found = None
-        if found is None or found.sent_at.tzinfo is None:
+        if found is None:
             raise _Refused(400, "cursor_invalid", _("The cursor is not one this API gave."))
         return found
 
@@ -232,12 +233,8 @@ def _states(text: str) -> list[str]:
 def _since(text: str) -> dt.datetime | None:
     if not text:
         return None
-    try:
-        # An unencoded "+" of the offset arrives as a space.
-        since = dt.datetime.fromisoformat(text.replace(" ", "+"))
-    except ValueError:
-        since = None
-    if since is None or since.tzinfo is None:
+    since = moment(text)
+    if since is None:
         raise _Refused(
             400,
             "since_invalid",
@@ -372,7 +369,7 @@ def _move_input(data: dict[str, Any]) -> MoveInput:
     """The body parsed, every wrong field named at once, in the body's order."""
     errors: list[dict[str, str]] = []
     to = data.get("to")
-    if to not in MOVES:
+    if not isinstance(to, str) or to not in MOVES:
         message = _("Name the move in to: one of %(allowed)s.") % {"allowed": ", ".join(MOVES)}
         errors.append(_field_error("to", "to_invalid", message))
     allowed = MOVES.get(str(to), FIELDS - {"to"})
@@ -394,7 +391,7 @@ def _move_input(data: dict[str, Any]) -> MoveInput:
 
 
 def _idempotency_key(request: HttpRequest) -> str:
-    key = request.headers.get("Idempotency-Key", "").strip()
+    key = header_text(request, "Idempotency-Key").strip()
     if not 1 <= len(key) <= MAX_KEY:
         code = "idempotency_key_required"
         message = _(

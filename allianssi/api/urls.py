@@ -1,4 +1,4 @@
-from django.urls import path
+from django.urls import path, re_path
 
 from allianssi.api import catalogue, outcomes, referrals, views
 
@@ -40,6 +40,8 @@ urlpatterns = [
     path("api/v1/catalogue/services/<int:pk>/", catalogue.service, name="catalogue_service"),
     path("api/v1/catalogue/alliances/<int:pk>/ptv/", catalogue.ptv, name="catalogue_ptv"),
     path("api/v1/catalogue/alliances/<int:pk>/hsds/", catalogue.hsds, name="catalogue_hsds"),
+    # Last of the API's addresses: any other under /api/v1/ answers the API's JSON 404.
+    re_path(r"^api/v1/", views.not_found, name="not_found"),
     path("api/tokens/", views.tokens, name="tokens"),
     path("api/tokens/<int:token>/revoke/", views.token_revoke_view, name="token_revoke"),
 ]

@@ -12,6 +12,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import json
+import logging
 import tempfile
 from collections.abc import Callable
 from decimal import Decimal
@@ -19,9 +20,11 @@ from functools import wraps
 from pathlib import Path
 from typing import Any
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.core.signals import got_request_exception
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseNotAllowed, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -35,7 +38,8 @@ from allianssi.api import openapi
 from allianssi.api.models import ApiToken
 from allianssi.api.services import digest, token_create, token_revoke
 from allianssi.core.errors import DomainError
-from allianssi.openbook.importing import COLUMNS, ImportRejected, import_costs
+from allianssi.openbook.importing import COLUMNS, ImportRejected, fingerprint, import_costs
+from allianssi.openbook.models import ImportBatch
 from allianssi.openbook.selectors import period_totals
 from allianssi.settlement import selectors as settlement_selectors
 from allianssi.settlement import services as settlement_services
@@ -45,12 +49,24 @@ from allianssi.settlement.reference import rf
 #: The largest request body a batch may have, and the most entries; bigger: upload a file.
 MAX_BODY = 32 << 20
 MAX_ENTRIES = 100_000
+#: How deeply a body's JSON may nest: the documented bodies need three levels.
+MAX_DEPTH = 20
+#: The longest text an entry's field may have (the import's own checks are stricter for the
+#: description and the evidence; this one keeps every field within what a CSV reader reads).
+MAX_FIELD = 10_000
+
+logger = logging.getLogger("django.request")
 
 
 class _Refused(Exception):
     def __init__(self, status: int, code: str, message: str, **extra: Any) -> None:
         super().__init__(code)
         self.status, self.code, self.message, self.extra = status, code, message, extra
+
+    def response(self) -> JsonResponse:
+        return JsonResponse(
+            {"code": self.code, "message": self.message, **self.extra}, status=self.status
+        )
 
 
 def _authenticate(request: HttpRequest) -> None:
@@ -71,20 +87,19 @@ def _authenticate(request: HttpRequest) -> None:
     request.user = found.user
 
 
-def api(view: Callable[..., JsonResponse]) -> Callable[..., JsonResponse]:
-    """Token authentication and JSON errors around an API view."""
+def api(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    """Token authentication and JSON errors around an API view: every answer is JSON, a wrong
+    method's and a failure's too."""
 
     @csrf_exempt
     @wraps(view)
-    def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> JsonResponse:
+    def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         try:
             _authenticate(request)
-            return view(request, *args, **kwargs)
+            query_check(request)
+            response = json_not_allowed(view(request, *args, **kwargs))
         except _Refused as refused:
-            response = JsonResponse(
-                {"code": refused.code, "message": refused.message, **refused.extra},
-                status=refused.status,
-            )
+            response = refused.response()
         except Http404:
             response = JsonResponse(
                 {"code": "not_found", "message": _("There is no such alliance.")}, status=404
@@ -92,11 +107,165 @@ def api(view: Callable[..., JsonResponse]) -> Callable[..., JsonResponse]:
         except DomainError as error:
             status = 403 if error.code == "forbidden" else 400
             response = JsonResponse({"code": error.code, "message": error.message}, status=status)
+        except Exception as error:
+            response = server_error(request, error)
         if response.status_code == 401:
             response["WWW-Authenticate"] = 'Bearer realm="allianssi"'
         return response
 
     return wrapped
+
+
+# Every answer JSON: a wrong method, an unknown address, a failure ------------------------------
+
+
+def json_not_allowed(response: HttpResponse) -> HttpResponse:
+    """``require_http_methods``' empty 405 as the API's JSON error, its ``Allow`` kept."""
+    if not isinstance(response, HttpResponseNotAllowed):
+        return response
+    allowed = response["Allow"]
+    answer = JsonResponse(
+        {
+            "code": "method_not_allowed",
+            "message": _("Use one of these methods: %(allowed)s.") % {"allowed": allowed},
+        },
+        status=405,
+    )
+    answer["Allow"] = allowed
+    return answer
+
+
+def server_error(request: HttpRequest, error: Exception) -> JsonResponse:
+    """A failure of ours as the API's JSON error, logged and signalled as Django does for any
+    view (the test client re-raises it); with ``DEBUG`` on, Django's own page instead."""
+    if settings.DEBUG:
+        raise error
+    got_request_exception.send(sender=None, request=request)
+    logger.error(
+        "Internal Server Error: %s",
+        request.path,
+        exc_info=(type(error), error, error.__traceback__),
+        extra={"status_code": 500, "request": request},
+    )
+    return JsonResponse(
+        {
+            "code": "server_error",
+            "message": _("Something went wrong on our side; nothing was changed. Try again later."),
+        },
+        status=500,
+    )
+
+
+@csrf_exempt
+def not_found(request: HttpRequest) -> JsonResponse:
+    """Any other address under ``/api/v1/``: the API's JSON 404, not the site's page."""
+    return JsonResponse(
+        {
+            "code": "not_found",
+            "message": _("The API has no such address: see /api/v1/openapi.json."),
+        },
+        status=404,
+    )
+
+
+# What no input may hold -------------------------------------------------------------------------
+
+
+def _bad_text(text: str) -> bool:
+    """NUL, which no database text may hold, or half of a surrogate pair, which no UTF-8 may."""
+    if "\x00" in text:
+        return True
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return True
+    return False
+
+
+def _text_invalid(where: str) -> _Refused:
+    return _Refused(
+        400,
+        "text_invalid",
+        _(
+            "%(field)s holds a character that no text may hold: NUL (\\u0000) or half of a "
+            "surrogate pair."
+        )
+        % {"field": where},
+        field=where,
+    )
+
+
+def query_check(request: HttpRequest) -> None:
+    """Refuse a query parameter (name or value) with a character no text may hold."""
+    for name, values in request.GET.lists():
+        if _bad_text(name) or any(_bad_text(v) for v in values):
+            raise _text_invalid(name.replace("\x00", "") or "?")
+
+
+def header_text(request: HttpRequest, name: str) -> str:
+    """A request header's value, refused if it holds a character no text may hold."""
+    value = request.headers.get(name, "")
+    if _bad_text(value):
+        raise _text_invalid(name)
+    return value
+
+
+def moment(text: str) -> dt.datetime | None:
+    """A date and time with its offset (an unencoded "+" arrives as a space), in UTC: the
+    database takes offsets of at most 15:59 hours, Python's parser up to 23:59. None if the
+    text is not one, or is a moment that has no UTC time (before year 1 or after 9999)."""
+    try:
+        found = dt.datetime.fromisoformat(text.replace(" ", "+"))
+        return found.astimezone(dt.UTC) if found.tzinfo is not None else None
+    except (ValueError, OverflowError):
+        return None
+
+
+def parse_json(body: bytes) -> Any:
+    """The body's JSON (decimals kept exact), refused clearly if it is not JSON, nests more
+    than ``MAX_DEPTH`` levels, or holds a text (or a name) no text may hold."""
+    try:
+        data = json.loads(body, parse_float=Decimal, parse_constant=_not_json)
+    except RecursionError:
+        raise _too_deep() from None
+    except ValueError:
+        raise _Refused(400, "json_invalid", _("The body is not valid JSON.")) from None
+    # Walked with a list, not by recursion: however deep the body, this does not overflow.
+    stack: list[tuple[Any, str, int]] = [(data, "", 1)]
+    while stack:
+        value, where, depth = stack.pop()
+        if depth > MAX_DEPTH:
+            raise _too_deep()
+        if isinstance(value, str):
+            if _bad_text(value):
+                raise _text_invalid(where or "body")
+        elif isinstance(value, dict):
+            for name in value:
+                if _bad_text(name):
+                    raise _text_invalid(f"{where}.?" if where else "?")
+            stack.extend(
+                (item, f"{where}.{name}" if where else name, depth + 1)
+                for name, item in reversed(value.items())
+            )
+        elif isinstance(value, list):
+            stack.extend(
+                (item, f"{where}[{index}]", depth + 1)
+                for index, item in reversed(list(enumerate(value)))
+            )
+    return data
+
+
+def _not_json(name: str) -> Any:
+    """NaN and Infinity, which Python's parser takes and JSON does not have."""
+    raise ValueError(name)
+
+
+def _too_deep() -> _Refused:
+    return _Refused(
+        400,
+        "json_too_deep",
+        _("The body nests more than %(most)s levels deep.") % {"most": MAX_DEPTH},
+    )
 
 
 def _month(value: str | None, name: str) -> dt.date:
@@ -106,6 +275,16 @@ def _month(value: str | None, name: str) -> dt.date:
         raise _Refused(
             400, "month_invalid", _("Give %(name)s as a month: 2026-03.") % {"name": name}
         ) from None
+
+
+def _month_after(month: dt.date) -> dt.date:
+    """The first day of the next month; for December 9999, which has none, the last day of
+    that month (months are kept as their first days, so it ends the period as well)."""
+    if month.month < 12:
+        return month.replace(month=month.month + 1)
+    if month.year < dt.MAXYEAR:
+        return dt.date(month.year + 1, 1, 1)
+    return dt.date.max
 
 
 @api
@@ -138,8 +317,21 @@ def totals(request: HttpRequest, pk: int) -> JsonResponse:
     end = _month(request.GET.get("end"), "end")
     if end < start:
         raise _Refused(400, "period_invalid", _("The end month is before the start month."))
-    after_end = (end.replace(day=28) + dt.timedelta(days=4)).replace(day=1)
-    found = period_totals(user=request.user, alliance=alliance, start=start, end=after_end)
+    # Costs are booked within the alliance's term: a period wholly outside it is a mistake.
+    first, last = alliance.term_start.replace(day=1), alliance.term_end.replace(day=1)
+    if end < first or start > last:
+        raise _Refused(
+            400,
+            "period_outside_term",
+            _("Ask for months that overlap the alliance's term, %(first)s to %(last)s.")
+            % {"first": f"{first:%Y-%m}", "last": f"{last:%Y-%m}"},
+        )
+    found = period_totals(
+        user=request.user,
+        alliance=alliance,
+        start=max(start, first),
+        end=_month_after(min(end, last)),
+    )
     return JsonResponse(
         {
             "start": start.isoformat(),
@@ -169,10 +361,7 @@ def _object(request: HttpRequest) -> dict[str, Any]:
     body = request.read(MAX_BODY + 1)
     if len(body) > MAX_BODY:
         raise _Refused(413, "too_large", _("The request is too large."))
-    try:
-        data = json.loads(body, parse_float=Decimal)
-    except ValueError:
-        raise _Refused(400, "json_invalid", _("The body is not valid JSON.")) from None
+    data = parse_json(body)
     if not isinstance(data, dict):
         raise _Refused(400, "body_invalid", _("Send an object of the documented fields."))
     return data
@@ -185,8 +374,18 @@ def kpi_results(request: HttpRequest, pk: int) -> JsonResponse:
     customer service's own system. A later value for the same KPI and date corrects it."""
     alliance = alliance_get(user=request.user, pk=pk)
     data = _object(request)
-    if set(data) - {"kpi", "measured_on", "value", "evidence"}:
-        raise _Refused(400, "body_invalid", _("Send an object of the documented fields."))
+    for name in data:
+        if name not in {"kpi", "measured_on", "value", "evidence"}:
+            raise _Refused(
+                400,
+                "body_invalid",
+                _(
+                    "%(name)s is not a field of a KPI result: send kpi, measured_on, value and "
+                    "evidence."
+                )
+                % {"name": name},
+                field=name,
+            )
     try:
         measured_on = dt.date.fromisoformat(str(data.get("measured_on", "")))
     except ValueError:
@@ -198,6 +397,15 @@ def kpi_results(request: HttpRequest, pk: int) -> JsonResponse:
         number = Decimal(str(value))
     except ArithmeticError:
         raise _Refused(400, "value_invalid", _("Give the value as a number.")) from None
+    # What the service refuses anyway (under 10¹², at most six decimals), refused before any
+    # arithmetic: 1e999999999 overflows Decimal's context in the service's own check.
+    if not number.is_finite() or (number and not -6 <= number.adjusted() <= 11):
+        raise _Refused(
+            400,
+            "kpi_value_invalid",
+            _("Enter the value as a number with at most six decimals."),
+            field="value",
+        )
     result = settlement_services.kpi_result_enter(
         actor=request.user,  # type: ignore[arg-type]
         alliance=alliance,
@@ -285,12 +493,18 @@ def _entries(request: HttpRequest) -> tuple[str, list[dict[str, Any]]]:
         raise _Refused(
             413, "too_large", _("The batch is too large; send it in parts or upload it as a file.")
         )
-    try:
-        data = json.loads(body, parse_float=Decimal)
-    except ValueError:
-        raise _Refused(400, "json_invalid", _("The body is not valid JSON.")) from None
+    data = parse_json(body)
     if not isinstance(data, dict) or not isinstance(data.get("entries"), list):
         raise _Refused(400, "batch_invalid", _("Send an object with a list of entries."))
+    for name in data:
+        if name not in {"batch_id", "entries"}:
+            raise _Refused(
+                400,
+                "batch_invalid",
+                _("%(name)s is not a field of a batch: send batch_id and entries.")
+                % {"name": name},
+                field=name,
+            )
     batch_id = data.get("batch_id", "")
     if not isinstance(batch_id, str) or len(batch_id) > 100:
         raise _Refused(
@@ -312,6 +526,16 @@ def _entries(request: HttpRequest) -> tuple[str, list[dict[str, Any]]]:
                 _("Entry %(index)s is not an object of the documented fields.") % {"index": index},
                 entry=index,
             )
+        for name, value in entry.items():
+            if len(_text(value)) > MAX_FIELD:
+                raise _Refused(
+                    400,
+                    "entry_invalid",
+                    _("Entry %(index)s: %(field)s is longer than %(most)s characters.")
+                    % {"index": index, "field": name, "most": f"{MAX_FIELD:,}".replace(",", " ")},
+                    entry=index,
+                    field=name,
+                )
     return batch_id.strip(), entries
 
 
@@ -341,6 +565,8 @@ def cost_batches(request: HttpRequest, pk: int) -> JsonResponse:
                 source=f"API {batch_id}".strip()[:200],
                 external_id=batch_id,
             )
+            if result.duplicate and batch_id:
+                _same_content(alliance, batch_id, fingerprint(path)[0])
         except ImportRejected as rejected:
             raise _Refused(
                 422,
@@ -352,20 +578,37 @@ def cost_batches(request: HttpRequest, pk: int) -> JsonResponse:
                     for e in rejected.errors
                 ],
             ) from None
-    batch = result.batch
     return JsonResponse(
-        {
-            "duplicate": result.duplicate,
-            "batch": {
-                "id": batch.pk,
-                "batch_id": batch.external_id,
-                "rows": batch.rows,
-                "total": f"{batch.total:.2f}",
-                "created_at": batch.created_at.isoformat(),
-            },
-        },
+        {"duplicate": result.duplicate, "batch": _batch(result.batch)},
         status=200 if result.duplicate else 201,
     )
+
+
+def _batch(batch: ImportBatch) -> dict[str, Any]:
+    return {
+        "id": batch.pk,
+        "batch_id": batch.external_id,
+        "rows": batch.rows,
+        "total": f"{batch.total:.2f}",
+        "created_at": batch.created_at.isoformat(),
+    }
+
+
+def _same_content(alliance: Any, batch_id: str, digest: str) -> None:
+    """A batch id sent again must come with the content it was booked with: other content
+    under a booked id is a mistake of the sender's to be told, not a quiet duplicate."""
+    booked = ImportBatch.objects.filter(alliance=alliance, external_id=batch_id).first()
+    if booked is not None and booked.checksum != digest:
+        raise _Refused(
+            409,
+            "batch_id_conflict",
+            _(
+                "The batch id %(batch_id)s was booked before with other entries; nothing was "
+                "booked now. Send changed entries under a new batch id."
+            )
+            % {"batch_id": batch_id},
+            batch=_batch(booked),
+        )
 
 
 def openapi_document(request: HttpRequest) -> JsonResponse:

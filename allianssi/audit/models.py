@@ -60,7 +60,11 @@ class AuditRecord(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["chain", "seq"], name="audit_record_chain_seq_unique")
         ]
-        indexes = [models.Index(fields=["alliance", "-seq"], name="audit_alliance_seq")]
+        indexes = [
+            models.Index(fields=["alliance", "-seq"], name="audit_alliance_seq"),
+            # The record of a document's approval, shown on the document as a checkpoint.
+            models.Index(fields=["object_type", "object_id"], name="audit_object"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.chain} #{self.seq} {self.action}"

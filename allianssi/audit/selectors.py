@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 
-from django.db.models import QuerySet
+from django.db.models import Model, QuerySet
 
-from allianssi.audit.chain import GENESIS, Break, Link, first_break
+from allianssi.audit.chain import GENESIS, Anchor, Break, Link, first_break, record_hash
 from allianssi.audit.models import AuditChain, AuditRecord
 
 
@@ -17,8 +17,11 @@ def audit_records_of_alliance(*, alliance_id: int) -> QuerySet[AuditRecord]:
     )
 
 
-def _links(key: str) -> Iterator[Link]:
-    for record in AuditRecord.objects.filter(chain=key).order_by("seq").iterator(chunk_size=2000):
+def _links(key: str, *, upto: int | None = None) -> Iterator[Link]:
+    records = AuditRecord.objects.filter(chain=key)
+    if upto is not None:
+        records = records.filter(seq__lte=upto)
+    for record in records.order_by("seq").iterator(chunk_size=2000):
         yield Link(
             record_id=record.pk,
             seq=record.seq,
@@ -28,11 +31,47 @@ def _links(key: str) -> Iterator[Link]:
         )
 
 
-def audit_chain_verify(key: str) -> Break | None:
-    """The first broken link of one chain, or ``None`` when every record verifies."""
-    head = AuditChain.objects.filter(key=key).first()
+def audit_chain_verify(
+    key: str, *, anchors: Sequence[Anchor] = (), head: AuditChain | None = None
+) -> Break | None:
+    """The first broken link of one chain, or ``None`` when every record verifies and the chain
+    still holds every record that ``anchors`` (checkpoints kept outside the database) name.
+
+    Given a ``head`` read earlier, only the records up to it are walked: records appended since
+    are left for the next look, so no lock holds up writers meanwhile.
+    """
+    if head is None:
+        head = AuditChain.objects.filter(key=key).first()
+        upto = None
+    else:
+        upto = head.last_seq
     head_seq, head_hash = (head.last_seq, head.last_hash) if head else (0, GENESIS)
-    return first_break(_links(key), head_seq=head_seq, head_hash=head_hash)
+    return first_break(
+        _links(key, upto=upto), head_seq=head_seq, head_hash=head_hash, anchors=anchors
+    )
+
+
+def audit_head_break(head: AuditChain) -> Break | None:
+    """Whether the head's own record is there and verifies (not the records before it)."""
+    record = AuditRecord.objects.filter(chain=head.key, seq=head.last_seq).first()
+    if record is None:
+        return Break(None, head.last_seq, "the head's record is missing")
+    if record.hash != head.last_hash:
+        return Break(record.pk, record.seq, "the head's hash does not match its record")
+    if record_hash(record.content(), record.prev_hash) != record.hash:
+        return Break(record.pk, record.seq, "content does not match its hash")
+    return None
+
+
+def audit_record_of(obj: Model, *, action: str) -> AuditRecord | None:
+    """The latest record of ``action`` on ``obj`` (e.g. a settlement's ``settlement.approved``)."""
+    return (
+        AuditRecord.objects.filter(
+            object_type=obj._meta.label_lower, object_id=str(obj.pk), action=action
+        )
+        .order_by("-seq")
+        .first()
+    )
 
 
 def audit_chain_keys() -> list[str]:

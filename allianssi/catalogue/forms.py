@@ -17,7 +17,16 @@ from allianssi.catalogue.models import (
     Jobseeker,
     ServiceVersion,
 )
-from allianssi.catalogue.services import CHANNEL_LANGUAGES, ChannelInput, RequestInput, ServiceInput
+from allianssi.catalogue.services import (
+    CHANNEL_LANGUAGES,
+    MAX_CAPACITY,
+    MAX_COMPANY_AGE,
+    MAX_EMPLOYEES,
+    ChannelInput,
+    RequestInput,
+    ServiceInput,
+)
+from allianssi.core.text import NOTE
 
 LANGUAGE_NAMES = {"fi": _("Finnish"), "sv": _("Swedish"), "en": _("English")}
 CHANNEL_LANGUAGE_NAMES = {
@@ -94,16 +103,23 @@ class ServiceForm(forms.Form):
         label=_("Job-seeker registration"), choices=Jobseeker.choices, widget=forms.RadioSelect
     )
     company_max_employees = forms.IntegerField(
-        label=_("Largest company (employees)"), required=False, min_value=0
+        label=_("Largest company (employees)"),
+        required=False,
+        min_value=0,
+        max_value=MAX_EMPLOYEES,
     )
     company_max_age_years = forms.IntegerField(
-        label=_("Oldest company (years since registration)"), required=False, min_value=0
+        label=_("Oldest company (years since registration)"),
+        required=False,
+        min_value=0,
+        max_value=MAX_COMPANY_AGE,
     )
     chargeable = forms.BooleanField(label=_("Chargeable"), required=False)
     capacity_per_month = forms.IntegerField(
         label=_("Capacity (customers a month)"),
         required=False,
         min_value=1,
+        max_value=MAX_CAPACITY,
         help_text=_("Leave empty if the service takes everyone who is eligible."),
     )
     answer_days = forms.IntegerField(
@@ -267,13 +283,22 @@ class ChannelForm(forms.Form):
         widget=forms.CheckboxSelectMultiple,
     )
     accessibility_fi = forms.CharField(
-        label=_("Accessibility (Finnish)"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+        label=_("Accessibility (Finnish)"),
+        required=False,
+        max_length=5_000,
+        widget=forms.Textarea(attrs={"rows": 2}),
     )
     accessibility_sv = forms.CharField(
-        label=_("Accessibility (Swedish)"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+        label=_("Accessibility (Swedish)"),
+        required=False,
+        max_length=5_000,
+        widget=forms.Textarea(attrs={"rows": 2}),
     )
     accessibility_en = forms.CharField(
-        label=_("Accessibility (English)"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+        label=_("Accessibility (English)"),
+        required=False,
+        max_length=5_000,
+        widget=forms.Textarea(attrs={"rows": 2}),
     )
 
     def __init__(self, *args: Any, municipalities: list[tuple[str, str]], **kwargs: Any) -> None:
@@ -341,7 +366,9 @@ class ChannelForm(forms.Form):
 
 
 class ReasonForm(forms.Form):
-    reason = forms.CharField(label=_("Reason"), widget=forms.Textarea(attrs={"rows": 3}))
+    reason = forms.CharField(
+        label=_("Reason"), max_length=NOTE, widget=forms.Textarea(attrs={"rows": 3})
+    )
 
 
 class SettingsForm(forms.Form):
@@ -355,7 +382,10 @@ class SettingsForm(forms.Form):
 
 class HandleForm(forms.Form):
     note = forms.CharField(
-        label=_("Note (what was done)"), required=False, widget=forms.Textarea(attrs={"rows": 3})
+        label=_("Note (what was done)"),
+        required=False,
+        max_length=5_000,
+        widget=forms.Textarea(attrs={"rows": 3}),
     )
 
 

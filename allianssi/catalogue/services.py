@@ -17,6 +17,8 @@ from dataclasses import asdict, dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
 from django.db import transaction
 from django.db.models import Max
 from django.urls import reverse
@@ -50,6 +52,7 @@ from allianssi.catalogue.models import (
 from allianssi.core import clock
 from allianssi.core.errors import DomainError, forbidden
 from allianssi.core.hooks import configuration_change
+from allianssi.core.text import NOTE, unstorable
 from allianssi.notifications.services import notify
 from allianssi.parties.models import Municipality, Organisation, OrganisationKind
 
@@ -66,6 +69,14 @@ _PHONE = re.compile(r"^\+?[0-9 ()-]{6,30}$")
 _POSTAL = re.compile(r"^\d{5}$")
 _TEXT_LIMITS = {"name": 200, "summary": 500, "charge": 500}
 _LONG_TEXT = 20_000
+#: The most customers a month (more than Finland's working-age population could ask) and the
+#: most employees a company may be limited to; the oldest company age in years.
+MAX_CAPACITY = 1_000_000
+MAX_EMPLOYEES = 1_000_000
+MAX_COMPANY_AGE = 500
+#: A version is valid from no earlier than this, and until at most this many years ahead.
+VALID_EARLIEST = dt.date(2000, 1, 1)
+VALID_YEARS_AHEAD = 10
 
 
 @dataclass(frozen=True)
@@ -187,6 +198,14 @@ def _party_ids(version: ServiceVersion) -> tuple[set[int], set[int]]:
 
 
 def _text(value: str, field_name: str, limit: int, *, required: bool = False) -> None:
+    bad = unstorable(value)
+    if bad is not None:
+        raise DomainError(
+            "text_character",
+            _("The text contains a character that cannot be stored (%(character)s): remove it."),
+            field=field_name,
+            character=f"U+{ord(bad):04X}",
+        )
     if required and not value:
         raise DomainError("text_required", _("This text is required in Finnish."), field=field_name)
     if len(value) > limit:
@@ -261,11 +280,16 @@ def validate_content(data: dict[str, Any], *, alliance: Alliance) -> None:
             _("Say what the service costs (in Finnish)."),
             field="charge_fi",
         )
-    if data["capacity_per_month"] is not None and data["capacity_per_month"] < 1:
+    capacity = data["capacity_per_month"]
+    if capacity is not None and not 1 <= capacity <= MAX_CAPACITY:
         raise DomainError(
             "capacity_invalid",
-            _("The capacity is at least one customer a month; leave it empty if unlimited."),
+            _(
+                "The capacity is from one to %(limit)s customers a month; leave it empty if "
+                "unlimited."
+            ),
             field="capacity_per_month",
+            limit=f"{MAX_CAPACITY:,}".replace(",", " "),
         )
     if not 1 <= data["answer_days"] <= 90:
         raise DomainError(
@@ -273,6 +297,16 @@ def validate_content(data: dict[str, Any], *, alliance: Alliance) -> None:
             _("A referral is answered in 1 to 90 days."),
             field="answer_days",
         )
+    latest = dt.date(clock.today().year + VALID_YEARS_AHEAD, 12, 31)
+    for key in ("valid_from", "valid_to"):
+        if data[key] is not None and not VALID_EARLIEST <= data[key] <= latest:
+            raise DomainError(
+                "validity_out_of_range",
+                _("A service's validity lies between %(earliest)s and %(latest)s."),
+                field=key,
+                earliest=f"{VALID_EARLIEST:%d.%m.%Y}",
+                latest=f"{latest:%d.%m.%Y}",
+            )
     if data["valid_from"] and data["valid_to"] and data["valid_to"] < data["valid_from"]:
         raise DomainError(
             "validity_reversed", _("A service cannot end before it starts."), field="valid_to"
@@ -311,6 +345,17 @@ def _validate_eligibility(data: dict[str, Any]) -> None:
         raise DomainError(
             "jobseeker_invalid", _("Choose a job-seeker condition."), field="jobseeker"
         )
+    for key, limit in (
+        ("company_max_employees", MAX_EMPLOYEES),
+        ("company_max_age_years", MAX_COMPANY_AGE),
+    ):
+        if data[key] is not None and not 0 <= data[key] <= limit:
+            raise DomainError(
+                "company_limit_range",
+                _("This is from 0 to %(limit)s."),
+                field=key,
+                limit=f"{limit:,}".replace(",", " "),
+            )
     company_only = (data["company_max_employees"], data["company_max_age_years"]) != (None, None)
     if company_only and not data["for_companies"]:
         raise DomainError(
@@ -391,6 +436,21 @@ def validate_channel(data: ChannelInput) -> Municipality | None:
     _text(data.name_en.strip(), "name_en", 200)
     for key in ("accessibility_fi", "accessibility_sv", "accessibility_en"):
         _text(getattr(data, key).strip(), key, 5_000)
+    for key, limit in (
+        ("street", 200),
+        ("postal_code", 5),
+        ("phone", 30),
+        ("url", 500),
+        ("email", 254),
+    ):
+        _text(getattr(data, key).strip(), key, limit)
+    if data.email.strip():
+        try:
+            validate_email(data.email.strip())
+        except ValidationError:
+            raise DomainError(
+                "email_invalid", _("Check the e-mail address."), field="email"
+            ) from None
     municipality = None
     if data.kind == ChannelKind.LOCATION:
         if not data.street.strip():
@@ -715,6 +775,7 @@ def service_return(*, actor: User, version: ServiceVersion, reason: str) -> Serv
     alliance = alliance_lock(version.alliance, actor, live=True)
     version = _locked(version)
     _check_review(actor, alliance, version)
+    _text(reason.strip(), "reason", NOTE)
     if not reason.strip():
         raise DomainError("reason_required", _("Say what should be changed."), field="reason")
     if version.status != VersionStatus.IN_REVIEW:
@@ -898,6 +959,7 @@ def service_withdraw(*, actor: User, service: Service, reason: str) -> Service:
     latest = service.versions.order_by("-version").first()
     assert latest is not None
     _check_review(actor, alliance, latest)
+    _text(reason.strip(), "reason", NOTE)
     if not reason.strip():
         raise DomainError("reason_required", _("Say why the service is withdrawn."), field="reason")
     ended = _withdraw(

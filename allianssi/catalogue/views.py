@@ -21,6 +21,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from allianssi import permissions
 from allianssi.accounts.http import acting_user
+from allianssi.accounts.throttle import client_address
 from allianssi.alliances.models import Alliance, MemberRole, Phase
 from allianssi.alliances.selectors import alliance_get, member_choices
 from allianssi.catalogue import codes, selectors, services
@@ -598,7 +599,7 @@ def public_request(request: HttpRequest, pk: int, language: str) -> HttpResponse
                 service=service,
                 data=form.request_input(),
                 language=language,
-                address=request.META.get("REMOTE_ADDR", ""),
+                address=client_address(request),
             )
         except DomainError as error:
             add_domain_error(form, error)

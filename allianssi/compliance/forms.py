@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from allianssi.alliances.models import ServiceArea
 from allianssi.compliance.models import DocumentKind, Task
+from allianssi.core.text import NOTE
 
 
 class AssignmentForm(forms.Form):
@@ -26,7 +27,9 @@ class AssignmentForm(forms.Form):
 class MarketForm(forms.Form):
     organisation = forms.TypedChoiceField(label=_("Own production unit"), coerce=int)
     description = forms.CharField(
-        label=_("What it sells, and to whom"), widget=forms.Textarea(attrs={"rows": 2})
+        label=_("What it sells, and to whom"),
+        max_length=NOTE,
+        widget=forms.Textarea(attrs={"rows": 2}),
     )
 
     def __init__(self, *args: Any, units: list[tuple[int, str]], **kwargs: Any):

@@ -165,6 +165,17 @@ class Rule:
     explanation: Promise  # %-format with the hit's params
     statutes: tuple[Statute, ...]
     check: Callable[[Configuration], Iterable[Hit]]
+    #: The rule rests on the alliance agreement (the model of the policy brief), on no statute:
+    #: its citation says so plainly rather than pass the brief off as law.
+    agreement_rule: bool = False
+
+    @property
+    def citation(self) -> str:
+        """The statutes the rule rests on; for an agreement rule, that it is one, and where."""
+        cited = "; ".join(str(s) for s in self.statutes)
+        if self.agreement_rule:
+            return str(AGREEMENT_RULE) % {"source": cited}
+        return cited
 
 
 @dataclass(frozen=True)
@@ -190,7 +201,7 @@ class Finding:
 
     @property
     def statutes(self) -> str:
-        return "; ".join(str(s) for s in self.rule.statutes)
+        return self.rule.citation
 
 
 PL = _("Constitution of Finland 731/1999")
@@ -199,6 +210,7 @@ HANKL = _("Act on Public Procurement and Concession Contracts 1397/2016")
 KILPL = _("Competition Act 948/2011")
 HVAL = _("Act on Wellbeing Services Counties 611/2021")
 SEED = _("Growth-services alliance policy brief")
+AGREEMENT_RULE = _("Agreement rule, no statute: %(source)s")
 
 
 # The checks -------------------------------------------------------------------------------------
@@ -461,6 +473,7 @@ RULES: tuple[Rule, ...] = (
         ),
         statutes=(Statute(SEED, "6"),),
         check=organizer_seat_speaks_for_own_unit,
+        agreement_rule=True,
     ),
     Rule(
         code="procurement_without_negotiation",
@@ -501,6 +514,7 @@ RULES: tuple[Rule, ...] = (
         ),
         statutes=(Statute(SEED, "4"),),
         check=agreement_missing,
+        agreement_rule=True,
     ),
     Rule(
         code="private_service_with_authority",

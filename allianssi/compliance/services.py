@@ -32,6 +32,7 @@ from allianssi.compliance.snapshot import configuration
 from allianssi.core import clock
 from allianssi.core.errors import DomainError, forbidden
 from allianssi.core.hooks import configuration_change
+from allianssi.core.text import NOTE, TITLE, text_check
 from allianssi.parties.models import Organisation
 
 if TYPE_CHECKING:
@@ -65,6 +66,13 @@ def guard(alliance_id: int) -> Iterator[None]:
     added = rules.new_blocking(before, rules.evaluate(configuration(alliance)))
     if added:
         raise ComplianceRefusal(added)
+
+
+VERSION_MAX = 30
+REFERENCE_MAX = 300
+#: The earliest date a registered document can have been signed on (none is signed later than
+#: today).
+SIGNED_EARLIEST = dt.date(2000, 1, 1)
 
 
 def _lock(alliance: Alliance, actor: User) -> Alliance:
@@ -167,7 +175,8 @@ def market_activity_declare(
             _("Only an own production unit's market activity is declared here."),
             field="organisation",
         )
-    if not description.strip():
+    description = text_check(description, field="description", limit=NOTE)
+    if not description:
         raise DomainError(
             "description_required",
             _("Describe what the unit sells and to whom."),
@@ -185,7 +194,7 @@ def market_activity_declare(
         activity = MarketActivity.objects.create(
             alliance=alliance,
             organisation=organisation,
-            description=description.strip(),
+            description=description,
             declared_by=actor,
         )
         audit_append(
@@ -236,12 +245,23 @@ def document_register(
     alliance = _lock(alliance, actor)
     if kind not in DocumentKind.values:
         raise DomainError("kind_invalid", _("Choose the kind of document."), field="kind")
-    if not title.strip():
+    title = text_check(title, field="title", limit=TITLE)
+    version = text_check(version, field="version", limit=VERSION_MAX)
+    reference = text_check(reference, field="reference", limit=REFERENCE_MAX)
+    if not title:
         raise DomainError("title_required", _("Enter a title."), field="title")
-    if not version.strip():
+    if not version:
         raise DomainError("version_required", _("Enter the version."), field="version")
+    if signed_on is not None and not SIGNED_EARLIEST <= signed_on <= clock.today():
+        raise DomainError(
+            "signed_on_out_of_range",
+            _("A document is signed between %(earliest)s and today (%(today)s)."),
+            field="signed_on",
+            earliest=f"{SIGNED_EARLIEST:%d.%m.%Y}",
+            today=f"{clock.today():%d.%m.%Y}",
+        )
     if AgreementDocument.objects.filter(
-        alliance=alliance, kind=kind, title=title.strip(), version=version.strip()
+        alliance=alliance, kind=kind, title=title, version=version
     ).exists():
         raise DomainError(
             "document_duplicate",
@@ -252,12 +272,12 @@ def document_register(
         document = AgreementDocument.objects.create(
             alliance=alliance,
             kind=kind,
-            title=title.strip(),
-            version=version.strip(),
+            title=title,
+            version=version,
             signed_on=signed_on,
             states_no_legal_person=states_no_legal_person,
             states_duties_unchanged=states_duties_unchanged,
-            reference=reference.strip(),
+            reference=reference,
             registered_by=actor,
         )
         audit_append(

@@ -368,6 +368,7 @@ class Checker:
             try:
                 if not (data.legal_basis == LegalBasis.STATUTORY and data.statutory_task in _TASKS):
                     services._legal_basis(data)  # the one case it accepts, checked above quicker
+                services._registered_on(data)
                 fields.update(services._identity(data))
                 fields.update(services._contact(replace(data, municipality="")))
                 if data.legal_basis == LegalBasis.CONSENT:

@@ -24,6 +24,7 @@ from allianssi.alliances.services import alliance_lock
 from allianssi.audit.services import audit_append
 from allianssi.core import clock, hooks
 from allianssi.core.errors import DomainError, forbidden
+from allianssi.core.text import unstorable
 from allianssi.customers import identity
 from allianssi.customers.models import (
     DEFAULT_RETENTION_DAYS,
@@ -40,6 +41,11 @@ from allianssi.parties.models import Municipality, Organisation
 
 if TYPE_CHECKING:
     from allianssi.accounts.models import User
+
+#: A company's employees, as the form takes them.
+MAX_EMPLOYEES = 1_000_000
+#: The earliest date a company can have been registered on (none later than today).
+REGISTERED_EARLIEST = dt.date(1800, 1, 1)
 
 
 @dataclass(frozen=True)
@@ -104,6 +110,14 @@ def _municipality(code: str) -> Municipality | None:
 
 def _text(value: str, field_name: str, limit: int, *, required: bool = False) -> str:
     value = value.strip()
+    bad = unstorable(value)
+    if bad is not None:
+        raise DomainError(
+            "text_character",
+            _("The text contains a character that cannot be stored (%(character)s): remove it."),
+            field=field_name,
+            character=f"U+{ord(bad):04X}",
+        )
     if required and not value:
         raise DomainError("required", _("This field is required."), field=field_name)
     if len(value) > limit:
@@ -118,8 +132,13 @@ def _text(value: str, field_name: str, limit: int, *, required: bool = False) ->
 def _contact(data: CustomerInput | ContactInput) -> dict[str, Any]:
     if data.language not in {"fi", "sv", "en"}:
         raise DomainError("language", _("Choose Finnish, Swedish or English."), field="language")
-    if data.employees is not None and data.employees < 0:
-        raise DomainError("employees", _("The number of employees cannot be negative."))
+    if data.employees is not None and not 0 <= data.employees <= MAX_EMPLOYEES:
+        raise DomainError(
+            "employees",
+            _("The number of employees is from 0 to %(limit)s."),
+            field="employees",
+            limit=f"{MAX_EMPLOYEES:,}".replace(",", " "),
+        )
     return {
         "name": _text(data.name, "name", 200, required=True),
         "email": _text(data.email, "email", 254),
@@ -150,6 +169,21 @@ def _identity(data: CustomerInput) -> dict[str, Any]:
             ) from None
         return {"pseudonym": "", "hetu_token": "", "business_id": business_id}
     raise DomainError("kind", _("A customer is a person or a company."), field="kind")
+
+
+def _registered_on(data: CustomerInput) -> None:
+    day = data.registered_on
+    if (
+        data.kind == CustomerKind.COMPANY
+        and day is not None
+        and not REGISTERED_EARLIEST <= day <= clock.today()
+    ):
+        raise DomainError(
+            "registered_on_range",
+            _("A company is registered between %(earliest)s and today."),
+            field="registered_on",
+            earliest=f"{REGISTERED_EARLIEST:%d.%m.%Y}",
+        )
 
 
 def _legal_basis(data: CustomerInput) -> None:
@@ -188,6 +222,7 @@ def customer_create(*, actor: User, alliance: Alliance, data: CustomerInput) -> 
     alliance = alliance_lock(alliance, actor, live=True)
     organizer = _organizer_of(actor, alliance)
     _legal_basis(data)
+    _registered_on(data)
     fields = {**_identity(data), **_contact(data)}
     if data.kind == CustomerKind.PERSON:
         clash = Customer.objects.filter(

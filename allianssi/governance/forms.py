@@ -5,11 +5,13 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from allianssi.accounts.models import User
 from allianssi.alliances.models import ServiceArea
 from allianssi.core.forms import EuroField
+from allianssi.governance import forum, meetings, services
 from allianssi.governance.models import Effort, Implementation, Proposal, VoteChoice
 from allianssi.governance.services import AlternativeInput
 
@@ -37,6 +39,7 @@ class ProposalForm(forms.Form):
     description = forms.CharField(
         label=_("Description of the problem"),
         required=False,
+        max_length=services.DESCRIPTION_MAX,
         widget=forms.Textarea(attrs={"rows": 4}),
     )
     put_to_vote = forms.TypedChoiceField(
@@ -60,6 +63,7 @@ class ProposalForm(forms.Form):
             self.fields[f"alt{i}_description"] = forms.CharField(
                 label=_("Alternative %(n)s: description") % {"n": n},
                 required=False,
+                max_length=services.DESCRIPTION_MAX,
                 widget=forms.Textarea(attrs={"rows": 2}),
             )
             self.fields[f"alt{i}_cost"] = EuroField(
@@ -70,11 +74,13 @@ class ProposalForm(forms.Form):
             self.fields[f"alt{i}_effect"] = forms.CharField(
                 label=_("Alternative %(n)s: expected effect on the goals") % {"n": n},
                 required=False,
+                max_length=services.EFFECT_MAX,
                 widget=forms.Textarea(attrs={"rows": 2}),
             )
             self.fields[f"alt{i}_risks"] = forms.CharField(
                 label=_("Alternative %(n)s: risks") % {"n": n},
                 required=False,
+                max_length=services.EFFECT_MAX,
                 widget=forms.Textarea(attrs={"rows": 2}),
             )
 
@@ -106,6 +112,19 @@ class OpenForm(forms.Form):
         self.fields["put_to_vote"].choices = [  # type: ignore[attr-defined]
             (str(i), title) for i, title in alternatives
         ]
+        earliest, latest = services.voting_window()
+        deadline = self.fields["deadline"]
+        deadline.widget.attrs.update(
+            min=f"{timezone.localtime(earliest):%Y-%m-%dT%H:%M}",
+            max=f"{timezone.localtime(latest):%Y-%m-%dT%H:%M}",
+        )
+        deadline.help_text = _(
+            "At least %(hours)s hours and at most %(days)s days from now, so that every seat "
+            "has time to answer."
+        ) % {
+            "hours": int(services.VOTING_TIME_MIN.total_seconds() // 3600),
+            "days": services.VOTING_TIME_MAX.days,
+        }
 
 
 class VoteForm(forms.Form):
@@ -116,6 +135,7 @@ class VoteForm(forms.Form):
     reason = forms.CharField(
         label=_("Reason"),
         required=False,
+        max_length=services.REASON_MAX,
         widget=forms.Textarea(attrs={"rows": 2}),
         help_text=_("Required for an objection."),
     )
@@ -158,6 +178,7 @@ class MeetingForm(forms.Form):
     other_items = forms.CharField(
         label=_("Other agenda items"),
         required=False,
+        max_length=5_000,
         widget=forms.Textarea(attrs={"rows": 4}),
         help_text=_("One item per line."),
     )
@@ -169,10 +190,14 @@ class MeetingForm(forms.Form):
 
 
 class MinutesForm(forms.Form):
-    text = forms.CharField(label=_("Minutes"), widget=forms.Textarea(attrs={"rows": 14}))
+    text = forms.CharField(
+        label=_("Minutes"),
+        max_length=meetings.MINUTES_MAX,
+        widget=forms.Textarea(attrs={"rows": 14}),
+    )
     change_note = forms.CharField(
         label=_("What changed"),
-        max_length=300,
+        max_length=meetings.CHANGE_NOTE_MAX,
         required=False,
         help_text=_("For a correction: what was corrected and why."),
     )
@@ -180,9 +205,16 @@ class MinutesForm(forms.Form):
 
 class IdeaForm(forms.Form):
     title = forms.CharField(label=_("Title"), max_length=200)
-    problem = forms.CharField(label=_("Problem"), widget=forms.Textarea(attrs={"rows": 4}))
+    problem = forms.CharField(
+        label=_("Problem"),
+        max_length=forum.IDEA_TEXT_MAX,
+        widget=forms.Textarea(attrs={"rows": 4}),
+    )
     suggestion = forms.CharField(
-        label=_("Suggested change"), required=False, widget=forms.Textarea(attrs={"rows": 4})
+        label=_("Suggested change"),
+        required=False,
+        max_length=forum.IDEA_TEXT_MAX,
+        widget=forms.Textarea(attrs={"rows": 4}),
     )
     service_area = forms.ChoiceField(
         label=_("Service area"), required=False, choices=[("", "—"), *ServiceArea.choices]
@@ -190,25 +222,37 @@ class IdeaForm(forms.Form):
 
 
 class CommentForm(forms.Form):
-    text = forms.CharField(label=_("Comment"), widget=forms.Textarea(attrs={"rows": 3}))
+    text = forms.CharField(
+        label=_("Comment"),
+        max_length=forum.COMMENT_MAX,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
 
 
 class EvaluationForm(forms.Form):
     cost_estimate = EuroField(label=_("Cost estimate (€)"), required=False, min_value=0)
     expected_effect = forms.CharField(
-        label=_("Expected effect"), required=False, widget=forms.Textarea(attrs={"rows": 3})
+        label=_("Expected effect"),
+        required=False,
+        max_length=forum.NOTE_MAX,
+        widget=forms.Textarea(attrs={"rows": 3}),
     )
     effort = forms.ChoiceField(label=_("Effort"), choices=Effort.choices)
 
 
 class DeclineForm(forms.Form):
     reason = forms.CharField(
-        label=_("Reason for declining"), widget=forms.Textarea(attrs={"rows": 3})
+        label=_("Reason for declining"),
+        max_length=forum.NOTE_MAX,
+        widget=forms.Textarea(attrs={"rows": 3}),
     )
 
 
 class ImplementationForm(forms.Form):
     implementation = forms.ChoiceField(label=_("Implementation"), choices=Implementation.choices)
     measured_effect = forms.CharField(
-        label=_("Measured effect"), required=False, widget=forms.Textarea(attrs={"rows": 3})
+        label=_("Measured effect"),
+        required=False,
+        max_length=forum.NOTE_MAX,
+        widget=forms.Textarea(attrs={"rows": 3}),
     )

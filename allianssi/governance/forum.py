@@ -18,6 +18,7 @@ from allianssi.alliances.services import alliance_lock
 from allianssi.audit.services import audit_append
 from allianssi.core import clock
 from allianssi.core.errors import DomainError, forbidden
+from allianssi.core.text import NOTE, text_check
 from allianssi.governance.models import (
     Effort,
     Idea,
@@ -35,6 +36,12 @@ if TYPE_CHECKING:
     from allianssi.accounts.models import User
 
 TITLE_MAX = 200
+#: Free-text limits in characters. An idea's problem and suggestion become a proposal's
+#: description and its alternative's, and its expected effect the alternative's: each within
+#: the proposal's own limits (``services.DESCRIPTION_MAX``, ``EFFECT_MAX``).
+IDEA_TEXT_MAX = 5_000
+COMMENT_MAX = NOTE
+NOTE_MAX = NOTE
 
 
 def _idea_url(idea: Idea) -> str:
@@ -67,7 +74,10 @@ def idea_post(
             field="title",
             limit=str(TITLE_MAX),
         )
-    if not problem.strip():
+    title = text_check(title, field="title", limit=TITLE_MAX)
+    problem = text_check(problem, field="problem", limit=IDEA_TEXT_MAX)
+    suggestion = text_check(suggestion, field="suggestion", limit=IDEA_TEXT_MAX)
+    if not problem:
         raise DomainError("problem_required", _("Describe the problem."), field="problem")
     if service_area and service_area not in ServiceArea.values:
         raise DomainError(
@@ -77,9 +87,9 @@ def idea_post(
     idea = Idea.objects.create(
         alliance=alliance,
         number=number,
-        title=title.strip(),
-        problem=problem.strip(),
-        suggestion=suggestion.strip(),
+        title=title,
+        problem=problem,
+        suggestion=suggestion,
         service_area=service_area,
         author=actor,
     )
@@ -98,9 +108,10 @@ def idea_comment(*, actor: User, idea: Idea, text: str) -> IdeaComment:
     alliance = alliance_lock(idea.alliance, actor, live=True)
     if not permissions.can_contribute_ideas(actor, alliance):
         raise forbidden()
-    if not text.strip():
+    comment_text = text_check(text, field="text", limit=COMMENT_MAX)
+    if not comment_text:
         raise DomainError("text_required", _("Write a comment."), field="text")
-    comment = IdeaComment.objects.create(idea=idea, author=actor, text=text.strip())
+    comment = IdeaComment.objects.create(idea=idea, author=actor, text=comment_text)
     notify(
         users=[idea.author],
         alliance=alliance,
@@ -175,8 +186,9 @@ def idea_evaluate(
         raise DomainError(
             "cost_negative", _("An estimated cost cannot be negative."), field="cost_estimate"
         )
+    expected_effect = text_check(expected_effect, field="expected_effect", limit=NOTE_MAX)
     idea.cost_estimate = cost_estimate
-    idea.expected_effect = expected_effect.strip()
+    idea.expected_effect = expected_effect
     idea.effort = effort
     idea.status = IdeaStatus.EVALUATED
     idea.evaluated_by = actor
@@ -198,10 +210,11 @@ def idea_decline(*, actor: User, idea: Idea, reason: str) -> Idea:
     if not permissions.can_evaluate_ideas(actor, alliance):
         raise forbidden()
     idea = _open_idea(idea)
-    if not reason.strip():
+    reason = text_check(reason, field="reason", limit=NOTE_MAX)
+    if not reason:
         raise DomainError("reason_required", _("Say why the idea is declined."), field="reason")
     idea.status = IdeaStatus.DECLINED
-    idea.decline_reason = reason.strip()
+    idea.decline_reason = reason
     idea.save(update_fields=["status", "decline_reason"])
     notify(
         users=[idea.author],
@@ -288,9 +301,10 @@ def idea_record_implementation(
         raise DomainError(
             "implementation_invalid", _("Choose the implementation status."), field="implementation"
         )
+    measured_effect = text_check(measured_effect, field="measured_effect", limit=NOTE_MAX)
     before = {"implementation": idea.implementation, "measured_effect": idea.measured_effect}
     idea.implementation = implementation
-    idea.measured_effect = measured_effect.strip()
+    idea.measured_effect = measured_effect
     idea.save(update_fields=["implementation", "measured_effect"])
     audit_append(
         actor=actor,

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING
 from django.db import transaction
 from django.db.models import Max
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from allianssi import permissions
@@ -23,6 +24,7 @@ from allianssi.alliances.validators import alliance_ended
 from allianssi.audit.services import audit_append
 from allianssi.core import clock
 from allianssi.core.errors import DomainError, forbidden
+from allianssi.core.text import text_check
 from allianssi.governance.models import (
     AgendaItem,
     Attendance,
@@ -38,6 +40,12 @@ if TYPE_CHECKING:
     from allianssi.accounts.models import User
 
 TEXT_MAX = 200
+MINUTES_MAX = 100_000  # characters: the minutes of a long meeting, many times over
+CHANGE_NOTE_MAX = 300
+#: When a meeting may start: a meeting held up to this long ago may still be recorded, and one
+#: may be called this far ahead.
+MEETING_PAST = dt.timedelta(days=5 * 366)
+MEETING_AHEAD = dt.timedelta(days=2 * 366)
 
 
 def attended(meeting: Meeting, user: User) -> bool:
@@ -63,25 +71,36 @@ def meeting_create(
         raise alliance_ended()
     if not title.strip():
         raise DomainError("title_required", _("Enter a title."), field="title")
-    items = [i.strip() for i in other_items if i.strip()]
-    if len(title.strip()) > TEXT_MAX or any(len(i) > TEXT_MAX for i in items):
+    items = [text_check(i, field="other_items", limit=TEXT_MAX) for i in other_items if i.strip()]
+    if len(title.strip()) > TEXT_MAX:
         raise DomainError(
             "title_too_long",
             _("A title may be at most %(limit)s characters long."),
             field="title",
             limit=str(TEXT_MAX),
         )
+    title = text_check(title, field="title", limit=TEXT_MAX)
     if starts_at is None:
         raise DomainError("date_required", _("Enter when the meeting starts."), field="starts_at")
+    earliest, latest = clock.now() - MEETING_PAST, clock.now() + MEETING_AHEAD
+    if not earliest <= starts_at <= latest:
+        raise DomainError(
+            "meeting_date_out_of_range",
+            _("A meeting starts between %(earliest)s and %(latest)s."),
+            field="starts_at",
+            earliest=f"{timezone.localtime(earliest):%d.%m.%Y}",
+            latest=f"{timezone.localtime(latest):%d.%m.%Y}",
+        )
+    location = text_check(location, field="location", limit=TEXT_MAX)
     if any(p.alliance_id != alliance.pk for p in proposals):
         raise forbidden()
     number = (alliance.meetings.aggregate(n=Max("number"))["n"] or 0) + 1
     meeting = Meeting.objects.create(
         alliance=alliance,
         number=number,
-        title=title.strip(),
+        title=title,
         starts_at=starts_at,
-        location=location.strip(),
+        location=location,
         created_by=actor,
     )
     agenda = [(p.title, p) for p in proposals] + [(i, None) for i in items]
@@ -156,18 +175,20 @@ def minutes_save(
     alliance = alliance_lock(meeting.alliance, actor)
     if not permissions.can_write_minutes(actor, alliance, attended=attended(meeting, actor)):
         raise forbidden()
-    if not text.strip():
+    text = text_check(text, field="text", limit=MINUTES_MAX)
+    change_note = text_check(change_note, field="change_note", limit=CHANGE_NOTE_MAX)
+    if not text:
         raise DomainError("text_required", _("Write the minutes."), field="text")
     latest = meeting.minutes.order_by("-version").first()
-    if latest is not None and latest.text == text.strip():
+    if latest is not None and latest.text == text:
         raise DomainError(
             "no_change", _("The text is the same as in the latest version."), field="text"
         )
     version = MinutesVersion.objects.create(
         meeting=meeting,
         version=(latest.version if latest else 0) + 1,
-        text=text.strip(),
-        change_note=change_note.strip()[:300],
+        text=text,
+        change_note=change_note,
         written_by=actor,
     )
     audit_append(

@@ -23,7 +23,7 @@ from allianssi.alliances.models import Alliance, AllianceRole, MemberRole, Membe
 from allianssi.alliances.services import alliance_lock
 from allianssi.alliances.validators import alliance_ended
 from allianssi.audit.services import audit_append
-from allianssi.core import clock
+from allianssi.core import clock, text
 from allianssi.core.errors import DomainError, forbidden
 from allianssi.core.hooks import configuration_change
 from allianssi.governance import effects
@@ -47,6 +47,17 @@ if TYPE_CHECKING:
     from allianssi.accounts.models import User
 
 TITLE_MAX = 200
+#: Free-text limits in characters: a proposal's description (an idea's problem becomes one) and
+#: an alternative's (an idea's suggestion becomes one), an alternative's expected effect and
+#: risks, and a vote's reason.
+DESCRIPTION_MAX = text.DESCRIPTION
+EFFECT_MAX = text.NOTE
+REASON_MAX = text.NOTE
+#: When the vote on a proposal may close: at least this far from the moment it is opened, so
+#: that every seat has time to answer, and at most this far, so that a mistyped year does not
+#: leave a proposal open for good.
+VOTING_TIME_MIN = dt.timedelta(hours=2)
+VOTING_TIME_MAX = dt.timedelta(days=92)
 
 
 def _lock_proposal(proposal: Proposal) -> Proposal:
@@ -175,7 +186,20 @@ def proposal_create(
             field="title",
             limit=str(TITLE_MAX),
         )
-    alternatives = [a for a in alternatives if a.title.strip()]
+    description = text.text_check(description, field="description", limit=DESCRIPTION_MAX)
+    alternatives = [
+        AlternativeInput(
+            title=text.text_check(a.title, field="alternatives", limit=TITLE_MAX),
+            description=text.text_check(a.description, field="alternatives", limit=DESCRIPTION_MAX),
+            estimated_cost=a.estimated_cost,
+            expected_effect=text.text_check(
+                a.expected_effect, field="alternatives", limit=EFFECT_MAX
+            ),
+            risks=text.text_check(a.risks, field="alternatives", limit=EFFECT_MAX),
+        )
+        for a in alternatives
+        if a.title.strip()
+    ]
     if not alternatives:
         raise DomainError(
             "alternative_required",
@@ -196,8 +220,8 @@ def proposal_create(
     proposal = Proposal.objects.create(
         alliance=alliance,
         number=number,
-        title=title.strip(),
-        description=description.strip(),
+        title=text.text_check(title, field="title", limit=TITLE_MAX),
+        description=description,
         created_by=actor,
         kind=kind,
         electorate=electorate,
@@ -206,11 +230,11 @@ def proposal_create(
         Alternative.objects.create(
             proposal=proposal,
             position=i,
-            title=a.title.strip(),
-            description=a.description.strip(),
+            title=a.title,
+            description=a.description,
             estimated_cost=a.estimated_cost,
-            expected_effect=a.expected_effect.strip(),
-            risks=a.risks.strip(),
+            expected_effect=a.expected_effect,
+            risks=a.risks,
         )
         for i, a in enumerate(alternatives)
     ]
@@ -265,10 +289,7 @@ def proposal_open(
             _("Choose one of the alternatives to put to the vote."),
             field="put_to_vote",
         )
-    if deadline is None or deadline <= clock.now():
-        raise DomainError(
-            "deadline_past", _("The deadline must be in the future."), field="deadline"
-        )
+    _check_deadline(deadline)
     holders = seat_holders(alliance, proposal.electorate)
     if not holders:
         raise DomainError("no_electors", _("No party has a seat that could vote on this proposal."))
@@ -317,6 +338,32 @@ def proposal_open(
         },
     )
     return proposal
+
+
+def voting_window(now: dt.datetime | None = None) -> tuple[dt.datetime, dt.datetime]:
+    """The earliest and the latest moment a vote opened ``now`` may close."""
+    moment = now or clock.now()
+    return moment + VOTING_TIME_MIN, moment + VOTING_TIME_MAX
+
+
+def _check_deadline(deadline: dt.datetime | None) -> None:
+    """The deadline lies between the stated bounds; a refusal names them."""
+    earliest, latest = voting_window()
+    if deadline is not None and earliest <= deadline <= latest:
+        return
+    past = deadline is None or deadline <= clock.now()
+    raise DomainError(
+        "deadline_past" if past else "deadline_out_of_range",
+        _(
+            "Voting closes at least %(hours)s hours and at most %(days)s days after it opens: "
+            "between %(earliest)s and %(latest)s."
+        ),
+        field="deadline",
+        hours=int(VOTING_TIME_MIN.total_seconds() // 3600),
+        days=VOTING_TIME_MAX.days,
+        earliest=f"{timezone.localtime(earliest):%d.%m.%Y %H:%M}",
+        latest=f"{timezone.localtime(latest):%d.%m.%Y %H:%M}",
+    )
 
 
 def current_votes(proposal: Proposal) -> dict[int, Vote]:
@@ -455,7 +502,8 @@ def _vote_cast(
         raise _closed_error(proposal)
     if choice not in VoteChoice.values:
         raise DomainError("choice_invalid", _("Choose how the seat votes."), field="choice")
-    if choice == VoteChoice.OBJECT and not reason.strip():
+    reason = text.text_check(reason, field="reason", limit=REASON_MAX)
+    if choice == VoteChoice.OBJECT and not reason:
         raise DomainError(
             "objection_needs_reason", _("An objection needs a reason."), field="reason"
         )

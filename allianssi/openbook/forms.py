@@ -9,9 +9,10 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from allianssi.alliances.models import ServiceArea
-from allianssi.core.forms import EuroField
+from allianssi.core.forms import EuroField, NumberField
 from allianssi.openbook.models import CostCategory
 from allianssi.openbook.selectors import Filters
+from allianssi.openbook.services import MAX_AMOUNT, MAX_PERSON_YEARS, MAX_REASON
 
 MONTH = forms.DateInput(attrs={"type": "month"}, format="%Y-%m")
 
@@ -91,20 +92,39 @@ class ImportForm(forms.Form):
 DAY = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
 
+def _person_years() -> NumberField:
+    """Person-years as people write them (``3,5`` or ``3.5``), within the column's range."""
+    return NumberField(
+        label=_("Staff time pooled (person-years)"),
+        min_value=0,
+        max_value=MAX_PERSON_YEARS,
+        decimal_places=2,
+    )
+
+
+def _budget_money() -> EuroField:
+    return EuroField(label=_("Money (€)"), min_value=0, max_value=MAX_AMOUNT, max_digits=None)
+
+
+def _effective_on() -> forms.DateField:
+    return forms.DateField(
+        label=_("Takes effect"), widget=DAY, help_text=_("A date in the budget's year.")
+    )
+
+
 class BudgetForm(forms.Form):
     """An organizer's budget for a year and service area: the original, or a change."""
 
     organisation = forms.TypedChoiceField(label=_("Organizer"), coerce=int)
     year = forms.IntegerField(label=_("Year"), min_value=2000, max_value=2100)
     service_area = forms.ChoiceField(label=_("Service area"))
-    amount = EuroField(label=_("Money (€)"))
-    person_years = forms.DecimalField(
-        label=_("Staff time pooled (person-years)"), min_value=0, decimal_places=2
-    )
-    effective_on = forms.DateField(label=_("Takes effect"), widget=DAY)
+    amount = _budget_money()
+    person_years = _person_years()
+    effective_on = _effective_on()
     reason = forms.CharField(
         label=_("Reason for the change"),
         required=False,
+        max_length=MAX_REASON,
         widget=forms.Textarea(attrs={"rows": 2}),
         help_text=_("Required for every change after the original budget."),
     )
@@ -123,13 +143,14 @@ class StaffForm(forms.Form):
 
     organisation = forms.TypedChoiceField(label=_("Party"), coerce=int)
     year = forms.IntegerField(label=_("Year"), min_value=2000, max_value=2100)
-    person_years = forms.DecimalField(
-        label=_("Staff time pooled (person-years)"), min_value=0, decimal_places=2
+    person_years = _person_years()
+    effective_on = forms.DateField(
+        label=_("Takes effect"), widget=DAY, help_text=_("A date in the year stated.")
     )
-    effective_on = forms.DateField(label=_("Takes effect"), widget=DAY)
     reason = forms.CharField(
         label=_("Reason for the change"),
         required=False,
+        max_length=MAX_REASON,
         widget=forms.Textarea(attrs={"rows": 2}),
         help_text=_("Required for every change after the first statement."),
     )
@@ -151,7 +172,13 @@ class EntryForm(forms.Form):
     )
     service_area = forms.ChoiceField(label=_("Service area"))
     category = forms.ChoiceField(label=_("Cost category"), choices=CostCategory.choices)
-    amount = EuroField(label=_("Amount (€)"), help_text=_("A credit is negative: -34,56."))
+    amount = EuroField(
+        label=_("Amount (€)"),
+        help_text=_("A credit is negative: -34,56."),
+        min_value=-MAX_AMOUNT,
+        max_value=MAX_AMOUNT,
+        max_digits=None,
+    )
     description = forms.CharField(label=_("Description"), max_length=500)
     evidence = forms.CharField(
         label=_("Evidence"), max_length=300, required=False, help_text=_("Invoice or receipt.")
@@ -179,4 +206,33 @@ class ReverseForm(forms.Form):
         required=False,
         widget=DAY,
         help_text=_("Empty: the original entry's date."),
+    )
+
+
+class BudgetCorrectionForm(forms.Form):
+    """A superseding revision: what the mistaken latest revision should have said."""
+
+    amount = _budget_money()
+    person_years = _person_years()
+    effective_on = _effective_on()
+    reason = forms.CharField(
+        label=_("Reason for the correction"),
+        max_length=MAX_REASON,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("What was wrong in the revision it replaces."),
+    )
+
+
+class StaffCorrectionForm(forms.Form):
+    """A superseding staff statement: what the mistaken latest one should have said."""
+
+    person_years = _person_years()
+    effective_on = forms.DateField(
+        label=_("Takes effect"), widget=DAY, help_text=_("A date in the year stated.")
+    )
+    reason = forms.CharField(
+        label=_("Reason for the correction"),
+        max_length=MAX_REASON,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("What was wrong in the revision it replaces."),
     )

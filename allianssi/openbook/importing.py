@@ -8,6 +8,10 @@ deltas. If any row is rejected, writing stops, the checking goes on to report ev
 (line, column, reason in the user's language) and the transaction is rolled back, so nothing is
 saved. Memory holds one chunk and the rollup's per-key sums, never the file. A big file is
 checked in a child process so that checking and writing run on two cores.
+
+The batch's audit record keeps the SHA-256 of its rows (``rows_sha256``: every entry as its
+``COPY`` text line, in the order of the file, hashed as the rows stream by), so that a change
+to the booked entries shows in ``openbook_verify`` even if the rollup is changed to match.
 """
 
 from __future__ import annotations
@@ -21,6 +25,7 @@ from typing import IO, TYPE_CHECKING, Any
 
 from django.db import connection, transaction
 from django.utils import timezone, translation
+from django.utils.formats import number_format
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
@@ -32,6 +37,7 @@ from allianssi.core.errors import DomainError, forbidden
 from allianssi.core.fields import from_cents
 from allianssi.openbook import bulk, ingest
 from allianssi.openbook.models import CostCategory, ImportBatch
+from allianssi.openbook.services import booking_window, horizon_days
 
 if TYPE_CHECKING:
     from allianssi.accounts.models import User
@@ -69,7 +75,10 @@ AMBIGUOUS_MESSAGE = _("“%(value)s” names more than one party; use its Y-tunn
 #: What each of ``ingest``'s error codes says, in the user's language.
 MESSAGES: dict[str, Promise] = {
     "date": _("Not a date: write 2026-03-31 or 31.3.2026."),
-    "date_term": _("The booking date is outside the alliance's term."),
+    "date_term": _(
+        "The booking date must be from %(start)s to %(end)s: within the alliance's term and at "
+        "most %(days)s days after today."
+    ),
     "producer_unknown": _("“%(value)s” is not a producer or own production unit of the alliance."),
     "producer_ambiguous": AMBIGUOUS_MESSAGE,
     "producer_not_own": _("You may import only your own organisation's costs."),
@@ -90,7 +99,25 @@ UNREADABLE: dict[str, tuple[str, Promise]] = {
         _("The file is not UTF-8 text. Save the CSV as UTF-8 (Excel: “CSV UTF-8”)."),
     ),
     "xlsx": ("import_unreadable", _("The file cannot be read as an XLSX workbook.")),
+    "csv_field": (
+        "import_field_too_long",
+        _(
+            "Nothing was imported: line %(line)s has a field longer than %(limit)s characters, "
+            "more than the CSV reader takes (a description holds at most 500). Check the "
+            "line's quotation marks."
+        ),
+    ),
+    "csv": (
+        "import_unreadable",
+        _("Nothing was imported: line %(line)s cannot be read as CSV. Check its quotation marks."),
+    ),
+    "months": (
+        "import_too_many_months",
+        _("Nothing was imported: the file spans more than %(limit)s months; import it in parts."),
+    ),
 }
+#: The largest total, either way, of one batch, in cents (its database column's limit).
+MAX_BATCH_CENTS = 10**16 - 1
 
 
 @dataclass(frozen=True)
@@ -182,7 +209,8 @@ def _index(organisations: Any) -> dict[str, int | None]:
 
 
 def _unreadable(error: ingest.Unreadable) -> DomainError:
-    return DomainError(*UNREADABLE[error.code])
+    code, message = UNREADABLE[error.code]
+    return DomainError(code, message, **error.params)
 
 
 def _header(cells: list[str]) -> tuple[dict[str, int], dict[str, str]]:
@@ -242,15 +270,17 @@ def lookups(alliance: Alliance, actor: User, columns: dict[str, int]) -> ingest.
     )
     producing = {MemberRole.PRODUCER, MemberRole.OWN_PRODUCTION}
     areas = set(alliance.service_areas.values_list("area", flat=True))
+    first, last = booking_window(alliance)
     return ingest.Lookups(
         columns=columns,
         producers=_index(m.organisation for m in members if m.role in producing),
         organizers=_index(m.organisation for m in members if m.role == MemberRole.ORGANIZER),
         areas=_aliases(ServiceArea.choices, areas),
         categories=_aliases(CostCategory.choices),
-        term_start=alliance.term_start,
-        term_end=alliance.term_end,
+        term_start=first,
+        term_end=last,
         own_producer=None if may_post_all else getattr(actor, "organisation_id", None),
+        horizon_days=horizon_days(),
     )
 
 
@@ -273,6 +303,18 @@ def import_costs(
     writing off this one, and a third busy process on two cores measured slower)."""
     if not permissions.can_import_costs(actor, alliance):
         raise forbidden()  # before anything, so that not even a duplicate is told
+    external_id = external_id.strip()
+    if len(external_id) > 100:
+        raise DomainError(
+            "batch_id_invalid",
+            _("The batch id is a text of at most 100 characters."),
+            field="batch_id",
+        )
+    if "\x00" in external_id:
+        raise DomainError(
+            "text_nul", _("The text contains a NUL character; remove it."), field="batch_id"
+        )
+    source = source.replace("\x00", "")
     digest, expected = fingerprint(path)
     previous = _previous(alliance, digest, external_id)
     if previous is not None:
@@ -306,22 +348,34 @@ def _chunks(
     path: Path,
     checks: ingest.Lookups,
     sums: ingest.Sums,
-    copy_prefix: str | None,
+    writer: bulk.EntryWriter,
+    digest: dict[str, str],
     parallel: bool,
 ) -> Iterator[ingest.Chunk]:
     """``ingest.parse``'s chunks, from this process or from a child process (which checks
-    rows for SQLite; it sends back the rollup's sums at the end)."""
+    rows for SQLite; it sends back the rollup's sums and the rows' digest at the end). The
+    rows' SHA-256 (hex) is left in ``digest["rows_sha256"]``."""
+    copy_prefix = writer.copy_prefix
     if not parallel:
+        hashed = hashlib.sha256()
         try:
-            yield from ingest.parse(path, checks, sums, copy_prefix=copy_prefix)
+            yield from ingest.parse(
+                path,
+                checks,
+                sums,
+                copy_prefix=copy_prefix,
+                digest=hashed,
+                line_prefix=writer.line_prefix,
+            )
         except ingest.Unreadable as error:
             raise _unreadable(error) from None
+        digest["rows_sha256"] = hashed.hexdigest()
         return
     context = multiprocessing.get_context("spawn")
     receive, send = context.Pipe(duplex=False)
     child = context.Process(
         target=ingest.parse_to_pipe,
-        args=(path, checks, send, copy_prefix),
+        args=(path, checks, send, copy_prefix, writer.line_prefix),
         name="allianssi-import",
     )
     child.start()
@@ -336,10 +390,12 @@ def _chunks(
                 yield message[1], message[2], message[3], message[4]
             elif message[0] == "sums":
                 sums.adopt(message[1])
+            elif message[0] == "digest":
+                digest["rows_sha256"] = message[1]
             elif message[0] == "done":
                 return
             elif message[0] == "unreadable":
-                raise _unreadable(ingest.Unreadable(message[1]))
+                raise _unreadable(ingest.Unreadable(message[1], **message[2]))
             else:
                 raise RuntimeError(f"the import's checking process failed: {message[1]}")
     finally:
@@ -383,11 +439,12 @@ def _book(
     errors: list[RowError] = []
     rejected = read = 0
     sums = ingest.Sums()
+    rows_digest: dict[str, str] = {}
     writer = bulk.EntryWriter(
         alliance_id=alliance.pk, batch_id=batch.pk, actor_id=actor.pk, created_at=timezone.now()
     )
     with writer:
-        for good, bad, rejected, read in _chunks(path, checks, sums, writer.copy_prefix, parallel):
+        for good, bad, rejected, read in _chunks(path, checks, sums, writer, rows_digest, parallel):
             if rejected:  # nothing more is written; the checking goes on to report every row
                 for line, column, code, params in bad[: max(REPORT_LIMIT - len(errors), 0)]:
                     errors.append(
@@ -399,10 +456,21 @@ def _book(
                 progress(read, max(expected, read))
     if rejected:
         raise ImportRejected(errors, rejected, read)  # rolls the batch back with the rows
+    cents = sums.total()
+    if abs(cents) > MAX_BATCH_CENTS:
+        raise DomainError(
+            "import_total_too_large",
+            _(
+                "Nothing was imported: the file's costs add up to %(total)s €, and one import "
+                "holds at most %(limit)s € either way. Import it in parts."
+            ),
+            total=number_format(from_cents(cents), 2, force_grouping=True),
+            limit=number_format(from_cents(MAX_BATCH_CENTS), 2, force_grouping=True),
+        )
     bulk.upsert_totals(alliance.pk, sums)
     if len(sums) >= ANALYZE_KEYS:
         bulk.refresh_statistics()
-    total = from_cents(sums.total())
+    total = from_cents(cents)
     ImportBatch.objects.filter(pk=batch.pk).update(rows=read, total=total)
     batch.rows, batch.total = read, total
     audit_append(
@@ -416,6 +484,7 @@ def _book(
             "total": total,
             "checksum": digest,
             "external_id": external_id,
+            "rows_sha256": rows_digest["rows_sha256"],
         },
     )
     return Result(batch, duplicate=False)

@@ -14,12 +14,13 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import hashlib
 import re
 import zipfile
 from collections.abc import Callable, Generator, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -40,11 +41,20 @@ _Y_TUNNUS = re.compile(r"^\d{7}-\d$")
 
 
 class Unreadable(Exception):
-    """The file cannot be read: ``code`` is ``encoding`` or ``xlsx``."""
+    """The file cannot be read: ``code`` is ``encoding``, ``xlsx``, ``csv_field`` (a field
+    longer than the CSV reader's limit, ``FIELD_LIMIT``), ``csv`` (another CSV syntax error) or
+    ``months`` (more months than one import's rollup slots hold); ``params`` say where (the
+    ``line``) and what limit was passed, as text."""
 
-    def __init__(self, code: str) -> None:
+    def __init__(self, code: str, **params: str) -> None:
         super().__init__(code)
         self.code = code
+        self.params = params
+
+
+#: The longest field Python's CSV reader takes (its default limit, never raised here: a field
+#: holds at most 500 characters, and a longer one is a broken file, not a long description).
+FIELD_LIMIT = csv.field_size_limit()
 
 
 @dataclass(frozen=True)
@@ -56,9 +66,12 @@ class Lookups:
     organizers: dict[str, int | None]
     areas: dict[str, str]  # code or label (any language), lowercased → the alliance's area code
     categories: dict[str, str]  # likewise → category code
+    #: The first and the last booking date allowed: the alliance's term, cut at the booking
+    #: horizon (so many days after the day of the import).
     term_start: dt.date
     term_end: dt.date
     own_producer: int | None = None  # the one producer the importer may import for; None: any
+    horizon_days: int = 0  # the horizon, for the error's text only
 
 
 def party_key(value: str) -> str:
@@ -78,17 +91,22 @@ def parse_date(value: str) -> dt.date | None:
         return None
 
 
+def day_text(day: dt.date) -> str:
+    """A date as Finnish (and Finland-Swedish) text writes it: ``31.3.2026``."""
+    return f"{day.day}.{day.month}.{day.year}"
+
+
 def parse_cents(value: str) -> int | None:
     """Euros as people write them (``1 234,56``, ``-12.50``, ``1234,56 €``) as whole cents;
     ``None`` unless a finite amount, not zero, exact to the cent and within ``MAX_CENTS``."""
     try:
         amount = Decimal(euros.normalise(value))
-    except InvalidOperation:
-        return None
-    if not amount.is_finite():
-        return None
-    cents = amount.scaleb(2)
-    if cents == 0 or cents != cents.to_integral_value() or abs(cents) > MAX_CENTS:
+        if not amount.is_finite():
+            return None
+        cents = amount.scaleb(2)  # an exponent far out of range overflows here
+        if cents == 0 or cents != cents.to_integral_value() or abs(cents) > MAX_CENTS:
+            return None
+    except ArithmeticError:  # InvalidOperation, Overflow
         return None
     return int(cents)
 
@@ -110,7 +128,7 @@ def _cell(value: Any) -> str:
 
 def _rows_csv(path: Path) -> Iterator[list[str]]:
     with path.open(encoding="utf-8-sig", newline="") as handle:
-        first = handle.readline()
+        first = handle.readline(1 << 16)  # enough to tell; a line of a gigabyte is not read whole
         delimiter = ";" if first.count(";") > first.count(",") else ","
         handle.seek(0)
         yield from csv.reader(handle, delimiter=delimiter)
@@ -125,6 +143,13 @@ def _rows_xlsx(path: Path) -> Iterator[list[str]]:
             yield [_cell(v) for v in row]
     finally:
         book.close()
+
+
+def csv_unreadable(error: csv.Error, line: int) -> Unreadable:
+    """The CSV reader's refusal of row ``line`` as ``Unreadable``, with that line."""
+    if "field limit" in str(error):
+        return Unreadable("csv_field", line=str(line), limit=f"{FIELD_LIMIT:,}".replace(",", " "))
+    return Unreadable("csv", line=str(line))
 
 
 @contextmanager
@@ -153,10 +178,14 @@ def _empty(cells: list[str]) -> bool:
 def rows(path: Path) -> Generator[tuple[int, list[str]], None, None]:
     """(line number, cells) of every row that has any text, the header first. A file that
     cannot be read as UTF-8 CSV or as an XLSX workbook raises ``Unreadable``."""
+    number = 0
     with _readable(path):
-        for number, cells in enumerate(_raw(path), start=1):
-            if not _empty(cells):
-                yield number, cells
+        try:
+            for number, cells in enumerate(_raw(path), start=1):
+                if not _empty(cells):
+                    yield number, cells
+        except csv.Error as error:
+            raise csv_unreadable(error, number + 1) from None
 
 
 def workbook_rows(path: Path) -> int:
@@ -199,7 +228,13 @@ class Checker:
         if day is None:
             fail("booked_on", "date")
         elif not look.term_start <= day <= look.term_end:
-            fail("booked_on", "date_term")
+            fail(
+                "booked_on",
+                "date_term",
+                start=day_text(look.term_start),
+                end=day_text(look.term_end),
+                days=str(look.horizon_days),
+            )
         producer = self._party("producer", get("producer"), look.producers, fail)
         if producer is not None and look.own_producer not in (None, producer):
             fail("producer", "producer_not_own")
@@ -253,9 +288,9 @@ class Checker:
         return found
 
 
-#: One chunk: (checked rows, as tuples or as PostgreSQL ``COPY`` text lines; errors of its
-#: rejected rows; rows rejected so far; rows read so far).
-Chunk = tuple[list[Row] | list[str], list[Error], int, int]
+#: One chunk: (checked rows, as tuples or, for PostgreSQL's ``COPY``, as one block of encoded
+#: text lines; errors of its rejected rows; rows rejected so far; rows read so far).
+Chunk = tuple[list[Row] | bytes, list[Error], int, int]
 #: A rollup key: (first day of the month as ISO text, organizer id, producer id, area, category).
 Key = tuple[str, int, int, str, str]
 #: A slot packs a key into one int, each dimension's number in its own bits (from the lowest:
@@ -291,7 +326,9 @@ class Sums:
         if found is None:
             found = numbers[value] = len(self._values[dimension])
             if found >= 1 << _BITS[dimension]:
-                raise ValueError("more distinct values than a rollup slot holds")
+                # Only months can be that many (4 096: a window of 341 years); the rest are
+                # the alliance's own members, areas and categories.
+                raise Unreadable("months", limit=str(1 << _BITS[dimension]))
             self._values[dimension].append(value)
         return found << _SHIFTS[dimension]
 
@@ -379,6 +416,20 @@ def copy_line(prefix: str, row: Row) -> str:
     )
 
 
+def _done(good: list[Any], copy_prefix: str | None, digest: Any, texts: list[str] | None) -> Any:
+    """A chunk's checked rows as they are written (tuples, or one block of ``COPY`` text), the
+    digest fed with them."""
+    if copy_prefix is not None:
+        block = "".join(good).encode()
+        if digest is not None:
+            digest.update(block)
+        return block
+    if texts is not None:
+        digest.update("".join(texts).encode())
+        texts.clear()
+    return good
+
+
 def parse(
     path: Path,
     lookups: Lookups,
@@ -386,9 +437,18 @@ def parse(
     *,
     chunk: int | None = None,
     copy_prefix: str | None = None,
+    digest: Any = None,
+    line_prefix: str | None = None,
 ) -> Iterator[Chunk]:
     """Check every row after the header and add it to ``sums``, yielding a chunk every
-    ``chunk`` rows and at the end; with ``copy_prefix``, the checked rows come as ``COPY`` lines.
+    ``chunk`` rows and at the end; with ``copy_prefix``, the checked rows come as one block of
+    ``COPY`` text (UTF-8).
+
+    ``digest`` (a ``hashlib`` object) is fed every checked row as its ``COPY`` text line
+    (``copy_line``) after the entry's own columns (``copy_prefix``, or ``line_prefix`` when the
+    rows come as tuples), in the order of the file: the digest of the batch's rows that its audit
+    record keeps and ``openbook_verify`` recomputes from the database. With ``COPY`` text it is
+    the very block that is written, hashed once.
 
     The loop is written for speed (one import runs every row through it): a row whose date,
     producer, organizer, area and category were each seen before in an accepted row, exactly as
@@ -411,6 +471,9 @@ def parse(
     width = max(columns.values()) + 1
     plain = _PLAIN_AMOUNT.fullmatch
     special = _COPY_SPECIAL.search
+    # The canonical lines of tuple rows, for the digest (with COPY text, the block itself).
+    texts: list[str] | None = [] if digest is not None and copy_prefix is None else None
+    text_prefix = line_prefix or ""
     # The caches: each cell as written → its checked value and its part of the rollup slot.
     # Only what ``Checker.row`` accepted goes in.
     dates: dict[str, tuple[str, int]] = {}
@@ -426,100 +489,122 @@ def parse(
     rejected = 0
     read = 0
     line = 0
+
     with _readable(path):
         source = _raw(path)
-        for cells in source:  # the header, checked by the importer
-            line += 1
-            if not _empty(cells):
-                break
-        for cells in source:
-            line += 1
-            if not (cells and cells[0].strip()) and _empty(cells):
-                continue
-            read += 1
-            try:
-                if len(cells) < width:
-                    raise KeyError
-                amount = cells[c_amount]
-                if not plain(amount):
-                    raise KeyError
-                if len(amount) > 3 and amount[-3] in ",.":
-                    cents = int(amount[:-3] + amount[-2:])
-                else:
-                    cents = int(amount) * 100
-                description = cells[c_description]
-                evidence = cells[c_evidence] if c_evidence is not None else ""
-                if (
-                    not cents
-                    or not description
-                    or len(description) > 500
-                    or len(evidence) > 300
-                    or description[0].isspace()
-                    or description[-1].isspace()
-                    or (evidence and (evidence[0].isspace() or evidence[-1].isspace()))
-                    or "\x00" in description
-                    or "\x00" in evidence
-                ):
-                    raise KeyError
-                day, in_month = dates[cells[c_date]]
-                producer, in_producer = producers[cells[c_producer]]
-                organizer, in_organizer = organizers[cells[c_organizer]]
-                area, in_area = areas[cells[c_area]]
-                category, in_category = categories[cells[c_category]]
-            except KeyError:
-                result = checker.row(line, cells)
-                if isinstance(result, list):
-                    rejected += 1
-                    bad.extend(result)
-                    if read % chunk == 0:
-                        yield good, bad, rejected, read
-                        good, bad = [], []
+        try:
+            for cells in source:  # the header, checked by the importer
+                line += 1
+                if not _empty(cells):
+                    break
+            for cells in source:
+                line += 1
+                if not (cells and cells[0].strip()) and _empty(cells):
                     continue
-                day, producer, organizer, area, category, cents, description, evidence = result
-                in_month = part(0, day[:8] + "01")
-                in_organizer = part(1, organizer)
-                in_producer = part(2, producer)
-                in_area = part(3, area)
-                in_category = part(4, category)
-                if len(cells) >= width:  # the same cells are accepted the same way next time
-                    dates[cells[c_date]] = (day, in_month)
-                    producers[cells[c_producer]] = (producer, in_producer)
-                    organizers[cells[c_organizer]] = (organizer, in_organizer)
-                    areas[cells[c_area]] = (area, in_area)
-                    categories[cells[c_category]] = (category, in_category)
-            slot = in_month + in_organizer + in_producer + in_area + in_category
-            packed[slot] = packed_get(slot, 0) + (cents << 32) + 1  # _ENTRY_BITS
-            if copy_prefix is None:
-                good.append(
-                    (day, producer, organizer, area, category, cents, description, evidence)
-                )
-            else:
-                if special(description):
-                    description = _copy_escape(description)
-                if special(evidence):
-                    evidence = _copy_escape(evidence)
-                good.append(
-                    f"{copy_prefix}{day}\t{producer}\t{organizer}\t{area}\t{category}\t{cents}\t"
-                    f"{description}\t{evidence}\n"
-                )
-            if read % chunk == 0:
-                yield good, bad, rejected, read
-                good, bad = [], []
-    yield good, bad, rejected, read
+                read += 1
+                try:
+                    if len(cells) < width:
+                        raise KeyError
+                    amount = cells[c_amount]
+                    if not plain(amount):
+                        raise KeyError
+                    if len(amount) > 3 and amount[-3] in ",.":
+                        cents = int(amount[:-3] + amount[-2:])
+                    else:
+                        cents = int(amount) * 100
+                    description = cells[c_description]
+                    evidence = cells[c_evidence] if c_evidence is not None else ""
+                    if (
+                        not cents
+                        or not description
+                        or len(description) > 500
+                        or len(evidence) > 300
+                        or description[0].isspace()
+                        or description[-1].isspace()
+                        or (evidence and (evidence[0].isspace() or evidence[-1].isspace()))
+                        or "\x00" in description
+                        or "\x00" in evidence
+                    ):
+                        raise KeyError
+                    day, in_month = dates[cells[c_date]]
+                    producer, in_producer = producers[cells[c_producer]]
+                    organizer, in_organizer = organizers[cells[c_organizer]]
+                    area, in_area = areas[cells[c_area]]
+                    category, in_category = categories[cells[c_category]]
+                except KeyError:
+                    result = checker.row(line, cells)
+                    if isinstance(result, list):
+                        rejected += 1
+                        bad.extend(result)
+                        if read % chunk == 0:
+                            yield _done(good, copy_prefix, digest, texts), bad, rejected, read
+                            good, bad = [], []
+                        continue
+                    day, producer, organizer, area, category, cents, description, evidence = result
+                    in_month = part(0, day[:8] + "01")
+                    in_organizer = part(1, organizer)
+                    in_producer = part(2, producer)
+                    in_area = part(3, area)
+                    in_category = part(4, category)
+                    if len(cells) >= width:  # the same cells are accepted the same way next time
+                        dates[cells[c_date]] = (day, in_month)
+                        producers[cells[c_producer]] = (producer, in_producer)
+                        organizers[cells[c_organizer]] = (organizer, in_organizer)
+                        areas[cells[c_area]] = (area, in_area)
+                        categories[cells[c_category]] = (category, in_category)
+                slot = in_month + in_organizer + in_producer + in_area + in_category
+                packed[slot] = packed_get(slot, 0) + (cents << 32) + 1  # _ENTRY_BITS
+                if copy_prefix is None:
+                    good.append(
+                        (day, producer, organizer, area, category, cents, description, evidence)
+                    )
+                    if texts is not None:
+                        if special(description):
+                            description = _copy_escape(description)
+                        if special(evidence):
+                            evidence = _copy_escape(evidence)
+                        texts.append(
+                            f"{text_prefix}{day}\t{producer}\t{organizer}\t{area}\t{category}\t"
+                            f"{cents}\t{description}\t{evidence}\n"
+                        )
+                else:
+                    if special(description):
+                        description = _copy_escape(description)
+                    if special(evidence):
+                        evidence = _copy_escape(evidence)
+                    good.append(
+                        f"{copy_prefix}{day}\t{producer}\t{organizer}\t{area}\t{category}\t"
+                        f"{cents}\t{description}\t{evidence}\n"
+                    )
+                if read % chunk == 0:
+                    yield _done(good, copy_prefix, digest, texts), bad, rejected, read
+                    good, bad = [], []
+        except csv.Error as error:
+            raise csv_unreadable(error, line + 1) from None
+    yield _done(good, copy_prefix, digest, texts), bad, rejected, read
 
 
 def parse_to_pipe(
-    path: Path, lookups: Lookups, connection: Any, copy_prefix: str | None = None
+    path: Path,
+    lookups: Lookups,
+    connection: Any,
+    copy_prefix: str | None = None,
+    line_prefix: str | None = None,
 ) -> None:
     """The child process's work: ``parse`` sending each chunk down a pipe, then the rollup's
-    sums and ``done`` (or ``unreadable`` with its code, or ``failed`` with the error's text)."""
+    sums, the rows' digest (SHA-256, hex) and ``done`` (or ``unreadable`` with its code and
+    parameters, or ``failed`` with the error's text)."""
     sums = Sums()
+    digest = hashlib.sha256()
     try:
-        for part in parse(path, lookups, sums, copy_prefix=copy_prefix):
+        for part in parse(
+            path, lookups, sums, copy_prefix=copy_prefix, digest=digest, line_prefix=line_prefix
+        ):
             connection.send(("chunk", *part))
         connection.send(("sums", sums))
+        connection.send(("digest", digest.hexdigest()))
     except Unreadable as error:
-        connection.send(("unreadable", error.code))
+        connection.send(("unreadable", error.code, error.params))
     except Exception as error:  # reported to the parent, which raises it
         connection.send(("failed", repr(error)))
     else:

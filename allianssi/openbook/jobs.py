@@ -85,7 +85,7 @@ def job_create(
             job = ImportJob.objects.create(
                 alliance=alliance,
                 created_by=actor,
-                source=name[:200],
+                source=name.replace("\x00", "")[:200],
                 external_id=external_id.strip()[:100],
             )
             os.replace(spooled, file_of(job))

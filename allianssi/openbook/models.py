@@ -58,7 +58,11 @@ class Budget(models.Model):
 
 
 class BudgetRevision(models.Model):
-    """The original budget (number 1) and each approved change after it, never overwritten."""
+    """The original budget (number 1) and each approved change after it, never overwritten.
+
+    A mistaken revision is corrected by a later one that ``supersedes`` it (services:
+    ``budget_revision_supersede``): the mistaken one stays, and no longer counts. Only the
+    latest revision is ever superseded, so the latest one is always in force."""
 
     budget = models.ForeignKey(Budget, on_delete=models.PROTECT, related_name="revisions")
     number = models.PositiveSmallIntegerField(_("revision"))
@@ -68,6 +72,14 @@ class BudgetRevision(models.Model):
     )
     effective_on = models.DateField(_("effective"))
     reason = models.TextField(_("reason"), blank=True)
+    supersedes = models.OneToOneField(
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="superseded_by",
+        verbose_name=_("corrects"),
+    )
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )
@@ -94,7 +106,8 @@ class StaffContribution(models.Model):
     """The staff time (person-years) one party (an organizer, a producer or an own unit) pools
     into the alliance for a year. Number 1 is the original; each change is a new revision with
     its date and reason, never an overwrite. (An organizer's budget revisions also carry the
-    staff time per service area.)"""
+    staff time per service area.) A mistaken latest revision is corrected by one that
+    ``supersedes`` it, as a budget's is."""
 
     alliance = models.ForeignKey(Alliance, on_delete=models.PROTECT, related_name="staff")
     organisation = models.ForeignKey(
@@ -107,6 +120,14 @@ class StaffContribution(models.Model):
     )
     effective_on = models.DateField(_("effective"))
     reason = models.TextField(_("reason"), blank=True)
+    supersedes = models.OneToOneField(
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="superseded_by",
+        verbose_name=_("corrects"),
+    )
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )
@@ -277,7 +298,11 @@ class CostEntry(models.Model):
 
     class Meta:
         ordering = ["alliance", "booked_on", "pk"]
-        indexes = [models.Index(fields=["alliance", "booked_on"], name="cost_entry_alliance_day")]
+        # The one index of the ledger (ADR 0010): a period's entries, and the entries list
+        # paged by key (booking date, then id: ADR 0017).
+        indexes = [
+            models.Index(fields=["alliance", "booked_on", "id"], name="cost_entry_alliance_day_id")
+        ]
         constraints = [
             models.CheckConstraint(name="cost_entry_not_zero", condition=~Q(amount=0)),
             models.UniqueConstraint(

@@ -1,18 +1,23 @@
 """Reading the open books. Every party of the alliance reads everything; nobody else anything.
 
 Totals come from the rollup (``LedgerTotal``) with SQL aggregates, so a page costs the same
-whether the alliance has a hundred entries or millions; the entries themselves are paged.
+whether the alliance has a hundred entries or millions: every breakdown of the page in one
+statement (``books``), and so the number of entries too, which the rollup keeps. The entries
+themselves are paged by key (``entries_page``): a page starts after the last entry of the one
+before, found through the index, so a page far back costs what the first one does.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import re
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
 from django.db import connection, transaction
-from django.db.models import OuterRef, QuerySet, Subquery, Sum
+from django.db.models import BooleanField, OuterRef, Q, QuerySet, Subquery, Sum
+from django.db.models.expressions import RawSQL
 from django.http import Http404
 
 from allianssi import permissions
@@ -25,6 +30,7 @@ from allianssi.openbook.models import (
     BudgetRevision,
     CostEntry,
     LedgerTotal,
+    PartyTotal,
     StaffContribution,
 )
 
@@ -69,12 +75,30 @@ class Filters:
         if self.start:
             rows = rows.filter(booked_on__gte=self.start)
         if self.end:
-            rows = rows.filter(booked_on__lt=_next_month(self.end))
+            rows = rows.filter(booked_on__lte=_month_end(self.end))
         return rows.filter(**self._dimensions())
 
+    def where(self, alliance: Alliance) -> tuple[str, list[Any]]:
+        """The filters as the WHERE clause of a statement on the rollup, and its parameters."""
+        clauses = ["alliance_id = %s"]
+        parameters: list[Any] = [alliance.pk]
+        if self.start:
+            clauses.append("month >= %s")
+            parameters.append(self.start)
+        if self.end:
+            clauses.append("month <= %s")
+            parameters.append(self.end)
+        for lookup, value in self._dimensions().items():
+            clauses.append(f"{lookup} = %s")  # the names are the dataclass's own fields
+            parameters.append(value)
+        return " AND ".join(clauses), parameters
 
-def _next_month(day: dt.date) -> dt.date:
-    return (day.replace(day=28) + dt.timedelta(days=4)).replace(day=1)
+
+def _month_end(day: dt.date) -> dt.date:
+    """The last day of ``day``'s month (December of year 9999 too)."""
+    if day.month == 12:
+        return day.replace(day=31)
+    return day.replace(month=day.month + 1, day=1) - dt.timedelta(days=1)
 
 
 @dataclass(frozen=True)
@@ -92,28 +116,200 @@ class Books:
     market_share: Decimal | None  # share of the volume produced by market producers, 0–1
 
 
+def _month(value: Any) -> dt.date:
+    """A month as the engine returns it (SQLite: ISO text)."""
+    return value if isinstance(value, dt.date) else dt.date.fromisoformat(value)
+
+
+#: The two groupings the page's breakdowns are folded from: organizer, area and category (each
+#: of them, and the grand total, is a sum of these few hundred lines), and producer and month.
+_ORGANIZER_SIDE = "carried_by_id, service_area, category"
+_PRODUCER_SIDE = "incurred_by_id, month"
+
+
+def _breakdowns(alliance: Alliance, filters: Filters) -> list[tuple[Any, ...]]:
+    """(organizer, area, category, producer, month, cents, entries) of the filtered rollup summed
+    two ways, in one statement: per (organizer, area, category), with producer and month
+    ``None``, and per (producer, month), with the others ``None``. PostgreSQL sums both in one
+    pass over the rollup (``GROUPING SETS``, two hash tables rather than one per breakdown);
+    SQLite in one ``UNION ALL``."""
+    table = connection.ops.quote_name(LedgerTotal._meta.db_table)
+    where, parameters = filters.where(alliance)
+    sums = "SUM(amount), SUM(entries)"
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute(
+                f"SELECT {_ORGANIZER_SIDE}, {_PRODUCER_SIDE}, {sums} "  # noqa: S608 - see above
+                f"FROM {table} WHERE {where} "
+                f"GROUP BY GROUPING SETS (({_ORGANIZER_SIDE}), ({_PRODUCER_SIDE}))",
+                parameters,
+            )
+        else:
+            cursor.execute(
+                f"SELECT {_ORGANIZER_SIDE}, NULL, NULL, {sums} FROM {table} "  # noqa: S608
+                f"WHERE {where} GROUP BY {_ORGANIZER_SIDE} UNION ALL "
+                f"SELECT NULL, NULL, NULL, {_PRODUCER_SIDE}, {sums} FROM {table} "
+                f"WHERE {where} GROUP BY {_PRODUCER_SIDE}",
+                parameters * 2,
+            )
+        rows: list[tuple[Any, ...]] = cursor.fetchall()
+    return rows
+
+
 def books(*, user: AnyUser, alliance: Alliance, filters: Filters) -> Books:
+    """The filtered books' totals by organizer, producer, service area, category and month, in
+    all, and the share of market producers, from one aggregation of the rollup."""
     if not permissions.can_read_ledger(user, alliance):
         raise Http404
-    rows = filters.rollup(alliance)
-    grand = rows.aggregate(amount=Sum("amount"), entries=Sum("entries"))
-    by: dict[str, list[Line]] = {}
-    for dimension in DIMENSIONS:
-        field = f"{dimension}_id" if dimension in {"carried_by", "incurred_by"} else dimension
-        order = field if dimension == "month" else "-amount"
-        by[dimension] = [
-            Line(r[field], r["amount"], r["entries"])
-            for r in rows.values(field)
-            .annotate(amount=Sum("amount"), entries=Sum("entries"))
-            .order_by(order)
-        ]
-    producers = Membership.objects.filter(alliance=alliance, role=MemberRole.PRODUCER).values(
-        "organisation_id"
+    sums: dict[str, dict[Any, list[int]]] = {dimension: {} for dimension in DIMENSIONS}
+    grand, count = 0, 0
+
+    def add(dimension: str, key: Any, cents: int, entries: int) -> None:
+        found = sums[dimension].setdefault(key, [0, 0])
+        found[0] += cents
+        found[1] += entries
+
+    for organizer, area, category, producer, month, cents, entries in _breakdowns(
+        alliance, filters
+    ):
+        cents, entries = int(cents or 0), int(entries or 0)
+        if producer is None:  # the columns are never NULL: NULL marks the other grouping
+            add("carried_by", organizer, cents, entries)
+            add("service_area", area, cents, entries)
+            add("category", category, cents, entries)
+            grand += cents
+            count += entries
+        else:
+            add("incurred_by", producer, cents, entries)
+            add("month", _month(month), cents, entries)
+    by = {
+        dimension: [Line(key, from_cents(c), n) for key, (c, n) in found.items()]
+        for dimension, found in sums.items()
+    }
+    for dimension, lines in by.items():
+        if dimension == "month":
+            lines.sort(key=lambda line: line.key)
+        else:
+            lines.sort(key=lambda line: (-line.amount, str(line.key)))
+    producers = set(
+        Membership.objects.filter(alliance=alliance, role=MemberRole.PRODUCER).values_list(
+            "organisation_id", flat=True
+        )
     )
-    market = rows.filter(incurred_by_id__in=producers).aggregate(amount=Sum("amount"))["amount"]
-    total = grand["amount"] or Decimal("0.00")
-    share = (market or Decimal(0)) / total if total > 0 else None
-    return Books(total=total, entries=grand["entries"] or 0, by=by, market_share=share)
+    market = sum((line.amount for line in by["incurred_by"] if line.key in producers), Decimal(0))
+    total = from_cents(grand)
+    share = market / total if total > 0 else None
+    return Books(total=total, entries=count, by=by, market_share=share)
+
+
+def month_series(*, user: AnyUser, alliance: Alliance, filters: Filters) -> list[Line]:
+    """The filtered books' costs per month, in order: the months chart's one series, without the
+    rest of the page's breakdowns."""
+    if not permissions.can_read_ledger(user, alliance):
+        raise Http404
+    table = connection.ops.quote_name(LedgerTotal._meta.db_table)
+    where, parameters = filters.where(alliance)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT month, SUM(amount), SUM(entries) FROM {table} "  # noqa: S608
+            f"WHERE {where} GROUP BY month ORDER BY month",
+            parameters,
+        )
+        return [
+            Line(_month(month), from_cents(int(cents)), int(entries))
+            for month, cents, entries in cursor.fetchall()
+        ]
+
+
+# The entries, paged by key -----------------------------------------------------------------------
+
+PAGE_SIZE = 100
+_KEY = re.compile(r"^(\d{4}-\d{2}-\d{2})_(\d{1,18})$")
+
+
+def entry_key(entry: CostEntry) -> str:
+    """Where an entry stands in the list (newest first: by booking date, then by id), as the
+    pager's links carry it: ``2026-03-31_123``."""
+    return f"{entry.booked_on.isoformat()}_{entry.pk}"
+
+
+def parse_key(value: str | None) -> tuple[dt.date, int] | None:
+    """A pager key; ``None`` if it is missing or not one (the first page is shown)."""
+    match = _KEY.match(value or "")
+    if match is None:
+        return None
+    try:
+        return dt.date.fromisoformat(match[1]), int(match[2])
+    except ValueError:
+        return None
+
+
+@dataclass(frozen=True)
+class EntryPage:
+    entries: list[CostEntry]  # newest first
+    newer: str | None  # the key to ask for the page before (``before``), if there is one
+    older: str | None  # the key to ask for the page after (``after``), if there is one
+    first: bool  # this is the newest page
+
+
+def _position(older: bool, key: tuple[dt.date, int], *, inclusive: bool = False) -> Q:
+    """The entries older (or newer) than ``key`` in the list's order, as one row comparison
+    that the (alliance, booking date, id) index answers directly."""
+    table = connection.ops.quote_name(CostEntry._meta.db_table)
+    operator = ("<" if older else ">") + ("=" if inclusive else "")
+    return Q(
+        RawSQL(  # noqa: S611 - only the model's own table name and a fixed operator are spliced
+            f"({table}.booked_on, {table}.id) {operator} (%s, %s)",
+            (key[0], key[1]),
+            output_field=BooleanField(),
+        )
+    )
+
+
+def entries_page(
+    *,
+    user: AnyUser,
+    alliance: Alliance,
+    filters: Filters,
+    after: str | None = None,
+    before: str | None = None,
+    size: int = PAGE_SIZE,
+) -> EntryPage:
+    """A page of the filtered entries, newest first: the first page, the one older than the
+    entry ``after`` names, or the one newer than the entry ``before`` names. Nothing is
+    counted: whether there is a page beyond is known by reading one entry more."""
+    if not permissions.can_read_ledger(user, alliance):
+        raise Http404
+    rows = filters.entries(alliance).select_related("incurred_by", "carried_by")
+    newest_first = ("-booked_on", "-pk")
+    start_after, end_before = parse_key(after), parse_key(before)
+    if end_before is not None:
+        found = list(
+            rows.filter(_position(False, end_before)).order_by("booked_on", "pk")[: size + 1]
+        )
+        more_newer = len(found) > size
+        entries = found[:size][::-1]
+        more_older = (
+            bool(entries) and rows.filter(_position(True, end_before, inclusive=True)).exists()
+        )
+        first = not more_newer
+    else:
+        query = rows if start_after is None else rows.filter(_position(True, start_after))
+        found = list(query.order_by(*newest_first)[: size + 1])
+        more_older = len(found) > size
+        entries = found[:size]
+        more_newer = start_after is not None and (
+            not entries or rows.filter(_position(False, start_after, inclusive=True)).exists()
+        )
+        first = start_after is None
+    if not entries and (start_after or end_before):  # past either end: start again
+        return entries_page(user=user, alliance=alliance, filters=filters, size=size)
+    return EntryPage(
+        entries=entries,
+        newer=entry_key(entries[0]) if more_newer and entries else None,
+        older=entry_key(entries[-1]) if more_older and entries else None,
+        first=first,
+    )
 
 
 @dataclass(frozen=True)
@@ -190,20 +386,32 @@ def staff_year(*, user: AnyUser, alliance: Alliance, year: int) -> dict[int, Dec
 def plan_history(
     *, user: AnyUser, alliance: Alliance
 ) -> tuple[list[BudgetRevision], list[StaffContribution]]:
-    """Every budget revision and staff contribution of the alliance, newest year first."""
+    """Every budget revision and staff contribution of the alliance, newest year first, each
+    with the revision it corrects and the one that corrects it, if any."""
     if not permissions.can_read_ledger(user, alliance):
         raise Http404
     budgets = list(
         BudgetRevision.objects.filter(budget__alliance=alliance)
-        .select_related("budget__organisation", "created_by")
+        .select_related("budget__organisation", "created_by", "supersedes", "superseded_by")
         .order_by("-budget__year", "budget__organisation__name", "budget__service_area", "number")
     )
     staff = list(
         StaffContribution.objects.filter(alliance=alliance)
-        .select_related("organisation", "created_by")
+        .select_related("organisation", "created_by", "supersedes", "superseded_by")
         .order_by("-year", "organisation__name", "number")
     )
     return budgets, staff
+
+
+def latest_revisions(revisions: list[Any]) -> list[Any]:
+    """The latest of each budget's revisions, or of each party's staff statements for a year:
+    the ones in force, and the only ones that a superseding revision may correct."""
+    latest: dict[tuple[Any, ...], Any] = {}
+    for r in revisions:
+        key = (r.budget_id,) if isinstance(r, BudgetRevision) else (r.organisation_id, r.year)
+        if key not in latest or r.number > latest[key].number:
+            latest[key] = r
+    return list(latest.values())
 
 
 @dataclass(frozen=True)
@@ -234,11 +442,11 @@ def producers_year(
         raise Http404
     start, end = year_bounds(year)
     day = as_of or clock.today()
-    rows = (
-        LedgerTotal.objects.filter(alliance=alliance, month__year=year)
+    rows = (  # the per-party totals: a year of them is a few hundred rows
+        PartyTotal.objects.filter(alliance=alliance, month__gte=start, month__lte=end)
         .values("incurred_by_id")
         .annotate(s=Sum("amount"))
-        .order_by("-s")
+        .order_by("-s", "incurred_by_id")
     )
     return [
         YearLine(r["incurred_by_id"], None, r["s"], run_rate(r["s"], start, end, day)) for r in rows

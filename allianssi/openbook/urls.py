@@ -10,6 +10,16 @@ urlpatterns = [
     path("alliances/<int:pk>/books/chart/<slug:name>.svg", views.books_chart, name="chart"),
     path("alliances/<int:pk>/books/import/", views.books_import, name="import"),
     path("alliances/<int:pk>/books/plan/", views.books_plan, name="plan"),
+    path(
+        "alliances/<int:pk>/books/plan/budget/<int:revision>/correct/",
+        views.budget_revision_correct,
+        name="budget_correct",
+    ),
+    path(
+        "alliances/<int:pk>/books/plan/staff/<int:revision>/correct/",
+        views.staff_revision_correct,
+        name="staff_correct",
+    ),
     path("alliances/<int:pk>/books/entries/new/", views.entry_new, name="entry_new"),
     path(
         "alliances/<int:pk>/books/entries/<int:entry>/reverse/",

@@ -1,18 +1,27 @@
-"""The rollup checked against the raw ledger, in the database (SQL aggregates, not Python), and
-the ledger's references checked for ones that do not resolve (the ledger carries no database
-foreign-key constraints; ADR 0010)."""
+"""The rollup checked against the raw ledger, in the database (SQL aggregates, not Python); the
+ledger's references checked for ones that do not resolve (the ledger carries no database
+foreign-key constraints; ADR 0010); and the ledger checked against the audit chain: each import
+batch's rows against the digest its audit record keeps, each cost posted by hand against the
+snapshot in its record (ADR 0017). A database superuser who changes an entry and its rollup to
+match passes the first check but not the last: the records are hash-chained (ADR 0002)."""
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import Count, Sum
-from django.db.models.functions import TruncMonth
+from django.db import models
+from django.db.models import BigIntegerField, Count, Sum
+from django.db.models.functions import Cast, TruncMonth
 
 from allianssi.accounts.models import User
 from allianssi.alliances.models import Alliance
+from allianssi.audit.models import AuditRecord
+from allianssi.core.fields import from_cents
+from allianssi.openbook.bulk import entry_prefix
+from allianssi.openbook.ingest import copy_line
 from allianssi.openbook.models import CostEntry, ImportBatch, LedgerTotal, PartyTotal
 from allianssi.parties.models import Organisation
 
@@ -102,3 +111,210 @@ def dangling_references(alliance_id: int | None = None) -> dict[str, int]:
     }
     counts = {name: query.count() for name, query in checks.items()}
     return {name: count for name, count in counts.items() if count}
+
+
+# The ledger bound to the audit chain ------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class BatchCheck:
+    """What recomputing the import batches from the ledger found."""
+
+    problems: list[tuple[int, int, str]]  # (alliance id, batch id, what is wrong), English
+    unsealed: list[int]  # batches imported before digests were kept: not failures
+    sealed: int  # batches whose rows match the digest in their audit record
+
+
+_ENTRY_FIELDS = (
+    "pk",
+    "batch_id",
+    "alliance_id",
+    "created_by_id",
+    "created_at",
+    "booked_on",
+    "incurred_by_id",
+    "carried_by_id",
+    "service_area",
+    "category",
+    "cents",
+    "description",
+    "evidence",
+    "reverses_id",
+)
+#: Lines hashed at a time per batch: memory holds at most this many per batch being read.
+_FLUSH = 5_000
+
+
+def _entries(alliance_id: int | None, *, batched: bool) -> Any:
+    rows = CostEntry.objects.filter(batch_id__isnull=not batched)
+    if alliance_id is not None:
+        rows = rows.filter(alliance_id=alliance_id)
+    return (
+        rows.annotate(cents=Cast("amount", BigIntegerField()))
+        .order_by("pk")
+        .values_list(*_ENTRY_FIELDS)
+        .iterator(chunk_size=10_000)
+    )
+
+
+def _records(
+    alliance_id: int | None, actions: tuple[str, ...], model: type[models.Model]
+) -> dict[int, Any]:
+    """The ``after`` of each audit record of ``actions`` on objects of ``model``, by the
+    object's id."""
+    records = AuditRecord.objects.filter(action__in=actions, object_type=model._meta.label_lower)
+    if alliance_id is not None:
+        records = records.filter(alliance_id=alliance_id)
+    return {int(object_id): after for object_id, after in records.values_list("object_id", "after")}
+
+
+def batch_digests(alliance_id: int | None = None) -> BatchCheck:
+    """Every import batch's rows recomputed from the ledger, streamed in the order they were
+    written (by id), and compared with the batch's audit record: the SHA-256 of the rows as
+    ``COPY`` text lines (``ingest.copy_line`` after ``bulk.entry_prefix``: what the import
+    hashed as it wrote them), their number and their total. A batch recorded before digests were
+    kept is listed as unsealed; its number of rows and its total are still checked."""
+    recorded = _records(alliance_id, ("cost.import",), ImportBatch)
+    batches = ImportBatch.objects.all()
+    if alliance_id is not None:
+        batches = batches.filter(alliance_id=alliance_id)
+    hashers: dict[int, Any] = {}
+    counts: dict[int, list[int]] = {}  # batch → [rows, cents]
+    prefixes: dict[tuple[Any, ...], str] = {}
+    # The lines of the batch being read, hashed when another batch's row comes (a batch's rows
+    # are written together, so memory holds about one batch's pending lines) or every _FLUSH.
+    current: int | None = None
+    lines: list[str] = []
+    for (
+        _pk,
+        batch,
+        alliance,
+        actor,
+        created_at,
+        booked_on,
+        producer,
+        organizer,
+        area,
+        category,
+        cents,
+        description,
+        evidence,
+        _reverses,
+    ) in _entries(alliance_id, batched=True):
+        if batch != current or len(lines) >= _FLUSH:
+            if current is not None:
+                hashers[current].update("".join(lines).encode())
+            lines = []
+            current = batch
+            if batch not in hashers:
+                hashers[batch] = hashlib.sha256()
+                counts[batch] = [0, 0]
+        own = (alliance, batch, actor, created_at)
+        prefix = prefixes.get(own)
+        if prefix is None:
+            if len(prefixes) > 1_000:
+                prefixes.clear()
+            prefix = prefixes[own] = entry_prefix(alliance, batch, actor or 0, created_at)
+        lines.append(
+            copy_line(
+                prefix,
+                (
+                    booked_on.isoformat(),
+                    producer,
+                    organizer,
+                    area,
+                    category,
+                    cents,
+                    description,
+                    evidence,
+                ),
+            )
+        )
+        tally = counts[batch]
+        tally[0] += 1
+        tally[1] += cents
+    if current is not None:
+        hashers[current].update("".join(lines).encode())
+    problems: list[tuple[int, int, str]] = []
+    unsealed: list[int] = []
+    sealed = 0
+    for batch in batches.order_by("pk"):
+        after = recorded.get(batch.pk)
+        rows, cents = counts.get(batch.pk, (0, 0))
+        found = []
+        if after is None:
+            problems.append((batch.alliance_id, batch.pk, "it has no audit record"))
+            continue
+        if (batch.rows, batch.total) != (after.get("rows"), _decimal(after.get("total"))):
+            found.append(
+                f"the batch says {batch.rows} rows and {batch.total} €, its audit record "
+                f"{after.get('rows')} rows and {after.get('total')} €"
+            )
+        if (rows, from_cents(cents)) != (after.get("rows"), _decimal(after.get("total"))):
+            found.append(
+                f"the ledger holds {rows} of its rows and {from_cents(cents)} €, its audit "
+                f"record says {after.get('rows')} rows and {after.get('total')} €"
+            )
+        digest = after.get("rows_sha256")
+        if digest is None:
+            unsealed.append(batch.pk)
+        elif hashers.get(batch.pk, hashlib.sha256()).hexdigest() != digest:
+            found.append("its rows do not match the digest in its audit record")
+        elif not found:
+            sealed += 1
+        problems += [(batch.alliance_id, batch.pk, text) for text in found]
+    return BatchCheck(problems=problems, unsealed=unsealed, sealed=sealed)
+
+
+def _decimal(value: Any) -> Decimal | None:
+    try:
+        return Decimal(str(value))
+    except ArithmeticError:
+        return None
+
+
+def posted_entries(alliance_id: int | None = None) -> list[tuple[int, int, str]]:
+    """Every cost posted by hand (or reversed) compared with the snapshot in its audit record:
+    (alliance id, entry id, what differs) of each one that does not match, or has no record."""
+    recorded = _records(alliance_id, ("cost.post", "cost.reverse"), CostEntry)
+    problems = []
+    for (
+        pk,
+        _batch,
+        alliance,
+        _actor,
+        _created_at,
+        booked_on,
+        producer,
+        organizer,
+        area,
+        category,
+        cents,
+        description,
+        evidence,
+        reverses,
+    ) in _entries(alliance_id, batched=False):
+        after = recorded.get(pk)
+        if after is None:
+            problems.append((alliance, pk, "it has no audit record"))
+            continue
+        differs = [
+            name
+            for name, ours, theirs in (
+                ("booking date", booked_on.isoformat(), after.get("booked_on")),
+                ("producer", producer, after.get("incurred_by")),
+                ("organizer", organizer, after.get("carried_by")),
+                ("service area", area, after.get("service_area")),
+                ("category", category, after.get("category")),
+                ("amount", from_cents(cents), _decimal(after.get("amount"))),
+                ("description", description, after.get("description")),
+                ("evidence", evidence, after.get("evidence")),
+                ("reversed entry", reverses, after.get("reverses")),
+            )
+            if ours != theirs
+        ]
+        if differs:
+            problems.append(
+                (alliance, pk, f"its {', '.join(differs)} differ(s) from its audit record")
+            )
+    return problems

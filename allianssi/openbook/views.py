@@ -4,15 +4,15 @@ from __future__ import annotations
 
 import csv
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from decimal import Decimal
 from typing import Any
 
 from csp.decorators import csp_update
+from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.core.paginator import Paginator
 from django.db.models import Sum
 from django.http import (
     FileResponse,
@@ -23,7 +23,7 @@ from django.http import (
     StreamingHttpResponse,
 )
 from django.http.response import HttpResponseBase
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.formats import date_format, number_format
 from django.utils.translation import gettext as _
@@ -35,21 +35,30 @@ from allianssi.alliances.models import Alliance, MemberRole, ServiceArea
 from allianssi.alliances.selectors import alliance_get, member_choices
 from allianssi.core import clock
 from allianssi.core.errors import DomainError
-from allianssi.core.views import add_domain_error
+from allianssi.core.views import add_domain_error, refuse_forbidden
 from allianssi.openbook import charts, jobs, selectors, services
 from allianssi.openbook.forms import (
+    BudgetCorrectionForm,
     BudgetForm,
     EntryForm,
     FilterForm,
     ImportForm,
     ReverseForm,
+    StaffCorrectionForm,
     StaffForm,
 )
 from allianssi.openbook.importing import COLUMNS
-from allianssi.openbook.models import CostCategory, CostEntry, ImportJob
+from allianssi.openbook.models import (
+    BudgetRevision,
+    CostCategory,
+    CostEntry,
+    ImportJob,
+    StaffContribution,
+)
 from allianssi.parties.models import Organisation
 
-PAGE_SIZE = 100
+#: The query parameters of the entries' pager (the rest are the filters, kept by its links).
+PAGER = ("after", "before", "page")
 
 
 PRODUCING: set[str] = {MemberRole.PRODUCER, MemberRole.OWN_PRODUCTION}
@@ -63,8 +72,12 @@ def _parties(alliance: Alliance) -> tuple[list[tuple[int, str]], list[tuple[int,
     )
 
 
-def _filter_form(request: HttpRequest, alliance: Alliance) -> FilterForm:
-    organizers, producers = _parties(alliance)
+def _filter_form(
+    request: HttpRequest,
+    alliance: Alliance,
+    parties: tuple[list[tuple[int, str]], list[tuple[int, str]]] | None = None,
+) -> FilterForm:
+    organizers, producers = parties or _parties(alliance)
     return FilterForm(
         request.GET or None,
         organizers=organizers,
@@ -75,23 +88,29 @@ def _filter_form(request: HttpRequest, alliance: Alliance) -> FilterForm:
 
 @login_required
 def books(request: HttpRequest, pk: int) -> HttpResponse:
+    """The totals from the rollup (the number of entries too), the budget beside the actual,
+    and the entries paged by key: ``?after=`` the last entry of the page before (older ones),
+    ``?before=`` the first of the page after (newer ones)."""
     alliance = alliance_get(user=request.user, pk=pk)
-    form = _filter_form(request, alliance)
+    parties = _parties(alliance)
+    form = _filter_form(request, alliance, parties)
     filters = form.filters()
     view = selectors.books(user=request.user, alliance=alliance, filters=filters)
-    organizers, producers = _parties(alliance)
+    organizers, producers = parties
     names = dict(organizers) | dict(producers)
     labels: dict[str, Any] = {**dict(ServiceArea.choices), **dict(CostCategory.choices)}
     year = (filters.start or clock.today()).year
     budget_lines = selectors.budget_vs_actual(user=request.user, alliance=alliance, year=year)
-    entries = Paginator(
-        filters.entries(alliance)
-        .select_related("incurred_by", "carried_by")
-        .order_by("-booked_on", "-pk"),
-        PAGE_SIZE,
-    ).get_page(request.GET.get("page"))
+    entries = selectors.entries_page(
+        user=request.user,
+        alliance=alliance,
+        filters=filters,
+        after=request.GET.get("after"),
+        before=request.GET.get("before"),
+    )
     query = request.GET.copy()
-    query.pop("page", None)
+    for name in PAGER:
+        query.pop(name, None)
     return render(
         request,
         "openbook/books.html",
@@ -114,7 +133,7 @@ def books(request: HttpRequest, pk: int) -> HttpResponse:
             "can_post": permissions.can_import_costs(request.user, alliance),
             "may_correct": {
                 e.pk
-                for e in entries
+                for e in entries.entries
                 if e.reverses_id is None
                 and permissions.can_post_costs(
                     request.user, alliance, incurred_by_id=e.incurred_by_id
@@ -245,6 +264,140 @@ def books_plan(request: HttpRequest, pk: int) -> HttpResponse:
             "budgets": budgets,
             "staff": staff,
             "labels": dict(ServiceArea.choices),
+            # The latest revisions this user may correct (a mistaken one is superseded).
+            "correctable_budgets": {
+                r.pk
+                for r in selectors.latest_revisions(budgets)
+                if permissions.can_manage_budget(
+                    user, alliance, organizer_id=r.budget.organisation_id
+                )
+            },
+            "correctable_staff": {
+                s.pk
+                for s in selectors.latest_revisions(staff)
+                if permissions.can_manage_staff(user, alliance, organisation_id=s.organisation_id)
+            },
+        },
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def budget_revision_correct(request: HttpRequest, pk: int, revision: int) -> HttpResponse:
+    """Correct a budget's latest revision that was a mistake (a wrong amount, or a date that
+    holds every later change back): a superseding revision with the reason."""
+    alliance = alliance_get(user=request.user, pk=pk)
+    found = get_object_or_404(
+        BudgetRevision.objects.select_related("budget__organisation"),
+        pk=revision,
+        budget__alliance=alliance,
+    )
+    organizer = found.budget.organisation_id
+    if not permissions.can_manage_budget(request.user, alliance, organizer_id=organizer):
+        raise PermissionDenied
+    form = BudgetCorrectionForm(
+        request.POST or None,
+        initial={
+            "amount": found.amount,
+            "person_years": found.person_years,
+            "effective_on": found.effective_on,
+        },
+    )
+    return _revision_correct(
+        request,
+        alliance,
+        form,
+        found,
+        lambda data: (
+            services.budget_revision_supersede(
+                actor=acting_user(request),
+                revision=found,
+                amount=data["amount"],
+                person_years=data["person_years"],
+                effective_on=data["effective_on"],
+                reason=data["reason"],
+            ).number
+        ),
+        heading=_("Correct budget revision %(number)s") % {"number": found.number},
+        subject=_("%(organizer)s, %(area)s, %(year)s")
+        % {
+            "organizer": found.budget.organisation.name,
+            "area": found.budget.get_service_area_display(),
+            "year": found.budget.year,
+        },
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def staff_revision_correct(request: HttpRequest, pk: int, revision: int) -> HttpResponse:
+    """Correct a party's latest staff statement for a year that was a mistake: a superseding
+    revision with the reason."""
+    alliance = alliance_get(user=request.user, pk=pk)
+    found = get_object_or_404(
+        StaffContribution.objects.select_related("organisation"), pk=revision, alliance=alliance
+    )
+    if not permissions.can_manage_staff(
+        request.user, alliance, organisation_id=found.organisation_id
+    ):
+        raise PermissionDenied
+    form = StaffCorrectionForm(
+        request.POST or None,
+        initial={"person_years": found.person_years, "effective_on": found.effective_on},
+    )
+    return _revision_correct(
+        request,
+        alliance,
+        form,
+        found,
+        lambda data: (
+            services.staff_revision_supersede(
+                actor=acting_user(request),
+                contribution=found,
+                person_years=data["person_years"],
+                effective_on=data["effective_on"],
+                reason=data["reason"],
+            ).number
+        ),
+        heading=_("Correct staff statement revision %(number)s") % {"number": found.number},
+        subject=_("%(party)s, %(year)s") % {"party": found.organisation.name, "year": found.year},
+    )
+
+
+def _revision_correct(
+    request: HttpRequest,
+    alliance: Alliance,
+    form: forms.Form,
+    revision: BudgetRevision | StaffContribution,
+    supersede: Callable[[dict[str, Any]], int],
+    *,
+    heading: str,
+    subject: str,
+) -> HttpResponse:
+    """The correction page of a budget or staff revision: on a valid POST, ``supersede`` makes
+    the superseding revision and returns its number; a domain error is shown at its field."""
+    if request.method == "POST" and form.is_valid():
+        try:
+            new = supersede(form.cleaned_data)
+        except DomainError as error:
+            refuse_forbidden(error)
+            add_domain_error(form, error)
+        else:
+            messages.success(
+                request,
+                _("Revision %(old)s was corrected by revision %(new)s.")
+                % {"old": revision.number, "new": new},
+            )
+            return redirect("openbook:plan", pk=alliance.pk)
+    return render(
+        request,
+        "openbook/revision_correct.html",
+        {
+            "alliance": alliance,
+            "form": form,
+            "heading": heading,
+            "subject": subject,
+            "revision": revision,
         },
     )
 
@@ -340,9 +493,10 @@ def books_chart(request: HttpRequest, pk: int, name: str) -> HttpResponse:
     """A chart of the books as SVG (``budget``, ``producers`` or ``months``), for the page's
     ``<img>``; the page's tables hold the same numbers as text."""
     alliance = alliance_get(user=request.user, pk=pk)
-    filters = _filter_form(request, alliance).filters()
+    parties = _parties(alliance)
+    filters = _filter_form(request, alliance, parties).filters()
     year = (filters.start or clock.today()).year
-    organizers, producers = _parties(alliance)
+    organizers, producers = parties
     names = dict(organizers) | dict(producers)
     series = (_("Budget"), _("Actual"), _("Forecast"))
     if name == "budget":
@@ -364,10 +518,10 @@ def books_chart(request: HttpRequest, pk: int, name: str) -> HttpResponse:
             _euros,
         )
     elif name == "months":
-        view = selectors.books(user=request.user, alliance=alliance, filters=filters)
+        months = selectors.month_series(user=request.user, alliance=alliance, filters=filters)
         svg = charts.months_chart(
             _("Costs by month"),
-            [(date_format(m.key, "YEAR_MONTH_FORMAT"), m.amount) for m in view.by["month"]],
+            [(date_format(m.key, "YEAR_MONTH_FORMAT"), m.amount) for m in months],
             _("Costs"),
             _euros,
         )

@@ -11,6 +11,8 @@ from django.utils.translation import gettext_lazy as _
 from allianssi.accounts.models import User
 from allianssi.alliances.models import ServiceArea
 from allianssi.core.forms import EuroField
+from allianssi.core.text import DESCRIPTION, NOTE
+from allianssi.governance.services import EFFECT_MAX
 from allianssi.parties.models import Organisation
 from allianssi.procurement.assessment import CRITERIA
 from allianssi.procurement.criteria import QUESTIONS, SCALE
@@ -32,7 +34,10 @@ class AssessmentForm(forms.Form):
     """One organizer's answers: a score and a comment per criterion."""
 
     overall = forms.CharField(
-        label=_("Overall view"), required=False, widget=forms.Textarea(attrs={"rows": 3})
+        label=_("Overall view"),
+        required=False,
+        max_length=NOTE,
+        widget=forms.Textarea(attrs={"rows": 3}),
     )
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
@@ -49,6 +54,7 @@ class AssessmentForm(forms.Form):
             self.fields[f"{criterion}_comment"] = forms.CharField(
                 label=_("%(criterion)s: comment") % {"criterion": title},
                 required=False,
+                max_length=NOTE,
                 widget=forms.Textarea(attrs={"rows": 2}),
             )
         self.order_fields([*(f for c in CRITERIA for f in (c, f"{c}_comment")), "overall"])
@@ -64,7 +70,9 @@ class GoDecisionForm(forms.Form):
     verdict = forms.ChoiceField(
         label=_("Verdict"), choices=Verdict.choices, widget=forms.RadioSelect
     )
-    rationale = forms.CharField(label=_("Rationale"), widget=forms.Textarea(attrs={"rows": 4}))
+    rationale = forms.CharField(
+        label=_("Rationale"), max_length=EFFECT_MAX, widget=forms.Textarea(attrs={"rows": 4})
+    )
     route = forms.ChoiceField(
         label=_("Procurement route"),
         choices=Route.choices,
@@ -91,6 +99,7 @@ class GoDecisionForm(forms.Form):
             self.fields[f"mandate_{organisation.pk}"] = forms.CharField(
                 label=_("Mandate of %(party)s") % {"party": organisation.name},
                 required=False,
+                max_length=NOTE,
                 widget=forms.Textarea(attrs={"rows": 2}),
                 help_text=_(
                     "What the organizer authorises: for a joint unit, its part in the unit; "
@@ -105,7 +114,10 @@ class GoDecisionForm(forms.Form):
 class ProcurementForm(forms.Form):
     title = forms.CharField(label=_("Title"), max_length=200)
     description = forms.CharField(
-        label=_("Description"), required=False, widget=forms.Textarea(attrs={"rows": 3})
+        label=_("Description"),
+        required=False,
+        max_length=DESCRIPTION,
+        widget=forms.Textarea(attrs={"rows": 3}),
     )
     procedure = forms.ChoiceField(
         label=_("Procedure"), choices=Procedure.choices, initial=Procedure.COMPETITIVE_NEGOTIATED
@@ -194,7 +206,7 @@ class _CandidateChoice(forms.ModelChoiceField):  # type: ignore[type-arg]
 class ExcludeForm(forms.Form):
     candidate = _CandidateChoice(label=_("Candidate"), queryset=Candidate.objects.none())
     reason = forms.CharField(
-        label=_("Reason for exclusion"), widget=forms.Textarea(attrs={"rows": 2})
+        label=_("Reason for exclusion"), max_length=NOTE, widget=forms.Textarea(attrs={"rows": 2})
     )
 
     def __init__(self, *args: Any, candidates: Any, **kwargs: Any) -> None:
@@ -215,6 +227,7 @@ class SelectionResultForm(forms.Form):
     note = forms.CharField(
         label=_("Note"),
         required=False,
+        max_length=NOTE,
         widget=forms.Textarea(attrs={"rows": 2}),
         help_text=_("Required when the requirement is not met."),
     )
@@ -227,7 +240,11 @@ class SelectionResultForm(forms.Form):
 
 class RoundForm(forms.Form):
     held_on = forms.DateField(label=_("Held on"), widget=DATE)
-    notes = forms.CharField(label=_("Notes of the round"), widget=forms.Textarea(attrs={"rows": 3}))
+    notes = forms.CharField(
+        label=_("Notes of the round"),
+        max_length=DESCRIPTION,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
 
     def __init__(self, *args: Any, candidates: list[Candidate], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -236,6 +253,7 @@ class RoundForm(forms.Form):
             self.fields[f"note_{candidate.pk}"] = forms.CharField(
                 label=_("Negotiated with %(party)s") % {"party": candidate.organisation.name},
                 required=False,
+                max_length=DESCRIPTION,
                 widget=forms.Textarea(attrs={"rows": 2}),
             )
 
@@ -277,14 +295,18 @@ class EvaluatorForm(forms.Form):
 
 class CancelForm(forms.Form):
     reason = forms.CharField(
-        label=_("Why the procurement is cancelled"), widget=forms.Textarea(attrs={"rows": 2})
+        label=_("Why the procurement is cancelled"),
+        max_length=NOTE,
+        widget=forms.Textarea(attrs={"rows": 2}),
     )
 
 
 class ConflictForm(forms.Form):
     candidate = _CandidateChoice(label=_("Candidate"), queryset=Candidate.objects.none())
     explanation = forms.CharField(
-        label=_("The conflict of interest"), widget=forms.Textarea(attrs={"rows": 2})
+        label=_("The conflict of interest"),
+        max_length=NOTE,
+        widget=forms.Textarea(attrs={"rows": 2}),
     )
 
     def __init__(self, *args: Any, candidates: Any, **kwargs: Any) -> None:
@@ -319,7 +341,9 @@ class ScoreForm(forms.Form):
 
 
 class AwardForm(forms.Form):
-    rationale = forms.CharField(label=_("Rationale"), widget=forms.Textarea(attrs={"rows": 3}))
+    rationale = forms.CharField(
+        label=_("Rationale"), max_length=EFFECT_MAX, widget=forms.Textarea(attrs={"rows": 3})
+    )
 
     def __init__(self, *args: Any, candidates: list[Candidate], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

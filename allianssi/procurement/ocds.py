@@ -427,11 +427,14 @@ def record_package(
 ) -> dict[str, Any]:
     """The OCDS record package of ``procurement``, read in a fixed number of queries.
 
-    ``base_uri`` is the absolute URL under which packages are published; the package's ``uri``
-    is ``{base_uri}/{ocid}.json``. The release date is ``published_at`` (default: now), because
-    not every change to the record carries a timestamp: an on-demand export is dated when made.
+    ``base_uri`` is the site's address (scheme and host, e.g. ``https://allianssi.example/``);
+    the package's ``uri`` is the address the package is downloaded from, the export's own page
+    (``procurement:ocds``) on that site. The release date is ``published_at`` (default: now),
+    because not every change to the record carries a timestamp: an on-demand export is dated
+    when made.
     """
     from django.db.models import Prefetch
+    from django.urls import reverse
     from django.utils import translation
 
     from allianssi.alliances.models import ServiceArea
@@ -530,7 +533,7 @@ def record_package(
     )
     return build_record_package(
         process,
-        uri=f"{base_uri.rstrip('/')}/{process.ocid}.json",
+        uri=base_uri.rstrip("/") + reverse("procurement:ocds", args=[alliance.pk, p.number]),
         publisher=PublisherData(name=alliance.name),
     )
 

@@ -25,9 +25,10 @@ from allianssi.audit.services import audit_append, jsonable
 from allianssi.core import clock
 from allianssi.core.errors import DomainError, forbidden
 from allianssi.core.hooks import configuration_change
+from allianssi.core.text import DESCRIPTION, NOTE, TITLE, text_check
 from allianssi.governance import effects
 from allianssi.governance.models import Decision, Electorate, Proposal, ProposalStatus
-from allianssi.governance.services import AlternativeInput, proposal_create
+from allianssi.governance.services import EFFECT_MAX, AlternativeInput, proposal_create
 from allianssi.parties.models import PRODUCER_KINDS, Organisation
 from allianssi.procurement import scoring
 from allianssi.procurement.models import (
@@ -114,6 +115,15 @@ def threshold_set(
 # The procurement record -------------------------------------------------------------------------
 
 AWARD_KIND = "award"
+#: Every amount (an estimated value, a budget share, a contract value) is below this, as its
+#: database column holds (14 digits with the cents).
+MONEY_LIMIT = Decimal("1000000000000")
+#: A contract notice is dated from the day the Procurement Act 1397/2016 came into force, and
+#: at most this far ahead (a notice planned but not yet published).
+NOTICE_EARLIEST = dt.date(2017, 1, 1)
+NOTICE_AHEAD = dt.timedelta(days=2 * 366)
+REFERENCE_MAX = 100
+REQUIREMENT_MAX = 300
 
 
 def _managed(procurement: Procurement, actor: User) -> tuple[Alliance, Procurement]:
@@ -146,10 +156,33 @@ def _editable(procurement: Procurement) -> None:
         )
 
 
-def _clean_text(value: str, field: str, message: Any) -> str:
-    if not value.strip():
+def _clean_text(value: str, field: str, message: Any, limit: int = NOTE) -> str:
+    """A required text: stripped, within ``limit`` characters, storable."""
+    text = text_check(value, field=field, limit=limit)
+    if not text:
         raise DomainError(f"{field}_required", message, field=field)
-    return value.strip()
+    return text
+
+
+def _money_limit(field: str) -> DomainError:
+    return DomainError(
+        "amount_too_large",
+        _("An amount is less than %(limit)s €."),
+        field=field,
+        limit=f"{MONEY_LIMIT:,.0f}".replace(",", " "),
+    )
+
+
+def _check_notice_on(notice_on: dt.date | None) -> None:
+    latest = clock.today() + NOTICE_AHEAD
+    if notice_on is not None and not NOTICE_EARLIEST <= notice_on <= latest:
+        raise DomainError(
+            "notice_date_out_of_range",
+            _("The notice is dated between %(earliest)s and %(latest)s."),
+            field="notice_on",
+            earliest=f"{NOTICE_EARLIEST:%d.%m.%Y}",
+            latest=f"{latest:%d.%m.%Y}",
+        )
 
 
 def _check_money(
@@ -175,6 +208,8 @@ def _check_money(
                 _("An estimated value is a positive amount in euros and cents."),
                 field="lots",
             )
+        if value >= MONEY_LIMIT:
+            raise _money_limit("lots")
     parties = organizers(alliance)
     known = {o.pk for o in parties}
     if set(shares) - known:
@@ -187,7 +222,11 @@ def _check_money(
             _("A budget share is a positive amount in euros and cents."),
             field="shares",
         )
+    if any(v >= MONEY_LIMIT for v in shares.values()):
+        raise _money_limit("shares")
     total = sum(lots.values(), Decimal(0))
+    if total >= MONEY_LIMIT:
+        raise _money_limit("lots")
     shared = sum(shares.values(), Decimal(0))
     if shared != total:
         raise DomainError(
@@ -263,7 +302,10 @@ def procurement_create(
             "not_formation",
             _("Producers are selected in the formation phase; move the alliance there first."),
         )
-    title = _clean_text(title, "title", _("Enter a title."))
+    title = _clean_text(title, "title", _("Enter a title."), TITLE)
+    description = text_check(description, field="description", limit=DESCRIPTION)
+    notice_reference = text_check(notice_reference, field="notice_reference", limit=REFERENCE_MAX)
+    _check_notice_on(notice_on)
     if procedure not in Procedure.values:
         raise DomainError("procedure_invalid", _("Choose the procedure."), field="procedure")
     if category not in Category.__members__.values():
@@ -275,11 +317,11 @@ def procurement_create(
             alliance=alliance,
             number=number,
             title=title,
-            description=description.strip(),
+            description=description,
             procedure=procedure,
             category=category,
             notice_on=notice_on,
-            notice_reference=notice_reference.strip(),
+            notice_reference=notice_reference,
             go_decision=go,
             created_by=actor,
         )
@@ -310,7 +352,10 @@ def procurement_update(
 ) -> Procurement:
     alliance, procurement = _managed(procurement, actor)
     _editable(procurement)
-    title = _clean_text(title, "title", _("Enter a title."))
+    title = _clean_text(title, "title", _("Enter a title."), TITLE)
+    description = text_check(description, field="description", limit=DESCRIPTION)
+    notice_reference = text_check(notice_reference, field="notice_reference", limit=REFERENCE_MAX)
+    _check_notice_on(notice_on)
     if procedure not in Procedure.values:
         raise DomainError("procedure_invalid", _("Choose the procedure."), field="procedure")
     if category not in Category.__members__.values():
@@ -319,11 +364,11 @@ def procurement_update(
     before = procurement_snapshot(procurement)
     with configuration_change(alliance.pk):
         procurement.title = title
-        procurement.description = description.strip()
+        procurement.description = description
         procurement.procedure = procedure
         procurement.category = category
         procurement.notice_on = notice_on
-        procurement.notice_reference = notice_reference.strip()
+        procurement.notice_reference = notice_reference
         procurement.save()
         _write_money(procurement, lots, shares)
         audit_append(
@@ -421,7 +466,7 @@ def selection_criterion_add(
 ) -> SelectionCriterion:
     alliance, procurement = _managed(procurement, actor)
     _editable(procurement)
-    text = _clean_text(text, "text", _("Write the requirement."))
+    text = _clean_text(text, "text", _("Write the requirement."), REQUIREMENT_MAX)
     position = (procurement.selection_criteria.aggregate(n=Max("position"))["n"] or 0) + 1
     criterion = SelectionCriterion.objects.create(
         procurement=procurement, position=position, text=text
@@ -445,12 +490,13 @@ def selection_result_set(
     _editable(procurement)
     if criterion.procurement_id != procurement.pk or candidate.procurement_id != procurement.pk:
         raise forbidden()
-    if not met and not note.strip():
+    note = text_check(note, field="note", limit=NOTE)
+    if not met and not note:
         raise DomainError("note_required", _("Say why the requirement is not met."), field="note")
     existing = SelectionResult.objects.filter(candidate=candidate, criterion=criterion).first()
     before = {"met": existing.met, "note": existing.note} if existing else None
     result, _created = SelectionResult.objects.update_or_create(
-        candidate=candidate, criterion=criterion, defaults={"met": met, "note": note.strip()}
+        candidate=candidate, criterion=criterion, defaults={"met": met, "note": note}
     )
     audit_append(
         actor=actor,
@@ -486,9 +532,24 @@ def negotiation_round_add(
         raise DomainError(
             "date_future", _("A round is recorded once it has been held."), field="held_on"
         )
-    notes = _clean_text(notes, "notes", _("Write the round's notes."))
+    earliest = max(NOTICE_EARLIEST, procurement.notice_on or NOTICE_EARLIEST)
+    if held_on < earliest:
+        raise DomainError(
+            "date_before_notice",
+            _(
+                "A round is held between %(earliest)s and today: not before the contract "
+                "notice, nor before the Procurement Act 1397/2016 came into force."
+            ),
+            field="held_on",
+            earliest=f"{earliest:%d.%m.%Y}",
+        )
+    notes = _clean_text(notes, "notes", _("Write the round's notes."), DESCRIPTION)
     candidates = {c.pk: c for c in procurement.candidates.filter(excluded=False)}
-    per_candidate = {k: v.strip() for k, v in (candidate_notes or {}).items() if v.strip()}
+    per_candidate = {
+        k: text_check(v, field="candidate_notes", limit=DESCRIPTION)
+        for k, v in (candidate_notes or {}).items()
+        if v.strip()
+    }
     if set(per_candidate) - set(candidates):
         raise DomainError(
             "candidate_unknown",
@@ -531,15 +592,25 @@ def award_criteria_set(
     """Set the award criteria and their weights (summing to 100 %), before any scoring."""
     alliance, procurement = _managed(procurement, actor)
     _editable(procurement)
-    named = [(name.strip(), weight) for name, weight in criteria if name.strip()]
+    named = [
+        (text_check(name, field="criteria", limit=TITLE), weight)
+        for name, weight in criteria
+        if name.strip()
+    ]
     if not named:
         raise DomainError(
             "criteria_required", _("Name at least one award criterion."), field="criteria"
         )
-    weighted = [(name, weight) for name, weight in named if weight is not None and weight > 0]
+    weighted = [
+        (name, weight)
+        for name, weight in named
+        if weight is not None and weight > 0 and weight == weight.quantize(Decimal("0.01"))
+    ]
     if len(weighted) != len(named):
         raise DomainError(
-            "weight_invalid", _("Every criterion needs a positive weight."), field="criteria"
+            "weight_invalid",
+            _("Every criterion needs a positive weight, in per cent with at most 2 decimals."),
+            field="criteria",
         )
     total = sum((weight for _name, weight in weighted), Decimal(0))
     if total != 100:
@@ -673,8 +744,17 @@ def score_set(
             _("%(party)s is excluded and is not scored."),
             party=candidate.organisation.name,
         )
-    if points is None or not Decimal(0) <= points <= Decimal(10):
-        raise DomainError("points_invalid", _("Give points from 0 to 10."), field="points")
+    if (
+        points is None
+        or not Decimal(0) <= points <= Decimal(10)
+        or points != points.quantize(Decimal("0.01"))
+    ):
+        raise DomainError(
+            "points_invalid",
+            _("Give points from 0 to 10, with at most 2 decimals."),
+            field="points",
+        )
+    justification = text_check(justification, field="justification", limit=NOTE)
     previous = Score.objects.filter(
         evaluator=evaluator, candidate=candidate, criterion=criterion, withdrawn_at__isnull=True
     ).first()
@@ -686,7 +766,7 @@ def score_set(
         candidate=candidate,
         criterion=criterion,
         points=points,
-        justification=justification.strip(),
+        justification=justification,
     )
     audit_append(
         actor=actor,
@@ -758,7 +838,10 @@ def award_propose(
     _editable(procurement)
     if alliance.phase == Phase.STRATEGY:
         raise DomainError("not_formation", _("Producers are selected in the formation phase."))
-    rationale = _clean_text(rationale, "rationale", _("Give the rationale for the award."))
+    # The rationale is also the proposal's expected effect: within that limit.
+    rationale = _clean_text(
+        rationale, "rationale", _("Give the rationale for the award."), EFFECT_MAX
+    )
     result = ranking(procurement)
     if result is None or not result.complete:
         raise DomainError(
@@ -777,10 +860,12 @@ def award_propose(
             _("Only eligible candidates (not excluded, meeting every requirement) can be chosen."),
             field="chosen",
         )
-    if any(v is None or v <= 0 for v in chosen.values()):
+    if any(v is None or v <= 0 or v != v.quantize(Decimal("0.01")) for v in chosen.values()):
         raise DomainError(
             "value_invalid", _("Give each chosen candidate its contract value."), field="chosen"
         )
+    if any(v >= MONEY_LIMIT for v in chosen.values()):
+        raise _money_limit("chosen")
     members = set(
         Membership.objects.filter(alliance=alliance, ended_on__isnull=True).values_list(
             "organisation_id", flat=True

@@ -24,9 +24,10 @@ from allianssi.alliances.services import alliance_lock
 from allianssi.audit.services import audit_append
 from allianssi.core import clock
 from allianssi.core.errors import DomainError, forbidden
+from allianssi.core.text import NOTE, TITLE, text_check
 from allianssi.governance import effects
 from allianssi.governance.models import Decision, Electorate, Proposal, ProposalStatus
-from allianssi.governance.services import AlternativeInput, proposal_create
+from allianssi.governance.services import EFFECT_MAX, AlternativeInput, proposal_create
 from allianssi.parties.models import Organisation
 from allianssi.procurement.assessment import CRITERIA, SCORES, Summary, summarise
 from allianssi.procurement.models import (
@@ -99,6 +100,8 @@ def assessment_submit(
                 _("Give every criterion a score from 1 to 5."),
                 field=criterion,
             )
+        text_check(answer.comment, field=f"{criterion}_comment", limit=NOTE)
+    overall = text_check(overall, field="overall", limit=NOTE)
     organisation = actor.organisation
     assert organisation is not None  # can_assess_suitability checked it
     assessment = SuitabilityAssessment.objects.filter(
@@ -111,13 +114,13 @@ def assessment_submit(
             organisation=organisation,
             submitted_by=actor,
             submitted_at=clock.now(),
-            overall=overall.strip(),
+            overall=overall,
         )
     else:
         before = _assessment_snapshot(assessment)
         assessment.submitted_by = actor
         assessment.submitted_at = clock.now()
-        assessment.overall = overall.strip()
+        assessment.overall = overall
         assessment.save()
     for criterion in CRITERIA:
         answer = answers[criterion]
@@ -196,9 +199,16 @@ def go_decision_propose(
         )
     if verdict not in Verdict.values:
         raise DomainError("verdict_invalid", _("Choose go or no go."), field="verdict")
-    if not rationale.strip():
+    # The rationale is also the proposal's description and its alternative's expected effect.
+    rationale = text_check(rationale, field="rationale", limit=EFFECT_MAX)
+    if not rationale:
         raise DomainError("rationale_required", _("Give the rationale."), field="rationale")
-    mandates = {k: v.strip() for k, v in (mandates or {}).items() if v.strip()}
+    joint_unit_name = text_check(joint_unit_name, field="joint_unit_name", limit=TITLE)
+    mandates = {
+        k: text_check(v, field="mandates", limit=NOTE)
+        for k, v in (mandates or {}).items()
+        if v.strip()
+    }
     givers: list[Organisation] = []
     if verdict == Verdict.GO:
         if route == Route.JOINT_UNIT:

@@ -33,6 +33,7 @@ from allianssi.catalogue.models import (
 )
 from allianssi.core import clock, hooks
 from allianssi.core.errors import DomainError, forbidden
+from allianssi.core.text import text_check
 from allianssi.customers import identity
 from allianssi.customers.models import Customer, CustomerKind, LegalBasis
 from allianssi.customers.services import active_consent, touch
@@ -52,6 +53,11 @@ from allianssi.referrals.models import (
     State,
     Transition,
 )
+
+#: A referral's message and every reason: at most this many characters.
+TEXT_MAX = 2000
+#: A day of service (a start or an end) is recorded at most this long after it.
+DAYS_BACK = dt.timedelta(days=5 * 366)
 
 
 @dataclass(frozen=True)
@@ -188,9 +194,7 @@ def referral_create(
         raise DomainError(
             "not_a_producer", _("Choose one of the service's producers."), field="producer"
         )
-    message = message.strip()
-    if len(message) > 2000:
-        raise DomainError("too_long", _("At most 2000 characters."), field="message")
+    message = _text(message, field="message")
     now = clock.now()
     number = (Referral.objects.filter(alliance=alliance).aggregate(n=Max("number"))["n"] or 0) + 1
     referral = Referral.objects.create(
@@ -431,12 +435,18 @@ def _notify_sender(referral: Referral, move: Move, kind: str) -> None:
     )
 
 
-def _reason(text: str, *, required: bool) -> str:
+def _text(text: str, *, field: str) -> str:
+    """A message or a reason: stripped, at most ``TEXT_MAX`` characters, storable."""
     text = text.strip()
+    if len(text) > TEXT_MAX:
+        raise DomainError("too_long", _("At most 2000 characters."), field=field)
+    return text_check(text, field=field, limit=TEXT_MAX)
+
+
+def _reason(text: str, *, required: bool) -> str:
+    text = _text(text, field="reason")
     if required and not text:
         raise DomainError("reason_required", _("Say why."), field="reason")
-    if len(text) > 2000:
-        raise DomainError("too_long", _("At most 2000 characters."), field="reason")
     return text
 
 
@@ -493,10 +503,19 @@ def referral_decline(*, referral: Referral, move: Move, reason: str = "") -> Ref
 
 
 def _day(day: dt.date | None, field: str) -> dt.date:
+    """A day of service: today unless given, never ahead, at most ``DAYS_BACK`` ago."""
     today = clock.today()
     day = day or today
     if day > today:
         raise DomainError("future_day", _("The day cannot be in the future."), field=field)
+    earliest = today - DAYS_BACK
+    if day < earliest:
+        raise DomainError(
+            "day_too_early",
+            _("The day is between %(earliest)s and today."),
+            field=field,
+            earliest=f"{earliest:%d.%m.%Y}",
+        )
     return day
 
 

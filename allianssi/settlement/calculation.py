@@ -46,12 +46,32 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
-from decimal import Decimal
+from decimal import Decimal, localcontext
 
 from allianssi.core.allocation import allocate
 from allianssi.core.rounding import rounded
 
 ZERO = Decimal("0.00")
+
+
+def times(a: Decimal, b: Decimal | int) -> Decimal:
+    """``a × b`` exactly, with every digit the product has: Decimal's default context would
+    round it to 28 significant digits, and a second rounding to the cent could then differ by a
+    cent from the exact product's."""
+    b = Decimal(b)
+    digits = len(a.as_tuple().digits) + len(b.as_tuple().digits)
+    with localcontext() as context:
+        context.prec = max(context.prec, digits)
+        return a * b
+
+
+def rounded_product(a: Decimal, b: Decimal | int) -> Decimal:
+    """``a × b`` rounded to the cent, half away from zero, from the exact product: exact
+    however many digits the two have and however large the product is."""
+    product = times(a, b)
+    with localcontext() as context:
+        context.prec = max(context.prec, product.adjusted() + 4)
+        return rounded(product)
 
 
 @dataclass(frozen=True)
@@ -75,7 +95,7 @@ class Producer:
     def fee(self) -> Decimal:
         if self.fixed_fee is not None:
             return rounded(self.fixed_fee)
-        return rounded(self.costs * (self.markup or Decimal(0)))
+        return rounded_product(self.costs, self.markup or Decimal(0))
 
 
 @dataclass(frozen=True)
@@ -190,22 +210,30 @@ class Settlement:
 
 
 def split_by_bands(deviation: Decimal, bands: Sequence[Band]) -> Decimal:
-    """The producers' part of ``deviation`` (its sign kept), before rounding."""
-    remaining = abs(deviation)
-    reached = Decimal(0)
-    part = Decimal(0)
-    for band in bands:
-        width = remaining if band.up_to is None else min(remaining, band.up_to - reached)
-        if width <= 0:
-            continue
-        part += width * band.producers_share
-        remaining -= width
-        reached += width
-        if remaining == 0:
-            break
-    if remaining > 0:
-        raise ValueError("the last band must have no limit")
-    return part if deviation >= 0 else -part
+    """The producers' part of ``deviation`` (its sign kept), before rounding: exact, every
+    product and sum carried with all its digits."""
+    digits = len(deviation.as_tuple().digits) + max(
+        (len(b.producers_share.as_tuple().digits) for b in bands), default=0
+    )
+    with localcontext() as context:
+        # Each width has the deviation's digits and at most the cents of a band's limit; each
+        # product the width's and the share's; each sum one more.
+        context.prec = max(context.prec, digits + len(bands) + 4)
+        remaining = abs(deviation)
+        reached = Decimal(0)
+        part = Decimal(0)
+        for band in bands:
+            width = remaining if band.up_to is None else min(remaining, band.up_to - reached)
+            if width <= 0:
+                continue
+            part += width * band.producers_share
+            remaining -= width
+            reached += width
+            if remaining == 0:
+                break
+        if remaining > 0:
+            raise ValueError("the last band must have no limit")
+        return part if deviation >= 0 else -part
 
 
 def _check(terms: Terms, actuals: Actuals) -> None:
@@ -273,7 +301,7 @@ def outcome_lines(
     for outcome, price in prices_for(prices, producer).items():
         count = counts.get((producer, outcome), 0)
         unit = rounded(price.amount)
-        full = unit * count
+        full = times(unit, count)
         cap = full if price.cap is None else rounded(price.cap)
         lines.append(OutcomeLine(outcome, count, unit, full > cap, min(full, cap)))
     return tuple(lines)
@@ -317,10 +345,10 @@ def settle(terms: Terms, actuals: Actuals) -> Settlement:
     if any(k.weight < 0 for k in terms.kpis) or weights > 1:
         raise ValueError("each KPI's weight is its share of the pool: 0 or more, at most 1 in all")
     score = max(sum((k.weight * k.score() for k in terms.kpis), Decimal(0)), Decimal(0))
-    pool = rounded(
-        terms.target * terms.pool_share_of_target
+    pool = (
+        rounded_product(terms.target, terms.pool_share_of_target)
         if terms.pool_share_of_target is not None
-        else terms.pool
+        else rounded(terms.pool)
     )
     pool_earned = rounded(pool * score) if producers else ZERO
     pools = allocate(pool_earned, keys) if producers else []

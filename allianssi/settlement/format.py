@@ -30,6 +30,36 @@ LIMIT = Decimal(10) ** 15  # every number's absolute value stays below this
 DEFAULT_BANDS = (calc.Band(Decimal("0.5")),)
 _NUMBER = re.compile(r"-?[0-9]+(\.[0-9]+)?")
 
+#: The natural range of a KPI's values by its unit, matched without case or surrounding
+#: spaces: a share in per cent is from 0 to 100; durations, counts and euros are 0 or more. A
+#: KPI in any other unit (or none: an index, a change in percentage points) takes any number.
+SHARE_UNITS = frozenset({"%", "percent", "per cent", "prosenttia", "procent"})
+NON_NEGATIVE_UNITS = frozenset(
+    {
+        # durations
+        *("min", "minutes", "minuuttia", "minuter", "h", "hours", "tuntia", "timmar"),
+        *("d", "days", "vrk", "pv", "päivää", "dygn", "dagar"),
+        *("weeks", "vk", "viikkoa", "veckor", "months", "kk", "kuukautta", "månader"),
+        # counts
+        *("count", "kpl", "st", "pcs", "persons", "people", "hlö", "henkilöä", "personer"),
+        *("customers", "asiakasta", "kunder", "companies", "yritystä", "företag"),
+        # money
+        *("€", "eur", "euros", "euroa", "euro"),
+    }
+)
+HUNDRED = Decimal(100)
+
+
+def unit_range(unit: str) -> tuple[Decimal, Decimal | None] | None:
+    """The range ``(lowest, highest)`` of a KPI's values in ``unit`` (``None``: no upper
+    end), or ``None`` when the unit has no natural range."""
+    name = " ".join(unit.split()).casefold()
+    if name in SHARE_UNITS:
+        return Decimal(0), HUNDRED
+    if name in NON_NEGATIVE_UNITS:
+        return Decimal(0), None
+    return None
+
 
 def gettext_noop(message: str) -> str:
     """Marks ``message`` for translation (``makemessages`` finds it) and returns it as is."""
@@ -59,6 +89,19 @@ MESSAGES: dict[str, str] = {
     "not_ratio": gettext_noop("This must be between 0 and 1."),
     "too_many_decimals": gettext_noop("An amount in euros has at most 2 decimals."),
     "too_large": gettext_noop("This is too large: it must be less than %(limit)s."),
+    "bad_character": gettext_noop(
+        "The text contains a character that cannot be stored (%(character)s): remove it."
+    ),
+    "unit_range": gettext_noop("A value in %(unit)s must be from %(min)s to %(max)s."),
+    "unit_negative": gettext_noop("A value in %(unit)s cannot be negative: it is 0 or more."),
+    "fee_too_large": gettext_noop(
+        "The fee, this mark-up on the costs of %(costs)s, would be %(fee)s: it must be less "
+        "than %(limit)s."
+    ),
+    "payment_too_large": gettext_noop(
+        "The outcome payment, %(count)s × %(amount)s, would be %(payment)s: it must be less "
+        "than %(limit)s."
+    ),
     "fee_rule": gettext_noop("Give either markup or fixed_fee (one of them, not both)."),
     "pool_rule": gettext_noop("Give either share_of_target or fixed (one of them, not both)."),
     "unknown_organizer": gettext_noop("%(key)s is not an organizer."),
@@ -233,6 +276,7 @@ class Keys:
     own_units: list[str] = field(default_factory=list)
     kpis: list[str] = field(default_factory=list)
     outcomes: list[str] = field(default_factory=list)  # the outcome types priced
+    kpi_units: dict[str, str] = field(default_factory=dict)  # each KPI's unit
 
 
 # ---------------------------------------------------------------------------- reading
@@ -297,8 +341,13 @@ class Reader:
     # -- leaves
 
     def text(self, value: Any, path: str) -> str | None:
+        """A string that a database can keep: no NUL and no lone surrogate (``"\\ud800"``)."""
         if not isinstance(value, str):
             self.error("not_string", path)
+            return None
+        bad = next((c for c in value if c == "\x00" or "\ud800" <= c <= "\udfff"), None)
+        if bad is not None:
+            self.error("bad_character", path, character=f"U+{ord(bad):04X}")
             return None
         return value
 
@@ -344,6 +393,20 @@ class Reader:
             self.error("not_positive", path)
             return None
         return number
+
+    def check_unit(self, number: Decimal, path: str, unit: str) -> bool:
+        """Whether ``number`` lies in ``unit``'s natural range (else an error at ``path``)."""
+        bounds = unit_range(unit)
+        if bounds is None:
+            return True
+        low, high = bounds
+        if high is None and number < low:
+            self.error("unit_negative", path, unit=unit.strip())
+            return False
+        if high is not None and not low <= number <= high:
+            self.error("unit_range", path, unit=unit.strip(), min=_plain(low), max=_plain(high))
+            return False
+        return True
 
     def ratio(self, value: Any, path: str) -> Decimal | None:
         number = self.number(value, path)
@@ -509,15 +572,17 @@ class Reader:
         if obj is None:
             return None
         key = self.field(obj, "key", path, self.key)
+        unit = self.field(obj, "unit", path, self.text, "")
         if key is not None:
             self.keys.kpis.append(key)
+            self.keys.kpi_units[key] = unit or ""
         kpi = KpiTerms(
             key=key,
             name=self.field(obj, "name", path, self.text, key),
             minimum=self.field(obj, "minimum", path, self.number),
             target=self.field(obj, "target", path, self.number),
             weight=self.field(obj, "weight", path, self.ratio),
-            unit=self.field(obj, "unit", path, self.text, ""),
+            unit=unit,
             higher_is_better=self.field(obj, "higher_is_better", path, self.flag, True),
             baseline=self.field(obj, "baseline", path, self.number),
             malus=self.field(obj, "malus", path, self.nonnegative, Decimal(0)),
@@ -608,6 +673,10 @@ class Reader:
             if kpi.key in seen:
                 self.error("duplicate_key", f"{path}[{i}].key", key=kpi.key, other=path)
             seen.add(kpi.key)
+            for name in ("minimum", "target", "baseline"):
+                number = getattr(kpi, name)
+                if number is not None:
+                    self.check_unit(number, f"{path}[{i}].{name}", kpi.unit)
             better = kpi.target > kpi.minimum if kpi.higher_is_better else kpi.target < kpi.minimum
             if not better:
                 self.error("kpi_direction", f"{path}[{i}].target")
@@ -644,10 +713,19 @@ class Reader:
         producers = self._costs(obj.get("producers"), keys.producers, _join(path, "producers"))
         own = self._costs(obj.get("own_units"), keys.own_units, _join(path, "own_units"))
         kpis = self._by_key(obj.get("kpis"), keys.kpis, _join(path, "kpis"), self.number)
+        self.check_kpi_values(kpis, keys.kpi_units, _join(path, "kpis"))
         outcomes = self._outcomes(obj.get("outcomes"), keys, _join(path, "outcomes"))
         if len(self.errors) > start:
             return None
         return Actuals(producers=producers, own_units=own, kpis=kpis, outcomes=outcomes)
+
+    def check_kpi_values(
+        self, values: Mapping[str, Decimal | None], units: Mapping[str, str], path: str
+    ) -> None:
+        """Each KPI's value within its unit's natural range."""
+        for key, number in values.items():
+            if number is not None:
+                self.check_unit(number, _join(path, key), units.get(key, ""))
 
     def _outcomes(self, value: Any, keys: Keys, path: str) -> dict[tuple[str, str], int]:
         """Verified outcomes: producer key → outcome type → count, for the types priced."""
@@ -746,9 +824,12 @@ def loads(text: str) -> dict[str, Any]:
             parse_constant=_no_constant,
             object_pairs_hook=_json_object,
         )
+        errors = list(_duplicates(value, "$"))
     except ValueError as error:
         raise InvalidDocument([FormatError("invalid_json", "$", {"reason": str(error)})]) from None
-    errors = list(_duplicates(value, "$"))
+    except RecursionError:
+        reason = "it nests arrays or objects too deeply"
+        raise InvalidDocument([FormatError("invalid_json", "$", {"reason": reason})]) from None
     if not isinstance(value, dict):
         errors.append(FormatError("not_object", "$"))
     if errors or not isinstance(value, dict):
@@ -779,6 +860,7 @@ def parse_actuals(obj: Any, model: Model) -> Actuals:
         own_units=[u.key for u in model.own_units],
         kpis=[k.key for k in model.kpis],
         outcomes=list(dict.fromkeys(p.outcome for p in model.outcome_prices)),
+        kpi_units={k.key: k.unit for k in model.kpis},
     )
     actuals = reader.actuals(obj, keys, "actuals")
     reader.raise_errors()
@@ -811,7 +893,41 @@ def check(model: Model, actuals: Actuals) -> list[FormatError]:
             reader.error("not_in_terms", f"{where}.{outcome}", key=outcome)
         else:
             reader.count(count, f"{where}.{outcome}")
+    reader.check_kpi_values(actuals.kpis, {k.key: k.unit for k in model.kpis}, "actuals.kpis")
+    if not reader.errors:
+        _check_derived(reader, model, actuals)
     return reader.errors
+
+
+def _check_derived(reader: Reader, model: Model, actuals: Actuals) -> None:
+    """What the calculation derives from two numbers, a fee (mark-up × costs) and an outcome
+    payment (count × amount), stays below ``LIMIT`` as every number given does."""
+    limit = f"{LIMIT:f}"
+    for i, producer in enumerate(model.producers):
+        costs = actuals.producers.get(producer.key)
+        if producer.markup is not None and costs is not None:
+            fee = calc.rounded_product(costs, producer.markup)
+            if fee >= LIMIT:
+                where = f"terms.producers[{i}].markup"
+                reader.error(
+                    "fee_too_large", where, costs=money(costs), fee=f"{fee:f}", limit=limit
+                )
+        prices = [
+            calc.OutcomePrice(p.outcome, p.amount, producer=p.producer, cap=p.cap)
+            for p in model.outcome_prices
+        ]
+        for outcome, price in calc.prices_for(prices, producer.key).items():
+            count = actuals.outcomes.get((producer.key, outcome), 0)
+            payment = calc.times(rounded(price.amount), count)
+            if price.cap is None and payment >= LIMIT:
+                reader.error(
+                    "payment_too_large",
+                    f"actuals.outcomes.{producer.key}.{outcome}",
+                    count=str(count),
+                    amount=money(price.amount),
+                    payment=f"{payment:f}",
+                    limit=limit,
+                )
 
 
 # ---------------------------------------------------------------------------- calculating
@@ -881,6 +997,9 @@ def settlement(model: Model, actuals: Actuals, kind: str = "final") -> calc.Sett
         raise InvalidDocument(
             [FormatError("calculation", "terms", {"reason": str(error)})]
         ) from None
+    except ArithmeticError:  # a safety net: the checks above keep every number in range
+        reason = "a number grew beyond what the calculation can hold exactly"
+        raise InvalidDocument([FormatError("calculation", "$", {"reason": reason})]) from None
 
 
 def money(value: Decimal) -> str:

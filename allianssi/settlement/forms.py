@@ -11,6 +11,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from allianssi.core.forms import EuroField, NumberField
+from allianssi.core.text import NOTE
 from allianssi.settlement.models import BillingDetails, SettlementKind
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
@@ -25,6 +26,7 @@ class TermsForm(forms.Form):
     paying_organizer = forms.TypedChoiceField(label=_("Paying organizer"), coerce=int)
     document = forms.CharField(
         label=_("Terms (settlement format, JSON)"),
+        max_length=200_000,
         widget=forms.Textarea(attrs={"rows": 24, "spellcheck": "false", "class": "code"}),
         help_text=_(
             "The terms object of the settlement format: target, funding shares, fees, ratios, "
@@ -33,7 +35,9 @@ class TermsForm(forms.Form):
         ),
     )
     reason = forms.CharField(
-        label=_("Reason for the change"), widget=forms.Textarea(attrs={"rows": 3})
+        label=_("Reason for the change"),
+        max_length=NOTE,
+        widget=forms.Textarea(attrs={"rows": 3}),
     )
 
     def __init__(self, *args: Any, organizers: list[tuple[int, str]], **kwargs: Any) -> None:
@@ -58,6 +62,7 @@ class KpiResultForm(forms.Form):
     value = NumberField(label=_("Value"), max_digits=18, decimal_places=6)
     evidence = forms.CharField(
         label=_("Evidence"),
+        max_length=NOTE,
         widget=forms.Textarea(attrs={"rows": 3}),
         help_text=_("Where the value comes from: the report, register or calculation."),
     )
@@ -83,7 +88,10 @@ class ComputeForm(forms.Form):
 
 class SubmitForm(forms.Form):
     note = forms.CharField(
-        label=_("Note for the approvers"), required=False, widget=forms.Textarea(attrs={"rows": 3})
+        label=_("Note for the approvers"),
+        required=False,
+        max_length=NOTE,
+        widget=forms.Textarea(attrs={"rows": 3}),
     )
 
 
@@ -95,7 +103,10 @@ class ApprovalForm(forms.Form):
         choices=[("approve", _("Approve")), ("refuse", _("Refuse: it must be corrected"))],
     )
     note = forms.CharField(
-        label=_("Note"), required=False, widget=forms.Textarea(attrs={"rows": 3})
+        label=_("Note"),
+        required=False,
+        max_length=NOTE,
+        widget=forms.Textarea(attrs={"rows": 3}),
     )
 
     def __init__(self, *args: Any, parties: list[tuple[int, str]], **kwargs: Any) -> None:
@@ -243,7 +254,9 @@ class TermsEditForm(forms.Form):
     pool_share = NumberField(label=_("Pool as a share of the target (%)"), required=False)
     pool_fixed = EuroField(label=_("Pool as a fixed amount (€)"), required=False, min_value=0)
     reason = forms.CharField(
-        label=_("Reason for the change"), widget=forms.Textarea(attrs={"rows": 3})
+        label=_("Reason for the change"),
+        max_length=NOTE,
+        widget=forms.Textarea(attrs={"rows": 3}),
     )
 
     def __init__(
@@ -313,7 +326,14 @@ class TermsEditForm(forms.Form):
                 label=_("KPI %(n)s: name") % {"n": n}, required=False, max_length=200
             )
             self.fields[f"kpi_{i}_unit"] = forms.CharField(
-                label=_("KPI %(n)s: unit") % {"n": n}, required=False, max_length=20
+                label=_("KPI %(n)s: unit") % {"n": n},
+                required=False,
+                max_length=20,
+                help_text=_(
+                    "The unit sets the values allowed: a share in per cent (%) from 0 to 100; "
+                    "days, hours, counts (kpl, persons) and euros 0 or more; any other unit "
+                    "any number."
+                ),
             )
             self.fields[f"kpi_{i}_better"] = forms.ChoiceField(
                 label=_("KPI %(n)s: better is") % {"n": n},

@@ -31,7 +31,7 @@ from allianssi import permissions
 from allianssi.alliances.models import Alliance, MemberRole, Membership
 from allianssi.alliances.services import alliance_lock
 from allianssi.audit.services import audit_append
-from allianssi.core import clock
+from allianssi.core import clock, text
 from allianssi.core.errors import DomainError, forbidden
 from allianssi.core.fields import from_cents
 from allianssi.governance import effects
@@ -60,6 +60,15 @@ if TYPE_CHECKING:
 TERMS_KIND = "commercial_terms"
 SETTLEMENT_KIND = "settlement"
 PAYMENT_DAYS = 21
+EVIDENCE_MAX = text.NOTE
+#: The invoicing details' texts, as their columns hold them.
+BILLING_TEXT_MAX = {
+    "street": 200,
+    "postal_code": 10,
+    "city": 100,
+    "ovt_suffix": 5,
+    "vat_reason": 200,
+}
 ZERO = Decimal("0.00")
 
 
@@ -187,7 +196,8 @@ def terms_propose(
             start=alliance.term_start.year,
             end=alliance.term_end.year,
         )
-    if not reason.strip():
+    reason = text.text_check(reason, field="reason", limit=text.NOTE)
+    if not reason:
         raise DomainError("reason_required", _("Give the reason for the change."), field="reason")
     model = _parse(document)
     _check_parties(alliance, model, paying_organizer)
@@ -360,7 +370,8 @@ def kpi_result_enter(
             _("A result cannot be for a period still to come."),
             field="measured_on",
         )
-    if not evidence.strip():
+    evidence = text.text_check(evidence, field="evidence", limit=EVIDENCE_MAX)
+    if not evidence:
         raise DomainError(
             "evidence_required",
             _("Say where the value comes from (the evidence)."),
@@ -372,13 +383,14 @@ def kpi_result_enter(
             _("Enter the value as a number with at most six decimals."),
             field="value",
         )
+    _check_kpi_value(value, kpis[kpi].get("unit", ""))
     result = KpiResult.objects.create(
         alliance=alliance,
         year=year,
         kpi=kpi,
         measured_on=measured_on,
         value=value,
-        evidence=evidence.strip(),
+        evidence=evidence,
         source=sources.ENTERED,
         entered_by=actor,
     )
@@ -390,6 +402,31 @@ def kpi_result_enter(
         after={"kpi": kpi, "measured_on": measured_on, "value": value, "evidence": evidence},
     )
     return result
+
+
+def _check_kpi_value(value: Decimal, unit: str) -> None:
+    """A KPI's value within its unit's natural range (``format.unit_range``): a share in per
+    cent from 0 to 100, a duration, count or sum of euros 0 or more."""
+    bounds = settlement_format.unit_range(unit)
+    if bounds is None:
+        return
+    low, high = bounds
+    if high is None and value < low:
+        raise DomainError(
+            "kpi_value_out_of_range",
+            _(settlement_format.MESSAGES["unit_negative"]),
+            field="value",
+            unit=unit.strip(),
+        )
+    if high is not None and not low <= value <= high:
+        raise DomainError(
+            "kpi_value_out_of_range",
+            _(settlement_format.MESSAGES["unit_range"]),
+            field="value",
+            unit=unit.strip(),
+            min=number_format(low),
+            max=number_format(high),
+        )
 
 
 def latest_results(alliance: Alliance, year: int, before: dt.date) -> dict[str, KpiResult]:
@@ -733,6 +770,7 @@ def settlement_submit(*, actor: User, settlement: Settlement, note: str = "") ->
         raise forbidden()
     if settlement.status != SettlementStatus.DRAFT:
         raise DomainError("not_draft", _("Only a draft can be sent for approval."))
+    note = text.text_check(note, field="note", limit=text.NOTE)
     missing = _billing_missing(settlement)
     if missing:
         raise DomainError(
@@ -744,7 +782,7 @@ def settlement_submit(*, actor: User, settlement: Settlement, note: str = "") ->
             names=", ".join(missing),
         )
     settlement.status = SettlementStatus.PROPOSED
-    settlement.note = note.strip()
+    settlement.note = note
     if leadership:
         label = _describe(settlement)
         settlement.proposal = proposal_create(
@@ -805,7 +843,8 @@ def settlement_approve(
         raise forbidden()
     if SettlementApproval.objects.filter(settlement=settlement, organisation=organisation).exists():
         raise DomainError("already_answered", _("Your party has already answered."))
-    if not approved and not note.strip():
+    note = text.text_check(note, field="note", limit=text.NOTE)
+    if not approved and not note:
         raise DomainError("reason_required", _("Say what must be corrected."), field="note")
     answer = SettlementApproval.objects.create(
         settlement=settlement,
@@ -898,6 +937,8 @@ def billing_set(
         raise forbidden()
     if not Membership.objects.filter(alliance=alliance, organisation=organisation).exists():
         raise forbidden()
+    for name, limit in BILLING_TEXT_MAX.items():
+        text.text_check(getattr(details, name), field=name, limit=limit)
     given = details.business_id.strip()
     if (
         organisation.business_id

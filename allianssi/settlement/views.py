@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from collections.abc import Sequence
 from decimal import Decimal
 from typing import Any
 
@@ -303,7 +304,12 @@ def kpis(request: HttpRequest, pk: int) -> HttpResponse:
             else:
                 messages.success(request, _("The result was saved."))
                 return redirect(f"{request.path}?year={year}")
-    parsed = settlement_format.parse_terms(terms_in_force.document).kpis if terms_in_force else ()
+    try:
+        parsed: Sequence[settlement_format.KpiTerms | None] = (
+            settlement_format.parse_terms(terms_in_force.document).kpis if terms_in_force else ()
+        )
+    except settlement_format.InvalidDocument:  # terms stored before a rule they now break
+        parsed = [None] * len(defined)
     rows = []
     for k, terms_kpi in zip(defined, parsed, strict=True):
         results = series.get(k["key"], [])
@@ -312,7 +318,7 @@ def kpis(request: HttpRequest, pk: int) -> HttpResponse:
                 "kpi": k,
                 "results": results,  # the newest result's score, as the settlement counts it
                 "score": settlement_format.kpi_score(terms_kpi, results[-1].value)
-                if results
+                if results and terms_kpi is not None
                 else None,
             }
         )

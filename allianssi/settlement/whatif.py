@@ -122,13 +122,18 @@ def _kpi_ranges(
         reader.error("not_object", path)
         return None
     known = reader.keys.kpis if model is None else [k.key for k in model.kpis]
+    units = reader.keys.kpi_units if model is None else {k.key: k.unit for k in model.kpis}
     ranges = []
     for key, item in value.items():
         where = f"{path}.{key}"
         if key not in known:
             reader.error("not_in_terms", where, key=str(key))
         elif (kpi_range := _range(reader, item, where, reader.number)) is not None:
-            ranges.append((key, kpi_range))
+            unit = units.get(key, "")
+            low = reader.check_unit(kpi_range.low, f"{where}.low", unit)
+            high = reader.check_unit(kpi_range.high, f"{where}.high", unit)  # both, if both
+            if low and high:
+                ranges.append((key, kpi_range))
     return tuple(ranges)
 
 
@@ -332,4 +337,7 @@ def run(document: Any) -> dict[str, Any]:
     assert model is not None
     assert actuals is not None
     assert spec is not None
+    errors = check(model, actuals)  # what the document itself would calculate to, as calculate
+    if errors:
+        raise InvalidDocument(errors)
     return _simulate(model, actuals, spec, kind)

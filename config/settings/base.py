@@ -114,10 +114,16 @@ LOGIN_URL = "accounts:login"
 LOGIN_REDIRECT_URL = "alliances:list"
 LOGOUT_REDIRECT_URL = "accounts:login"
 
-# Failed logins are throttled per user name and address (django-axes).
+# Failed logins are throttled per user name and address (django-axes), and per address alone at
+# a higher limit against password spraying (allianssi.accounts.throttle). The address is the
+# client's as the trusted reverse proxies name it in X-Forwarded-For.
 AXES_FAILURE_LIMIT = env.get("ALLIANSSI_LOGIN_FAILURE_LIMIT")
 AXES_COOLOFF_TIME = timedelta(minutes=env.get("ALLIANSSI_LOGIN_COOLOFF_MINUTES"))
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_HANDLER = "allianssi.accounts.throttle.AddressThrottlingHandler"
+AXES_CLIENT_IP_CALLABLE = "allianssi.accounts.throttle.client_address"
+ALLIANSSI_LOGIN_ADDRESS_FAILURE_LIMIT = env.get("ALLIANSSI_LOGIN_ADDRESS_FAILURE_LIMIT")
+ALLIANSSI_TRUSTED_PROXIES = env.get("ALLIANSSI_TRUSTED_PROXIES")
 AXES_LOCKOUT_TEMPLATE = "accounts/locked_out.html"
 AXES_RESET_ON_SUCCESS = True
 AXES_VERBOSE = False
@@ -159,6 +165,14 @@ CACHES = {
 
 OPENBOOK_IMPORT_DIR = Path(env.get("ALLIANSSI_IMPORT_DIR") or BASE_DIR / "var" / "imports")
 OPENBOOK_IMPORT_INLINE = False
+# How many days after today a cost may be booked (openbook.services.booking_window).
+OPENBOOK_BOOKING_HORIZON_DAYS = max(0, env.get("ALLIANSSI_BOOKING_HORIZON_DAYS"))
+
+# The key that signs audit checkpoints (allianssi.audit.anchoring, docs/audit.md): a file outside
+# the database, so that a database superuser cannot sign a rewritten chain.
+ALLIANSSI_AUDIT_CHECKPOINT_KEY = Path(
+    env.get("ALLIANSSI_AUDIT_CHECKPOINT_KEY") or BASE_DIR / "var" / "audit-checkpoint.key"
+)
 
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_AGE = 8 * 60 * 60  # one working day

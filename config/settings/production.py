@@ -4,7 +4,7 @@ from config import env
 from config.settings.base import *  # noqa: F403
 
 DEBUG = env.get("DJANGO_DEBUG")
-SECRET_KEY = env.get("DJANGO_SECRET_KEY")
+SECRET_KEY = env.get_key("DJANGO_SECRET_KEY")  # a weak key stops start-up
 ALLIANSSI_IDENTITY_KEYS = env.get("ALLIANSSI_IDENTITY_KEYS")
 ALLIANSSI_PSEUDONYM_KEY = env.get("ALLIANSSI_PSEUDONYM_KEY")
 ALLIANSSI_ALLOW_TEST_HETU = False

@@ -99,14 +99,16 @@ KEYS = {
 @pytest.mark.parametrize("missing", sorted(KEYS))
 def test_production__refuses_to_start_without_the_identity_keys(missing):
     present = {k: v for k, v in KEYS.items() if k != missing}
-    result = _production_settings({"DJANGO_SECRET_KEY": "x" * 60, **present}, "print(1)")
+    result = _production_settings(
+        {"DJANGO_SECRET_KEY": os.urandom(32).hex(), **present}, "print(1)"
+    )
     assert result.returncode != 0
     assert f"{missing} must be set" in result.stderr
 
 
 def test_production__debug_is_off_and_cookies_are_secure_unless_told_otherwise():
     result = _production_settings(
-        {"DJANGO_SECRET_KEY": "x" * 60, **KEYS},
+        {"DJANGO_SECRET_KEY": os.urandom(32).hex(), **KEYS},
         "print(settings.DEBUG, settings.SESSION_COOKIE_SECURE, settings.CSRF_COOKIE_SECURE, "
         "settings.SECURE_SSL_REDIRECT, settings.SECURE_HSTS_SECONDS > 0)",
     )

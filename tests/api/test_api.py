@@ -122,7 +122,12 @@ def test_api__a_batch_is_booked_once_and_read_back_in_totals(world: World):
     again = _post(client, world, body)
     assert again.status_code == 200
     assert again.json()["duplicate"] is True
-    assert _post(client, world, {**body, "entries": [_entry(amount=1)]}).json()["duplicate"]
+    # The same id with other entries is a mistake to be told, not a quiet duplicate.
+    changed = _post(client, world, {**body, "entries": [_entry(amount=1)]})
+    assert (changed.status_code, changed.json()["code"]) == (409, "batch_id_conflict")
+    _conforms("BatchConflict", changed.json())
+    # The same entries under a new id: booked before, by content.
+    assert _post(client, world, {**body, "batch_id": "erp-2026-03b"}).json()["duplicate"]
     assert CostEntry.objects.count() == 2
     totals = client.get(
         reverse("api:totals", args=[world.alliance.pk]), {"start": "2026-03", "end": "2026-03"}

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import pytest
 from django.core.management import CommandError, call_command
-from django.db import DatabaseError, connection, transaction
+from django.db import DatabaseError, transaction
 
 from allianssi.audit.models import AppendOnlyError, AuditRecord
 from allianssi.audit.selectors import audit_chain_verify
 from allianssi.audit.services import audit_append
+from tests.audit.tampering import tamper
 from tests.conftest import World
 
 pytestmark = pytest.mark.django_db
@@ -47,25 +48,11 @@ def test_audit_record__the_database_refuses_update_and_delete(world: World):
     assert not AuditRecord.objects.filter(action="forged").exists()
 
 
-def _tamper(sql: str, params: list) -> None:
-    """Change a record behind the application's back, with the guard triggers off."""
-    with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
-            cursor.execute("ALTER TABLE audit_auditrecord DISABLE TRIGGER audit_record_append_only")
-            cursor.execute(sql, params)
-            cursor.execute("ALTER TABLE audit_auditrecord ENABLE TRIGGER audit_record_append_only")
-        else:
-            cursor.execute("DROP TRIGGER audit_record_no_update")
-            cursor.execute("DROP TRIGGER audit_record_no_delete")
-            cursor.execute(sql, params)
-
-
 def test_audit_verify__reports_the_first_broken_link(world: World, capsys):
     call_command("audit_verify")
     assert "chain(s) verified" in capsys.readouterr().out
     target = AuditRecord.objects.filter(alliance=world.alliance).order_by("seq")[2]
-    _tamper("UPDATE audit_auditrecord SET actor_label = %s WHERE id = %s", ["mallory", target.pk])
+    tamper("UPDATE audit_auditrecord SET actor_label = %s WHERE id = %s", ["mallory", target.pk])
     with pytest.raises(CommandError, match="1 of 1 chain"):
         call_command("audit_verify", "--alliance", str(world.alliance.pk))
     out = capsys.readouterr().out
@@ -74,7 +61,7 @@ def test_audit_verify__reports_the_first_broken_link(world: World, capsys):
 
 def test_audit_verify__a_deleted_record_is_reported(world: World, capsys):
     target = AuditRecord.objects.filter(alliance=world.other).order_by("seq")[1]
-    _tamper("DELETE FROM audit_auditrecord WHERE id = %s", [target.pk])
+    tamper("DELETE FROM audit_auditrecord WHERE id = %s", [target.pk])
     with pytest.raises(CommandError):
         call_command("audit_verify")
     out = capsys.readouterr().out

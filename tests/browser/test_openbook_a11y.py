@@ -14,7 +14,7 @@ from allianssi.accounts.models import User
 from allianssi.alliances.management.commands.demo_load import MAIN_ALLIANCE
 from allianssi.alliances.models import Alliance
 from allianssi.openbook import jobs
-from allianssi.openbook.models import CostEntry
+from allianssi.openbook.models import BudgetRevision, CostEntry
 from tests.browser.pages import LANGUAGES, Tab, new_context
 from tests.browser.test_browser_accessibility import Audit
 
@@ -59,6 +59,11 @@ def test_open_books_pages_pass_axe(browser: Any, demo: Any, language: str, tmp_p
         entry = CostEntry.objects.filter(alliance=main, reverses__isnull=True).first()
         audit.check("correct an entry", tab.goto(f"{base}/entries/{entry.pk}/reverse/"))
         audit.check("budgets and pooled staff", tab.goto(f"{base}/plan/"))
+        revision = BudgetRevision.objects.filter(budget__alliance=main).latest("pk")
+        audit.check(
+            "correct a budget revision", tab.goto(f"{base}/plan/budget/{revision.pk}/correct/")
+        )
+        tab.goto(f"{base}/plan/")
         tab.page.fill("#id_staff-person_years", "-1")
         audit.check(
             "budgets and pooled staff, a refused change",

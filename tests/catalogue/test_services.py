@@ -144,6 +144,22 @@ def test_service_create__observer_and_strangers_are_refused(delivering: World):
             "validity_reversed",
             "valid_to",
         ),
+        # what the domain allows, each range named
+        ({"capacity_per_month": 10**12}, "capacity_invalid", "capacity_per_month"),
+        (
+            {"for_companies": True, "company_max_employees": 3_000_000_000},
+            "company_limit_range",
+            "company_max_employees",
+        ),
+        (
+            {"for_companies": True, "company_max_age_years": -1},
+            "company_limit_range",
+            "company_max_age_years",
+        ),
+        ({"valid_from": dt.date(1, 1, 1)}, "validity_out_of_range", "valid_from"),
+        ({"valid_to": dt.date(9999, 12, 31)}, "validity_out_of_range", "valid_to"),
+        ({"description_fi": "Kuvaus\x00"}, "text_character", "description_fi"),
+        ({"name_sv": "\ud800"}, "text_character", "name_sv"),
     ],
 )
 def test_service_create__contradictory_or_bad_input_is_refused_at_its_field(
@@ -174,6 +190,10 @@ def test_service_create__contradictory_or_bad_input_is_refused_at_its_field(
         ({"languages": []}, "languages_required"),
         ({"hours": [{"day": 1, "opens": "16:00", "closes": "08:00"}]}, "hours_invalid"),
         ({"hours": [{"day": 8, "opens": "08:00", "closes": "16:00"}]}, "hours_invalid"),
+        ({"street": "k" * 201}, "text_too_long"),
+        ({"kind": ChannelKind.WEB_PAGE, "url": "https://e.fi/" + "a" * 500}, "text_too_long"),
+        ({"email": "not an address"}, "email_invalid"),
+        ({"name_fi": "Toimipiste\x00"}, "text_character"),
     ],
 )
 def test_service_channel_add__a_channel_without_a_way_to_reach_it_is_refused(
@@ -593,3 +613,52 @@ def test_search_stems__threads_never_share_a_stemmer():
     with ThreadPoolExecutor(max_workers=2) as pool:
         first, second = pool.map(own, range(2))
     assert first is not second
+
+
+def test_service_create__the_ranges_are_named_in_the_refusal(delivering: World):
+    from django.utils.translation import override
+
+    with override("en"):
+        error = _refused(
+            "capacity_invalid",
+            service_create,
+            actor=delivering.users["manager"],
+            alliance=delivering.alliance,
+            data=service_input(delivering, capacity_per_month=1_000_001),
+        )
+        assert error.message == (
+            "The capacity is from one to 1 000 000 customers a month; leave it empty if unlimited."
+        )
+        error = _refused(
+            "validity_out_of_range",
+            service_create,
+            actor=delivering.users["manager"],
+            alliance=delivering.alliance,
+            data=service_input(delivering, valid_to=dt.date(9999, 12, 31)),
+        )
+        assert error.message.startswith("A service's validity lies between 01.01.2000 and 31.12.")
+    version = service_create(
+        actor=delivering.users["manager"],
+        alliance=delivering.alliance,
+        data=service_input(delivering, capacity_per_month=1_000_000),
+    )
+    assert version.capacity_per_month == 1_000_000
+
+
+def test_service_return__a_reason_within_its_limit(delivering: World):
+    version = service_create(
+        actor=delivering.users["producer_staff"],
+        alliance=delivering.alliance,
+        data=service_input(delivering),
+    )
+    service_channel_add(
+        actor=delivering.users["producer_staff"], version=version, data=channel_input()
+    )
+    service_submit(actor=delivering.users["producer_staff"], version=version)
+    _refused(
+        "text_too_long",
+        service_return,
+        actor=delivering.users["manager"],
+        version=version,
+        reason="r" * 2_001,
+    )

@@ -22,6 +22,7 @@ from allianssi.compliance.rules import (
     PRODUCER,
     REGION_AREAS,
     RULES,
+    SEED,
     Configuration,
     DocumentFacts,
     Finding,
@@ -417,6 +418,18 @@ def test_organizer_seat_speaks_for_own_unit__own_units_without_seats_is_a_warnin
     assert finding.hit.params == {"party": OWN_UNIT.name, "organizer": TAMPERE.name}
 
 
+def test_organizer_seat_speaks_for_own_unit__says_plainly_it_is_an_agreement_rule():
+    # The README promises the statute each finding rests on; no statute asks own production
+    # units for seats of their own, so the finding says it rests on the agreement instead.
+    config = dataclasses.replace(GOOD, own_units_have_seats=False)
+    (finding,) = found(config, "organizer_seat_speaks_for_own_unit")
+
+    with override("en"):
+        assert finding.statutes == (
+            "Agreement rule, no statute: Growth-services alliance policy brief 6"
+        )
+
+
 def test_organizer_seat_speaks_for_own_unit__own_units_with_seats_pass():
     assert GOOD.own_units_have_seats
     assert found(GOOD, "organizer_seat_speaks_for_own_unit") == []
@@ -702,6 +715,17 @@ def test_rules__every_rule_has_a_title_a_severity_and_a_statute():
         assert rule.statutes, rule.code
         for statute in rule.statutes:
             assert str(statute).strip(), rule.code
+
+
+def test_rules__each_cites_a_statute_or_says_it_is_an_agreement_rule():
+    # The policy brief is no law: a rule citing only the brief must say it is an agreement
+    # rule, and an agreement rule's citation says so in words.
+    for rule in RULES:
+        laws = [s for s in rule.statutes if s.act is not SEED]
+        assert laws or rule.agreement_rule, rule.code
+        with override("en"):
+            assert rule.citation.startswith("Agreement rule") == rule.agreement_rule, rule.code
+    assert {r.number for r in RULES if r.agreement_rule} == {"5b", "7b"}
 
 
 def test_rules__every_explanation_formats_with_the_params_its_check_produces():

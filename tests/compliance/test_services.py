@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
+from django.utils.translation import override
 
 from allianssi.alliances.models import Phase
 from allianssi.audit.models import AuditRecord
 from allianssi.compliance import services
 from allianssi.compliance.models import AgreementDocument, Assignment, DocumentKind, Task
 from allianssi.compliance.services import ComplianceRefusal, evaluate
+from allianssi.core import clock
 from allianssi.core.errors import DomainError
 from allianssi.governance.services import seat_assign
 from tests.conftest import World
@@ -152,4 +156,64 @@ def test_compliance_writes__only_the_project_office(world: World, who: str):
             organisation=world.org["tampere"],
             service_area="employment",
             task=Task.ORGANIZING,
+        )
+
+
+def _register(world: World, **changes):
+    values = {
+        "actor": world.users["manager"],
+        "alliance": world.alliance,
+        "kind": DocumentKind.ALLIANCE_AGREEMENT,
+        "title": "Allianssisopimus",
+        "version": "1.0",
+        "signed_on": None,
+        "states_no_legal_person": True,
+        "states_duties_unchanged": True,
+    }
+    return services.document_register(**{**values, **changes})
+
+
+@pytest.mark.parametrize(
+    "signed_on",
+    [dt.date(1, 1, 1), dt.date(1999, 12, 31), "tomorrow", dt.date(9999, 12, 31)],
+)
+def test_agreement_document__signed_between_2000_and_today(world: World, signed_on):
+    if signed_on == "tomorrow":
+        signed_on = clock.today() + dt.timedelta(days=1)
+    with override("en"), pytest.raises(DomainError, match=r"^signed_on_out_of_range:") as refused:
+        _register(world, signed_on=signed_on)
+    assert refused.value.field == "signed_on"
+    with override("en"):  # the message is translated when read
+        assert refused.value.message == (
+            f"A document is signed between 01.01.2000 and today ({clock.today():%d.%m.%Y})."
+        )
+    assert not AgreementDocument.objects.exists()
+    assert _register(world, signed_on=clock.today()).signed_on == clock.today()
+
+
+@pytest.mark.parametrize(
+    ("field", "value", "code"),
+    [
+        ("title", "t" * 201, "text_too_long"),
+        ("version", "v" * 31, "text_too_long"),
+        ("reference", "r" * 301, "text_too_long"),
+        ("title", "Sopimus\x00", "text_character"),
+    ],
+)
+def test_agreement_document__texts_within_their_columns(world: World, field, value, code):
+    with pytest.raises(DomainError, match=f"^{code}:") as refused:
+        _register(world, **{field: value})
+    assert refused.value.field == field
+    assert not AgreementDocument.objects.exists()
+
+
+def test_market_activity__a_description_within_its_limit(world: World):
+    world.to_phase(Phase.FORMATION)
+    unit = world.org["own_unit"]
+    with pytest.raises(DomainError, match=r"^text_too_long:"):
+        services.market_activity_declare(
+            actor=world.users["manager"],
+            alliance=world.alliance,
+            organisation=unit,
+            description="d" * 2_001,
         )

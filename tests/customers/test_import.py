@@ -433,3 +433,23 @@ def test_customers_import__the_command_names_every_rejected_line(importing: Worl
         "line 2, hetu: The check character of the personal identity code is wrong; check the code.",
     ]
     assert nothing_written()
+
+
+def test_customers_import__a_company_outside_the_ranges_is_refused(
+    importing: World, tmp_path: Path
+):
+    company = {
+        "kind": "company",
+        "name": "Pajapuu Oy",
+        "business_id": "2617416-4",
+        "legal_basis": "statutory",
+        "statutory_task": "business",
+    }
+    path = write(
+        tmp_path,
+        {**company, "employees": 3_000_000_000},
+        {**company, "business_id": "3100013-4", "registered_on": "0001-01-01"},
+    )
+    error = rejected(importing, path)
+    assert [(e.line, e.field) for e in error.errors] == [(1, "employees"), (2, "registered_on")]
+    assert nothing_written()

@@ -292,3 +292,38 @@ def test_keys_rotate_without_losing_anybody(serving: World, settings):
 
 def test_person_input_default_is_valid():
     assert identity.validate(person_input().hetu) == PERSON_HETU
+
+
+@pytest.mark.parametrize(
+    ("changes", "code", "field", "message"),
+    [
+        (
+            {"employees": 3_000_000_000},
+            "employees",
+            "employees",
+            "The number of employees is from 0 to 1 000 000.",
+        ),
+        ({"employees": -1}, "employees", "employees", None),
+        (
+            {"registered_on": dt.date(1, 1, 1)},
+            "registered_on_range",
+            "registered_on",
+            "A company is registered between 01.01.1800 and today.",
+        ),
+        ({"registered_on": dt.date(9999, 12, 31)}, "registered_on_range", "registered_on", None),
+        ({"name": "Oy\x00"}, "text_character", "name", None),
+    ],
+)
+def test_a_company_outside_what_the_domain_allows_is_refused_at_its_field(
+    serving: World, changes, code, field, message
+):
+    with pytest.raises(DomainError) as refused:
+        customer_create(
+            actor=serving.users["advisor"],
+            alliance=serving.alliance,
+            data=company_input(**changes),
+        )
+    assert (refused.value.code, refused.value.field) == (code, field)
+    if message is not None:
+        assert refused.value.message == message
+    assert not Customer.objects.exists()

@@ -6,6 +6,7 @@ import datetime as dt
 from decimal import Decimal
 
 import pytest
+from django.utils.translation import override
 
 from allianssi.core import clock
 from allianssi.core.errors import DomainError
@@ -52,6 +53,58 @@ def test_idea_post__any_member_party_person_but_not_an_outside_observer(board: B
         )
     with _raises("problem_required"):
         idea_post(actor=board.rep("tampere"), alliance=board.world.alliance, title="X", problem=" ")
+
+
+def test_idea_post__texts_of_100_kb_are_refused_with_the_limit_named(board: Board):
+    post = {"actor": board.rep("tampere"), "alliance": board.world.alliance, "title": "X"}
+    with override("en"), _raises("text_too_long") as caught:
+        idea_post(**post, problem="x" * 100_000)
+    assert caught.value.field == "problem"
+    with override("en"):  # the message is translated when read
+        assert caught.value.message == (
+            "This text has 100,000 characters; at most 5,000 are allowed."
+        )
+    with _raises("text_too_long"):
+        idea_post(**post, problem="p", suggestion="s" * 5_001)
+    with _raises("text_character"):
+        idea_post(**post, problem="p\x00")
+    assert not Idea.objects.exists()
+    assert len(idea_post(**post, problem="p" * 5_000).problem) == 5_000
+
+
+def test_idea_comment__a_comment_of_100_kb_is_refused(board: Board):
+    idea = _idea(board)
+    with override("en"), _raises("text_too_long") as caught:
+        idea_comment(actor=board.rep("producer"), idea=idea, text="x" * 100_000)
+    with override("en"):
+        assert caught.value.message == (
+            "This text has 100,000 characters; at most 2,000 are allowed."
+        )
+    assert not idea.comments.exists()
+    idea_comment(actor=board.rep("producer"), idea=idea, text="x" * 2_000)
+    assert idea.comments.get().text == "x" * 2_000
+
+
+def test_idea__the_longest_idea_becomes_a_proposal(board: Board):
+    # Every limit of an idea fits the proposal it becomes.
+    idea = idea_post(
+        actor=board.rep("tampere"),
+        alliance=board.world.alliance,
+        title="T" * 200,
+        problem="p" * 5_000,
+        suggestion="s" * 5_000,
+    )
+    idea_evaluate(
+        actor=board.world.users["manager"],
+        idea=idea,
+        cost_estimate=None,
+        expected_effect="e" * 2_000,
+        effort="small",
+    )
+    proposal = idea_to_proposal(actor=board.world.users["manager"], idea=idea)
+    alternative = proposal.alternatives.get()
+    assert (len(proposal.description), len(alternative.description)) == (5_000, 5_000)
+    assert len(alternative.expected_effect) == 2_000
 
 
 def test_idea__comments_and_support_once(board: Board):

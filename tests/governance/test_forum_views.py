@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from django.conf import settings
 from django.test import Client
 from django.urls import reverse
 from django.utils import translation
@@ -90,3 +91,26 @@ def test_forum__declining_needs_a_reason(board: Board):
     idea.refresh_from_db()
     assert idea.status == IdeaStatus.DECLINED
     assert manager.post(url, {"form": "bogus"}).status_code == 404
+
+
+def test_idea_page__a_100_kb_idea_is_refused_and_long_words_wrap(board: Board):
+    pk = board.world.alliance.pk
+    controller = _client(board, "controller")
+    controller.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    new = reverse("governance:idea_new", args=[pk])
+    form = controller.get(new).content.decode()
+    assert 'maxlength="5000"' in form  # the browser stops the text at its limit too
+    response = controller.post(new, {"title": "Pitkä", "problem": "x" * 100_000})
+    assert response.status_code == 200
+    assert response.context["form"].errors["problem"]
+    assert not Idea.objects.exists()
+
+    word = "Pitkäsana" * 22  # 198 letters without a space
+    assert controller.post(new, {"title": word, "problem": "p"}).status_code == 302
+    ideas = controller.get(reverse("governance:ideas", args=[pk])).content.decode()
+    assert f'class="user-text"><a href="{reverse("governance:idea", args=[pk, 1])}">{word}' in ideas
+    css = (settings.BASE_DIR / "allianssi/static/allianssi/site.css").read_text()
+    assert (
+        "main :is(h1, h2, h3, p, li, dd, dt, legend, summary, label), .minutes-text, .comment, "
+        ".user-text { overflow-wrap: anywhere; }"
+    ) in css

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+from django.utils.translation import override
 
 from allianssi.audit.models import AuditRecord
 from allianssi.core import clock
@@ -131,3 +132,52 @@ def test_minutes__an_unchanged_or_empty_text_is_refused(board: Board):
     minutes_save(actor=manager, meeting=meeting, text="Sama")
     with _raises("no_change"):
         minutes_save(actor=manager, meeting=meeting, text="Sama ")
+
+
+@pytest.mark.parametrize(
+    "starts_at",
+    [
+        dt.datetime(1, 1, 1, tzinfo=clock.HELSINKI),
+        dt.datetime(9999, 12, 31, 23, 59, tzinfo=clock.HELSINKI),
+        clock.now() + dt.timedelta(days=3 * 366),
+        clock.now() - dt.timedelta(days=6 * 366),
+    ],
+    ids=["year-1", "year-9999", "three-years-ahead", "six-years-ago"],
+)
+def test_meeting_create__starts_between_the_stated_bounds(board: Board, starts_at):
+    with override("en"), _raises("meeting_date_out_of_range") as caught:
+        meeting_create(
+            actor=board.world.users["manager"],
+            alliance=board.world.alliance,
+            title="Kokous",
+            starts_at=starts_at,
+        )
+    assert caught.value.field == "starts_at"
+    assert caught.value.message.startswith("A meeting starts between ")
+    assert not Meeting.objects.exists()
+
+
+def test_meeting_create__a_meeting_held_last_year_may_be_recorded(board: Board):
+    meeting = meeting_create(
+        actor=board.world.users["manager"],
+        alliance=board.world.alliance,
+        title="Kokous",
+        starts_at=clock.now() - dt.timedelta(days=366),
+    )
+    assert meeting.number == 1
+
+
+def test_minutes__texts_within_their_limits(board: Board):
+    meeting = _meeting(board)
+    manager = board.world.users["manager"]
+    with _raises("text_too_long"):
+        minutes_save(actor=manager, meeting=meeting, text="x" * 100_001)
+    with _raises("text_too_long"):  # refused, no longer cut silently at 300
+        minutes_save(actor=manager, meeting=meeting, text="x", change_note="n" * 301)
+    with _raises("text_character"):
+        minutes_save(actor=manager, meeting=meeting, text="x\x00")
+    assert not meeting.minutes.exists()
+    version = minutes_save(
+        actor=manager, meeting=meeting, text="x" * 100_000, change_note="n" * 300
+    )
+    assert (len(version.text), len(version.change_note)) == (100_000, 300)

@@ -5,11 +5,14 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+from django.utils import timezone
+from django.utils.translation import override
 
 from allianssi.alliances.models import MemberRole
 from allianssi.alliances.services import alliance_update
 from allianssi.audit.models import AuditRecord
 from allianssi.audit.selectors import audit_chain_verify
+from allianssi.core import clock
 from allianssi.core.errors import DomainError
 from allianssi.governance.models import Decision, ProposalStatus, Seat, Vote
 from allianssi.governance.outcome import Status
@@ -144,6 +147,76 @@ def test_proposal_open__deadline_in_the_future(board: Board):
             proposal=proposal,
             deadline=proposal.created_at - dt.timedelta(minutes=1),
         )
+
+
+@pytest.mark.parametrize(
+    "ahead",
+    [
+        dt.timedelta(seconds=30),
+        dt.timedelta(hours=2) - dt.timedelta(seconds=1),
+        dt.timedelta(days=92, seconds=1),
+        None,  # 31.12.9999
+    ],
+    ids=["30-seconds", "just-under-2-hours", "just-over-92-days", "year-9999"],
+)
+def test_proposal_open__deadline_between_the_stated_bounds(board: Board, monkeypatch, ahead):
+    proposal = board.proposal(open_it=False)
+    now = clock.now()
+    monkeypatch.setattr("allianssi.core.clock.now", lambda: now)
+    deadline = (
+        dt.datetime(9999, 12, 31, 16, tzinfo=clock.HELSINKI) if ahead is None else now + ahead
+    )
+    with override("en"), _raises("deadline_out_of_range") as caught:
+        proposal_open(actor=board.world.users["manager"], proposal=proposal, deadline=deadline)
+    assert caught.value.field == "deadline"
+    assert caught.value.message.startswith(
+        "Voting closes at least 2 hours and at most 92 days after it opens: between "
+        f"{timezone.localtime(now + dt.timedelta(hours=2)):%d.%m.%Y %H:%M} and "
+        f"{timezone.localtime(now + dt.timedelta(days=92)):%d.%m.%Y %H:%M}"
+    )
+    proposal.refresh_from_db()
+    assert proposal.status == ProposalStatus.DRAFT
+
+
+@pytest.mark.parametrize("ahead", [dt.timedelta(hours=2), dt.timedelta(days=92)])
+def test_proposal_open__the_bounds_themselves_are_allowed(board: Board, monkeypatch, ahead):
+    proposal = board.proposal(open_it=False)
+    now = clock.now()
+    monkeypatch.setattr("allianssi.core.clock.now", lambda: now)
+    proposal_open(actor=board.world.users["manager"], proposal=proposal, deadline=now + ahead)
+    proposal.refresh_from_db()
+    assert (proposal.status, proposal.deadline) == (ProposalStatus.OPEN, now + ahead)
+
+
+def test_proposal_create__texts_within_their_limits(board: Board):
+    world = board.world
+
+    def create(**changes):
+        values = {
+            "actor": world.users["manager"],
+            "alliance": world.alliance,
+            "title": "Otsikko",
+            "description": "",
+            "alternatives": [AlternativeInput(title="A")],
+        }
+        return proposal_create(**{**values, **changes})
+
+    with override("en"), _raises("text_too_long") as caught:
+        create(description="x" * 10_001)
+    assert caught.value.message == "This text has 10,001 characters; at most 10,000 are allowed."
+    with _raises("text_too_long"):
+        create(alternatives=[AlternativeInput(title="A", risks="r" * 2_001)])
+    with _raises("text_character"):
+        create(description="a\x00b")
+    created = create(description="  " + "x" * 10_000 + "  ")
+    assert len(created.description) == 10_000
+
+
+def test_vote_cast__a_reason_within_its_limit(board: Board):
+    board.proposal()
+    with _raises("text_too_long"):
+        _vote(board, "region", "object", reason="r" * 2_001)
+    assert _vote(board, "region", "object", reason="r" * 2_000).reason == "r" * 2_000
 
 
 def test_vote_cast__decided_only_when_every_seat_approves(board: Board):
@@ -306,7 +379,7 @@ def test_vote_delegate__not_after_voting_and_not_twice(board: Board):
 
 
 def test_deadline__missing_votes_make_it_not_decided(board: Board, monkeypatch):
-    proposal = board.proposal(hours=1)
+    proposal = board.proposal(hours=3)
     _vote(board, "region", "approve")
     later = proposal.deadline + dt.timedelta(minutes=1)
     monkeypatch.setattr("allianssi.core.clock.now", lambda: later)
@@ -320,7 +393,7 @@ def test_deadline__missing_votes_make_it_not_decided(board: Board, monkeypatch):
 
 
 def test_proposals_close_due__closes_only_past_deadlines(board: Board, monkeypatch):
-    proposal = board.proposal(hours=1)
+    proposal = board.proposal(hours=3)
     assert proposals_close_due() == 0
     later = proposal.deadline + dt.timedelta(seconds=1)
     monkeypatch.setattr("allianssi.core.clock.now", lambda: later)
@@ -349,7 +422,7 @@ def test_governance_close_due__command(board: Board, monkeypatch):
 
     from django.core.management import call_command
 
-    proposal = board.proposal(hours=1)
+    proposal = board.proposal(hours=3)
     later = proposal.deadline + dt.timedelta(seconds=1)
     monkeypatch.setattr("allianssi.core.clock.now", lambda: later)
     out = io.StringIO()

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
 from django.conf import settings
 from django.test import Client
@@ -10,6 +12,7 @@ from django.utils import translation
 from django.utils.translation import gettext
 
 from allianssi.audit.models import AuditRecord
+from allianssi.core import clock
 from allianssi.governance.models import Proposal, ProposalStatus, Vote
 from tests.governance.conftest import Board
 
@@ -26,6 +29,11 @@ PEOPLE = [
     "other_manager",
 ]
 IN_ALLIANCE = {"manager", "rep_tampere", "rep_producer", "controller", "observer"}
+
+
+def _week_ahead() -> str:
+    """A deadline a week from now, as the page's field takes it."""
+    return (clock.now() + dt.timedelta(days=7)).strftime("%Y-%m-%dT%H:%M")
 
 
 def _client(board: Board, who: str, language: str = "fi") -> Client:
@@ -97,7 +105,7 @@ def test_open__only_the_manager_puts_a_proposal_to_the_vote(board: Board, who):
     proposal = board.proposal(open_it=False)
     url = reverse("governance:proposal", args=[board.world.alliance.pk, proposal.number])
     response = _client(board, who).post(
-        url, {"form": "open", "deadline": "2099-01-01T12:00", "put_to_vote": "0"}
+        url, {"form": "open", "deadline": _week_ahead(), "put_to_vote": "0"}
     )
     assert response.status_code == 403
     proposal.refresh_from_db()
@@ -153,7 +161,7 @@ def test_flow__draft_open_vote_decide_through_the_pages(board: Board):
     url = reverse("governance:proposal", args=[pk, proposal.number])
     assert (
         manager.post(
-            url, {"form": "open", "deadline": "2099-01-01T12:00", "put_to_vote": "1"}
+            url, {"form": "open", "deadline": _week_ahead(), "put_to_vote": "1"}
         ).status_code
         == 302
     )
@@ -234,3 +242,24 @@ def test_proposal_page__shows_a_changed_vote_and_its_earlier_vote(board: Board):
     row = body[body.index('<th scope="row">Nokia') :].split("</tr>")[0]
     assert "Approve" in row
     assert "Abstain (" in row  # the earlier vote, with who and when
+
+
+@pytest.mark.parametrize("deadline", ["9999-12-31T12:00", "0001-01-01T00:00", "NOW"])
+def test_open__a_deadline_out_of_bounds_is_explained_at_its_field(board: Board, deadline):
+    proposal = board.proposal(open_it=False)
+    if deadline == "NOW":  # 30 seconds away, as the minute it is now
+        deadline = clock.now().strftime("%Y-%m-%dT%H:%M")
+    url = reverse("governance:proposal", args=[board.world.alliance.pk, proposal.number])
+    manager = _client(board, "manager", "en")
+    page = manager.get(url).content.decode()
+    assert 'name="deadline"' in page
+    assert " min=" in page
+    assert " max=" in page
+
+    response = manager.post(url, {"form": "open", "deadline": deadline, "put_to_vote": "0"})
+
+    assert response.status_code == 200
+    text = response.content.decode()
+    assert "at least 2 hours and at most 92 days" in text
+    proposal.refresh_from_db()
+    assert proposal.status == ProposalStatus.DRAFT

@@ -163,7 +163,7 @@ def test_production_settings__test_identification_off_and_not_routed():
     env = {
         **os.environ,
         "DJANGO_SETTINGS_MODULE": "config.settings.production",
-        "DJANGO_SECRET_KEY": "production-like-" + "z" * 50,
+        "DJANGO_SECRET_KEY": os.urandom(32).hex(),
         "DJANGO_ALLOWED_HOSTS": "allianssi.example.fi",
         "ALLIANSSI_IDENTITY_KEYS": Fernet.generate_key().decode(),
         "ALLIANSSI_PSEUDONYM_KEY": "production-like-pseudonym-key",

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 from pathlib import Path
 
 from hypothesis import HealthCheck, given, settings
@@ -85,21 +86,30 @@ def _expected(rows: list[list[str]]) -> tuple[list[ingest.Row], list[ingest.Erro
 def test_parse__the_shortcut_agrees_with_the_rules_row_by_row(tmp_path: Path, rows, copy):
     path = tmp_path / "rows.csv"
     _write(path, rows)
-    prefix = "1\t2\t3\t2026-11-25T08:00:00+00:00\t" if copy else None
+    line_prefix = "1\t2\t3\t2026-11-25T08:00:00+00:00\t"
+    prefix = line_prefix if copy else None
     sums = ingest.Sums()
+    digest = hashlib.sha256()
     good: list = []
+    block = b""
     bad: list[ingest.Error] = []
     for part_good, part_bad, _rejected, _read in ingest.parse(
-        path, LOOKUPS, sums, chunk=7, copy_prefix=prefix
+        path, LOOKUPS, sums, chunk=7, copy_prefix=prefix, digest=digest, line_prefix=line_prefix
     ):
-        good += part_good
+        if prefix is not None:
+            block += part_good
+        else:
+            good += part_good
         bad += part_bad
     expected_good, expected_bad = _expected(rows)
+    lines = "".join(ingest.copy_line(line_prefix, row) for row in expected_good)
     if prefix is not None:
-        assert good == [ingest.copy_line(prefix, row) for row in expected_good]
+        assert block == lines.encode()
     else:
         assert good == expected_good
     assert bad == expected_bad
+    # The digest of what is booked: each accepted row's line, as openbook_verify rebuilds it.
+    assert digest.hexdigest() == hashlib.sha256(lines.encode()).hexdigest()
     expected_sums = ingest.Sums()
     for row in expected_good:
         expected_sums.add((row[0][:8] + "01", row[2], row[1], row[3], row[4]), row[5])

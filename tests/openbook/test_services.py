@@ -60,7 +60,7 @@ def _budget(world: World, who: str, organizer: str, amount: str, reason: str = "
 
 
 def test_budget__original_then_revisions_with_date_and_reason(world: World):
-    original = _budget(world, "leader", "tampere", "500000.00")
+    original = _budget(world, "leader", "tampere", "500000.00", effective_on=dt.date(2026, 2, 1))
     assert original.number == 1
     with _raises("reason_required"):
         _budget(world, "leader", "tampere", "550000.00", effective_on=dt.date(2026, 6, 1))
@@ -71,7 +71,7 @@ def test_budget__original_then_revisions_with_date_and_reason(world: World):
             "tampere",
             "550000.00",
             "Lisätalousarvio",
-            effective_on=dt.date(2025, 12, 1),
+            effective_on=dt.date(2026, 1, 15),
         )
     change = _budget(
         world, "leader", "tampere", "550000.00", "Lisätalousarvio", effective_on=dt.date(2026, 6, 1)
@@ -247,11 +247,13 @@ def test_staff_set__every_party_states_its_own_as_revisions(world: World):
     from allianssi.openbook.selectors import staff_year
 
     world.to_phase(Phase.FORMATION)
-    assert _staff(world, "producer_leader", "producer", "2.00", "2026-01-01").number == 1
+    assert _staff(world, "producer_leader", "producer", "2.00", "2026-02-01").number == 1
     with pytest.raises(DomainError, match="reason_required"):
         _staff(world, "producer_leader", "producer", "3.00", "2026-06-01")
     with pytest.raises(DomainError, match="date_before_previous"):
-        _staff(world, "manager", "producer", "3.00", "2025-12-31", reason="Korjaus")
+        _staff(world, "manager", "producer", "3.00", "2026-01-31", reason="Korjaus")
+    with pytest.raises(DomainError, match="date_outside_year"):
+        _staff(world, "manager", "producer", "3.00", "2027-01-01", reason="Korjaus")
     second = _staff(world, "manager", "producer", "3.00", "2026-06-01", "Kaksi uutta valmentajaa")
     assert second.number == 2
     with pytest.raises(DomainError, match="forbidden"):

@@ -323,12 +323,15 @@ def test_record_package__validates_against_the_official_schema(
     procurement = awarded_procurement(world)
 
     with django_assert_max_num_queries(7):
-        package = ocds.record_package(procurement, base_uri="https://allianssi.example/ocds/")
+        package = ocds.record_package(procurement, base_uri="https://allianssi.example/")
 
     assert ocds.validate(package) == []
     assert ocds.validate(json.loads(ocds.dumps(package))) == []
     ocid = f"ocds-allianssi-{world.alliance.pk}-{procurement.number}"
-    assert package["uri"] == f"https://allianssi.example/ocds/{ocid}.json"
+    assert package["uri"] == (
+        f"https://allianssi.example/alliances/{world.alliance.pk}/procurements/"
+        f"{procurement.number}/ocds.json"
+    )
     (record,) = package["records"]
     (release,) = record["releases"]
     assert record["ocid"] == release["ocid"] == ocid
@@ -379,7 +382,7 @@ def test_record_package__award_pending_then_blocked(world: World) -> None:
     procurement, candidates = scored_procurement(world)
     award = propose(world, procurement, candidates[0])
 
-    pending = ocds.record_package(procurement, base_uri="https://allianssi.example/ocds")
+    pending = ocds.record_package(procurement, base_uri="https://allianssi.example/")
     release = pending["records"][0]["releases"][0]
     assert ocds.validate(pending) == []
     assert release["tag"] == ["tender"]
@@ -403,7 +406,7 @@ def test_record_package__award_pending_then_blocked(world: World) -> None:
         reason="Hinta on liian korkea.",
     )
 
-    blocked = ocds.record_package(procurement, base_uri="https://allianssi.example/ocds")
+    blocked = ocds.record_package(procurement, base_uri="https://allianssi.example/")
     release = blocked["records"][0]["releases"][0]
     assert ocds.validate(blocked) == []
     assert release["tag"] == ["tender"]

@@ -6,6 +6,7 @@ import datetime as dt
 from decimal import Decimal
 
 import pytest
+from django.utils.translation import override
 
 from allianssi.alliances.models import MemberRole, Membership, Phase
 from allianssi.audit.models import AuditRecord
@@ -352,4 +353,94 @@ def test_cancel__needs_a_reason_and_freezes_the_record(tender: Tender):
     with _raises("procurement_closed"):
         services.selection_criterion_add(
             actor=tender.manager, procurement=tender.procurement, text="x"
+        )
+
+
+# What each field accepts --------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("notice_on", "accepted"),
+    [
+        (dt.date(1, 1, 1), False),
+        (dt.date(2016, 12, 31), False),  # before the Procurement Act 1397/2016
+        (dt.date(2017, 1, 1), True),
+        (None, True),
+        ("two-years", True),
+        (dt.date(9999, 12, 31), False),
+    ],
+)
+def test_procurement__the_notice_date_between_the_act_and_two_years_ahead(
+    tender: Tender, notice_on, accepted
+):
+    if notice_on == "two-years":
+        notice_on = clock.today() + dt.timedelta(days=2 * 366)
+    if accepted:
+        procurement = open_procurement(tender.world, notice_on=notice_on)
+        assert procurement.notice_on == notice_on
+        return
+    with override("en"), _raises("notice_date_out_of_range") as refused:
+        open_procurement(tender.world, notice_on=notice_on)
+    assert refused.value.field == "notice_on"
+    with override("en"):  # the message is translated when read
+        assert refused.value.message.startswith("The notice is dated between 01.01.2017 and ")
+
+
+def test_procurement__amounts_below_their_column_and_texts_within_limits(tender: Tender):
+    org = tender.world.org
+    huge = Decimal("1000000000000.00")
+    with override("en"), _raises("amount_too_large") as refused:
+        open_procurement(tender.world, lots={"employment": huge}, shares={org["region"].pk: huge})
+    with override("en"):  # the message is translated when read
+        assert refused.value.message == "An amount is less than 1 000 000 000 000 €."
+    with _raises("text_too_long"):
+        open_procurement(tender.world, description="d" * 10_001)
+    with _raises("text_too_long"):
+        open_procurement(tender.world, notice_reference="r" * 101)
+    with _raises("text_character"):
+        open_procurement(tender.world, title="Tuottajat\x00")
+    assert tender.world.alliance.procurements.count() == 1
+
+
+def test_negotiation_round__not_before_the_contract_notice(tender: Tender):
+    assert tender.procurement.notice_on == dt.date(2026, 2, 15)
+    with override("en"), _raises("date_before_notice") as refused:
+        services.negotiation_round_add(
+            actor=tender.manager,
+            procurement=tender.procurement,
+            held_on=dt.date(2026, 2, 14),
+            notes="x",
+        )
+    with override("en"):  # the message is translated when read
+        assert refused.value.message.startswith("A round is held between 15.02.2026 and today")
+    with _raises("text_too_long"):
+        services.negotiation_round_add(
+            actor=tender.manager,
+            procurement=tender.procurement,
+            held_on=dt.date(2026, 2, 15),
+            notes="n" * 10_001,
+        )
+    assert not tender.procurement.negotiation_rounds.exists()
+
+
+def test_award_criteria__weights_with_more_than_two_decimals_are_refused(tender: Tender):
+    # The column keeps 2 decimals: 33.333 would be stored as 33.33 and the sum no longer 100.
+    with _raises("weight_invalid"):
+        services.award_criteria_set(
+            actor=tender.manager,
+            procurement=tender.procurement,
+            criteria=[("A", Decimal("33.333")), ("B", Decimal("33.333")), ("C", Decimal("33.334"))],
+        )
+
+
+def test_scoring__points_with_more_than_two_decimals_are_refused(tender: Tender):
+    tender.select_all()
+    tender.set_criteria()
+    with _raises("points_invalid"):
+        services.score_set(
+            actor=tender.world.users["leader"],
+            evaluator=tender.evaluators["leader"],
+            candidate=tender.candidates["a"],
+            criterion=tender.criteria[0],
+            points=Decimal("9.999"),
         )

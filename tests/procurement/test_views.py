@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from decimal import Decimal
+from urllib.parse import urlsplit
 
 import pytest
 from django.test import Client
@@ -220,6 +221,22 @@ def test_procurement_flow__open_with_finnish_amounts_add_candidates_and_export(t
     export = client.get(reverse("procurement:ocds", args=[pk, procurement.number]))
     package = json.loads(export.content)
     assert package["records"][0]["ocid"].endswith(f"-{procurement.number}")
+
+
+def test_ocds_export__its_uri_is_the_address_it_is_downloaded_from(tender: Tender):
+    world = tender.world
+    client = _client(world, "manager")
+    address = reverse("procurement:ocds", args=[world.alliance.pk, tender.procurement.number])
+    package = json.loads(client.get(address).content)
+
+    uri = urlsplit(package["uri"])
+    assert (uri.scheme, uri.netloc, uri.path) == ("http", "testserver", address)
+    fetched = client.get(uri.path)
+    assert fetched.status_code == 200
+    assert fetched["Content-Type"] == "application/json; charset=utf-8"
+    again = json.loads(fetched.content)
+    assert again["uri"] == package["uri"]
+    assert again["records"][0]["ocid"] == package["records"][0]["ocid"]
 
 
 def test_procurement_refused_by_the_law__explained_in_the_users_language(tender: Tender):

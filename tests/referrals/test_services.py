@@ -298,3 +298,31 @@ def test_nothing_of_the_person_in_the_audit_trail_or_mail(serving: World):
     assert "Meikäläinen" not in trail
     assert "Zorblax" not in trail
     assert all("Meikäläinen" not in message.body for message in mail.outbox)
+
+
+def test_a_day_of_service_at_most_five_years_back_and_not_ahead(serving: World):
+    staff = web(serving, "producer_staff")
+    referral = _refer(serving)
+    referral_accept(referral=referral, move=staff)
+    earliest = clock.today() - dt.timedelta(days=5 * 366)
+    for day in (dt.date(1, 1, 1), earliest - dt.timedelta(days=1)):
+        with pytest.raises(DomainError) as refused:
+            referral_start(referral=referral, move=staff, started_on=day)
+        assert (refused.value.code, refused.value.field) == ("day_too_early", "started_on")
+        assert refused.value.message == f"The day is between {earliest:%d.%m.%Y} and today."
+    assert referral_start(referral=referral, move=staff, started_on=earliest).started_on == earliest
+
+
+def test_a_message_with_a_character_that_cannot_be_stored_is_refused(serving: World):
+    version = offered(serving)
+    with pytest.raises(DomainError) as refused:
+        referral_create(
+            actor=serving.users["advisor"],
+            customer=customer(serving),
+            service=version.service,
+            producer=serving.org["producer"],
+            message="Viesti\x00",
+            send=True,
+        )
+    assert (refused.value.code, refused.value.field) == ("text_character", "message")
+    assert not Referral.objects.exists()

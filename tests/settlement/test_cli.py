@@ -102,3 +102,50 @@ def test_cli__imports_no_django():
         timeout=60,
     )
     assert done.stdout == b"[]\n"
+
+
+def _two_organizers(**producer_a: str) -> dict:
+    document = json.loads((EXAMPLES / "two-organizers.json").read_text())
+    costs = producer_a.pop("costs", None)
+    document["terms"]["producers"][0].update(producer_a)
+    if costs is not None:
+        document["actuals"]["producers"]["a"]["costs"] = costs
+    return document
+
+
+@pytest.mark.parametrize("command", ["calculate", "what-if"])
+def test_cli__a_markup_near_its_maximum_on_costs_near_theirs_exits_2(command):
+    document = _two_organizers(markup="999999999999999.99", costs="999999999999999.99")
+    document["what_if"] = {"outturn": {"low": "100000.00", "high": "200000.00"}}
+    done = cli(command, "-", stdin=json.dumps(document).encode())
+    assert (done.returncode, done.stdout) == (2, b"")
+    [line] = done.stderr.decode().splitlines()
+    assert line.startswith("terms.producers[0].markup: The fee, this mark-up on the costs of ")
+    assert line.endswith(": it must be less than 1000000000000000.")
+
+
+def test_cli__a_fee_within_the_limit_is_exact():
+    document = _two_organizers(markup="0.5", costs="999999999999999.99")
+    done = cli("calculate", "-", stdin=json.dumps(document).encode())
+    assert (done.returncode, done.stderr) == (0, b"")
+    assert json.loads(done.stdout)["producers"][0]["fee"] == "500000000000000.00"
+
+
+@pytest.mark.parametrize(
+    ("stdin", "line"),
+    [
+        (
+            b"[" * 100_000,
+            "$: The document is not valid JSON: it nests arrays or objects too deeply.",
+        ),
+        (
+            json.dumps(_two_organizers(name="A\x00")).encode(),
+            "terms.producers[0].name: The text contains a character that cannot be stored "
+            "(U+0000): remove it.",
+        ),
+    ],
+    ids=["deep", "nul"],
+)
+def test_cli__other_bad_input_exits_2_with_a_path_line(stdin, line):
+    done = cli("calculate", "-", stdin=stdin)
+    assert (done.returncode, done.stdout, done.stderr.decode()) == (2, b"", line + "\n")

@@ -349,6 +349,23 @@ BAD = [
     (_set("actuals.kpis.employmnet", "26"), "not_in_terms", "actuals.kpis.employmnet"),
     (_set("actuals.kpis.employment", "many"), "not_number", "actuals.kpis.employment"),
     (_set("actuals.own_units", []), "not_object", "actuals.own_units"),
+    # a KPI's values lie in its unit's natural range: a share in per cent 0…100 …
+    (_set("actuals.kpis.employment", "500"), "unit_range", "actuals.kpis.employment"),
+    (_set("actuals.kpis.employment", "-0.1"), "unit_range", "actuals.kpis.employment"),
+    (_set("terms.kpis.0.target", "120"), "unit_range", "terms.kpis[0].target"),
+    (_set("terms.kpis.0.baseline", "-3"), "unit_range", "terms.kpis[0].baseline"),
+    # … a duration, a count or euros 0 or more
+    (
+        _set(
+            "terms.kpis.1",
+            {"key": "wait", "unit": "days", "minimum": "-3", "target": "7", "weight": "0"},
+        ),
+        "unit_negative",
+        "terms.kpis[1].minimum",
+    ),
+    # a text a database cannot keep
+    (_set("terms.producers.0.name", "Acme\x00"), "bad_character", "terms.producers[0].name"),
+    (_set("terms.kpis.0.unit", "\ud800"), "bad_character", "terms.kpis[0].unit"),
 ]
 
 
@@ -483,7 +500,8 @@ def test_dump_terms__writes_every_default_out():
 
 
 keys = st.text(alphabet=string.ascii_lowercase + "-", min_size=1, max_size=6)
-names = st.text(max_size=8)
+# Text a database can keep: a NUL or a lone surrogate is refused (test_text__…).
+names = st.text(st.characters(exclude_categories=("Cs",), exclude_characters="\x00"), max_size=8)
 money = st.decimals(min_value=0, max_value=10**9, places=2)
 ratios = st.decimals(min_value=0, max_value=1, places=3)
 
@@ -511,7 +529,7 @@ def kpi_terms(draw: Any, key: str) -> KpiTerms:
         minimum=minimum,
         target=minimum + span if higher else minimum - span,
         weight=draw(st.decimals(min_value=0, max_value="0.33", places=2)),
-        unit=draw(names),
+        unit=draw(names.filter(lambda unit: fmt.unit_range(unit) is None)),  # any number
         higher_is_better=higher,
         baseline=draw(st.none() | st.decimals(min_value=-100, max_value=100, places=1)),
         malus=draw(st.decimals(min_value=0, max_value=2, places=2)),
@@ -600,3 +618,125 @@ def test_diff__other_lists_by_position_and_types_count():
         Change("a[2]", None, 4),
         Change("b", True, 1),
     ]
+
+
+# ---------------------------------------------------------------------------- ranges
+
+
+@pytest.mark.parametrize(
+    ("unit", "expected"),
+    [
+        ("%", (D(0), D(100))),
+        (" Prosenttia ", (D(0), D(100))),
+        ("vrk", (D(0), None)),
+        ("days", (D(0), None)),
+        ("kpl", (D(0), None)),
+        ("€", (D(0), None)),
+        ("", None),
+        ("%-yks.", None),  # a change in percentage points takes any sign
+        ("index", None),
+    ],
+)
+def test_unit_range__by_the_unit(unit, expected):
+    assert fmt.unit_range(unit) == expected
+
+
+def test_run__a_kpi_result_out_of_its_range_names_the_range():
+    document = issue_document()
+    document["actuals"]["kpis"]["employment"] = "500"
+    document["terms"]["kpis"].append(
+        {
+            "key": "wait",
+            "unit": "vrk",
+            "minimum": "14",
+            "target": "7",
+            "weight": "0",
+            "higher_is_better": False,
+        }
+    )
+    document["actuals"]["kpis"]["wait"] = "-3"
+    with pytest.raises(InvalidDocument) as caught:
+        fmt.run(document)
+    assert [str(e) for e in caught.value.errors] == [
+        "actuals.kpis.employment: A value in % must be from 0 to 100.",
+        "actuals.kpis.wait: A value in vrk cannot be negative: it is 0 or more.",
+    ]
+
+
+def test_run__the_ends_of_a_unit_range_are_allowed():
+    document = issue_document()
+    document["terms"]["kpis"][0].update(minimum="0", target="100")
+    for value in ("0", "100"):
+        document["actuals"]["kpis"]["employment"] = value
+        assert fmt.run(document)["kpis"][0]["actual"] == value
+
+
+def test_calculate__checks_a_kpi_value_built_by_hand():
+    kpi = KpiTerms(key="k", name="K", minimum=D(0), target=D(10), weight=D(0), unit="h")
+    with pytest.raises(InvalidDocument) as caught:
+        fmt.calculate(_model(kpis=(kpi,)), Actuals(producers={"p": D(1)}, kpis={"k": D(-1)}))
+    assert [(e.code, e.path) for e in caught.value.errors] == [("unit_negative", "actuals.kpis.k")]
+
+
+def test_run__a_fee_of_10_to_the_15_or_more_is_refused_with_the_fee_named():
+    document = two_organizers_document()
+    document["terms"]["producers"][0]["markup"] = "999999999999999"
+    document["actuals"]["producers"]["a"]["costs"] = "999999999999999.99"
+    with pytest.raises(InvalidDocument) as caught:
+        fmt.run(document)
+    assert [str(e) for e in caught.value.errors] == [
+        "terms.producers[0].markup: The fee, this mark-up on the costs of 999999999999999.99, "
+        "would be 999999999999998990000000000000.01: it must be less than 1000000000000000."
+    ]
+
+
+def test_run__a_fee_just_below_the_limit_is_computed_exactly():
+    document = two_organizers_document()
+    document["terms"]["producers"][0]["markup"] = "0.5"
+    document["actuals"]["producers"]["a"]["costs"] = "999999999999999.99"
+    producer = fmt.run(document)["producers"][0]
+    assert producer["fee"] == "500000000000000.00"  # 499 999 999 999 999.995, half up
+
+
+def test_run__an_outcome_payment_of_10_to_the_15_is_refused_unless_capped():
+    document = two_organizers_document()
+    document["terms"]["outcome_prices"] = [{"outcome": "job", "amount": "999999999999999.99"}]
+    document["actuals"]["outcomes"] = {"a": {"job": "999999999999999"}}
+    with pytest.raises(InvalidDocument) as caught:
+        fmt.run(document)
+    assert [(e.code, e.path) for e in caught.value.errors] == [
+        ("payment_too_large", "actuals.outcomes.a.job")
+    ]
+    document["terms"]["outcome_prices"][0]["cap"] = "1000.00"
+    assert fmt.run(document)["producers"][0]["outcome_payment"] == "1000.00"
+
+
+def test_fee__is_rounded_from_the_exact_product_however_many_digits():
+    # 0.004999… (30 digits) rounds to 0.00; rounded first to Decimal's 28 digits it is 0.005
+    # and would round to 0.01.
+    producer = calc.Producer("p", D("1"), markup=D("0.00" + "4" + "9" * 29))
+    assert producer.fee() == D("0.00")
+
+
+def test_split_by_bands__is_exact_however_many_digits():
+    share = D("0." + "4" + "9" * 32)
+    assert calc.rounded(calc.split_by_bands(D("-0.01"), [calc.Band(share)])) == D("0.00")
+    assert calc.split_by_bands(D("-0.01"), [calc.Band(share)]) == D("-0.004" + "9" * 32)
+
+
+def test_loads__deep_nesting_is_invalid_json_not_a_crash():
+    with pytest.raises(InvalidDocument) as caught:
+        fmt.loads("[" * 100_000)
+    [error] = caught.value.errors
+    assert (error.code, error.path) == ("invalid_json", "$")
+    assert "too deeply" in error.message
+
+
+def test_calculate__an_arithmetic_failure_is_a_format_error(monkeypatch):
+    def overflow(terms, actuals):
+        raise ArithmeticError
+
+    monkeypatch.setattr(calc, "settle", overflow)
+    with pytest.raises(InvalidDocument) as caught:
+        fmt.calculate(_model(), Actuals(producers={"p": D(1)}))
+    assert [(e.code, e.path) for e in caught.value.errors] == [("calculation", "$")]

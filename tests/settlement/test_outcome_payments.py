@@ -448,7 +448,13 @@ def priced_models(draw: Any) -> fmt.Model:
     prices = tuple(
         OutcomePriceTerms(
             outcome=outcome,
-            name=draw(st.text(max_size=8)),
+            # Any text a database can keep (the format refuses NUL and lone surrogates).
+            name=draw(
+                st.text(
+                    st.characters(exclude_categories=("Cs",), exclude_characters="\x00"),
+                    max_size=8,
+                )
+            ),
             amount=draw(st.decimals(min_value=0, max_value=10**6, places=2)),
             producer=producer,
             cap=draw(st.none() | st.decimals(min_value=0, max_value=10**7, places=2)),

@@ -8,6 +8,7 @@ from decimal import Decimal
 
 import pytest
 from django.db import DatabaseError, transaction
+from django.utils import translation
 
 from allianssi.audit.models import AuditRecord
 from allianssi.core import clock
@@ -16,6 +17,7 @@ from allianssi.governance.models import Proposal, ProposalStatus, VoteChoice
 from allianssi.governance.services import proposal_open, vote_cast
 from allianssi.settlement import invoicing, selectors, services
 from allianssi.settlement.models import (
+    BillingDetails,
     CommercialTerms,
     Invoice,
     KpiResult,
@@ -220,6 +222,49 @@ def test_kpi__bad_input_is_refused_clearly(formed: World, extra, code):
     with _raises(code):
         _kpi(formed, **extra)
     assert not KpiResult.objects.exists()
+
+
+@pytest.mark.parametrize(
+    ("kpi", "value", "message"),
+    [
+        ("employed", "500", "A value in % must be from 0 to 100."),
+        ("employed", "-0.5", "A value in % must be from 0 to 100."),
+        ("waiting", "-3", "A value in vrk cannot be negative: it is 0 or more."),
+    ],
+)
+def test_kpi__a_value_outside_its_units_range_is_refused_with_the_range(
+    formed: World, kpi, value, message
+):
+    document = terms_document(formed)
+    document["kpis"].append(
+        {
+            "key": "waiting",
+            "name": "Odotusaika",
+            "unit": "vrk",
+            "higher_is_better": False,
+            "minimum": "14",
+            "target": "7",
+            "weight": "0.2",
+        }
+    )
+    _propose(formed, document)
+    with translation.override("en"), _raises("kpi_value_out_of_range") as refused:
+        _kpi(formed, value, kpi=kpi)
+    with translation.override("en"):  # the message is translated when read
+        assert (refused.value.field, refused.value.message) == ("value", message)
+    assert not KpiResult.objects.exists()
+    _kpi(formed, "100", kpi="employed")
+    _kpi(formed, "0", kpi="waiting")
+    assert KpiResult.objects.count() == 2
+
+
+def test_kpi__evidence_within_its_limit(formed: World):
+    _terms(formed)
+    with _raises("text_too_long"):
+        _kpi(formed, evidence="e" * 2_001)
+    with _raises("text_character"):
+        _kpi(formed, evidence="Raportti\x00")
+    assert _kpi(formed, evidence="e" * 2_000).evidence == "e" * 2_000
 
 
 def test_kpi__computed_kpis_are_not_entered_and_are_recorded_when_settling(formed: World):
@@ -542,3 +587,8 @@ def test_settlement__with_a_leadership_group_only_those_who_propose_send_it(form
     with _raises("forbidden"):  # … but the proposal to the group is the project office's
         services.settlement_submit(actor=formed.users["controller"], settlement=draft)
     assert services.settlement_submit(actor=formed.users["manager"], settlement=draft).proposal
+
+
+def test_billing__the_text_limits_are_the_columns():
+    for name, limit in services.BILLING_TEXT_MAX.items():
+        assert BillingDetails._meta.get_field(name).max_length == limit, name

@@ -222,6 +222,42 @@ def test_kpis__entered_through_the_page_and_charted(formed: World):
     assert _client(formed, "producer_staff").post(url, {}).status_code == 403
 
 
+def test_kpis__a_result_of_500_percent_is_refused_at_its_field_with_the_range(formed: World):
+    put_in_force(formed)
+    client = _client(formed, "controller")
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    url = reverse("settlement:kpis", args=[formed.alliance.pk]) + f"?year={YEAR}"
+    response = client.post(
+        url,
+        {"kpi": "employed", "measured_on": f"{YEAR}-03-31", "value": "500", "evidence": "R"},
+    )
+    assert response.status_code == 200
+    assert response.context["form"].errors["value"] == ["A value in % must be from 0 to 100."]
+    assert not KpiResult.objects.exists()
+
+
+def test_kpis__terms_stored_before_the_unit_ranges_still_show(formed: World):
+    # A version put in force before a KPI's values were held to its unit's range: the page
+    # shows it (without scores) rather than fail.
+    version = put_in_force(formed)
+    document = dict(version.document, kpis=[dict(version.document["kpis"][0], target="120")])
+    CommercialTerms.objects.create(
+        alliance=formed.alliance,
+        year=YEAR,
+        version=2,
+        document=document,
+        paying_organizer=version.paying_organizer,
+        reason="Ennen rajoja",
+        status=version.status,
+        created_by=version.created_by,
+        in_force_at=version.in_force_at,
+    )
+    url = reverse("settlement:kpis", args=[formed.alliance.pk]) + f"?year={YEAR}"
+    response = _client(formed, "controller").get(url)
+    assert response.status_code == 200
+    assert [row["score"] for row in response.context["rows"]] == [None]
+
+
 def test_settlement__computed_submitted_and_approved_through_the_pages(formed: World):
     put_in_force(formed)
     give_billing(formed)

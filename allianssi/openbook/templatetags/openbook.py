@@ -22,7 +22,8 @@ def drill(query: str, **values: Any) -> str:
     """``{% drill query carried_by=line.key %}``: the books' query string with those filters
     set (and back to the first page), for a link from a total to the entries behind it."""
     params = QueryDict(query, mutable=True)
-    params.pop("page", None)
+    for name in ("after", "before", "page"):  # the pager's (views.PAGER)
+        params.pop(name, None)
     for name, value in values.items():
         if isinstance(value, dt.date):
             value = f"{value:%Y-%m}"

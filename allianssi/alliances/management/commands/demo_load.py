@@ -286,7 +286,7 @@ class Command(BaseCommand):
             role=MemberRole.OWN_PRODUCTION,
             joined_on=d("2025-08-15"),
         )
-        with replay("2025-08-25"):
+        with replay("2025-08-29"):  # the day the agreement is signed (its document below)
             self._division_of_tasks(main, org, office, organizer_keys)
         alliance_enter_phase(
             actor=office,

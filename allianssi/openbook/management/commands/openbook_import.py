@@ -53,6 +53,8 @@ class Command(BaseCommand):
                 raise CommandError(rejected.message) from None
             except DomainError as error:
                 raise CommandError(error.message) from None
+            except OSError as error:  # the file went away or cannot be read
+                raise CommandError(f"{path}: {error.strerror or error}") from None
         batch = result.batch
         if result.duplicate:
             self.stdout.write(f"Already imported on {batch.created_at:%Y-%m-%d}: nothing booked.")

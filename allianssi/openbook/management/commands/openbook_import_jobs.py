@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import argparse
 import datetime as dt
 import time
 from typing import Any
@@ -11,6 +12,20 @@ from django.core.management.base import BaseCommand, CommandParser
 from allianssi.openbook import jobs
 from allianssi.openbook.models import ImportJob, ImportStatus
 
+#: The longest a job may be thought to be running: a week.
+MAX_STALE_MINUTES = 7 * 24 * 60
+
+
+def _minutes(value: str) -> int:
+    """``--stale-minutes``: whole minutes from 1 to ``MAX_STALE_MINUTES``."""
+    try:
+        minutes = int(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a whole number of minutes: {value!r}") from None
+    if not 1 <= minutes <= MAX_STALE_MINUTES:
+        raise argparse.ArgumentTypeError(f"give 1 to {MAX_STALE_MINUTES} minutes, not {minutes}")
+    return minutes
+
 
 class Command(BaseCommand):
     help = (
@@ -19,7 +34,12 @@ class Command(BaseCommand):
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument("--stale-minutes", type=int, default=60)
+        parser.add_argument(
+            "--stale-minutes",
+            type=_minutes,
+            default=60,
+            help=f"1 to {MAX_STALE_MINUTES} (a week); default 60",
+        )
         parser.add_argument(
             "--watch", action="store_true", help="keep running, looking for new jobs every 5 s"
         )
