@@ -131,16 +131,18 @@ def books(request: HttpRequest, pk: int) -> HttpResponse:
             "query": query.urlencode(),
             "can_import": permissions.can_import_costs(request.user, alliance),
             "can_post": permissions.can_import_costs(request.user, alliance),
-            "may_correct": {
-                e.pk
-                for e in entries.entries
-                if e.reverses_id is None
-                and permissions.can_post_costs(
-                    request.user, alliance, incurred_by_id=e.incurred_by_id
-                )
-            },
+            "may_correct": _may_correct(request, alliance, entries.entries),
         },
     )
+
+
+def _may_correct(request: HttpRequest, alliance: Alliance, entries: list[CostEntry]) -> set[int]:
+    """The entries on the page this user may correct: not corrections themselves, and posted for
+    a party the user posts costs for (asked once a party, not once an entry)."""
+    allowed: dict[int, bool] = {}
+    for party in {e.incurred_by_id for e in entries}:
+        allowed[party] = permissions.can_post_costs(request.user, alliance, incurred_by_id=party)
+    return {e.pk for e in entries if e.reverses_id is None and allowed[e.incurred_by_id]}
 
 
 @login_required

@@ -21,7 +21,6 @@ checking goes on to report every rejected row, and the transaction is rolled bac
 
 from __future__ import annotations
 
-import datetime as dt
 import json
 import re
 from collections.abc import Callable, Iterator
@@ -88,9 +87,10 @@ BATCH_COLUMNS = (
 )  # fmt: skip
 #: Rows per SQLite INSERT statement.
 ROWS_PER_STATEMENT = 200
-#: SQLite's page cache while an import writes (KiB; the connection's own is put back after):
-#: the events table's indexes, each updated at a random place per row, must stay in memory, or
-#: the writing takes twice as long.
+#: SQLite's page cache while an import writes and folds its claims in (KiB; the connection's own
+#: is put back after): the indexes of the events and of the first outcomes, each updated at a
+#: random place per row, must stay in memory, or the writing takes twice as long. (The fold ran
+#: with the connection's default cache of 2 MB until ADR 0016's second round.)
 SQLITE_CACHE_KIB = 131_072
 _SAFE_CONSTANT = re.compile(r"[0-9A-Za-z_ :.+-]*")
 
@@ -226,11 +226,20 @@ def _among(values: list[int] | list[str]) -> tuple[str, Any]:
     return "= ANY(ARRAY(SELECT json_array_elements_text(%s::json)))", json.dumps(values)
 
 
-def _window(started: dt.date, ended: dt.date | None) -> tuple[int, int]:
-    """The first and the last day (ordinals) an event may follow an episode."""
+def _ordinal(column: str) -> str:
+    """A date column as its proleptic Gregorian ordinal (``date.toordinal``), computed by the
+    database: tens of thousands of episodes' dates need not become Python dates first."""
+    if connection.vendor == "postgresql":
+        return f"({column} - DATE '0001-01-01' + 1)"
+    return f"CAST(julianday({column}) - 1721424.5 AS INTEGER)"
+
+
+def _window(started: int, ended: int | None) -> tuple[int, int]:
+    """The first and the last day (ordinals) an event may follow an episode that began and
+    ended on those days (ordinals)."""
     if ended is None:
-        return started.toordinal(), checking.NEVER
-    return started.toordinal(), ended.toordinal() + ATTRIBUTION_DAYS
+        return started, checking.NEVER
+    return started, ended + ATTRIBUTION_DAYS
 
 
 def _lookups(
@@ -254,8 +263,9 @@ def _lookups(
         if named.referrals:
             among, values = _among(sorted(named.referrals))
             cursor.execute(
-                "SELECT r.number, ep.id, ep.customer_id, ep.producer_id, ep.started_on, "  # noqa: S608
-                "ep.ended_on, c.kind, c.erased_at IS NOT NULL "
+                "SELECT r.number, ep.id, ep.customer_id, ep.producer_id, "  # noqa: S608
+                f"{_ordinal('ep.started_on')}, {_ordinal('ep.ended_on')}, c.kind, "
+                "c.erased_at IS NOT NULL "
                 f"FROM {_table(Referral)} r JOIN {_table(Episode)} ep ON ep.referral_id = r.id "
                 f"JOIN {_table(Customer)} c ON c.id = ep.customer_id "
                 f"WHERE r.alliance_id = %s AND ep.alliance_id = %s AND {mine} "
@@ -269,7 +279,8 @@ def _lookups(
             among, values = _among(sorted(named.customers))
             cursor.execute(
                 "SELECT c.number, c.id, c.kind, c.erased_at IS NOT NULL, ep.id, ep.producer_id, "  # noqa: S608
-                f"ep.started_on, ep.ended_on FROM {_table(Customer)} c "
+                f"{_ordinal('ep.started_on')}, {_ordinal('ep.ended_on')} "
+                f"FROM {_table(Customer)} c "
                 f"LEFT JOIN {_table(Episode)} ep ON ep.customer_id = c.id "
                 f"WHERE c.alliance_id = %s AND c.organizer_id = %s AND c.number {among}",
                 [alliance.pk, reporter, values],
@@ -407,7 +418,7 @@ class _Events:
 
 @contextmanager
 def _sqlite_cache() -> Iterator[None]:
-    """On SQLite, a page cache of ``SQLITE_CACHE_KIB`` while the import writes."""
+    """On SQLite, a page cache of ``SQLITE_CACHE_KIB`` while the import writes and folds."""
     if connection.vendor != "sqlite":
         yield
         return
@@ -473,19 +484,20 @@ def _record(
     target = checking.Target(
         ids=writer.ids(OutcomeEvent, named.rows), constants=events.copy_constants
     )
-    with _sqlite_cache(), events, _readable():
-        for chunk in checking.parse(path, lookups, target, report=REPORT_LIMIT):
-            rows, links, problems, read, rejected, skipped = chunk
-            for line, key, code, params in problems[: max(REPORT_LIMIT - len(errors), 0)]:
-                errors.append(RowError(line, headers.get(key, key), MESSAGES[code], params))
-            if not rejected:
-                events.write(rows, links)
-            if progress is not None:
-                progress(read, max(expected, read))
-    if rejected:
-        raise ImportRejected(errors, rejected, read)  # rolls the batch back with the rows
+    with _sqlite_cache():
+        with events, _readable():
+            for chunk in checking.parse(path, lookups, target, report=REPORT_LIMIT):
+                rows, links, problems, read, rejected, skipped = chunk
+                for line, key, code, params in problems[: max(REPORT_LIMIT - len(errors), 0)]:
+                    errors.append(RowError(line, headers.get(key, key), MESSAGES[code], params))
+                if not rejected:
+                    events.write(rows, links)
+                if progress is not None:
+                    progress(read, max(expected, read))
+        if rejected:
+            raise ImportRejected(errors, rejected, read)  # rolls the batch back with the rows
+        kpis.claims_recorded(batch.pk)  # the batch's events are all claims (``constants``)
     recorded = read - skipped
-    kpis.claims_recorded(batch.pk)  # the batch's events are all claims (``constants``)
     audit_append(
         actor=actor,
         alliance=alliance,

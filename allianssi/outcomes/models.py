@@ -102,33 +102,76 @@ class EventImport(models.Model):
         return self.source
 
 
+# The references of the events, their attributions and the KPI tables (``db_constraint=False``)
+# are checked by the code that writes them and guarded by ``on_delete`` in the ORM, not by
+# database constraints: each constraint cost every imported row a check (on PostgreSQL at the
+# commit, where they were most of an import's time), and nothing they point to is deleted. A
+# reference without an index of its own (``db_index=False``) begins another index, or only
+# deleting what it points to (a type, a user, an extract) would read by it (ADR 0016).
 class OutcomeEvent(models.Model):
-    alliance = models.ForeignKey(Alliance, on_delete=models.PROTECT, related_name="+")
-    customer = models.ForeignKey(Customer, on_delete=models.PROTECT, related_name="outcome_events")
+    alliance = models.ForeignKey(
+        Alliance, on_delete=models.PROTECT, related_name="+", db_constraint=False, db_index=False
+    )
+    customer = models.ForeignKey(
+        Customer,
+        on_delete=models.PROTECT,
+        related_name="outcome_events",
+        db_constraint=False,
+        db_index=False,
+    )
     type = models.ForeignKey(
-        OutcomeType, on_delete=models.PROTECT, related_name="+", verbose_name=_("outcome")
+        OutcomeType,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("outcome"),
+        db_constraint=False,
+        db_index=False,
     )
     occurred_on = models.DateField(_("date"))
     source = models.CharField(_("source"), max_length=10, choices=Source.choices)
     evidence = models.CharField(_("evidence"), max_length=300, blank=True)
-    #: The party that reported it: a producer, or the customer's organizer.
+    #: The party that reported it: a producer, or the customer's organizer (indexed: the API
+    #: lists a reporter's events by it).
     reporter = models.ForeignKey(
-        Organisation, on_delete=models.PROTECT, related_name="+", verbose_name=_("reported by")
+        Organisation,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("reported by"),
+        db_constraint=False,
     )
     #: The producer paid for it, if outcomes are priced: the one whose episode began last
     #: before the event among those it is attributed to (``services.attribute``).
     producer = models.ForeignKey(
-        Organisation, on_delete=models.PROTECT, related_name="+", null=True, blank=True
+        Organisation,
+        on_delete=models.PROTECT,
+        related_name="+",
+        null=True,
+        blank=True,
+        db_constraint=False,
+        db_index=False,
     )
-    episodes = models.ManyToManyField(Episode, related_name="outcome_events", blank=True)
+    episodes = models.ManyToManyField(
+        Episode, related_name="outcome_events", blank=True, db_constraint=False
+    )
     #: The reporter's own identifier of the event: the same one is never recorded twice.
     external_id = models.CharField(_("identifier in your system"), max_length=100, blank=True)
     via = models.CharField(max_length=10, choices=Via.choices)
+    #: Indexed: ``kpis.claims_recorded`` reads an import's events by it.
     batch = models.ForeignKey(
-        EventImport, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+        EventImport,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        db_constraint=False,
     )
     recorded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        related_name="+",
+        db_constraint=False,
+        db_index=False,
     )
     recorded_at = models.DateTimeField(_("recorded"))
     status = models.CharField(
@@ -137,7 +180,13 @@ class OutcomeEvent(models.Model):
     #: How the status was reached: the extract that decided it, or the sample check.
     verified_at = models.DateTimeField(_("verified"), null=True, blank=True)
     extract = models.ForeignKey(
-        "RegisterExtract", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+        "RegisterExtract",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        db_constraint=False,
+        db_index=False,
     )
     check_note = models.CharField(_("verification"), max_length=300, blank=True)
 
@@ -372,14 +421,24 @@ class _Cohort(models.Model):
     end is stamped by ``kpis.episode_ended``."""
 
     alliance = models.ForeignKey(
-        Alliance, on_delete=models.CASCADE, related_name="+", db_index=False
+        Alliance, on_delete=models.CASCADE, related_name="+", db_constraint=False, db_index=False
     )
     producer = models.ForeignKey(
-        Organisation, on_delete=models.PROTECT, related_name="+", db_index=False
+        Organisation,
+        on_delete=models.PROTECT,
+        related_name="+",
+        db_constraint=False,
+        db_index=False,
     )
-    service = models.ForeignKey(Service, on_delete=models.PROTECT, related_name="+", db_index=False)
+    service = models.ForeignKey(
+        Service, on_delete=models.PROTECT, related_name="+", db_constraint=False, db_index=False
+    )
     organizer = models.ForeignKey(
-        Organisation, on_delete=models.PROTECT, related_name="+", db_index=False
+        Organisation,
+        on_delete=models.PROTECT,
+        related_name="+",
+        db_constraint=False,
+        db_index=False,
     )
     started_on = models.DateField()
     ended_on = models.DateField(null=True)
@@ -393,9 +452,16 @@ class FirstOutcome(_Cohort):
     verified event, on or after the episode's start. Rebuilt for a customer whenever the
     customer's events or their statuses change (``kpis.refresh``)."""
 
-    episode = models.ForeignKey(Episode, on_delete=models.CASCADE, related_name="+")
-    type = models.ForeignKey(OutcomeType, on_delete=models.PROTECT, related_name="+")
-    customer = models.ForeignKey(Customer, on_delete=models.PROTECT, related_name="+")
+    # ``episode`` begins the unique index, ``customer`` an index of its own (``Meta``).
+    episode = models.ForeignKey(
+        Episode, on_delete=models.CASCADE, related_name="+", db_constraint=False, db_index=False
+    )
+    type = models.ForeignKey(
+        OutcomeType, on_delete=models.PROTECT, related_name="+", db_constraint=False, db_index=False
+    )
+    customer = models.ForeignKey(
+        Customer, on_delete=models.PROTECT, related_name="+", db_constraint=False, db_index=False
+    )
     claimed_on = models.DateField(null=True)
     verified_on = models.DateField(null=True)
 

@@ -127,3 +127,43 @@ def test_books_chart__the_months_chart_sums_one_series(ledger: World):
     assert "GROUP BY month" in rollup[0]
     assert "UNION" not in rollup[0]
     assert "GROUPING" not in rollup[0]
+
+
+def test_books__an_entry_row_escaped_formatted_and_with_its_correction_link(ledger: World):
+    from decimal import Decimal
+
+    from allianssi.openbook import services
+
+    alliance = ledger.alliance
+    entry = services.entry_post(
+        actor=ledger.users["manager"],
+        alliance=alliance,
+        booked_on=CostEntry.objects.order_by("-booked_on").first().booked_on,
+        incurred_by=ledger.org["producer"],
+        carried_by=ledger.org["tampere"],
+        service_area="employment",
+        category="other",
+        amount=Decimal("1234567.50"),
+        description='<script>alert("x")</script> & co',
+        evidence="",
+    )
+    url = reverse("openbook:books", args=[alliance.pk])
+    manager = Client(HTTP_ACCEPT_LANGUAGE="fi")
+    manager.force_login(ledger.users["manager"])
+    page = manager.get(url).content.decode()
+    day = f"{entry.booked_on.day}.{entry.booked_on.month}.{entry.booked_on.year}"
+    correct = reverse("openbook:entry_reverse", args=[alliance.pk, entry.pk])
+    assert (
+        f"<tr><td>{day}</td><td>Työpolku Oy</td><td>Tampere</td><td>Työllisyyspalvelut</td>"
+        '<td>Muut kustannukset</td><td class="num">1\xa0234\xa0567,50</td>'
+        "<td>&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt; &amp; co</td><td>—</td>"
+        f'<td><a href="{correct}">Korjaa kirjaus {day}</a></td></tr>'
+    ) in page
+    assert "<script>alert" not in page
+    # A reader sees the row without the link; a reversal is marked as a correction.
+    services.entry_reverse(
+        actor=ledger.users["manager"], entry=entry, reason="Väärä", booked_on=entry.booked_on
+    )
+    page = _client(ledger).get(url).content.decode()
+    assert correct not in page
+    assert '<td>Väärä <span class="muted">(correction)</span></td><td>—</td><td></td></tr>' in page

@@ -120,7 +120,8 @@ def test_import__a_field_longer_than_the_csv_readers_limit_is_refused_by_line(
     path = _csv(tmp_path, [_row(), _row(description=long), _row()])
     with translation.override("en"), _raises("import_field_too_long") as refused:
         _import(formed, path)
-    assert "line 3 has a field longer than 131 072 characters" in refused.value.message
+    with translation.override("en"):  # the message is translated when read
+        assert "line 3 has a field longer than 131 072 characters" in refused.value.message
     _nothing_booked()
     # The command: its one-line error and a non-zero exit status, no traceback.
     with pytest.raises(CommandError, match="line 3 has a field longer") as failed:
@@ -172,7 +173,8 @@ def test_import__a_batch_whose_total_passes_its_column_is_refused(formed: World,
     ]
     with translation.override("en"), _raises("import_total_too_large") as refused:
         _import(formed, _csv(tmp_path, lines))
-    assert "at most 99,999,999,999,999.99 €" in refused.value.message
+    with translation.override("en"):  # the message is translated when read
+        assert "at most 99,999,999,999,999.99 €" in refused.value.message
     _nothing_booked()
     assert 100 * ingest.MAX_CENTS <= MAX_BATCH_CENTS  # a hundred rows still fit
     assert _import(formed, _csv(tmp_path, lines[:100], name="sata.csv")).batch.rows == 100
@@ -245,7 +247,8 @@ def test_plan_and_entry__values_beyond_the_columns_are_refused_with_the_range(fo
             person_years=Decimal("10000000"),
             effective_on=dt.date(2026, 1, 1),
         )
-    assert "from 0 to 999,999.99" in refused.value.message
+    with translation.override("en"):  # the message is translated when read
+        assert "from 0 to 999,999.99" in refused.value.message
     with _raises("text_too_long"):
         services.staff_set(
             actor=formed.users["manager"],
@@ -324,7 +327,8 @@ def test_budget__a_revision_takes_effect_within_its_year(world: World):
     original = _budget(world, "500000.00", dt.date(2026, 1, 1))
     with translation.override("en"), _raises("date_outside_year") as refused:
         _budget(world, "550000.00", dt.date(9999, 12, 31), "Lisätalousarvio")
-    assert "from 1.1.2026 to 31.12.2026" in refused.value.message
+    with translation.override("en"):  # the message is translated when read
+        assert "from 1.1.2026 to 31.12.2026" in refused.value.message
     with _raises("date_outside_year"):
         _budget(world, "550000.00", dt.date(2025, 12, 31), "Lisätalousarvio")
     assert list(original.budget.revisions.all()) == [original]
@@ -471,8 +475,9 @@ def test_booking__within_the_term_and_the_horizon_in_every_path(
     with translation.override("en"), _raises("date_outside_term") as refused:
         # Within the term, years ahead.
         _post(formed, dt.date(2029, 12, 31), Decimal("10.00"), "Palkka")
-    assert f"from 1.1.2026 to {end}" in refused.value.message
-    assert "at most 31 days after today" in refused.value.message
+    with translation.override("en"):  # the message is translated when read
+        assert f"from 1.1.2026 to {end}" in refused.value.message
+        assert "at most 31 days after today" in refused.value.message
     with _raises("date_outside_term"):
         _post(formed, dt.date(2025, 12, 31), Decimal("10.00"), "Palkka")
     entry = _post(formed, last, Decimal("10.00"), "Palkka")
@@ -488,7 +493,8 @@ def test_booking__within_the_term_and_the_horizon_in_every_path(
         _import(formed, _csv(tmp_path, [_row("31.12.2029")]))
     (error,) = rejected.value.errors
     assert (error.line, error.column) == (2, "kirjauspäivä")
-    assert f"from 1.1.2026 to {end}" in error.text
+    with translation.override("en"):  # the row's message is translated when read
+        assert f"from 1.1.2026 to {end}" in error.text
     # The horizon is a setting.
     settings.OPENBOOK_BOOKING_HORIZON_DAYS = 10_000
     assert services.booking_window(formed.alliance, today)[1] == dt.date(2029, 12, 31)

@@ -435,8 +435,17 @@ def test_events_import__sqlites_page_cache_is_put_back(serving: World, served, t
 
 
 def test_window__a_year_after_the_end_and_open_ended():
-    assert importing._window(D(2026, 1, 1), D(2026, 3, 31)) == (
+    assert importing._window(D0, D(2026, 3, 31).toordinal()) == (
         D0,
         (D(2026, 3, 31) + dt.timedelta(days=365)).toordinal(),
     )
-    assert importing._window(D(2026, 1, 1), None) == (D0, checking.NEVER)
+    assert importing._window(D0, None) == (D0, checking.NEVER)
+
+
+@pytest.mark.django_db
+def test_ordinal__the_database_counts_days_as_python_does():
+    days = [D(1, 1, 1), D(1999, 12, 31), D(2024, 2, 29), D(2026, 3, 31), D(9999, 12, 31)]
+    with connection.cursor() as cursor:
+        for day in days:
+            cursor.execute(f"SELECT {importing._ordinal('%s')}", [day])
+            assert cursor.fetchone()[0] == day.toordinal(), day
