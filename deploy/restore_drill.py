@@ -16,7 +16,8 @@ Then, on the restored database:
 1. ``manage.py audit_verify`` (with the ``--checkpoint`` files given, if any): every hash chain
    holds, up to the checkpoints kept outside the database;
 2. ``manage.py openbook_verify``: the ledger's rollup equals the raw ledger and every reference
-   resolves;
+   resolves; ``manage.py outcomes_verify``: every reference of the outcome tables resolves (the
+   database does not check them itself);
 3. the database still refuses to change an audit record (the append-only triggers came back);
 4. every sequence is past its column's largest value, so that the next write does not collide;
 5. when the source is the drill's own: every table has as many rows as in the source, and every
@@ -290,7 +291,11 @@ def drill(args: argparse.Namespace) -> None:
             checkpoints = [a for path in args.checkpoint for a in ("--checkpoint", str(path))]
             if args.public_key:
                 checkpoints += ["--public-key", str(args.public_key)]
-            for command in (["audit_verify", *checkpoints], ["openbook_verify"]):
+            for command in (
+                ["audit_verify", *checkpoints],
+                ["openbook_verify"],
+                ["outcomes_verify"],
+            ):
                 started = _step(f"manage.py {' '.join(command)}")
                 output = _run([*manage, *command], DATABASE_URL=restored)
                 _done(started, output.splitlines()[-1] if output else "ok")
