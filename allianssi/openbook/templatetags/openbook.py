@@ -46,7 +46,9 @@ def entry_rows(entries: list[CostEntry], may_correct: set[int], alliance_id: int
     open-books page's time (docs/performance.md, "pages"). Every text is escaped (``escape``);
     the amounts are formatted as ``floatformat:"2g"`` does, the dates as ``date:"j.n.Y"``."""
     areas, categories = dict(ServiceArea.choices), dict(CostCategory.choices)
-    correction = f' <span class="muted">({escape(_("correction"))})</span>'
+    # (Outside the f-string, where xgettext would not find it.)
+    marked = escape(_("correction"))
+    correction = f' <span class="muted">({marked})</span>'
     correct = _("Correct the entry of %(when)s")
     # One reverse for the page: the link of each entry differs only by its id.
     sentinel = "987654321"
