@@ -3,6 +3,10 @@
 from __future__ import annotations
 
 import gettext
+import os
+import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import polib
@@ -53,3 +57,30 @@ def test_catalog__the_committed_mo_matches_the_po(language):
             assert got == entry.msgstr_plural[0], entry.msgid
         else:
             assert compiled.gettext(key) == entry.msgstr, entry.msgid
+
+
+@pytest.mark.skipif(shutil.which("xgettext") is None, reason="needs gettext's xgettext")
+def test_catalog__holds_exactly_the_messages_the_sources_mark(tmp_path):
+    """The catalogue is what `makemessages` makes of the sources now: a message marked where
+    xgettext cannot see it (inside an f-string, say) would be dropped by the next update and
+    shown untranslated, and a message no longer marked would linger. Run on a copy of the
+    sources, so that the project's own catalogues are not touched."""
+    root = Path(settings.BASE_DIR)
+    for name in ("allianssi", "config"):
+        shutil.copytree(root / name, tmp_path / name, ignore=shutil.ignore_patterns("__pycache__"))
+    shutil.copy(root / "manage.py", tmp_path)
+    shutil.copytree(LOCALE / "fi", tmp_path / "locale" / "fi")
+    subprocess.run(
+        [sys.executable, "manage.py", "makemessages", "-l", "fi", "--no-obsolete", "-v", "0"],
+        cwd=tmp_path,
+        env={**os.environ, "DJANGO_SETTINGS_MODULE": "config.settings.test"},
+        check=True,
+    )
+    made = polib.pofile(str(tmp_path / "locale" / "fi" / "LC_MESSAGES" / "django.po"))
+    kept = polib.pofile(str(LOCALE / "fi" / "LC_MESSAGES" / "django.po"))
+
+    def messages(catalog: polib.POFile) -> set[tuple[str | None, str]]:
+        return {(e.msgctxt, e.msgid) for e in catalog if not e.obsolete}
+
+    assert messages(made) - messages(kept) == set(), "marked in the sources, not in the catalogue"
+    assert messages(kept) - messages(made) == set(), "in the catalogue, marked nowhere"
