@@ -314,13 +314,24 @@ def sizes(places: list[Place], customers: int, seed: int = 5) -> None:
 # The child: one database ------------------------------------------------------------------------
 
 
-def _keys() -> dict[str, str]:
-    """This run's secret and identity keys: the import encrypts with them, gunicorn decrypts."""
-    return {
+def use_keys(**served: str) -> None:
+    """This run's secret and identity keys, in this process's settings (the data is encrypted
+    and the sessions signed with them) and for gunicorn through GUNICORN_CMD_ARGS (its --env
+    wins over catalogue.gunicorn's own), with ``served``'s other variables. Call after
+    ``catalogue._django()``."""
+    from django.conf import settings
+
+    keys = {
         "DJANGO_SECRET_KEY": secrets.token_urlsafe(50),
         "ALLIANSSI_IDENTITY_KEYS": base64.urlsafe_b64encode(secrets.token_bytes(32)).decode(),
         "ALLIANSSI_PSEUDONYM_KEY": secrets.token_urlsafe(32),
     }
+    settings.SECRET_KEY = keys["DJANGO_SECRET_KEY"]
+    settings.ALLIANSSI_IDENTITY_KEYS = [keys["ALLIANSSI_IDENTITY_KEYS"]]
+    settings.ALLIANSSI_PSEUDONYM_KEY = keys["ALLIANSSI_PSEUDONYM_KEY"]
+    os.environ["GUNICORN_CMD_ARGS"] = " ".join(
+        f"--env {shlex.quote(f'{name}={value}')}" for name, value in {**keys, **served}.items()
+    )
 
 
 def build(args: Any) -> tuple[Any, list[Place], dict[str, list[Offer]]]:
@@ -553,22 +564,12 @@ def pages() -> tuple[dict[str, list[str]], dict[str, str], dict[str, Any]]:
 
 
 def measure(args: Any) -> dict[str, Any]:
-    keys = _keys()
     catalogue._django()
-    from django.conf import settings
     from django.core.management import call_command
     from django.db import connection
 
-    # The import encrypts under these keys and the sessions are signed with this secret; gunicorn
-    # gets the same through GUNICORN_CMD_ARGS (its --env wins over catalogue.gunicorn's own).
-    settings.SECRET_KEY = keys["DJANGO_SECRET_KEY"]
-    settings.ALLIANSSI_IDENTITY_KEYS = [keys["ALLIANSSI_IDENTITY_KEYS"]]
-    settings.ALLIANSSI_PSEUDONYM_KEY = keys["ALLIANSSI_PSEUDONYM_KEY"]
     # The settings: catalogue_settings and a URLconf with a second yardstick, /bare/page/.
-    served = {**keys, "DJANGO_SETTINGS_MODULE": "customers_settings"}
-    os.environ["GUNICORN_CMD_ARGS"] = " ".join(
-        f"--env {shlex.quote(f'{name}={value}')}" for name, value in served.items()
-    )
+    use_keys(DJANGO_SETTINGS_MODULE="customers_settings")
     started = time.perf_counter()
     call_command("migrate", verbosity=0)
     _world, places, offers = build(args)

@@ -46,12 +46,9 @@ as JSON in the temporary folder.
 from __future__ import annotations
 
 import argparse
-import base64
 import datetime as dt
 import json
 import os
-import secrets
-import shlex
 import tempfile
 import time
 from pathlib import Path
@@ -67,15 +64,6 @@ CATEGORIES = ("personnel", "purchased_services", "premises", "other")
 DESCRIPTIONS = ("Palkat ja sivukulut", "Ostopalvelu", "Vuokra", "Matkakulut", "Koulutus")
 P99_GOAL_MS = 500
 SHARE_GOAL = 0.05
-
-
-def _keys() -> dict[str, str]:
-    """This run's secret and identity keys: the demo encrypts with them, gunicorn decrypts."""
-    return {
-        "DJANGO_SECRET_KEY": secrets.token_urlsafe(50),
-        "ALLIANSSI_IDENTITY_KEYS": base64.urlsafe_b64encode(secrets.token_bytes(32)).decode(),
-        "ALLIANSSI_PSEUDONYM_KEY": secrets.token_urlsafe(32),
-    }
 
 
 def write_costs(path: Path, rows: int, alliance: Any, seed: int = 15) -> None:
@@ -215,19 +203,11 @@ def pages(alliance: Any) -> tuple[dict[str, list[str]], dict[str, str], dict[str
 
 
 def measure(args: Any) -> dict[str, Any]:
-    keys = _keys()
     catalogue._django()
-    from django.conf import settings
+    import customers
     from django.db import connection
 
-    # The demo encrypts under these keys and the sessions are of this secret; gunicorn gets the
-    # same through GUNICORN_CMD_ARGS (its --env wins over catalogue.gunicorn's own).
-    settings.SECRET_KEY = keys["DJANGO_SECRET_KEY"]
-    settings.ALLIANSSI_IDENTITY_KEYS = [keys["ALLIANSSI_IDENTITY_KEYS"]]
-    settings.ALLIANSSI_PSEUDONYM_KEY = keys["ALLIANSSI_PSEUDONYM_KEY"]
-    os.environ["GUNICORN_CMD_ARGS"] = " ".join(
-        f"--env {shlex.quote(f'{name}={value}')}" for name, value in keys.items()
-    )
+    customers.use_keys()
     alliance, data = build(args)
     paths, cookies, reads = pages(alliance)
     catalogue._log(f"reads: {json.dumps({k: v['count'] for k, v in reads.items()})}")
