@@ -271,10 +271,12 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
 
 @pytest.fixture(autouse=True)
 def _no_kept_pages() -> None:
-    """Every test starts without rendered public pages kept by an earlier one."""
+    """Every test starts without rendered public pages (or the lists they are made of) kept by
+    an earlier one."""
     from django.core.cache import caches
 
     caches["pages"].clear()
+    caches["default"].clear()
 
 
 @pytest.fixture(autouse=True)

@@ -8,12 +8,12 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from django.core.paginator import Page, Paginator
-from django.db.models import Prefetch, Q, QuerySet
+from django.db.models import Count, Prefetch, Q, QuerySet, Subquery, Window
 from django.http import Http404
 
 from allianssi import permissions
 from allianssi.alliances.models import Alliance
-from allianssi.catalogue import search
+from allianssi.catalogue import pagecache, search
 from allianssi.catalogue.models import (
     DELIVERY_PHASES,
     LANGUAGES,
@@ -22,6 +22,7 @@ from allianssi.catalogue.models import (
     Channel,
     FacetKind,
     PartyRole,
+    PublicEdition,
     RequestStatus,
     Service,
     ServiceParty,
@@ -163,13 +164,31 @@ def publishing_alliances() -> list[int]:
     )
 
 
-def public_services() -> QuerySet[Service]:
+def public_state() -> tuple[str, list[int]]:
+    """The public catalogue's edition (:func:`pagecache.edition`) and :func:`publishing_alliances`,
+    read in one query: what a kept public page's key is made of."""
+    token = PublicEdition.objects.filter(pk=pagecache.EDITION_PK).values("token")[:1]
+    rows = list(
+        CatalogueSettings.objects.filter(public=True, alliance__phase__in=DELIVERY_PHASES)
+        .annotate(edition=Subquery(token))
+        .order_by("alliance_id")
+        .values_list("alliance_id", "edition")
+    )
+    if not rows:
+        return pagecache.edition(), []
+    return rows[0][1] or pagecache.NO_EDITION, [pk for pk, _token in rows]
+
+
+def public_services(publishing: list[int] | None = None) -> QuerySet[Service]:
     """Every published service of every alliance that publishes and delivers its services,
-    valid today (a service whose validity has not begun or has ended is not offered)."""
+    valid today (a service whose validity has not begun or has ended is not offered).
+
+    ``publishing`` is :func:`publishing_alliances` when the caller has read it already."""
     today = clock.today()
     # The few publishing alliances are read first (one small query), so that the search's own
     # queries join no alliance tables.
-    publishing = publishing_alliances()
+    if publishing is None:
+        publishing = publishing_alliances()
     return Service.objects.filter(
         Q(current__valid_from__isnull=True) | Q(current__valid_from__lte=today),
         Q(current__valid_to__isnull=True) | Q(current__valid_to__gte=today),
@@ -191,9 +210,12 @@ class Filters:
         return any(vars(self).values())
 
 
-def public_search(*, filters: Filters, language: str, page: int = 1) -> Page[Service]:
-    """A page of matching published services, best match first (three queries)."""
-    services = public_services()
+def public_search(
+    *, filters: Filters, language: str, page: int = 1, publishing: list[int] | None = None
+) -> Page[Service]:
+    """A page of matching published services, best match first (two queries: the page with the
+    number found, and its producers; three when the page asked for is past the last)."""
+    services = public_services(publishing)
     for kind, code in (
         (FacetKind.CUSTOMER, filters.customer_type),
         (FacetKind.TARGET_GROUP, filters.target_group),
@@ -222,8 +244,32 @@ def public_search(*, filters: Filters, language: str, page: int = 1) -> Page[Ser
             )
         )
     )
+    return _counted_page(services, page)
+
+
+#: Pages up to this number are read with their count in one query; beyond it (no search finds
+#: so many services), the count first, so that no offset overflows the database's integers.
+_PAGES_READ_WITH_THE_COUNT = 10_000
+
+
+def _counted_page(services: QuerySet[Service], number: int) -> Page[Service]:
+    """Page ``number`` of ``services`` with the number of them all, read in one query: the count
+    is a window over the same matches (``COUNT(*) OVER ()``), which the database finds anyway to
+    rank them, instead of a second query that matches every word again.
+
+    A page past the last (or below the first) is answered as :meth:`Paginator.get_page` answers
+    it, the last page, with the count read by itself; so is a page number too large to be an
+    offset (past :data:`_PAGES_READ_WITH_THE_COUNT`)."""
     paginator = Paginator(services, PAGE_SIZE)
-    return paginator.get_page(page)
+    if not 1 <= number <= _PAGES_READ_WITH_THE_COUNT:
+        return paginator.get_page(number)
+    start = (number - 1) * PAGE_SIZE
+    rows = list(services.annotate(found=Window(Count("pk")))[start : start + PAGE_SIZE])
+    if not rows and number > 1:
+        return paginator.get_page(number)
+    # The paginator's count is a cached property: set, it is not read from the database again.
+    paginator.__dict__["count"] = rows[0].found if rows else 0
+    return Page(rows, number, paginator)
 
 
 _NOT_LISTED = (
@@ -236,9 +282,9 @@ _NOT_LISTED = (
 )
 
 
-def public_service(*, pk: int) -> Service:
+def public_service(*, pk: int, publishing: list[int] | None = None) -> Service:
     service = (
-        public_services()
+        public_services(publishing)
         .filter(pk=pk)
         .select_related("alliance", "current")
         .prefetch_related(*_version_details(prefix="current__"))

@@ -9,8 +9,10 @@ from collections.abc import Callable
 from functools import wraps
 from typing import Any
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.cache import caches
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -519,16 +521,25 @@ def _alternates(name: str, *args: Any) -> list[tuple[str, str, str]]:
 
 
 def _all_municipalities() -> list[tuple[str, str]]:
-    """Every municipality, by name in the reader's language (Swedish for sv, else Finnish)."""
+    """Every municipality, by name in the reader's language (Swedish for sv, else Finnish).
+
+    Kept in the process's cache as long as a public page is kept (``ALLIANSSI_PAGE_CACHE_SECONDS``):
+    the classification changes once a year (``import_municipalities``), and a changed name shows
+    once the kept list expires, as on a kept page."""
     swedish = (translation.get_language() or "fi").startswith("sv")
-    rows = Municipality.objects.values_list("code", "name_fi", "name_sv")
-    return sorted(((code, sv if swedish else fi) for code, fi, sv in rows), key=lambda c: c[1])
+    key = f"catalogue-municipalities:{'sv' if swedish else 'fi'}"
+    found: list[tuple[str, str]] | None = caches["default"].get(key)
+    if found is None:
+        rows = Municipality.objects.values_list("code", "name_fi", "name_sv")
+        found = sorted(((code, sv if swedish else fi) for code, fi, sv in rows), key=lambda c: c[1])
+        caches["default"].set(key, found, settings.ALLIANSSI_PAGE_CACHE_SECONDS)
+    return found
 
 
 @public
 @require_GET
-@kept(selectors.publishing_alliances)
-def public_list(request: HttpRequest, language: str) -> HttpResponse:
+@kept(selectors.public_state)
+def public_list(request: HttpRequest, language: str, publishing: list[int]) -> HttpResponse:
     form = SearchForm(request.GET or None, municipalities=_all_municipalities())
     filters = selectors.Filters()
     if form.is_valid():
@@ -545,7 +556,9 @@ def public_list(request: HttpRequest, language: str) -> HttpResponse:
         page_number = int(request.GET.get("page", "1"))
     except ValueError:
         page_number = 1
-    page = selectors.public_search(filters=filters, language=language, page=page_number)
+    page = selectors.public_search(
+        filters=filters, language=language, page=page_number, publishing=publishing
+    )
     query = request.GET.copy()
     query.pop("page", None)
     return render(
@@ -564,9 +577,11 @@ def public_list(request: HttpRequest, language: str) -> HttpResponse:
 
 @public
 @require_GET
-@kept(selectors.publishing_alliances)
-def public_service(request: HttpRequest, pk: int, language: str) -> HttpResponse:
-    service = selectors.public_service(pk=pk)
+@kept(selectors.public_state)
+def public_service(
+    request: HttpRequest, pk: int, language: str, publishing: list[int]
+) -> HttpResponse:
+    service = selectors.public_service(pk=pk, publishing=publishing)
     version = service.current
     assert version is not None
     return render(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from django.core.cache import caches
 from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
@@ -10,6 +11,7 @@ from django.urls import reverse
 
 from allianssi.alliances.models import ServiceArea
 from allianssi.audit.models import AuditRecord
+from allianssi.catalogue import selectors
 from allianssi.catalogue.models import (
     ChannelKind,
     RequestStatus,
@@ -18,6 +20,7 @@ from allianssi.catalogue.models import (
     ServiceVersion,
     VersionStatus,
 )
+from allianssi.catalogue.selectors import PAGE_SIZE
 from allianssi.catalogue.services import catalogue_settings_update
 from tests.catalogue.conftest import published
 from tests.conftest import World
@@ -306,13 +309,23 @@ def test_public_pages__query_counts_stay_fixed_as_the_catalogue_grows(delivering
         "/palvelut/?q=valmennusta&group=KR1&municipality=837",
         f"/palvelut/{first.service.pk}/",
     ]
-    before = [_queries(client, p) for p in pages]
+    # Once first, so that what the process keeps (the municipalities' names) is kept; then each
+    # page rendered again, not served as kept.
+    for path in pages:
+        _queries(client, path)
+
+    def rendered() -> list[int]:
+        caches["pages"].clear()
+        return [_queries(client, p) for p in pages]
+
+    before = rendered()
     for i in range(6):
         published(
             delivering, name_fi=f"Valmennus {i}", producer_ids=[delivering.org["producer"].pk]
         )
-    after = [_queries(client, p) for p in pages]
-    assert after == before
+    assert rendered() == before
+    # The search: the kept-page key's one read, the page with its count, and its producers.
+    assert before[1] == 3
 
 
 def test_service_list__query_count_stays_fixed(delivering: World):
@@ -323,3 +336,32 @@ def test_service_list__query_count_stays_fixed(delivering: World):
     for i in range(4):
         published(delivering, name_fi=f"Valmennus {i}")
     assert _queries(client, path) == before
+
+
+def test_public_search__the_page_and_the_number_found_come_together(delivering: World):
+    """The count is read with the page (a window over the matches); a page past the last is
+    answered with the last, and the pager's numbers agree with a count made by itself."""
+    for i in range(PAGE_SIZE + 3):
+        published(delivering, name_fi=f"Valmennus {i}")
+    published(delivering, name_fi="Yritysneuvonta")
+    client = Client()
+    first = client.get("/palvelut/?q=valmennus")
+    assert first.context["page"].paginator.count == PAGE_SIZE + 3
+    assert len(first.context["page"].object_list) == PAGE_SIZE
+    second = client.get("/palvelut/?q=valmennus&page=2")
+    assert second.context["page"].number == 2
+    assert len(second.context["page"].object_list) == 3
+    shown = {s.pk for s in first.context["page"].object_list} | {
+        s.pk for s in second.context["page"].object_list
+    }
+    assert len(shown) == PAGE_SIZE + 3
+    for beyond in ["3", "99", "0", "-1"]:
+        page = client.get(f"/palvelut/?q=valmennus&page={beyond}").context["page"]
+        assert page.number == 2
+        assert page.paginator.count == PAGE_SIZE + 3
+    nothing = client.get("/palvelut/?q=olematon&page=3").context["page"]
+    assert nothing.paginator.count == 0
+    assert list(nothing.object_list) == []
+    everything = client.get("/palvelut/").context["page"]
+    assert everything.paginator.count == PAGE_SIZE + 4
+    assert everything.paginator.count == selectors.public_services().count()
