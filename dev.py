@@ -4,7 +4,8 @@
     python3 dev.py demo     install, migrate, load the demo alliance, serve on 127.0.0.1:8000
     python3 dev.py test     install the test tools and run the whole test suite on every core
                             (args go to pytest; `-n 0` runs it in one process)
-    python3 dev.py lint     ruff, mypy, migrations check and Django's deploy check
+    python3 dev.py lint     ruff, mypy, the import contracts, migrations check and Django's
+                            deploy check
 
 Dependencies go into ``.venv`` beside this file, installed with pip from the pinned requirement
 files; they are installed again only when a requirement file changes.
@@ -105,6 +106,8 @@ def lint(args: list[str]) -> None:
     run(PYTHON, "-m", "ruff", "check", ".")
     run(PYTHON, "-m", "ruff", "format", "--check", ".")
     run(PYTHON, "-m", "mypy", "allianssi", "config", "dev.py")
+    # The architecture's contracts (.importlinter): the apps' layers, and the pure modules.
+    run(BIN / ("lint-imports.exe" if os.name == "nt" else "lint-imports"))
     run(
         PYTHON,
         "manage.py",

@@ -131,6 +131,32 @@ def can_create_party(user: AnyUser) -> bool:
     )
 
 
+# People of an organisation ----------------------------------------------------------------------
+
+# An organisation's main user (``User.is_main_user``, made by ``manage.py user_add --main-user`` or
+# by another main user) looks after its people: invites colleagues, deactivates and reactivates
+# them, names other main users, and sees every role they hold in every alliance — the
+# organisation's own people's roles are its business, whichever alliances it is in. A main user
+# is an organisation's, not an alliance's: it grants no alliance role (the project office grants
+# those), and nobody looks after another organisation's people.
+
+
+def can_manage_people(user: AnyUser) -> bool:
+    """See and look after the people of one's own organisation: its active main users."""
+    return (
+        _active(user)
+        and bool(getattr(user, "is_main_user", False))
+        and getattr(user, "organisation_id", None) is not None
+    )
+
+
+def can_manage_person(user: AnyUser, person: User) -> bool:
+    """Invite, deactivate or reactivate ``person``: a main user of the same organisation."""
+    return can_manage_people(user) and person.organisation_id == getattr(
+        user, "organisation_id", None
+    )
+
+
 # Governance -------------------------------------------------------------------------------------
 
 
@@ -279,18 +305,23 @@ def can_manage_staff(user: AnyUser, alliance: Alliance, *, organisation_id: int)
 def can_post_costs(user: AnyUser, alliance: Alliance, *, incurred_by_id: int) -> bool:
     """Post or reverse a cost: the project office, or the staff of the party that incurred it."""
     roles = roles_in(user, alliance)
-    if Role.MANAGER in roles:
+    if Role.MANAGER in roles:  # can_post_anyones_costs
         return True
     return bool(roles & {Role.PRODUCER_STAFF, Role.LEADERSHIP}) and (
         getattr(user, "organisation_id", None) == incurred_by_id
     )
 
 
+def can_post_anyones_costs(user: AnyUser, alliance: Alliance) -> bool:
+    """Post, reverse or import a cost of any party of the alliance: the project office."""
+    return Role.MANAGER in roles_in(user, alliance)
+
+
 def can_import_costs(user: AnyUser, alliance: Alliance) -> bool:
     """Import a file or API batch of costs: the project office (anyone's costs), or the people of
     a current producer or own production unit (their own organisation's costs only; the import
     checks each row)."""
-    if can_post_costs(user, alliance, incurred_by_id=-1):
+    if can_post_anyones_costs(user, alliance):
         return True
     own = getattr(user, "organisation_id", None)
     if own is None or not can_post_costs(user, alliance, incurred_by_id=own):
@@ -305,7 +336,7 @@ def can_import_costs(user: AnyUser, alliance: Alliance) -> bool:
 
 def can_view_import(user: AnyUser, job: ImportJob) -> bool:
     """An import's progress and outcome: whoever started it, and the project office."""
-    return user.pk == job.created_by_id or can_post_costs(user, job.alliance, incurred_by_id=-1)
+    return user.pk == job.created_by_id or can_post_anyones_costs(user, job.alliance)
 
 
 # The commercial model and its settlement ---------------------------------------------------------
@@ -571,3 +602,11 @@ def sees_small_cells(user: AnyUser, alliance: Alliance, *, organisation_id: int 
     """A figure of fewer than five customers is shown only to the party it is about (the
     producer of its episodes or the organizer of its customers)."""
     return organisation_id is not None and _is_of(user, organisation_id)
+
+
+# Notifications ----------------------------------------------------------------------------------
+
+
+def can_edit_notification_settings(user: AnyUser, owner: User) -> bool:
+    """Choose how notifications reach ``owner``: the person themself, and nobody else."""
+    return _active(user) and user.pk is not None and user.pk == owner.pk

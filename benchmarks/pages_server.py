@@ -116,8 +116,8 @@ def build(args: Any) -> tuple[Any, dict[str, Any]]:
     from django.db import connection
 
     from allianssi.accounts.models import User
-    from allianssi.alliances.management.commands.demo_load import MAIN_ALLIANCE
     from allianssi.alliances.models import Alliance
+    from allianssi.demo.common import MAIN_ALLIANCE
     from allianssi.openbook.importing import import_costs
     from allianssi.openbook.models import CostEntry
 

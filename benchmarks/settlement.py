@@ -49,8 +49,8 @@ YEAR = 2026
 
 def _terms(alliance: Any, manager: Any) -> None:
     """The year's terms in force and every party's invoicing details."""
-    from allianssi.alliances.management.commands.demo_load import DEMO_IBANS, demo_business_id
     from allianssi.alliances.models import MemberRole
+    from allianssi.demo.common import DEMO_IBANS, demo_business_id
     from allianssi.settlement import services
 
     members = {

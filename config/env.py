@@ -93,6 +93,28 @@ VARIABLES: dict[str, Variable] = {
             "Django e-mail backend.",
         ),
         Variable("DJANGO_DEFAULT_FROM_EMAIL", str, "allianssi@localhost", "Sender of e-mail."),
+        Variable("ALLIANSSI_PASSWORD_RESET_HOURS", int, 2, "How long a password reset link works."),
+        Variable(
+            "ALLIANSSI_PASSWORD_RESET_EMAIL_LIMIT",
+            int,
+            3,
+            "Password resets asked for one e-mail address within the window (whether or not an "
+            "account has it) before more are refused.",
+        ),
+        Variable(
+            "ALLIANSSI_PASSWORD_RESET_ADDRESS_LIMIT",
+            int,
+            10,
+            "Password resets asked from one network address within the window before more are "
+            "refused.",
+        ),
+        Variable(
+            "ALLIANSSI_PASSWORD_RESET_WINDOW_MINUTES",
+            int,
+            60,
+            "The window over which password reset requests are counted.",
+        ),
+        Variable("ALLIANSSI_INVITATION_DAYS", int, 7, "How long the link of an invitation works."),
         Variable(
             "ALLIANSSI_IDENTITY_KEYS",
             _list,
@@ -210,6 +232,13 @@ VARIABLES: dict[str, Variable] = {
             str,
             "",
             "Suomi.fi-tunnistus: technical and support contact e-mail in the SP metadata.",
+        ),
+        Variable(
+            "ALLIANSSI_BASE_URL",
+            str,
+            "",
+            "Public origin of the service (https://…), for the links in notification e-mail, "
+            "which cron jobs send without a request; empty: the links are paths only.",
         ),
     )
 }

@@ -204,9 +204,9 @@ def build() -> None:
     from django.core.management import call_command
 
     from allianssi.accounts.models import User
-    from allianssi.alliances.management.commands.demo_load import MAIN_ALLIANCE
     from allianssi.alliances.models import Alliance, MemberRole
     from allianssi.core import clock
+    from allianssi.demo.common import MAIN_ALLIANCE
     from allianssi.openbook.importing import import_costs
 
     call_command("migrate", verbosity=0)

@@ -161,6 +161,19 @@ def test_alliance_list__shows_only_own_alliances(world: World, who):
 
 
 @pytest.mark.parametrize("who", PEOPLE)
+def test_home__every_person_their_own_and_nothing_of_other_alliances(formed: World, who):
+    response = _client(formed, who).get(reverse("home:index"))
+    if who == "anonymous":
+        assert response.status_code == 302
+        return
+    assert response.status_code == 200
+    body = response.content.decode()
+    if who not in IN_ALLIANCE:
+        assert formed.alliance.name not in body
+    assert (formed.other.name in body) == (who == "other_manager")
+
+
+@pytest.mark.parametrize("who", PEOPLE)
 def test_start_alliance_and_register_party__by_organisation(world: World, who):
     client = _client(world, who)
     create = client.get(reverse("alliances:create"))
@@ -303,3 +316,136 @@ def test_exited_party__its_people_keep_read_access_only(world: World):
 
     forget_roles(world.users["controller"])  # the per-request cache of an earlier call
     assert roles_in(world.users["controller"], world.alliance) == frozenset({"observer"})
+
+
+@pytest.mark.parametrize("who", PEOPLE)
+@pytest.mark.parametrize("page", ["notifications:list", "notifications:settings"])
+def test_personal_pages__everyone_signed_in_opens_only_their_own(world: World, who, page):
+    """A person's notifications and notification settings: their own, whoever they are; the
+    pages take no one's id, so there is no one else's to guess."""
+    response = _client(world, who).get(reverse(page))
+    assert response.status_code == (302 if who == "anonymous" else 200)
+
+
+# An organisation's people (accounts): its main users only — here Tampere's leader — and only
+# their own organisation's; one's own account and password: everyone signed in.
+
+
+def _tampere_main_user(world: World) -> dict[str, tuple[str, dict]]:
+    from allianssi.accounts import services as accounts
+    from allianssi.accounts.models import User
+    from tests.accounts.factories import UserFactory
+
+    User.objects.filter(pk=world.users["leader"].pk).update(is_main_user=True)
+    world.users["leader"].refresh_from_db()
+    leader, tampere = world.users["leader"], world.org["tampere"]
+    invited = accounts.user_invite(
+        actor=leader, first_name="Kutsu", last_name="Tuttu", email="kutsu@tre.fi", base_url=""
+    )
+    gone = UserFactory(username="lahtenyt", organisation=tampere)
+    accounts.user_deactivate(actor=leader, person=gone)
+    stranger = world.users["stranger"]
+    return {
+        "invite": (
+            reverse("accounts:person_invite"),
+            {"first_name": "Uusi", "last_name": "Ihminen", "email": "uusi@tre.fi"},
+        ),
+        "resend": (reverse("accounts:person_resend", args=[invited.pk]), {}),
+        "cancel": (reverse("accounts:person_cancel", args=[invited.pk]), {}),
+        "deactivate": (reverse("accounts:person_deactivate", args=[stranger.pk]), {}),
+        "reactivate": (reverse("accounts:person_reactivate", args=[gone.pk]), {}),
+        "main_grant": (reverse("accounts:person_main_grant", args=[stranger.pk]), {}),
+        "main_revoke": (reverse("accounts:person_main_revoke", args=[leader.pk]), {}),
+    }
+
+
+def _people_state() -> tuple:
+    from allianssi.accounts.models import User
+
+    return (
+        tuple(
+            User.objects.order_by("pk").values_list(
+                "pk", "is_active", "is_main_user", "invitation_sent_at", "password"
+            )
+        ),
+        AuditRecord.objects.filter(alliance=None).count(),
+    )
+
+
+@pytest.mark.parametrize("who", PEOPLE)
+def test_account_pages__by_person(world: World, who):
+    _tampere_main_user(world)
+    client = _client(world, who)
+    for page in ["accounts:account", "accounts:password_change"]:
+        assert client.get(reverse(page)).status_code == (302 if who == "anonymous" else 200)
+    # The password reset pages are everyone's, signed in or not; they show no one's details.
+    for page in [
+        "accounts:password_reset",
+        "accounts:password_reset_done",
+        "accounts:password_reset_complete",
+    ]:
+        assert client.get(reverse(page)).status_code == 200
+    people = client.get(reverse("accounts:people")).status_code
+    assert people == {"anonymous": 302, "leader": 200}.get(who, 403)
+
+
+PEOPLE_ACTIONS = [
+    "invite",
+    "resend",
+    "cancel",
+    "deactivate",
+    "reactivate",
+    "main_grant",
+    "main_revoke",
+]
+
+
+@pytest.mark.parametrize("who", [p for p in PEOPLE if p != "leader"])
+@pytest.mark.parametrize("action", PEOPLE_ACTIONS)
+def test_people_writes__denied_to_all_but_the_main_user_and_change_nothing(world, who, action):
+    url, data = _tampere_main_user(world)[action]
+    if who == "other_manager":  # Satakunta's main user: Tampere's people are not found
+        from allianssi.accounts.models import User
+
+        User.objects.filter(pk=world.users[who].pk).update(is_main_user=True)
+    before = _people_state()
+    response = _client(world, who).post(url, data)
+    expected = {"anonymous": 302, "other_manager": 404 if action != "invite" else 302}
+    assert response.status_code == expected.get(who, 403)
+    if who == "other_manager" and action == "invite":
+        return  # an invitation into Satakunta, which is theirs to send
+    assert _people_state() == before
+
+
+@pytest.mark.parametrize("action", PEOPLE_ACTIONS)
+def test_people_writes__the_main_user_may(world: World, action):
+    url, data = _tampere_main_user(world)[action]
+    if action == "main_revoke":  # another main user must remain
+        from allianssi.accounts.models import User
+
+        User.objects.filter(pk=world.users["stranger"].pk).update(is_main_user=True)
+    before = _people_state()
+    response = _client(world, "leader").post(url, data)
+    assert response.status_code == 302
+    assert _people_state() != before
+
+
+# Staff sign-in with the organisation's identity provider (allianssi.staffsignin): the start page
+# is public (the signed-in are sent on); the answer page accepts only a sign-in this browser
+# started, and signs no one in otherwise.
+
+
+@pytest.mark.parametrize("who", PEOPLE)
+def test_staff_sign_in__public_start_and_no_sign_in_without_a_started_one(world: World, who):
+    from allianssi.staffsignin.models import SignIn
+
+    client = _client(world, who)
+    start = client.get(reverse("staffsignin:start"), {"organisation": "x@example.fi"})
+    assert start.status_code == (200 if who == "anonymous" else 302)
+    assert client.get(reverse("staffsignin:begin", args=[999999])).status_code == 404
+    answer = client.get(reverse("staffsignin:callback"), {"code": "c", "state": "s"})
+    assert answer.status_code == 403
+    assert SignIn.objects.get().reason == "state"
+    assert client.session.get("_auth_user_id") == (
+        None if who == "anonymous" else str(world.users[who].pk)
+    )

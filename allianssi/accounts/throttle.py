@@ -13,6 +13,12 @@ locks out with the same lockout page.
 Behind a reverse proxy every request comes from the proxy's address, so that the address
 limit would lock everyone out at once: :func:`client_address` takes the client's address from
 ``X-Forwarded-For``, but only from a proxy named in ``ALLIANSSI_TRUSTED_PROXIES``.
+
+Password reset requests are throttled here too (:func:`reset_request_allowed`): per e-mail
+address, whether or not an account has it, so that the refusal tells nothing about which
+addresses exist and nobody's inbox can be flooded; and per network address, against one machine
+walking through addresses. Both count within ``ALLIANSSI_PASSWORD_RESET_WINDOW`` in the database
+(:class:`~allianssi.accounts.models.ThrottleHit`), so every server process counts the same.
 """
 
 from __future__ import annotations
@@ -28,6 +34,10 @@ from axes.helpers import get_failure_limit
 from axes.models import AccessAttempt
 from django.db.models import Sum
 from django.http import HttpRequest
+from django.utils.crypto import salted_hmac
+
+from allianssi.accounts.models import ThrottleHit
+from allianssi.core import clock
 
 Network = ipaddress.IPv4Network | ipaddress.IPv6Network
 
@@ -94,3 +104,32 @@ class AddressThrottlingHandler(AxesDatabaseHandler):  # type: ignore[misc]  # ax
             request.allianssi_address_locked = True
             return max(failures, int(get_failure_limit(request, credentials)))
         return failures
+
+
+RESET_BY_EMAIL = "reset-email"
+RESET_BY_ADDRESS = "reset-address"
+
+
+def _email_key(email: str) -> str:
+    """A keyed digest of the address, so that the addresses asked for are not kept."""
+    return salted_hmac(RESET_BY_EMAIL, email.strip().lower(), algorithm="sha256").hexdigest()
+
+
+def reset_request_allowed(*, email: str, address: str) -> bool:
+    """Count a password reset request for ``email`` from ``address``, or refuse it when either
+    has reached its limit within the window (a refused request is not counted). Call inside the
+    requesting service's transaction."""
+    now = clock.now()
+    since = now - settings.ALLIANSSI_PASSWORD_RESET_WINDOW
+    ThrottleHit.objects.filter(scope__in=[RESET_BY_EMAIL, RESET_BY_ADDRESS], at__lt=since).delete()
+    limits = [
+        (RESET_BY_EMAIL, _email_key(email), settings.ALLIANSSI_PASSWORD_RESET_EMAIL_LIMIT),
+        (RESET_BY_ADDRESS, address, settings.ALLIANSSI_PASSWORD_RESET_ADDRESS_LIMIT),
+    ]
+    for scope, key, limit in limits:
+        if ThrottleHit.objects.filter(scope=scope, key=key, at__gte=since).count() >= limit:
+            return False
+    ThrottleHit.objects.bulk_create(
+        [ThrottleHit(scope=scope, key=key, at=now) for scope, key, _limit in limits]
+    )
+    return True

@@ -6,3 +6,9 @@ class AlliancesConfig(AppConfig):
     name = "allianssi.alliances"
     label = "alliances"
     verbose_name = _("Alliances")
+
+    def ready(self) -> None:
+        from allianssi import permissions
+        from allianssi.core import hooks
+
+        hooks.register_party_registrar(permissions.can_create_party)

@@ -4,7 +4,7 @@ from allianssi.alliances import views
 
 app_name = "alliances"
 urlpatterns = [
-    path("", views.alliance_list, name="list"),
+    path("alliances/", views.alliance_list, name="list"),
     path("alliances/new/", views.alliance_create, name="create"),
     path("alliances/<int:pk>/", views.alliance_detail, name="detail"),
     path("alliances/<int:pk>/edit/", views.alliance_edit, name="edit"),

@@ -24,9 +24,13 @@ from allianssi.alliances.forms import (
     RoleGrantForm,
 )
 from allianssi.alliances.models import TRANSITIONS, Alliance, MemberRole, Phase
+from allianssi.audit import anchoring
 from allianssi.audit.selectors import audit_records_of_alliance
+from allianssi.audit.services import chain_key
 from allianssi.core.errors import DomainError
 from allianssi.core.views import add_domain_error
+from allianssi.parties import services as party_services
+from allianssi.parties.forms import PartyForm
 from allianssi.parties.services import party_resolve
 
 
@@ -283,6 +287,37 @@ def alliance_audit(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
+def audit_checkpoint(request: HttpRequest, pk: int) -> HttpResponse:
+    """A signed checkpoint file of the alliance's chain head, for anyone who may read the trail."""
+    alliance = _alliance(request, pk)
+    _require(permissions.can_view_audit(request.user, alliance))
+    try:
+        taken, text = anchoring.checkpoint_take(chain=chain_key(alliance), whole_chain=False)
+    except anchoring.SigningKeyMissing:
+        messages.error(
+            request,
+            _(
+                "This service has no key for signing checkpoints yet; ask its administrator to "
+                "make one."
+            ),
+        )
+        return redirect("alliances:audit", pk=alliance.pk)
+    except anchoring.ChainNotCheckpointed:
+        messages.error(
+            request,
+            _(
+                "The audit trail does not verify, so no checkpoint is signed. Tell the service's "
+                "administrator at once."
+            ),
+        )
+        return redirect("alliances:audit", pk=alliance.pk)
+    response = HttpResponse(text, content_type="application/json; charset=utf-8")
+    name = f"audit-checkpoint-alliance-{alliance.pk}-{taken.seq}.json"
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    return response
+
+
+@login_required
 @require_http_methods(["GET", "POST"])
 def alliance_roles(request: HttpRequest, pk: int) -> HttpResponse:
     alliance = _alliance(request, pk)
@@ -336,3 +371,33 @@ def alliance_role_revoke(request: HttpRequest, pk: int, role_pk: int) -> HttpRes
     else:
         messages.success(request, _("The role was revoked."))
     return redirect("alliances:roles", pk=alliance.pk)
+
+
+# Parties ----------------------------------------------------------------------------------------
+# Registering a party is a page of the alliances' people: who may do it follows from their roles
+# in alliances (``permissions.can_create_party``), a layer above the parties app.
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def party_create(request: HttpRequest) -> HttpResponse:
+    _require(permissions.can_create_party(request.user))
+    form = PartyForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            organisation = party_services.party_register(
+                actor=acting_user(request),
+                kind=data["kind"],
+                name=data["name"],
+                business_id=data["business_id"],
+                host_code=data["host"].code if data["host"] is not None else None,
+                member_codes=[m.code for m in data["members"]],
+                parent=data["parent"],
+            )
+        except DomainError as error:
+            add_domain_error(form, error)
+        else:
+            messages.success(request, _("%(party)s was registered.") % {"party": organisation})
+            return redirect("alliances:list")
+    return render(request, "parties/form.html", {"form": form})

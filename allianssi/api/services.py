@@ -7,11 +7,11 @@ import secrets
 from typing import TYPE_CHECKING
 
 from django.db import transaction
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from allianssi.api.models import ApiToken
 from allianssi.audit.services import audit_append
+from allianssi.core import clock
 from allianssi.core.errors import DomainError, forbidden
 
 if TYPE_CHECKING:
@@ -51,7 +51,7 @@ def token_revoke(*, actor: User, token: ApiToken) -> ApiToken:
     if locked.user_id != actor.pk:
         raise forbidden()
     if locked.revoked_at is None:
-        locked.revoked_at = timezone.now()
+        locked.revoked_at = clock.now()
         locked.save(update_fields=["revoked_at"])
         audit_append(
             actor=actor,

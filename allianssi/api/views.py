@@ -26,7 +26,6 @@ from django.contrib.auth.decorators import login_required
 from django.core.signals import got_request_exception
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseNotAllowed, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_POST
@@ -37,6 +36,7 @@ from allianssi.alliances.selectors import alliance_get, alliance_list
 from allianssi.api import openapi
 from allianssi.api.models import ApiToken
 from allianssi.api.services import digest, token_create, token_revoke
+from allianssi.core import clock
 from allianssi.core.errors import DomainError
 from allianssi.openbook.importing import COLUMNS, ImportRejected, fingerprint, import_costs
 from allianssi.openbook.models import ImportBatch
@@ -81,7 +81,7 @@ def _authenticate(request: HttpRequest) -> None:
     )
     if found is None or not found.user.is_active:
         raise _Refused(401, "unauthenticated", _("The API token is unknown or revoked."))
-    now = timezone.now()
+    now = clock.now()
     if found.last_used_at is None or now - found.last_used_at > dt.timedelta(minutes=1):
         ApiToken.objects.filter(pk=found.pk).update(last_used_at=now)
     request.user = found.user

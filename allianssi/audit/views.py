@@ -2,49 +2,11 @@
 
 from __future__ import annotations
 
-from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import redirect
 from django.utils.translation import gettext as _
 
-from allianssi import permissions
-from allianssi.alliances.selectors import alliance_get
 from allianssi.audit import anchoring, checkpoint
-from allianssi.audit.services import chain_key
-
-
-@login_required
-def checkpoint_download(request: HttpRequest, pk: int) -> HttpResponse:
-    """A signed checkpoint file of the alliance's chain head, for anyone who may read the trail."""
-    alliance = alliance_get(user=request.user, pk=pk)
-    if not permissions.can_view_audit(request.user, alliance):
-        raise PermissionDenied
-    try:
-        taken, text = anchoring.checkpoint_take(chain=chain_key(alliance), whole_chain=False)
-    except anchoring.SigningKeyMissing:
-        messages.error(
-            request,
-            _(
-                "This service has no key for signing checkpoints yet; ask its administrator to "
-                "make one."
-            ),
-        )
-        return redirect("alliances:audit", pk=alliance.pk)
-    except anchoring.ChainNotCheckpointed:
-        messages.error(
-            request,
-            _(
-                "The audit trail does not verify, so no checkpoint is signed. Tell the service's "
-                "administrator at once."
-            ),
-        )
-        return redirect("alliances:audit", pk=alliance.pk)
-    response = HttpResponse(text, content_type="application/json; charset=utf-8")
-    name = f"audit-checkpoint-alliance-{alliance.pk}-{taken.seq}.json"
-    response["Content-Disposition"] = f'attachment; filename="{name}"'
-    return response
 
 
 @login_required

@@ -9,8 +9,9 @@ change the configuration do not import the one that judges it.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import AbstractContextManager, ExitStack, contextmanager
+from typing import Any
 
 Guard = Callable[[int], AbstractContextManager[None]]
 
@@ -100,3 +101,53 @@ def register_customer_erased(callback: CustomerErased) -> None:
 def customer_erased(customer_id: int) -> None:
     for callback in _CUSTOMER_ERASED:
         callback(customer_id)
+
+
+#: Who may register a party is decided by their roles in alliances, a layer above the parties
+#: app: the alliances app registers the rule of ``allianssi.permissions`` from its ``ready()``.
+#: With no rule registered nobody may (the check fails closed).
+PartyRegistrar = Callable[[Any], bool]
+
+_PARTY_REGISTRARS: list[PartyRegistrar] = []
+
+
+def register_party_registrar(rule: PartyRegistrar) -> None:
+    if rule not in _PARTY_REGISTRARS:
+        _PARTY_REGISTRARS.append(rule)
+
+
+def may_register_parties(user: object) -> bool:
+    return bool(_PARTY_REGISTRARS) and all(rule(user) for rule in _PARTY_REGISTRARS)
+
+
+#: The label of a coded value, in the active language, or ``None`` for a value the code's owner
+#: does not know. Apps register their codes by name (governance: ``"proposal_status"``) so that
+#: the notifications app, below them, shows a code sent in a notification without importing them.
+Label = Callable[[str], str | None]
+
+_LABELS: dict[str, Label] = {}
+
+
+def register_label(name: str, label: Label) -> None:
+    _LABELS[name] = label
+
+
+def label(name: str, value: str) -> str | None:
+    found = _LABELS.get(name)
+    return None if found is None else found(value)
+
+
+#: The outcome events of a customer that a user may see, for the customer's page: ``(user,
+#: customer)`` → events. The outcomes app, above customers, registers its selector; without one
+#: the page lists none.
+CustomerOutcomes = Callable[[Any, Any], Iterable[object]]
+
+_CUSTOMER_OUTCOMES: list[CustomerOutcomes] = []
+
+
+def register_customer_outcomes(events: CustomerOutcomes) -> None:
+    _CUSTOMER_OUTCOMES[:] = [events]
+
+
+def customer_outcomes(user: object, customer: object) -> Iterable[object]:
+    return _CUSTOMER_OUTCOMES[0](user, customer) if _CUSTOMER_OUTCOMES else ()

@@ -25,6 +25,7 @@ from allianssi import permissions
 from allianssi.accounts.http import acting_user
 from allianssi.alliances.models import Alliance
 from allianssi.alliances.selectors import alliance_get
+from allianssi.core import hooks
 from allianssi.core.errors import DomainError
 from allianssi.core.views import (
     add_domain_error,
@@ -44,7 +45,6 @@ from allianssi.customers.forms import (
     SettingsForm,
 )
 from allianssi.customers.models import AccessReason, Customer
-from allianssi.outcomes import selectors as outcome_selectors
 from allianssi.referrals.selectors import may_see_outgoing
 
 
@@ -148,7 +148,7 @@ def _detail(
         "may_review_access": permissions.can_review_customer_access(
             request.user, alliance, organizer_id=customer.organizer_id
         ),
-        "outcome_events": outcome_selectors.events_of_customer(request.user, customer),
+        "outcome_events": hooks.customer_outcomes(request.user, customer),
     }
     context.update(forms)
     return render(request, "customers/detail.html", context, status=status)

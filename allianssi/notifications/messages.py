@@ -6,12 +6,18 @@ from typing import Any
 
 from django.utils.translation import gettext_lazy as _
 
+from allianssi.core import hooks
+
 TEXTS = {
     "proposal_opened": _(
         "%(alliance)s: proposal %(number)s “%(title)s” is open for your seat's vote until "
         "%(deadline)s."
     ),
     "proposal_closed": _("%(alliance)s: proposal %(number)s “%(title)s” closed: %(status)s."),
+    "vote_closing": _(
+        "%(alliance)s: the vote on proposal %(number)s “%(title)s” closes %(deadline)s, and "
+        "the seat of %(seat)s has not voted yet."
+    ),
     "idea_commented": _("%(alliance)s: %(person)s commented on your idea “%(title)s”."),
     "idea_declined": _("%(alliance)s: your idea “%(title)s” was declined."),
     "idea_proposed": _("%(alliance)s: your idea “%(title)s” was turned into proposal %(number)s."),
@@ -24,6 +30,10 @@ TEXTS = {
     ),
     "service_requested": _("%(alliance)s: someone asked for service “%(name)s”."),
     "referral_received": _("%(alliance)s: referral %(number)s to “%(name)s” is waiting for you."),
+    "referral_expiring": _(
+        "%(alliance)s: referral %(number)s to “%(name)s” expires unless it is answered by "
+        "%(answer_by)s."
+    ),
     "referral_accepted": _("%(alliance)s: your referral %(number)s to “%(name)s” was accepted."),
     "referral_rejected": _("%(alliance)s: your referral %(number)s to “%(name)s” was rejected."),
     "referral_expired": _(
@@ -43,10 +53,9 @@ def render(kind: str, params: dict[str, Any]) -> str:
     if text is None:
         return kind
     if kind == "proposal_closed" and "status" in params:
-        from allianssi.governance.models import ProposalStatus
-
-        if params["status"] in ProposalStatus.values:
-            params = {**params, "status": str(ProposalStatus(params["status"]).label).lower()}
+        status = hooks.label("proposal_status", str(params["status"]))
+        if status is not None:
+            params = {**params, "status": status.lower()}
     try:
         return str(text) % params
     except (KeyError, TypeError, ValueError):

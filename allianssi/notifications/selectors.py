@@ -1,13 +1,18 @@
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from django.db.models import QuerySet
 
 from allianssi import permissions
-from allianssi.notifications.models import Notification
+from allianssi.notifications.kinds import KINDS
+from allianssi.notifications.mail import language_of
+from allianssi.notifications.models import Delivery, Notification, NotificationSettings
+from allianssi.notifications.services import delivery_of
 
 if TYPE_CHECKING:
+    from allianssi.accounts.models import User
     from allianssi.permissions import AnyUser
 
 
@@ -26,3 +31,22 @@ def notifications_of(*, user: AnyUser) -> QuerySet[Notification]:
 
 def unread_count(*, user: AnyUser) -> int:
     return notifications_of(user=user).filter(read_at__isnull=True).count()
+
+
+@dataclass(frozen=True)
+class Settings:
+    """How each kind reaches the person (their choice or the default) and their e-mail language."""
+
+    deliveries: dict[str, Delivery]
+    language: str
+    saved: bool
+
+
+def settings_of(*, user: User) -> Settings:
+    """The user's own notification settings, as they are in effect."""
+    row = NotificationSettings.objects.filter(user=user).first()
+    return Settings(
+        deliveries={code: delivery_of(row, code) for code in KINDS},
+        language=language_of(user),
+        saved=row is not None,
+    )

@@ -16,6 +16,7 @@ to the booked entries shows in ``openbook_verify`` even if the rollup is changed
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import multiprocessing
 from collections.abc import Callable, Iterator
@@ -24,7 +25,7 @@ from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any
 
 from django.db import connection, transaction
-from django.utils import timezone, translation
+from django.utils import translation
 from django.utils.formats import number_format
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
@@ -33,6 +34,7 @@ from allianssi import permissions
 from allianssi.alliances.models import Alliance, MemberRole, Membership, ServiceArea
 from allianssi.alliances.services import alliance_lock
 from allianssi.audit.services import audit_append
+from allianssi.core import clock
 from allianssi.core.errors import DomainError, forbidden
 from allianssi.core.fields import from_cents
 from allianssi.openbook import bulk, ingest
@@ -262,7 +264,7 @@ def lookups(alliance: Alliance, actor: User, columns: dict[str, int]) -> ingest.
     under the alliance's lock so that they cannot change while the rows are checked."""
     if not permissions.can_import_costs(actor, alliance):
         raise forbidden()
-    may_post_all = permissions.can_post_costs(actor, alliance, incurred_by_id=-1)
+    may_post_all = permissions.can_post_anyones_costs(actor, alliance)
     members = list(
         Membership.objects.filter(alliance=alliance, ended_on__isnull=True).select_related(
             "organisation"
@@ -440,8 +442,10 @@ def _book(
     rejected = read = 0
     sums = ingest.Sums()
     rows_digest: dict[str, str] = {}
+    # In UTC, as the database gives it back: the batch's digest covers the entries' written time.
+    created_at = clock.now().astimezone(dt.UTC)
     writer = bulk.EntryWriter(
-        alliance_id=alliance.pk, batch_id=batch.pk, actor_id=actor.pk, created_at=timezone.now()
+        alliance_id=alliance.pk, batch_id=batch.pk, actor_id=actor.pk, created_at=created_at
     )
     with writer:
         for good, bad, rejected, read in _chunks(path, checks, sums, writer, rows_digest, parallel):

@@ -23,13 +23,14 @@ from typing import IO, TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.db import connections, transaction
-from django.utils import timezone, translation
+from django.utils import translation
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from allianssi import permissions
 from allianssi.alliances.models import Alliance
 from allianssi.audit.services import audit_append
+from allianssi.core import clock
 from allianssi.core.errors import DomainError, forbidden
 from allianssi.openbook.importing import ImportRejected, import_costs, uploaded_to_path
 from allianssi.openbook.models import ImportJob, ImportStatus
@@ -106,7 +107,7 @@ def _claim(job_id: int) -> bool:
     """Mark a queued job running; false if someone else took it first."""
     return bool(
         ImportJob.objects.filter(pk=job_id, status=ImportStatus.QUEUED).update(
-            status=ImportStatus.RUNNING, started_at=timezone.now()
+            status=ImportStatus.RUNNING, started_at=clock.now()
         )
     )
 
@@ -115,7 +116,7 @@ def _finish(job: ImportJob, **outcome: Any) -> None:
     with transaction.atomic():
         for name, value in outcome.items():
             setattr(job, name, value)
-        job.finished_at = timezone.now()
+        job.finished_at = clock.now()
         job.save()
         audit_append(
             actor=job.created_by,
@@ -203,7 +204,7 @@ def requeue_stale(older_than: dt.timedelta) -> int:
     """Put back in the queue the jobs marked running for longer than ``older_than``: their
     process stopped, and their transaction with it, so nothing of theirs was booked."""
     stale = ImportJob.objects.filter(
-        status=ImportStatus.RUNNING, started_at__lt=timezone.now() - older_than
+        status=ImportStatus.RUNNING, started_at__lt=clock.now() - older_than
     )
     return stale.update(status=ImportStatus.QUEUED, started_at=None)
 

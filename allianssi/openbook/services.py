@@ -535,7 +535,8 @@ def validate_entry(
     description: str,
 ) -> None:
     """The rules of one cost entry posted by hand. An import checks the same rules on the file's
-    text, in its own fast loop (``ingest.Checker``); the two must agree."""
+    text, in its own fast loop (``ingest.Checker``); a property test proves the two accept and
+    refuse the same entries (``tests/openbook/test_rules_agree.py``)."""
     if booked_on is None:
         raise DomainError("date_required", _("Enter the booking date."), field="booked_on")
     _booking_date(alliance, booked_on)

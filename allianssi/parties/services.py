@@ -8,8 +8,8 @@ from typing import TYPE_CHECKING, Any
 from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
-from allianssi import permissions
 from allianssi.audit.services import audit_append
+from allianssi.core import hooks
 from allianssi.core.errors import DomainError
 from allianssi.parties.models import (
     PRODUCER_KINDS,
@@ -41,7 +41,7 @@ def organisation_snapshot(organisation: Organisation) -> dict[str, Any]:
 
 
 def _require_creator(actor: User | None) -> None:
-    if actor is not None and not permissions.can_create_party(actor):
+    if actor is not None and not hooks.may_register_parties(actor):
         raise DomainError("forbidden", _("You may not register parties."))
 
 

@@ -4,3 +4,11 @@ from django.apps import AppConfig
 class ReferralsConfig(AppConfig):
     name = "allianssi.referrals"
     verbose_name = "Referrals"
+
+    def ready(self) -> None:
+        from allianssi.notifications.reminders import register_reminders
+        from allianssi.referrals import reminders
+
+        register_reminders(
+            "referrals", reminders.referrals_expiring, hours=reminders.REFERRAL_REMINDER_HOURS
+        )

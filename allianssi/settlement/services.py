@@ -511,11 +511,9 @@ def costs_by_party(alliance: Alliance, start: dt.date, end: dt.date) -> dict[int
 
 def outcome_counts(alliance: Alliance, start: dt.date, end: dt.date) -> dict[tuple[int, str], int]:
     """The verified outcomes in [``start``, ``end``): (producing organisation id, outcome type
-    code) → count, from the outcomes app. It is imported here, when a settlement asks: the
-    outcomes app builds on the settlement (its KPI sources), not the other way round."""
-    from allianssi.outcomes.selectors import verified_counts
-
-    return verified_counts(alliance, start, end)
+    code) → count, from the outcomes app through :func:`sources.outcome_counts`: the outcomes
+    app builds on the settlement (its KPI sources), not the other way round."""
+    return sources.outcome_counts(alliance, start, end)
 
 
 def _names(parties: Iterable[str]) -> str:

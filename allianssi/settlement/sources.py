@@ -61,6 +61,23 @@ def register_family(
     _FAMILIES[prefix] = (resolve, choices_of)
 
 
+#: The verified outcomes in [``start``, ``end``) per (producing organisation id, outcome type code):
+#: what a final settlement pays outcome prices on. The outcomes app, which builds on the
+#: settlement (its KPI sources), registers its count from its ``ready()``; without one, no outcome
+#: is verified.
+OutcomeCounts = Callable[[Alliance, dt.date, dt.date], dict[tuple[int, str], int]]
+
+_OUTCOME_COUNTS: list[OutcomeCounts] = []
+
+
+def register_outcome_counts(counts: OutcomeCounts) -> None:
+    _OUTCOME_COUNTS[:] = [counts]
+
+
+def outcome_counts(alliance: Alliance, start: dt.date, end: dt.date) -> dict[tuple[int, str], int]:
+    return _OUTCOME_COUNTS[0](alliance, start, end) if _OUTCOME_COUNTS else {}
+
+
 def get(name: str) -> Source | None:
     if name in _SOURCES:
         return _SOURCES[name]

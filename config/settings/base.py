@@ -41,6 +41,9 @@ INSTALLED_APPS = [
     "allianssi.referrals",
     "allianssi.outcomes",
     "allianssi.identification",
+    "allianssi.staffsignin",
+    "allianssi.home",
+    "allianssi.demo",
 ]
 
 MIDDLEWARE = [
@@ -100,6 +103,8 @@ AUTH_USER_MODEL = "accounts.User"
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
     "django.contrib.auth.backends.ModelBackend",
+    # Staff sign-in with the organisation's own OpenID Connect provider (docs/staff-sign-in.md).
+    "allianssi.staffsignin.oidc.OrganisationBackend",
 ]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -111,7 +116,7 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 LOGIN_URL = "accounts:login"
-LOGIN_REDIRECT_URL = "alliances:list"
+LOGIN_REDIRECT_URL = "home:index"
 LOGOUT_REDIRECT_URL = "accounts:login"
 
 # Failed logins are throttled per user name and address (django-axes), and per address alone at
@@ -127,6 +132,16 @@ ALLIANSSI_TRUSTED_PROXIES = env.get("ALLIANSSI_TRUSTED_PROXIES")
 AXES_LOCKOUT_TEMPLATE = "accounts/locked_out.html"
 AXES_RESET_ON_SUCCESS = True
 AXES_VERBOSE = False
+
+# Password reset links, and their requests throttled per e-mail address and per network address
+# (allianssi.accounts.throttle, docs/accounts.md); colleagues' invitation links.
+PASSWORD_RESET_TIMEOUT = env.get("ALLIANSSI_PASSWORD_RESET_HOURS") * 60 * 60
+ALLIANSSI_PASSWORD_RESET_EMAIL_LIMIT = env.get("ALLIANSSI_PASSWORD_RESET_EMAIL_LIMIT")
+ALLIANSSI_PASSWORD_RESET_ADDRESS_LIMIT = env.get("ALLIANSSI_PASSWORD_RESET_ADDRESS_LIMIT")
+ALLIANSSI_PASSWORD_RESET_WINDOW = timedelta(
+    minutes=env.get("ALLIANSSI_PASSWORD_RESET_WINDOW_MINUTES")
+)
+ALLIANSSI_INVITATION_TIMEOUT = timedelta(days=env.get("ALLIANSSI_INVITATION_DAYS"))
 
 # Finnish first; Swedish and English complete.
 LANGUAGE_CODE = "fi"
@@ -200,6 +215,8 @@ CONTENT_SECURITY_POLICY = {
 
 EMAIL_BACKEND = env.get("DJANGO_EMAIL_BACKEND")
 DEFAULT_FROM_EMAIL = env.get("DJANGO_DEFAULT_FROM_EMAIL")
+# The origin that links in notification e-mail start with (docs/notifications.md).
+ALLIANSSI_BASE_URL = env.get("ALLIANSSI_BASE_URL")
 
 LOGGING = {
     "version": 1,

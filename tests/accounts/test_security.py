@@ -26,7 +26,7 @@ def test_login__works_with_the_right_password():
     UserFactory(username="aino")
     response = _login(Client(), "aino", PASSWORD)
     assert response.status_code == 302
-    assert response["Location"] == reverse("alliances:list")
+    assert response["Location"] == reverse("home:index")
 
 
 def test_login__is_locked_after_repeated_failures_even_with_the_right_password():

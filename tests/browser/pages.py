@@ -12,7 +12,7 @@ from django.conf import settings
 from django.utils import translation
 from playwright.sync_api import Error as PlaywrightError
 
-from allianssi.alliances.management.commands.demo_load import DEMO_PASSWORD
+from allianssi.demo.common import DEMO_PASSWORD
 
 #: WCAG 2.0 and 2.1, levels A and AA: what Finnish public services must meet.
 AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]

@@ -24,9 +24,9 @@ import pytest
 from django.conf import settings
 
 from allianssi.accounts.models import User
-from allianssi.alliances.management.commands.demo_load import MAIN_ALLIANCE
 from allianssi.alliances.models import Alliance, Membership
 from allianssi.core import clock
+from allianssi.demo.common import MAIN_ALLIANCE
 from allianssi.governance.models import (
     Idea,
     IdeaStatus,

@@ -15,7 +15,6 @@ from django.conf import settings
 from django.utils import formats, translation
 
 from allianssi.accounts.models import User
-from allianssi.alliances.management.commands.demo_load import MAIN_ALLIANCE
 from allianssi.alliances.models import (
     Alliance,
     MemberRole,
@@ -26,6 +25,7 @@ from allianssi.alliances.models import (
     ServiceArea,
 )
 from allianssi.core import clock
+from allianssi.demo.common import MAIN_ALLIANCE
 from allianssi.governance.models import (
     Decision,
     Effort,
@@ -67,9 +67,10 @@ def test_manage_an_alliance_without_javascript(browser: Any, demo: Any):
     page = tab.page
     try:
         tab.login("projektitoimisto")
-        assert page.url == demo.url + "/"
+        assert page.url == demo.url + "/"  # the home page
 
         # Start an alliance, from the link on the list page.
+        tab.goto("/alliances/")
         with page.expect_navigation():
             page.click("a[href='/alliances/new/']")
         page.fill("#id_name", "Pirkanmaan testiallianssi")
@@ -831,11 +832,12 @@ def test_language_form_switches_the_language_without_javascript(browser: Any, de
         # The choice stays after logging in, and the form works on every page.
         tab.login("projektitoimisto")
         assert tab.html_lang() == "sv"
-        assert tab.heading() == tr("sv", "Your alliances")
+        welcome = {"name": "Paula Projektipäällikkö"}  # the home page
+        assert tab.heading() == tr("sv", "Welcome, %(name)s") % welcome
         switch_to("en")
         assert page.url == demo.url + "/"
         assert tab.html_lang() == "en"
-        assert tab.heading() == "Your alliances"
+        assert tab.heading() == f"Welcome, {welcome['name']}"
         tab.submit("form.logout-form button[type=submit]")
         assert page.url == demo.url + "/accounts/login/"
         headings["en"] = tab.heading()

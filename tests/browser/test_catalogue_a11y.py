@@ -22,7 +22,6 @@ from typing import Any
 import pytest
 
 from allianssi.accounts.models import User
-from allianssi.alliances.management.commands.demo_load import MAIN_ALLIANCE
 from allianssi.alliances.models import Alliance
 from allianssi.catalogue.models import (
     ChannelKind,
@@ -32,6 +31,7 @@ from allianssi.catalogue.models import (
     ServiceVersion,
     VersionStatus,
 )
+from allianssi.demo.common import MAIN_ALLIANCE
 from allianssi.parties.models import Organisation, OrganisationKind
 from tests.browser.pages import LANGUAGES, Tab, new_context, tr
 from tests.browser.test_browser_accessibility import Audit

@@ -11,8 +11,8 @@ from typing import Any
 import pytest
 
 from allianssi.accounts.models import User
-from allianssi.alliances.management.commands.demo_load import MAIN_ALLIANCE
 from allianssi.alliances.models import Alliance
+from allianssi.demo.common import MAIN_ALLIANCE
 from allianssi.openbook import jobs
 from allianssi.openbook.models import BudgetRevision, CostEntry
 from tests.browser.pages import LANGUAGES, Tab, new_context

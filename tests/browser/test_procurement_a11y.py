@@ -17,8 +17,8 @@ from typing import Any
 import pytest
 
 from allianssi.accounts.models import User
-from allianssi.alliances.management.commands.demo_load import MAIN_ALLIANCE
 from allianssi.alliances.models import Alliance
+from allianssi.demo.common import MAIN_ALLIANCE
 from allianssi.parties.models import Organisation
 from allianssi.procurement import services
 from allianssi.procurement.models import Procedure

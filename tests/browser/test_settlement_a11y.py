@@ -9,8 +9,8 @@ from typing import Any
 
 import pytest
 
-from allianssi.alliances.management.commands.demo_load import MAIN_ALLIANCE
 from allianssi.alliances.models import Alliance
+from allianssi.demo.common import MAIN_ALLIANCE
 from allianssi.settlement.models import Invoice, Settlement
 from tests.browser.pages import LANGUAGES, Tab, new_context
 from tests.browser.test_browser_accessibility import Audit

@@ -1,1 +1,2 @@
+from tests.customers.world import serving  # noqa: F401 — shared fixture
 from tests.governance.conftest import board  # noqa: F401 — shared fixture

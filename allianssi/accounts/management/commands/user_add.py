@@ -29,6 +29,12 @@ class Command(BaseCommand):
         group.add_argument("--municipality", help="Statistics Finland municipality code")
         group.add_argument("--region", help="Statistics Finland region code")
         parser.add_argument(
+            "--main-user",
+            action="store_true",
+            help="Make the user a main user of the organisation: they invite and deactivate "
+            "its other people in the app (the first user of an organisation, usually).",
+        )
+        parser.add_argument(
             "--password-stdin", action="store_true", help="Read the password from standard input."
         )
 
@@ -64,8 +70,10 @@ class Command(BaseCommand):
                 first_name=options["first_name"],
                 last_name=options["last_name"],
                 email=options["email"],
+                is_main_user=options["main_user"],
             )
         except DomainError as error:
             raise CommandError(error.message) from None
         where = f" of {organisation}" if organisation else ""
-        self.stdout.write(self.style.SUCCESS(f"User {user.username}{where} created."))
+        main = " as its main user" if user.is_main_user else ""
+        self.stdout.write(self.style.SUCCESS(f"User {user.username}{where} created{main}."))

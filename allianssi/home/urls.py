@@ -1,0 +1,8 @@
+from django.urls import path
+
+from allianssi.home import views
+
+app_name = "home"
+urlpatterns = [
+    path("", views.home, name="index"),
+]

@@ -1,0 +1,32 @@
+"""The person's own home page: thin — remember the visit, read, render."""
+
+from __future__ import annotations
+
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.views.decorators.http import require_GET
+
+from allianssi.accounts.http import acting_user
+from allianssi.home import selectors, services
+from allianssi.notifications.messages import render as render_text
+
+
+@login_required
+@require_GET
+def home(request: HttpRequest) -> HttpResponse:
+    user = acting_user(request)
+    since = services.home_visit_record(user=user)
+    scope = selectors.scope_of(user)
+    news = selectors.news(user=user, since=since, scope=scope)
+    return render(
+        request,
+        "home/home.html",
+        {
+            "scope": scope,
+            "work": selectors.my_work(user=user, scope=scope),
+            "news": news,
+            "new_notifications": [(n, render_text(n.kind, n.params)) for n in news.notifications],
+            "glances": [g for g in selectors.glance(user=user, scope=scope) if g.shown],
+        },
+    )
