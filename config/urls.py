@@ -20,5 +20,6 @@ urlpatterns = [
     path("", include("allianssi.identification.urls")),
     path("", include("allianssi.alliances.audit_urls")),
     path("", include("allianssi.home.urls")),
+    path("", include("allianssi.alliancesearch.urls")),
     path("", include("allianssi.alliances.urls")),
 ]

@@ -449,3 +449,28 @@ def test_staff_sign_in__public_start_and_no_sign_in_without_a_started_one(world:
     assert client.session.get("_auth_user_id") == (
         None if who == "anonymous" else str(world.users[who].pk)
     )
+
+
+@pytest.mark.parametrize("who", PEOPLE)
+def test_alliance_search__by_role(formed: World, who):
+    """Everyone in the alliance searches it (what each finds is what its pages show them);
+    nobody else learns it exists. Another alliance's proposal is never among the results."""
+    from allianssi.governance.services import AlternativeInput, proposal_create
+
+    proposal_create(
+        actor=formed.users["other_manager"],
+        alliance=formed.other,
+        title="Satakunnan salainen ehdotus",
+        description="",
+        alternatives=[AlternativeInput(title="Vaihtoehto")],
+    )
+    response = _client(formed, who).get(
+        reverse("alliancesearch:search", args=[formed.alliance.pk]), {"q": "salainen ehdotus"}
+    )
+    assert response.status_code == _expected_view(who, IN_ALLIANCE)
+    assert "Satakunnan salainen ehdotus" not in response.content.decode()
+    if who == "other_manager":  # in its own alliance it is found
+        own = _client(formed, who).get(
+            reverse("alliancesearch:search", args=[formed.other.pk]), {"q": "salainen ehdotus"}
+        )
+        assert "Satakunnan salainen ehdotus" in own.content.decode()

@@ -25,6 +25,7 @@ from allianssi.accounts.models import User
 from allianssi.accounts.throttle import reset_request_allowed
 from allianssi.accounts.tokens import LinkState, invitation_tokens
 from allianssi.alliances.models import AllianceRole, Role
+from allianssi.audit import actions
 from allianssi.audit.services import audit_append
 from allianssi.core import clock
 from allianssi.core.errors import DomainError, forbidden
@@ -75,7 +76,7 @@ def user_create(
     audit_append(
         actor=actor,
         alliance=None,
-        action="user.create",
+        action=actions.USER_CREATE,
         obj=user,
         after={
             "username": user.username,
@@ -107,7 +108,7 @@ def user_password_change(*, actor: User, password: str) -> None:
     user.set_password(password)
     user.save(update_fields=["password"])
     actor.password = user.password
-    audit_append(actor=user, alliance=None, action="user.password_change", obj=user)
+    audit_append(actor=user, alliance=None, action=actions.USER_PASSWORD_CHANGE, obj=user)
 
 
 @transaction.atomic
@@ -131,7 +132,9 @@ def password_reset_request(*, email: str, address: str, base_url: str) -> None:
     for user in users:
         if not user.has_usable_password():
             continue
-        audit_append(actor=None, alliance=None, action="user.password_reset_request", obj=user)
+        audit_append(
+            actor=None, alliance=None, action=actions.USER_PASSWORD_RESET_REQUEST, obj=user
+        )
         transaction.on_commit(partial(mail.send_password_reset, user=user, base_url=base_url))
 
 
@@ -147,7 +150,7 @@ def password_reset_complete(*, user: User, token: str, password: str) -> User:
     _password_check(password, locked, "new_password2")
     locked.set_password(password)
     locked.save(update_fields=["password"])
-    audit_append(actor=locked, alliance=None, action="user.password_reset", obj=locked)
+    audit_append(actor=locked, alliance=None, action=actions.USER_PASSWORD_RESET, obj=locked)
     return locked
 
 
@@ -238,7 +241,7 @@ def user_invite(*, actor: User, first_name: str, last_name: str, email: str, bas
     audit_append(
         actor=actor,
         alliance=None,
-        action="user.invite",
+        action=actions.USER_INVITE,
         obj=user,
         after={
             "username": user.username,
@@ -269,7 +272,7 @@ def invitation_resend(*, actor: User, person: User, base_url: str) -> User:
     audit_append(
         actor=actor,
         alliance=None,
-        action="user.invitation_resend",
+        action=actions.USER_INVITATION_RESEND,
         obj=person,
         before=before,
         after=_snapshot(person),
@@ -294,7 +297,7 @@ def invitation_cancel(*, actor: User, person: User) -> User:
     audit_append(
         actor=actor,
         alliance=None,
-        action="user.invitation_cancel",
+        action=actions.USER_INVITATION_CANCEL,
         obj=person,
         before=before,
         after=_snapshot(person),
@@ -327,7 +330,7 @@ def invitation_accept(*, person: User, token: str, password: str) -> User:
     audit_append(
         actor=locked,
         alliance=None,
-        action="user.invitation_accept",
+        action=actions.USER_INVITATION_ACCEPT,
         obj=locked,
         before=before,
         after=_snapshot(locked),
@@ -397,7 +400,7 @@ def user_deactivate(*, actor: User, person: User) -> User:
             _("The organisation's last active main user cannot be deactivated."),
         )
     _keep_alliance_managers(person)
-    return _set_active(actor, person, active=False, action="user.deactivate")
+    return _set_active(actor, person, active=False, action=actions.USER_DEACTIVATE)
 
 
 @transaction.atomic
@@ -413,10 +416,10 @@ def user_reactivate(*, actor: User, person: User) -> User:
             _("%(person)s has not accepted the invitation yet: send it again instead."),
             person=str(person),
         )
-    return _set_active(actor, person, active=True, action="user.reactivate")
+    return _set_active(actor, person, active=True, action=actions.USER_REACTIVATE)
 
 
-def _set_active(actor: User, person: User, *, active: bool, action: str) -> User:
+def _set_active(actor: User, person: User, *, active: bool, action: actions.Action) -> User:
     """Let ``person`` log in or not, audited as ``action``; their roles are read again."""
     before = _snapshot(person)
     person.is_active = active
@@ -451,7 +454,7 @@ def user_set_main_user(*, actor: User, person: User, main_user: bool) -> User:
     audit_append(
         actor=actor,
         alliance=None,
-        action="user.main_user_grant" if main_user else "user.main_user_revoke",
+        action=actions.USER_MAIN_USER_GRANT if main_user else actions.USER_MAIN_USER_REVOKE,
         obj=person,
         before=before,
         after=_snapshot(person),

@@ -28,6 +28,7 @@ from allianssi.alliances.models import (
     Role,
 )
 from allianssi.alliances.validators import alliance_ended
+from allianssi.audit import actions
 from allianssi.audit.services import audit_append
 from allianssi.core import clock
 from allianssi.core.errors import DomainError, forbidden
@@ -167,7 +168,7 @@ def alliance_create(
     audit_append(
         actor=actor,
         alliance=alliance,
-        action="alliance.create",
+        action=actions.ALLIANCE_CREATE,
         obj=alliance,
         after=alliance_snapshot(alliance),
     )
@@ -181,7 +182,7 @@ def alliance_create(
     audit_append(
         actor=actor,
         alliance=alliance,
-        action="membership.add",
+        action=actions.MEMBERSHIP_ADD,
         obj=membership,
         after=membership_snapshot(membership),
     )
@@ -236,7 +237,7 @@ def alliance_update(
         audit_append(
             actor=actor,
             alliance=alliance,
-            action="alliance.update",
+            action=actions.ALLIANCE_UPDATE,
             obj=alliance,
             before=before,
             after=alliance_snapshot(alliance),
@@ -265,7 +266,7 @@ def membership_add(
         organisation=organisation,
         role=role,
         joined_on=joined_on or clock.today(),
-        action="membership.add",
+        action=actions.MEMBERSHIP_ADD,
     )
 
 
@@ -276,7 +277,7 @@ def _join(
     organisation: Organisation,
     role: str,
     joined_on: dt.date,
-    action: str,
+    action: actions.Action,
     basis: str = "",
 ) -> Membership:
     """Write a validated membership and its audit record, under the configuration guard."""
@@ -296,7 +297,7 @@ def _join(
 
 
 def membership_admit(
-    *, alliance: Alliance, organisation: Organisation, role: str, action: str, basis: str
+    *, alliance: Alliance, organisation: Organisation, role: str, action: actions.Action, basis: str
 ) -> Membership:
     """Admit a party on the strength of a decision (a procurement's award), not of a person's
     permission: called by the service that puts the decision into effect, inside its transaction,
@@ -323,7 +324,7 @@ def _end(
     kind: str,
     on: dt.date,
     reason: str,
-    action: str,
+    action: actions.Action,
 ) -> None:
     before = membership_snapshot(membership)
     membership.ended_on = on
@@ -365,7 +366,7 @@ def _end_with_own_units(
     kind: str,
     on: dt.date,
     reason: str,
-    action: str,
+    action: actions.Action,
 ) -> None:
     """End a membership; an organizer's own production units leave with it."""
     _end(
@@ -469,7 +470,7 @@ def membership_exit(
             kind=MembershipEnd.EXITED,
             on=effective_on,
             reason=reason,
-            action="membership.exit",
+            action=actions.MEMBERSHIP_EXIT,
         )
     return locked
 
@@ -494,7 +495,7 @@ def membership_remove(*, actor: User, membership: Membership, reason: str) -> Me
             kind=MembershipEnd.REMOVED,
             on=max(clock.today(), locked.joined_on),
             reason=reason,
-            action="membership.remove",
+            action=actions.MEMBERSHIP_REMOVE,
         )
     return locked
 
@@ -548,7 +549,7 @@ def _record_phase(
     audit_append(
         actor=actor,
         alliance=alliance,
-        action="alliance.phase",
+        action=actions.ALLIANCE_PHASE,
         obj=alliance,
         before=before,
         after={"phase": to_phase, "effective_on": effective_on, "note": change.note},
@@ -571,7 +572,7 @@ def _grant(*, actor: User, alliance: Alliance, user: User, role: str) -> Allianc
     audit_append(
         actor=actor,
         alliance=alliance,
-        action="role.grant",
+        action=actions.ROLE_GRANT,
         obj=granted,
         after={"user": user.get_username(), "role": role},
     )
@@ -604,7 +605,7 @@ def alliance_role_revoke(*, actor: User, granted: AllianceRole) -> AllianceRole:
     audit_append(
         actor=actor,
         alliance=alliance,
-        action="role.revoke",
+        action=actions.ROLE_REVOKE,
         obj=granted,
         before={"user": granted.user.get_username(), "role": granted.role},
         after={"revoked_at": granted.revoked_at},

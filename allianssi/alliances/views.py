@@ -25,6 +25,7 @@ from allianssi.alliances.forms import (
 )
 from allianssi.alliances.models import TRANSITIONS, Alliance, MemberRole, Phase
 from allianssi.audit import anchoring
+from allianssi.audit.reading import audit_entries
 from allianssi.audit.selectors import audit_records_of_alliance
 from allianssi.audit.services import chain_key
 from allianssi.core.errors import DomainError
@@ -282,7 +283,10 @@ def alliance_audit(request: HttpRequest, pk: int) -> HttpResponse:
     return render(
         request,
         "alliances/audit.html",
-        {"alliance": alliance, "records": audit_records_of_alliance(alliance_id=alliance.pk)[:500]},
+        {
+            "alliance": alliance,
+            "entries": audit_entries(audit_records_of_alliance(alliance_id=alliance.pk)[:500]),
+        },
     )
 
 

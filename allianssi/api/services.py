@@ -10,6 +10,7 @@ from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
 from allianssi.api.models import ApiToken
+from allianssi.audit import actions
 from allianssi.audit.services import audit_append
 from allianssi.core import clock
 from allianssi.core.errors import DomainError, forbidden
@@ -39,7 +40,11 @@ def token_create(*, actor: User, name: str) -> tuple[ApiToken, str]:
         user=actor, name=name[:100], prefix=token[: len(PREFIX) + 4], digest=digest(token)
     )
     audit_append(
-        actor=actor, alliance=None, action="api.token_create", obj=record, after={"name": name}
+        actor=actor,
+        alliance=None,
+        action=actions.API_TOKEN_CREATE,
+        obj=record,
+        after={"name": name},
     )
     return record, token
 
@@ -56,7 +61,7 @@ def token_revoke(*, actor: User, token: ApiToken) -> ApiToken:
         audit_append(
             actor=actor,
             alliance=None,
-            action="api.token_revoke",
+            action=actions.API_TOKEN_REVOKE,
             obj=locked,
             after={"name": locked.name},
         )

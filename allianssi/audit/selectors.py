@@ -6,6 +6,7 @@ from collections.abc import Iterator, Sequence
 
 from django.db.models import Model, QuerySet
 
+from allianssi.audit import actions
 from allianssi.audit.chain import GENESIS, Anchor, Break, Link, first_break, record_hash
 from allianssi.audit.models import AuditChain, AuditRecord
 
@@ -63,11 +64,13 @@ def audit_head_break(head: AuditChain) -> Break | None:
     return None
 
 
-def audit_record_of(obj: Model, *, action: str) -> AuditRecord | None:
-    """The latest record of ``action`` on ``obj`` (e.g. a settlement's ``settlement.approved``)."""
+def audit_record_of(obj: Model, *, action: actions.Action | str) -> AuditRecord | None:
+    """The latest record of ``action`` on ``obj`` (e.g. a settlement's ``settlement.approved``);
+    an action that is not registered is refused (``UnregisteredAction``)."""
+    name = actions.get(action).name
     return (
         AuditRecord.objects.filter(
-            object_type=obj._meta.label_lower, object_id=str(obj.pk), action=action
+            object_type=obj._meta.label_lower, object_id=str(obj.pk), action=name
         )
         .order_by("-seq")
         .first()

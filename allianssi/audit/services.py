@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import IntegrityError, models, transaction
 
+from allianssi.audit import actions
 from allianssi.audit.chain import GENESIS, record_hash
 from allianssi.audit.models import AuditChain, AuditRecord
 from allianssi.core import clock
@@ -45,7 +46,7 @@ def audit_append(
     *,
     actor: User | None,
     alliance: Alliance | None,
-    action: str,
+    action: actions.Action | str,
     obj: models.Model,
     before: dict[str, Any] | None = None,
     after: dict[str, Any] | None = None,
@@ -53,10 +54,13 @@ def audit_append(
     """Append one record to the alliance's chain (or the global chain).
 
     Must run inside the calling service's transaction: the record lands with the change or not at
-    all. The chain head is locked, so concurrent writers append one after another.
+    all. The chain head is locked, so concurrent writers append one after another. ``action`` is
+    a constant of ``allianssi.audit.actions``; a name that is not registered there is refused
+    (``UnregisteredAction``) and nothing is written.
     """
     if not transaction.get_connection().in_atomic_block:
         raise RuntimeError("audit_append must be called inside a transaction")
+    registered = actions.get(action)
     head = _lock_chain(chain_key(alliance))
     record = AuditRecord(
         chain=head.key,
@@ -65,7 +69,7 @@ def audit_append(
         created_at=clock.now().astimezone(dt.UTC),
         actor=actor,
         actor_label=actor.get_username() if actor is not None else "system",
-        action=action,
+        action=registered.name,
         object_type=obj._meta.label_lower,
         object_id=str(obj.pk),
         before=jsonable(before),

@@ -29,6 +29,7 @@ from stdnum.fi import ytunnus
 from allianssi import permissions
 from allianssi.alliances.models import Alliance, MemberRole, Membership
 from allianssi.alliances.services import alliance_lock
+from allianssi.audit import actions
 from allianssi.audit.services import audit_append
 from allianssi.catalogue import codes, search
 from allianssi.catalogue.models import (
@@ -615,7 +616,7 @@ def service_create(*, actor: User, alliance: Alliance, data: ServiceInput) -> Se
     audit_append(
         actor=actor,
         alliance=alliance,
-        action="service.create",
+        action=actions.SERVICE_CREATE,
         obj=version,
         after=_snapshot(version),
     )
@@ -651,7 +652,7 @@ def service_draft_update(
     audit_append(
         actor=actor,
         alliance=alliance,
-        action="service.edit",
+        action=actions.SERVICE_EDIT,
         obj=version,
         before=before,
         after=_snapshot(version),
@@ -691,7 +692,7 @@ def service_channel_add(*, actor: User, version: ServiceVersion, data: ChannelIn
     audit_append(
         actor=actor,
         alliance=alliance,
-        action="service.channel_add",
+        action=actions.SERVICE_CHANNEL_ADD,
         obj=channel,
         after={"service": version.service.number, "version": version.version, **asdict(data)},
     )
@@ -708,7 +709,7 @@ def service_channel_remove(*, actor: User, channel: Channel) -> None:
     audit_append(
         actor=actor,
         alliance=alliance,
-        action="service.channel_remove",
+        action=actions.SERVICE_CHANNEL_REMOVE,
         obj=channel,
         before={
             "service": version.service.number,
@@ -762,7 +763,7 @@ def service_submit(*, actor: User, version: ServiceVersion) -> ServiceVersion:
     audit_append(
         actor=actor,
         alliance=alliance,
-        action="service.submit",
+        action=actions.SERVICE_SUBMIT,
         obj=version,
         after={"service": version.service.number, "version": version.version},
     )
@@ -796,7 +797,7 @@ def service_return(*, actor: User, version: ServiceVersion, reason: str) -> Serv
     audit_append(
         actor=actor,
         alliance=alliance,
-        action="service.return",
+        action=actions.SERVICE_RETURN,
         obj=version,
         after={"service": version.service.number, "reason": version.return_reason},
     )
@@ -868,7 +869,7 @@ def service_publish(*, actor: User, version: ServiceVersion) -> ServiceVersion:
     audit_append(
         actor=actor,
         alliance=alliance,
-        action="service.publish",
+        action=actions.SERVICE_PUBLISH,
         obj=version,
         after={
             "service": version.service.number,
@@ -919,7 +920,7 @@ def service_revise(*, actor: User, service: Service) -> ServiceVersion:
     audit_append(
         actor=actor,
         alliance=alliance,
-        action="service.revise",
+        action=actions.SERVICE_REVISE,
         obj=copy,
         after={"service": service.number, "version": copy.version, "from": latest.version},
     )
@@ -927,7 +928,7 @@ def service_revise(*, actor: User, service: Service) -> ServiceVersion:
 
 
 def _withdraw(
-    *, actor: User | None, alliance: Alliance, service: Service, reason: str, action: str
+    *, actor: User | None, alliance: Alliance, service: Service, reason: str, action: actions.Action
 ) -> list[ServiceVersion]:
     now = clock.now()
     ended = list(
@@ -967,7 +968,7 @@ def service_withdraw(*, actor: User, service: Service, reason: str) -> Service:
         alliance=alliance,
         service=service,
         reason=reason.strip(),
-        action="service.withdraw",
+        action=actions.SERVICE_WITHDRAW,
     )
     if not ended:
         raise DomainError("nothing_to_withdraw", _("The service has already been withdrawn."))
@@ -994,7 +995,7 @@ def on_membership_ended(actor: object, alliance_id: int, organisation_id: int) -
             alliance=service.alliance,
             service=service,
             reason=reason,
-            action="service.withdraw_left",
+            action=actions.SERVICE_WITHDRAW_LEFT,
         )
         responsible: set[int] = set()
         for version in ended:
@@ -1044,7 +1045,7 @@ def catalogue_settings_update(
     audit_append(
         actor=actor,
         alliance=alliance,
-        action="catalogue.settings",
+        action=actions.CATALOGUE_SETTINGS,
         obj=current,
         before=before,
         after={"public": public, "request_retention_days": request_retention_days},
@@ -1204,7 +1205,7 @@ def service_request_create(
     audit_append(
         actor=None,
         alliance=alliance,
-        action="service_request.create",
+        action=actions.SERVICE_REQUEST_CREATE,
         obj=request,
         after={"service": service.number, "organizer": organizer.pk, "type": data.customer_type},
     )
@@ -1222,7 +1223,7 @@ def service_request_read(*, actor: User, request: ServiceRequest) -> None:
     audit_append(
         actor=actor,
         alliance=alliance,
-        action="service_request.read",
+        action=actions.SERVICE_REQUEST_READ,
         obj=request,
         after={"service": request.service.number},
     )
@@ -1247,7 +1248,7 @@ def service_request_handle(*, actor: User, request: ServiceRequest, note: str) -
     audit_append(
         actor=actor,
         alliance=alliance,
-        action="service_request.handle",
+        action=actions.SERVICE_REQUEST_HANDLE,
         obj=request,
         after={"service": request.service.number},
     )
@@ -1276,7 +1277,7 @@ def service_requests_purge(*, today: dt.date | None = None) -> int:
             audit_append(
                 actor=None,
                 alliance=alliance,
-                action="service_request.purge",
+                action=actions.SERVICE_REQUEST_PURGE,
                 obj=settings_row or alliance,
                 after={"deleted": count, "before": today},
             )

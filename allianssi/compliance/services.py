@@ -19,6 +19,7 @@ from django.utils.translation import gettext_lazy as _
 from allianssi import permissions
 from allianssi.alliances.models import Alliance, MemberRole, Membership
 from allianssi.alliances.services import alliance_lock
+from allianssi.audit import actions
 from allianssi.audit.services import audit_append
 from allianssi.compliance import rules
 from allianssi.compliance.models import (
@@ -135,7 +136,7 @@ def assignment_add(
         audit_append(
             actor=actor,
             alliance=alliance,
-            action="assignment.add",
+            action=actions.ASSIGNMENT_ADD,
             obj=assignment,
             after={"organisation": organisation.pk, "service_area": service_area, "task": task},
         )
@@ -154,7 +155,7 @@ def assignment_end(*, actor: User, assignment: Assignment) -> Assignment:
         audit_append(
             actor=actor,
             alliance=alliance,
-            action="assignment.end",
+            action=actions.ASSIGNMENT_END,
             obj=assignment,
             before={"ended_at": None},
             after={"ended_at": assignment.ended_at},
@@ -200,7 +201,7 @@ def market_activity_declare(
         audit_append(
             actor=actor,
             alliance=alliance,
-            action="market_activity.declare",
+            action=actions.MARKET_ACTIVITY_DECLARE,
             obj=activity,
             after={"organisation": organisation.pk, "description": activity.description},
         )
@@ -219,7 +220,7 @@ def market_activity_end(*, actor: User, activity: MarketActivity) -> MarketActiv
         audit_append(
             actor=actor,
             alliance=alliance,
-            action="market_activity.end",
+            action=actions.MARKET_ACTIVITY_END,
             obj=activity,
             before={"ended_at": None},
             after={"ended_at": activity.ended_at},
@@ -283,7 +284,7 @@ def document_register(
         audit_append(
             actor=actor,
             alliance=alliance,
-            action="agreement_document.register",
+            action=actions.AGREEMENT_DOCUMENT_REGISTER,
             obj=document,
             after={
                 "kind": kind,

@@ -46,6 +46,7 @@ from stdnum.fi import ytunnus
 from allianssi import permissions
 from allianssi.alliances.models import Alliance, MemberRole, Membership
 from allianssi.alliances.services import alliance_lock
+from allianssi.audit import actions
 from allianssi.audit.services import audit_append
 from allianssi.catalogue.models import (
     DELIVERY_PHASES,
@@ -1188,7 +1189,7 @@ def customers_import(
             audit_append(
                 actor=actor,
                 alliance=alliance,
-                action="customer.import",
+                action=actions.CUSTOMER_IMPORT,
                 obj=organizer,
                 after={**result.counts(), "organizer": organizer.pk, "sha256": result.sha256},
             )

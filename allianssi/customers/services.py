@@ -21,6 +21,7 @@ from stdnum.fi import ytunnus
 from allianssi import permissions
 from allianssi.alliances.models import Alliance, MemberRole, Membership
 from allianssi.alliances.services import alliance_lock
+from allianssi.audit import actions
 from allianssi.audit.services import audit_append
 from allianssi.core import clock, hooks
 from allianssi.core.errors import DomainError, forbidden
@@ -271,7 +272,7 @@ def customer_create(*, actor: User, alliance: Alliance, data: CustomerInput) -> 
     audit_append(
         actor=actor,
         alliance=alliance,
-        action="customer.create",
+        action=actions.CUSTOMER_CREATE,
         obj=customer,
         after=_snapshot(customer),
     )
@@ -298,7 +299,7 @@ def customer_update(*, actor: User, customer: Customer, data: ContactInput) -> C
     audit_append(
         actor=actor,
         alliance=alliance,
-        action="customer.update",
+        action=actions.CUSTOMER_UPDATE,
         obj=customer,
         after={"number": customer.number},
     )
@@ -393,7 +394,7 @@ def consent_give(
     audit_append(
         actor=actor,
         alliance=customer.alliance,
-        action="customer.consent_give",
+        action=actions.CUSTOMER_CONSENT_GIVE,
         obj=consent,
         after={"customer": customer.number, "via": via},
     )
@@ -419,7 +420,7 @@ def consent_withdraw(*, consent: Consent, actor: User | None, via: str = "staff"
     audit_append(
         actor=actor,
         alliance=customer.alliance,
-        action="customer.consent_withdraw",
+        action=actions.CUSTOMER_CONSENT_WITHDRAW,
         obj=consent,
         after={"customer": customer.number, "via": via},
     )
@@ -485,7 +486,7 @@ def customer_erase(*, actor: User, customer: Customer) -> Customer:
     audit_append(
         actor=actor,
         alliance=alliance,
-        action="customer.erase",
+        action=actions.CUSTOMER_ERASE,
         obj=customer,
         after={"number": customer.number},
     )
@@ -524,7 +525,7 @@ def controller_settings_update(
     audit_append(
         actor=actor,
         alliance=alliance,
-        action="customer.settings",
+        action=actions.CUSTOMER_SETTINGS,
         obj=row,
         before=before,
         after={"organizer": organizer.pk, "retention_days": retention_days},
@@ -563,7 +564,7 @@ def customers_purge(*, today: dt.date | None = None) -> int:
                 audit_append(
                     actor=None,
                     alliance=customer.alliance,
-                    action="customer.retention_erase",
+                    action=actions.CUSTOMER_RETENTION_ERASE,
                     obj=customer,
                     after={"number": customer.number, "cutoff": cutoff},
                 )

@@ -15,6 +15,7 @@ from django.utils.translation import gettext_lazy as _
 from allianssi import permissions
 from allianssi.alliances.models import Alliance, ServiceArea
 from allianssi.alliances.services import alliance_lock
+from allianssi.audit import actions
 from allianssi.audit.services import audit_append
 from allianssi.core import clock
 from allianssi.core.errors import DomainError, forbidden
@@ -96,7 +97,7 @@ def idea_post(
     audit_append(
         actor=actor,
         alliance=alliance,
-        action="idea.post",
+        action=actions.IDEA_POST,
         obj=idea,
         after={"number": number, "title": idea.title, "service_area": service_area},
     )
@@ -123,7 +124,7 @@ def idea_comment(*, actor: User, idea: Idea, text: str) -> IdeaComment:
     audit_append(
         actor=actor,
         alliance=alliance,
-        action="idea.comment",
+        action=actions.IDEA_COMMENT,
         obj=comment,
         after={"idea": idea.number, "text": comment.text},
     )
@@ -149,7 +150,7 @@ def idea_support(*, actor: User, idea: Idea) -> IdeaSupport:
     audit_append(
         actor=actor,
         alliance=alliance,
-        action="idea.support",
+        action=actions.IDEA_SUPPORT,
         obj=support,
         after={"idea": idea.number},
     )
@@ -197,7 +198,7 @@ def idea_evaluate(
     audit_append(
         actor=actor,
         alliance=alliance,
-        action="idea.evaluate",
+        action=actions.IDEA_EVALUATE,
         obj=idea,
         after={"cost_estimate": cost_estimate, "effort": effort, "effect": idea.expected_effect},
     )
@@ -227,7 +228,7 @@ def idea_decline(*, actor: User, idea: Idea, reason: str) -> Idea:
     audit_append(
         actor=actor,
         alliance=alliance,
-        action="idea.decline",
+        action=actions.IDEA_DECLINE,
         obj=idea,
         after={"reason": idea.decline_reason},
     )
@@ -275,7 +276,7 @@ def idea_to_proposal(*, actor: User, idea: Idea) -> Proposal:
         audit_append(
             actor=actor,
             alliance=alliance,
-            action="idea.propose",
+            action=actions.IDEA_PROPOSE,
             obj=idea,
             after={"proposal": proposal.number},
         )
@@ -309,7 +310,7 @@ def idea_record_implementation(
     audit_append(
         actor=actor,
         alliance=alliance,
-        action="idea.implementation",
+        action=actions.IDEA_IMPLEMENTATION,
         obj=idea,
         before=before,
         after={"implementation": implementation, "measured_effect": idea.measured_effect},

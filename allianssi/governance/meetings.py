@@ -21,6 +21,7 @@ from allianssi import permissions
 from allianssi.alliances.models import Alliance, Phase
 from allianssi.alliances.services import alliance_lock
 from allianssi.alliances.validators import alliance_ended
+from allianssi.audit import actions
 from allianssi.audit.services import audit_append
 from allianssi.core import clock
 from allianssi.core.errors import DomainError, forbidden
@@ -111,7 +112,7 @@ def meeting_create(
     audit_append(
         actor=actor,
         alliance=alliance,
-        action="meeting.create",
+        action=actions.MEETING_CREATE,
         obj=meeting,
         after={
             "number": number,
@@ -158,7 +159,7 @@ def attendance_record(
     audit_append(
         actor=actor,
         alliance=alliance,
-        action="meeting.attendance",
+        action=actions.MEETING_ATTENDANCE,
         obj=meeting,
         before={str(k): v for k, v in before.items()},
         after={str(k): (v.pk if v else None) for k, v in present.items()},
@@ -194,7 +195,7 @@ def minutes_save(
     audit_append(
         actor=actor,
         alliance=alliance,
-        action="minutes.save",
+        action=actions.MINUTES_SAVE,
         obj=version,
         after={"meeting": meeting.number, "version": version.version, "note": version.change_note},
     )
@@ -234,7 +235,7 @@ def minutes_approve(*, actor: User, meeting: Meeting, version: int) -> MinutesVe
     audit_append(
         actor=actor,
         alliance=alliance,
-        action="minutes.approve",
+        action=actions.MINUTES_APPROVE,
         obj=latest,
         after={"meeting": meeting.number, "version": latest.version},
     )

@@ -22,6 +22,7 @@ from allianssi import permissions
 from allianssi.alliances.models import Alliance, AllianceRole, MemberRole, Membership, Phase, Role
 from allianssi.alliances.services import alliance_lock
 from allianssi.alliances.validators import alliance_ended
+from allianssi.audit import actions
 from allianssi.audit.services import audit_append
 from allianssi.core import clock, text
 from allianssi.core.errors import DomainError, forbidden
@@ -130,7 +131,7 @@ def seat_assign(
         audit_append(
             actor=actor,
             alliance=alliance,
-            action="seat.assign",
+            action=actions.SEAT_ASSIGN,
             obj=seat,
             before=before,
             after={
@@ -244,7 +245,7 @@ def proposal_create(
     audit_append(
         actor=actor,
         alliance=alliance,
-        action="proposal.create",
+        action=actions.PROPOSAL_CREATE,
         obj=proposal,
         after={
             "number": number,
@@ -328,7 +329,7 @@ def proposal_open(
     audit_append(
         actor=actor,
         alliance=alliance,
-        action="proposal.open",
+        action=actions.PROPOSAL_OPEN,
         obj=proposal,
         after={
             "put_to_vote": proposal.put_to_vote.title,
@@ -429,7 +430,7 @@ def _close(alliance: Alliance, proposal: Proposal, result: Outcome, actor: User 
     audit_append(
         actor=actor,
         alliance=alliance,
-        action="proposal.close",
+        action=actions.PROPOSAL_CLOSE,
         obj=proposal,
         before={"status": ProposalStatus.OPEN},
         after=after,
@@ -537,7 +538,7 @@ def _vote_cast(
     audit_append(
         actor=actor,
         alliance=alliance,
-        action="vote.cast",
+        action=actions.VOTE_CAST,
         obj=vote,
         after={
             "proposal": proposal.number,
@@ -618,7 +619,7 @@ def _vote_delegate(
     audit_append(
         actor=actor,
         alliance=alliance,
-        action="vote.delegate",
+        action=actions.VOTE_DELEGATE,
         obj=elector,
         after={"proposal": proposal.number, "seat": seat.pk, "to_seat": to_seat.pk},
     )

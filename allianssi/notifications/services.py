@@ -14,6 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from allianssi import permissions
+from allianssi.audit import actions
 from allianssi.audit.services import audit_append
 from allianssi.core import clock
 from allianssi.core.errors import DomainError, forbidden
@@ -138,7 +139,7 @@ def notification_settings_save(
         audit_append(
             actor=actor,
             alliance=None,
-            action="notifications.settings",
+            action=actions.NOTIFICATIONS_SETTINGS,
             obj=row,
             before=before,
             after=after,

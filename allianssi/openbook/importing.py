@@ -33,6 +33,7 @@ from django.utils.translation import gettext_lazy as _
 from allianssi import permissions
 from allianssi.alliances.models import Alliance, MemberRole, Membership, ServiceArea
 from allianssi.alliances.services import alliance_lock
+from allianssi.audit import actions
 from allianssi.audit.services import audit_append
 from allianssi.core import clock
 from allianssi.core.errors import DomainError, forbidden
@@ -480,7 +481,7 @@ def _book(
     audit_append(
         actor=actor,
         alliance=alliance,
-        action="cost.import",
+        action=actions.COST_IMPORT,
         obj=batch,
         after={
             "source": batch.source,

@@ -29,6 +29,7 @@ from django.utils.translation import gettext_lazy as _
 
 from allianssi import permissions
 from allianssi.alliances.models import Alliance
+from allianssi.audit import actions
 from allianssi.audit.services import audit_append
 from allianssi.core import clock
 from allianssi.core.errors import DomainError, forbidden
@@ -93,7 +94,7 @@ def job_create(
             audit_append(
                 actor=actor,
                 alliance=alliance,
-                action="cost.import_queued",
+                action=actions.COST_IMPORT_QUEUED,
                 obj=job,
                 after={"source": job.source, "external_id": job.external_id},
             )
@@ -121,7 +122,7 @@ def _finish(job: ImportJob, **outcome: Any) -> None:
         audit_append(
             actor=job.created_by,
             alliance=job.alliance,
-            action="cost.import_finished",
+            action=actions.COST_IMPORT_FINISHED,
             obj=job,
             after={
                 "status": job.status,

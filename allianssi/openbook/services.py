@@ -27,6 +27,7 @@ from django.utils.translation import gettext_lazy as _
 from allianssi import permissions
 from allianssi.alliances.models import Alliance, MemberRole, Membership
 from allianssi.alliances.services import alliance_lock
+from allianssi.audit import actions
 from allianssi.audit.services import audit_append
 from allianssi.core import clock
 from allianssi.core.errors import DomainError, forbidden
@@ -242,7 +243,7 @@ def budget_set(
     audit_append(
         actor=actor,
         alliance=alliance,
-        action="budget.set",
+        action=actions.BUDGET_SET,
         obj=revision,
         before={"amount": previous.amount, "person_years": previous.person_years}
         if previous
@@ -305,7 +306,7 @@ def staff_set(
     audit_append(
         actor=actor,
         alliance=alliance,
-        action="staff.set",
+        action=actions.STAFF_SET,
         obj=contribution,
         before={"person_years": previous.person_years} if previous else None,
         after={
@@ -402,7 +403,7 @@ def budget_revision_supersede(
     audit_append(
         actor=actor,
         alliance=alliance,
-        action="budget.supersede",
+        action=actions.BUDGET_SUPERSEDE,
         obj=correction,
         before={
             "revision": mistaken.number,
@@ -470,7 +471,7 @@ def staff_revision_supersede(
     audit_append(
         actor=actor,
         alliance=alliance,
-        action="staff.supersede",
+        action=actions.STAFF_SUPERSEDE,
         obj=correction,
         before={
             "revision": mistaken.number,
@@ -611,7 +612,11 @@ def entry_post(
     )
     roll(alliance, [entry])
     audit_append(
-        actor=actor, alliance=alliance, action="cost.post", obj=entry, after=_entry_snapshot(entry)
+        actor=actor,
+        alliance=alliance,
+        action=actions.COST_POST,
+        obj=entry,
+        after=_entry_snapshot(entry),
     )
     return entry
 
@@ -653,7 +658,7 @@ def entry_reverse(
     audit_append(
         actor=actor,
         alliance=alliance,
-        action="cost.reverse",
+        action=actions.COST_REVERSE,
         obj=reversal,
         after=_entry_snapshot(reversal),
     )

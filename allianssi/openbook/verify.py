@@ -18,6 +18,7 @@ from django.db.models.functions import Cast, TruncMonth
 
 from allianssi.accounts.models import User
 from allianssi.alliances.models import Alliance
+from allianssi.audit import actions
 from allianssi.audit.models import AuditRecord
 from allianssi.core.fields import from_cents
 from allianssi.openbook.bulk import entry_prefix
@@ -158,11 +159,13 @@ def _entries(alliance_id: int | None, *, batched: bool) -> Any:
 
 
 def _records(
-    alliance_id: int | None, actions: tuple[str, ...], model: type[models.Model]
+    alliance_id: int | None, kinds: tuple[actions.Action, ...], model: type[models.Model]
 ) -> dict[int, Any]:
-    """The ``after`` of each audit record of ``actions`` on objects of ``model``, by the
-    object's id."""
-    records = AuditRecord.objects.filter(action__in=actions, object_type=model._meta.label_lower)
+    """The ``after`` of each audit record of the actions ``kinds`` on objects of ``model``, by
+    the object's id."""
+    records = AuditRecord.objects.filter(
+        action__in=[kind.name for kind in kinds], object_type=model._meta.label_lower
+    )
     if alliance_id is not None:
         records = records.filter(alliance_id=alliance_id)
     return {int(object_id): after for object_id, after in records.values_list("object_id", "after")}
@@ -174,7 +177,7 @@ def batch_digests(alliance_id: int | None = None) -> BatchCheck:
     ``COPY`` text lines (``ingest.copy_line`` after ``bulk.entry_prefix``: what the import
     hashed as it wrote them), their number and their total. A batch recorded before digests were
     kept is listed as unsealed; its number of rows and its total are still checked."""
-    recorded = _records(alliance_id, ("cost.import",), ImportBatch)
+    recorded = _records(alliance_id, (actions.COST_IMPORT,), ImportBatch)
     batches = ImportBatch.objects.all()
     if alliance_id is not None:
         batches = batches.filter(alliance_id=alliance_id)
@@ -276,7 +279,7 @@ def _decimal(value: Any) -> Decimal | None:
 def posted_entries(alliance_id: int | None = None) -> list[tuple[int, int, str]]:
     """Every cost posted by hand (or reversed) compared with the snapshot in its audit record:
     (alliance id, entry id, what differs) of each one that does not match, or has no record."""
-    recorded = _records(alliance_id, ("cost.post", "cost.reverse"), CostEntry)
+    recorded = _records(alliance_id, (actions.COST_POST, actions.COST_REVERSE), CostEntry)
     problems = []
     for (
         pk,

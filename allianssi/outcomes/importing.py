@@ -39,6 +39,7 @@ from allianssi import permissions
 from allianssi.accounts.models import User
 from allianssi.alliances.models import Alliance, MemberRole, Membership
 from allianssi.alliances.services import alliance_lock
+from allianssi.audit import actions
 from allianssi.audit.services import audit_append
 from allianssi.core import clock
 from allianssi.core.errors import DomainError, forbidden
@@ -501,7 +502,7 @@ def _record(
     audit_append(
         actor=actor,
         alliance=alliance,
-        action="outcome.import",
+        action=actions.OUTCOME_IMPORT,
         obj=batch,
         after={"source": source, "rows": read, "recorded": recorded, "skipped": skipped},
     )

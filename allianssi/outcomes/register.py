@@ -33,6 +33,7 @@ from allianssi import permissions
 from allianssi.accounts.models import User
 from allianssi.alliances.models import Alliance, MemberRole, Membership
 from allianssi.alliances.services import alliance_lock
+from allianssi.audit import actions
 from allianssi.audit.services import audit_append
 from allianssi.core import clock, euros
 from allianssi.core.errors import DomainError, forbidden
@@ -308,7 +309,7 @@ def _land(
     audit_append(
         actor=actor,
         alliance=alliance,
-        action="register_extract.import",
+        action=actions.REGISTER_EXTRACT_IMPORT,
         obj=extract,
         after={
             "organizer": organizer.pk,

@@ -23,6 +23,7 @@ from allianssi import permissions
 from allianssi.accounts.models import User
 from allianssi.alliances.models import Alliance, MemberRole, Membership
 from allianssi.alliances.services import alliance_lock
+from allianssi.audit import actions
 from allianssi.audit.services import audit_append
 from allianssi.catalogue.models import Service
 from allianssi.core import clock
@@ -205,7 +206,7 @@ def event_record(
     audit_append(
         actor=actor,
         alliance=alliance,
-        action="outcome.record",
+        action=actions.OUTCOME_RECORD,
         obj=event,
         after={
             "customer": customer.number,
@@ -220,7 +221,12 @@ def event_record(
 
 
 def _set_status(
-    event: OutcomeEvent, status: str, note: str, actor: User | None, action: str, **extra: Any
+    event: OutcomeEvent,
+    status: str,
+    note: str,
+    actor: User | None,
+    action: actions.Action,
+    **extra: Any,
 ) -> None:
     before = event.status
     event.status = status
@@ -312,7 +318,7 @@ def sample_draw(
     audit_append(
         actor=actor,
         alliance=alliance,
-        action="outcome.sample",
+        action=actions.OUTCOME_SAMPLE,
         obj=sample,
         after={"seed": seed, "size": len(chosen), "population": len(population), "until": until},
     )
@@ -341,7 +347,7 @@ def sample_check(
             field="evidence",
         )
     status = Status.VERIFIED if confirmed else Status.CONTRADICTED
-    _set_status(event, status, evidence, actor, "outcome.check", sample=sample.pk)
+    _set_status(event, status, evidence, actor, actions.OUTCOME_CHECK, sample=sample.pk)
     return event
 
 
@@ -371,7 +377,9 @@ def dispute_raise(*, actor: User, event: OutcomeEvent, reason: str, evidence: st
     dispute = Dispute.objects.create(
         event=event, raised_by=actor, raised_at=clock.now(), reason=reason, evidence=evidence
     )
-    _set_status(event, Status.DISPUTED, evidence, actor, "outcome.dispute", dispute=dispute.pk)
+    _set_status(
+        event, Status.DISPUTED, evidence, actor, actions.OUTCOME_DISPUTE, dispute=dispute.pk
+    )
     return dispute
 
 
@@ -404,7 +412,7 @@ def dispute_decide(*, actor: User, dispute: Dispute, upheld: bool, reason: str) 
         status,
         reason,
         actor,
-        "outcome.decide",
+        actions.OUTCOME_DECIDE,
         dispute=dispute.pk,
         decision=dispute.decision,
     )
@@ -545,7 +553,7 @@ def definition_save(*, actor: User, alliance: Alliance, definition: Definition) 
     audit_append(
         actor=actor,
         alliance=alliance,
-        action="kpi_definition.save",
+        action=actions.KPI_DEFINITION_SAVE,
         obj=saved,
         before=before,
         after=_definition_snapshot(saved),

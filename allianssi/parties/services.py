@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Any
 from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
+from allianssi.audit import actions
 from allianssi.audit.services import audit_append
 from allianssi.core import hooks
 from allianssi.core.errors import DomainError
@@ -55,7 +56,7 @@ def _reference_party(*, actor: User | None, kind: str, name: str, **reference: A
     audit_append(
         actor=actor,
         alliance=None,
-        action="organisation.create",
+        action=actions.ORGANISATION_CREATE,
         obj=organisation,
         after=organisation_snapshot(organisation),
     )
@@ -148,7 +149,7 @@ def organisation_create(
     audit_append(
         actor=actor,
         alliance=None,
-        action="organisation.create",
+        action=actions.ORGANISATION_CREATE,
         obj=organisation,
         after=organisation_snapshot(organisation),
     )

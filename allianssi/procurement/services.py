@@ -21,6 +21,7 @@ from django.utils.translation import gettext_lazy as _
 from allianssi import permissions
 from allianssi.alliances.models import Alliance, MemberRole, Membership, Phase
 from allianssi.alliances.services import alliance_lock, membership_admit
+from allianssi.audit import actions
 from allianssi.audit.services import audit_append, jsonable
 from allianssi.core import clock
 from allianssi.core.errors import DomainError, forbidden
@@ -97,7 +98,7 @@ def threshold_set(
     audit_append(
         actor=None,
         alliance=None,
-        action="threshold.set",
+        action=actions.THRESHOLD_SET,
         obj=setting,
         before=before,
         after={
@@ -329,7 +330,7 @@ def procurement_create(
         audit_append(
             actor=actor,
             alliance=alliance,
-            action="procurement.create",
+            action=actions.PROCUREMENT_CREATE,
             obj=procurement,
             after=procurement_snapshot(procurement),
         )
@@ -374,7 +375,7 @@ def procurement_update(
         audit_append(
             actor=actor,
             alliance=alliance,
-            action="procurement.update",
+            action=actions.PROCUREMENT_UPDATE,
             obj=procurement,
             before=before,
             after=procurement_snapshot(procurement),
@@ -395,7 +396,7 @@ def procurement_cancel(*, actor: User, procurement: Procurement, reason: str) ->
         audit_append(
             actor=actor,
             alliance=alliance,
-            action="procurement.cancel",
+            action=actions.PROCUREMENT_CANCEL,
             obj=procurement,
             before={"status": ProcurementStatus.PREPARATION},
             after={"status": procurement.status, "reason": reason},
@@ -427,7 +428,7 @@ def candidate_add(
     audit_append(
         actor=actor,
         alliance=alliance,
-        action="candidate.add",
+        action=actions.CANDIDATE_ADD,
         obj=candidate,
         after={
             "procurement": procurement.number,
@@ -452,7 +453,7 @@ def candidate_exclude(*, actor: User, candidate: Candidate, reason: str) -> Cand
     audit_append(
         actor=actor,
         alliance=alliance,
-        action="candidate.exclude",
+        action=actions.CANDIDATE_EXCLUDE,
         obj=candidate,
         before={"excluded": False},
         after={"excluded": True, "reason": reason},
@@ -474,7 +475,7 @@ def selection_criterion_add(
     audit_append(
         actor=actor,
         alliance=alliance,
-        action="selection_criterion.add",
+        action=actions.SELECTION_CRITERION_ADD,
         obj=criterion,
         after={"procurement": procurement.number, "position": position, "text": text},
     )
@@ -501,7 +502,7 @@ def selection_result_set(
     audit_append(
         actor=actor,
         alliance=alliance,
-        action="selection_result.set",
+        action=actions.SELECTION_RESULT_SET,
         obj=result,
         before=before,
         after={
@@ -572,7 +573,7 @@ def negotiation_round_add(
         audit_append(
             actor=actor,
             alliance=alliance,
-            action="negotiation_round.add",
+            action=actions.NEGOTIATION_ROUND_ADD,
             obj=round_,
             after={
                 "procurement": procurement.number,
@@ -635,7 +636,7 @@ def award_criteria_set(
     audit_append(
         actor=actor,
         alliance=alliance,
-        action="award_criteria.set",
+        action=actions.AWARD_CRITERIA_SET,
         obj=procurement,
         before={"criteria": before},
         after={"criteria": [[name, weight] for name, weight in weighted]},
@@ -668,7 +669,7 @@ def evaluator_add(*, actor: User, procurement: Procurement, user: User) -> Evalu
     audit_append(
         actor=actor,
         alliance=alliance,
-        action="evaluator.add",
+        action=actions.EVALUATOR_ADD,
         obj=evaluator,
         after={"procurement": procurement.number, "user": user.get_username()},
     )
@@ -705,7 +706,7 @@ def conflict_declare(
     audit_append(
         actor=actor,
         alliance=alliance,
-        action="conflict.declare",
+        action=actions.CONFLICT_DECLARE,
         obj=conflict,
         after={
             "procurement": procurement.number,
@@ -771,7 +772,7 @@ def score_set(
     audit_append(
         actor=actor,
         alliance=alliance,
-        action="score.set",
+        action=actions.SCORE_SET,
         obj=score,
         before={"points": previous.points} if previous else None,
         after={
@@ -923,7 +924,7 @@ def award_propose(
         audit_append(
             actor=actor,
             alliance=alliance,
-            action="award.propose",
+            action=actions.AWARD_PROPOSE,
             obj=award,
             after={
                 "procurement": procurement.number,
@@ -955,14 +956,14 @@ def _award_decided(decision: Decision) -> None:
             alliance=alliance,
             organisation=organisation,
             role=MemberRole.PRODUCER,
-            action="membership.admit",
+            action=actions.MEMBERSHIP_ADMIT,
             basis=f"decision {decision.number}",
         )
         admitted.append(organisation.pk)
     audit_append(
         actor=None,
         alliance=alliance,
-        action="procurement.award",
+        action=actions.PROCUREMENT_AWARD,
         obj=procurement,
         before={"status": ProcurementStatus.PREPARATION},
         after={"status": procurement.status, "decision": decision.number, "admitted": admitted},

@@ -21,6 +21,7 @@ from django.utils.translation import gettext_lazy as _
 from allianssi import permissions
 from allianssi.alliances.models import Alliance, MemberRole, Membership, Phase
 from allianssi.alliances.services import alliance_lock
+from allianssi.audit import actions
 from allianssi.audit.services import audit_append
 from allianssi.core import clock
 from allianssi.core.errors import DomainError, forbidden
@@ -132,7 +133,7 @@ def assessment_submit(
     audit_append(
         actor=actor,
         alliance=alliance,
-        action="assessment.submit",
+        action=actions.ASSESSMENT_SUBMIT,
         obj=assessment,
         before=before,
         after=_assessment_snapshot(assessment),
@@ -272,7 +273,7 @@ def go_decision_propose(
     audit_append(
         actor=actor,
         alliance=alliance,
-        action="go_decision.propose",
+        action=actions.GO_DECISION_PROPOSE,
         obj=decision,
         after={
             "proposal": proposal.number,
@@ -339,7 +340,7 @@ def _decided(decision: Decision) -> None:
     audit_append(
         actor=None,
         alliance=go.alliance,
-        action="go_decision.decided",
+        action=actions.GO_DECISION_DECIDED,
         obj=go,
         after={"decision": decision.number, "verdict": go.verdict, "route": go.route},
     )

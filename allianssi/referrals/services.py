@@ -23,6 +23,7 @@ from allianssi import permissions
 from allianssi.accounts.models import User
 from allianssi.alliances.models import Alliance, MemberRole, Membership
 from allianssi.alliances.services import alliance_lock
+from allianssi.audit import actions
 from allianssi.audit.services import audit_append
 from allianssi.catalogue.models import (
     DELIVERY_PHASES,
@@ -223,7 +224,7 @@ def referral_create(
     audit_append(
         actor=actor,
         alliance=alliance,
-        action="referral.create",
+        action=actions.REFERRAL_CREATE,
         obj=referral,
         after=_snapshot(referral),
     )
@@ -331,11 +332,25 @@ def _move(
     return locked, previous, False
 
 
+#: The audit action of a move, by the state the referral moved to.
+_MOVED: dict[str, actions.Action] = {
+    State.SENT: actions.REFERRAL_SENT,
+    State.ACCEPTED: actions.REFERRAL_ACCEPTED,
+    State.REJECTED: actions.REFERRAL_REJECTED,
+    State.EXPIRED: actions.REFERRAL_EXPIRED,
+    State.REVOKED: actions.REFERRAL_REVOKED,
+    State.DECLINED: actions.REFERRAL_DECLINED,
+    State.STARTED: actions.REFERRAL_STARTED,
+    State.COMPLETED: actions.REFERRAL_COMPLETED,
+    State.INTERRUPTED: actions.REFERRAL_INTERRUPTED,
+}
+
+
 def _audit(referral: Referral, move: Move, previous: str, **extra: Any) -> None:
     audit_append(
         actor=move.actor,
         alliance=referral.alliance,
-        action=f"referral.{referral.state}",
+        action=_MOVED[referral.state],
         obj=referral,
         before={"state": previous},
         after={**_snapshot(referral), **extra, "via": move.via},

@@ -30,6 +30,7 @@ from stdnum.fi import ytunnus
 from allianssi import permissions
 from allianssi.alliances.models import Alliance, MemberRole, Membership
 from allianssi.alliances.services import alliance_lock
+from allianssi.audit import actions
 from allianssi.audit.services import audit_append
 from allianssi.core import clock, text
 from allianssi.core.errors import DomainError, forbidden
@@ -263,7 +264,7 @@ def terms_propose(
     audit_append(
         actor=actor,
         alliance=alliance,
-        action="terms.propose" if decided_by_group else "terms.in_force",
+        action=actions.TERMS_PROPOSE if decided_by_group else actions.TERMS_IN_FORCE,
         obj=terms,
         before={"version": current.version} if current else None,
         after={
@@ -295,7 +296,7 @@ def _terms_decided(decision: Decision) -> None:
     audit_append(
         actor=None,
         alliance=terms.alliance,
-        action="terms.in_force",
+        action=actions.TERMS_IN_FORCE,
         obj=terms,
         after={"year": terms.year, "version": terms.version, "decision": decision.number},
     )
@@ -312,7 +313,7 @@ def _terms_undecided(proposal: Proposal) -> None:
     audit_append(
         actor=None,
         alliance=terms.alliance,
-        action="terms.not_decided",
+        action=actions.TERMS_NOT_DECIDED,
         obj=terms,
         after={"year": terms.year, "version": terms.version, "proposal": proposal.number},
     )
@@ -397,7 +398,7 @@ def kpi_result_enter(
     audit_append(
         actor=actor,
         alliance=alliance,
-        action="kpi_result.enter",
+        action=actions.KPI_RESULT_ENTER,
         obj=result,
         after={"kpi": kpi, "measured_on": measured_on, "value": value, "evidence": evidence},
     )
@@ -475,7 +476,7 @@ def _compute_sources(
         audit_append(
             actor=None,
             alliance=alliance,
-            action="kpi_result.compute",
+            action=actions.KPI_RESULT_COMPUTE,
             obj=result,
             after={"kpi": kpi["key"], "measured_on": measured_on, "value": value},
         )
@@ -688,7 +689,7 @@ def settlement_compute(
         open_version.computed_at = now
         open_version.save()
         settlement = open_version
-        action = "settlement.recompute"
+        action = actions.SETTLEMENT_RECOMPUTE
     else:
         before = None
         version = (
@@ -711,7 +712,7 @@ def settlement_compute(
             computed_by=actor,
             computed_at=now,
         )
-        action = "settlement.compute"
+        action = actions.SETTLEMENT_COMPUTE
     audit_append(
         actor=actor,
         alliance=alliance,
@@ -803,7 +804,7 @@ def settlement_submit(*, actor: User, settlement: Settlement, note: str = "") ->
     audit_append(
         actor=actor,
         alliance=alliance,
-        action="settlement.submit",
+        action=actions.SETTLEMENT_SUBMIT,
         obj=settlement,
         after={"version": settlement.version, "note": settlement.note},
     )
@@ -854,7 +855,7 @@ def settlement_approve(
     audit_append(
         actor=actor,
         alliance=alliance,
-        action="settlement.approve" if approved else "settlement.refuse",
+        action=actions.SETTLEMENT_APPROVE if approved else actions.SETTLEMENT_REFUSE,
         obj=answer,
         after={"settlement": settlement.pk, "organisation": organisation.pk, "note": note},
     )
@@ -876,7 +877,7 @@ def _close_settlement(settlement: Settlement, *, approved: bool, actor: User | N
     audit_append(
         actor=actor,
         alliance=settlement.alliance,
-        action="settlement.approved" if approved else "settlement.rejected",
+        action=actions.SETTLEMENT_APPROVED if approved else actions.SETTLEMENT_REJECTED,
         obj=settlement,
         after={"version": settlement.version, "result": settlement.result},
     )
@@ -1005,7 +1006,7 @@ def billing_set(
     audit_append(
         actor=actor,
         alliance=alliance,
-        action="billing.set",
+        action=actions.BILLING_SET,
         obj=billing,
         before=before,
         after=_billing_snapshot(billing),
@@ -1263,7 +1264,7 @@ def invoices_make(settlement: Settlement) -> list[Invoice]:
         audit_append(
             actor=None,
             alliance=settlement.alliance,
-            action="invoice.make",
+            action=actions.INVOICE_MAKE,
             obj=invoice,
             after={
                 "number": invoice.number,

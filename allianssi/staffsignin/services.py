@@ -9,6 +9,7 @@ from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
 from allianssi.accounts.models import User
+from allianssi.audit import actions
 from allianssi.audit.services import audit_append
 from allianssi.core.errors import DomainError
 from allianssi.parties.models import Organisation
@@ -110,7 +111,7 @@ def identity_provider_set(
     audit_append(
         actor=actor,
         alliance=None,
-        action="staffsignin.provider_set",
+        action=actions.STAFFSIGNIN_PROVIDER_SET,
         obj=provider,
         before=before,
         after=after,
@@ -140,7 +141,7 @@ def identity_provider_reseal(*, actor: User | None) -> int:
         audit_append(
             actor=actor,
             alliance=None,
-            action="staffsignin.provider_reseal",
+            action=actions.STAFFSIGNIN_PROVIDER_RESEAL,
             obj=provider,
             after={"providers": count},
         )
@@ -174,7 +175,7 @@ def sign_in_record(
     audit_append(
         actor=user,
         alliance=None,
-        action=f"staffsignin.{outcome}",
+        action=actions.STAFFSIGNIN_SUCCESS if user is not None else actions.STAFFSIGNIN_FAILURE,
         obj=sign_in,
         after={
             "organisation": provider.organisation_id if provider is not None else None,

@@ -44,6 +44,7 @@ INSTALLED_APPS = [
     "allianssi.staffsignin",
     "allianssi.home",
     "allianssi.demo",
+    "allianssi.alliancesearch",
 ]
 
 MIDDLEWARE = [
