@@ -69,5 +69,7 @@ def people(org: dict[str, Organisation]) -> dict[str, User]:
             first_name=first,
             last_name=last,
             email=f"{username}@example.invalid",
+            # The project office's user looks after the region's people (/accounts/people/).
+            is_main_user=username == "projektitoimisto",
         )
     return users
