@@ -1,11 +1,13 @@
-"""Helpers every view uses: turning a refused change into a form error or a 403, reading a
-posted form and the page number."""
+"""Helpers every view uses: one posted action carried out (:func:`act`), a refused change turned
+into a form error or a 403, a posted form and the page number read."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from django import forms
+from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest
 
@@ -28,6 +30,38 @@ def refuse_forbidden(error: DomainError) -> None:
     """A permission the service checked itself is a 403, like the views' own checks."""
     if error.code == "forbidden":
         raise PermissionDenied
+
+
+def act(
+    request: HttpRequest,
+    form: forms.Form,
+    change: Callable[[dict[str, Any]], object],
+    *,
+    done: str,
+) -> bool:
+    """Carry out one posted action: the one shared step of every view that changes something.
+
+    The form is validated; when valid, ``change`` (a service call) gets its cleaned data. A
+    refusal the service gives is shown at the field it names (or above the form), a refusal of
+    permission is a 403; a change made queues ``done`` as the page's message. True when the
+    change was made, so that the view redirects; otherwise it renders the page again with the
+    form and its errors::
+
+        form = VoteForm(request.POST, seats=...)
+        if act(request, form, lambda data: services.vote_cast(actor=..., **data), done=_("...")):
+            return redirect(...)
+        return render_page(request, vote_form=form)
+    """
+    if not form.is_valid():
+        return False
+    try:
+        change(form.cleaned_data)
+    except DomainError as error:
+        refuse_forbidden(error)
+        add_domain_error(form, error)
+        return False
+    messages.success(request, done)
+    return True
 
 
 def posted(request: HttpRequest) -> Any:

@@ -1,0 +1,69 @@
+"""The one shared step of a view that changes something: ``core.views.act``."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from django import forms
+from django.contrib.messages import get_messages
+from django.contrib.messages.storage.fallback import FallbackStorage
+from django.contrib.sessions.backends.signed_cookies import SessionStore
+from django.core.exceptions import PermissionDenied
+from django.test import RequestFactory
+
+from allianssi.core.errors import DomainError, forbidden
+from allianssi.core.views import act
+
+
+class NameForm(forms.Form):
+    name = forms.CharField(max_length=10)
+
+
+def _request() -> Any:
+    request = RequestFactory().post("/", {"name": "x"})
+    request.session = SessionStore()
+    request._messages = FallbackStorage(request)
+    return request
+
+
+def test_a_valid_form_calls_the_change_with_its_data_and_queues_the_message() -> None:
+    request, seen = _request(), []
+    form = NameForm({"name": "Tampere"})
+    assert act(request, form, seen.append, done="Done.")
+    assert seen == [{"name": "Tampere"}]
+    assert [str(m) for m in get_messages(request)] == ["Done."]
+
+
+def test_an_invalid_form_never_reaches_the_service() -> None:
+    request, seen = _request(), []
+    form = NameForm({"name": "x" * 11})
+    assert not act(request, form, seen.append, done="Done.")
+    assert seen == []
+    assert "name" in form.errors
+    assert list(get_messages(request)) == []
+
+
+def test_a_refusal_is_shown_at_its_field_or_above_the_form() -> None:
+    def refuse_field(data: dict[str, Any]) -> None:
+        raise DomainError("taken", "That name is taken.", field="name")
+
+    def refuse_form(data: dict[str, Any]) -> None:
+        raise DomainError("closed", "The alliance has ended.", field="nowhere")
+
+    request = _request()
+    form = NameForm({"name": "Tampere"})
+    assert not act(request, form, refuse_field, done="Done.")
+    assert form.errors["name"] == ["That name is taken."]
+    other = NameForm({"name": "Tampere"})
+    assert not act(request, other, refuse_form, done="Done.")
+    assert other.non_field_errors() == ["The alliance has ended."]
+    assert list(get_messages(request)) == []
+
+
+def test_a_refused_permission_is_a_403() -> None:
+    def refuse(data: dict[str, Any]) -> None:
+        raise forbidden()
+
+    with pytest.raises(PermissionDenied):
+        act(_request(), NameForm({"name": "Tampere"}), refuse, done="Done.")
