@@ -28,7 +28,8 @@ def _request() -> Any:
 
 
 def test_a_valid_form_calls_the_change_with_its_data_and_queues_the_message() -> None:
-    request, seen = _request(), []
+    request = _request()
+    seen: list[dict[str, Any]] = []
     form = NameForm({"name": "Tampere"})
     assert act(request, form, seen.append, done="Done.")
     assert seen == [{"name": "Tampere"}]
@@ -36,7 +37,8 @@ def test_a_valid_form_calls_the_change_with_its_data_and_queues_the_message() ->
 
 
 def test_an_invalid_form_never_reaches_the_service() -> None:
-    request, seen = _request(), []
+    request = _request()
+    seen: list[dict[str, Any]] = []
     form = NameForm({"name": "x" * 11})
     assert not act(request, form, seen.append, done="Done.")
     assert seen == []
