@@ -23,7 +23,7 @@ class NameForm(forms.Form):
 def _request() -> Any:
     request = RequestFactory().post("/", {"name": "x"})
     request.session = SessionStore()
-    request._messages = FallbackStorage(request)
+    request._messages = FallbackStorage(request)  # type: ignore[attr-defined]  # the middleware sets it
     return request
 
 
