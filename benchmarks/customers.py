@@ -124,7 +124,7 @@ def _peak_mb() -> float:
 
 def hetu(index: int) -> str:
     """The ``index``-th distinct 900-series test code (a temporary number: never a real one)."""
-    from allianssi.customers import identity
+    from allianssi.identification import identity
 
     born = BIRTH_FIRST + dt.timedelta(days=index % BIRTH_DAYS)
     individual = 900 + index // BIRTH_DAYS

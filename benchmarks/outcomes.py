@@ -468,8 +468,8 @@ class Year:
     def flush(self) -> None:
         from django.db import transaction
 
-        from allianssi.customers import identity
         from allianssi.customers.models import Customer
+        from allianssi.identification import identity
         from allianssi.outcomes.models import OutcomeEvent
         from allianssi.referrals.models import Episode, Referral
 

@@ -4,6 +4,7 @@ from django.views.i18n import set_language
 urlpatterns = [
     path("i18n/setlang/", set_language, name="set_language"),
     path("accounts/organisation/", include("allianssi.staffsignin.urls")),
+    path("accounts/", include("allianssi.people.urls")),
     path("accounts/", include("allianssi.accounts.urls")),
     path("parties/", include("allianssi.alliances.party_urls")),
     path("notifications/", include("allianssi.notifications.urls")),

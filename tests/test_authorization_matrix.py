@@ -332,8 +332,8 @@ def test_personal_pages__everyone_signed_in_opens_only_their_own(world: World, w
 
 
 def _tampere_main_user(world: World) -> dict[str, tuple[str, dict]]:
-    from allianssi.accounts import services as accounts
     from allianssi.accounts.models import User
+    from allianssi.people import services as accounts
     from tests.accounts.factories import UserFactory
 
     User.objects.filter(pk=world.users["leader"].pk).update(is_main_user=True)
@@ -347,15 +347,15 @@ def _tampere_main_user(world: World) -> dict[str, tuple[str, dict]]:
     stranger = world.users["stranger"]
     return {
         "invite": (
-            reverse("accounts:person_invite"),
+            reverse("people:person_invite"),
             {"first_name": "Uusi", "last_name": "Ihminen", "email": "uusi@tre.fi"},
         ),
-        "resend": (reverse("accounts:person_resend", args=[invited.pk]), {}),
-        "cancel": (reverse("accounts:person_cancel", args=[invited.pk]), {}),
-        "deactivate": (reverse("accounts:person_deactivate", args=[stranger.pk]), {}),
-        "reactivate": (reverse("accounts:person_reactivate", args=[gone.pk]), {}),
-        "main_grant": (reverse("accounts:person_main_grant", args=[stranger.pk]), {}),
-        "main_revoke": (reverse("accounts:person_main_revoke", args=[leader.pk]), {}),
+        "resend": (reverse("people:person_resend", args=[invited.pk]), {}),
+        "cancel": (reverse("people:person_cancel", args=[invited.pk]), {}),
+        "deactivate": (reverse("people:person_deactivate", args=[stranger.pk]), {}),
+        "reactivate": (reverse("people:person_reactivate", args=[gone.pk]), {}),
+        "main_grant": (reverse("people:person_main_grant", args=[stranger.pk]), {}),
+        "main_revoke": (reverse("people:person_main_revoke", args=[leader.pk]), {}),
     }
 
 
@@ -376,7 +376,7 @@ def _people_state() -> tuple:
 def test_account_pages__by_person(world: World, who):
     _tampere_main_user(world)
     client = _client(world, who)
-    for page in ["accounts:account", "accounts:password_change"]:
+    for page in ["people:account", "accounts:password_change"]:
         assert client.get(reverse(page)).status_code == (302 if who == "anonymous" else 200)
     # The password reset pages are everyone's, signed in or not; they show no one's details.
     for page in [
@@ -385,7 +385,7 @@ def test_account_pages__by_person(world: World, who):
         "accounts:password_reset_complete",
     ]:
         assert client.get(reverse(page)).status_code == 200
-    people = client.get(reverse("accounts:people")).status_code
+    people = client.get(reverse("people:people")).status_code
     assert people == {"anonymous": 302, "leader": 200}.get(who, 403)
 
 

@@ -3,7 +3,7 @@
 A :class:`Customer` row is one organizer's record of one person or company in one alliance: the
 organizer is the controller of that data (GDPR Art. 4(7)), with a recorded legal basis. The same
 person served by two organizers has two records, matched by the keyed pseudonym of their
-henkilötunnus (:mod:`allianssi.customers.identity`), never by the number itself, which is kept
+henkilötunnus (:mod:`allianssi.identification.identity`), never by the number itself, which is kept
 only encrypted. Every read of a record is logged (:class:`CustomerAccess`).
 """
 

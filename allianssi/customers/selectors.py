@@ -22,7 +22,6 @@ from django.http import Http404
 from allianssi import permissions
 from allianssi.alliances.models import Alliance
 from allianssi.catalogue.models import Channel
-from allianssi.customers import identity
 from allianssi.customers.models import (
     AccessReason,
     Consent,
@@ -33,6 +32,7 @@ from allianssi.customers.models import (
     StatutoryTask,
 )
 from allianssi.customers.services import retention_days
+from allianssi.identification import identity
 from allianssi.referrals.models import (
     EndedBy,
     Episode,

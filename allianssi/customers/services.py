@@ -26,7 +26,6 @@ from allianssi.audit.services import audit_append
 from allianssi.core import clock, hooks
 from allianssi.core.errors import DomainError, forbidden
 from allianssi.core.text import unstorable
-from allianssi.customers import identity
 from allianssi.customers.models import (
     DEFAULT_RETENTION_DAYS,
     AccessReason,
@@ -38,6 +37,7 @@ from allianssi.customers.models import (
     LegalBasis,
     StatutoryTask,
 )
+from allianssi.identification import identity
 from allianssi.parties.models import Municipality, Organisation
 
 if TYPE_CHECKING:

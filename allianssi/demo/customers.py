@@ -20,10 +20,10 @@ from allianssi.alliances.models import Alliance, Role
 from allianssi.alliances.services import alliance_role_grant
 from allianssi.catalogue.models import Service
 from allianssi.core import clock
-from allianssi.customers import identity
 from allianssi.customers.models import Customer, CustomerKind, LegalBasis, StatutoryTask
 from allianssi.customers.services import CustomerInput, customer_create
 from allianssi.demo.catalogue import ORGANIZER_OF, Replay
+from allianssi.identification import identity
 from allianssi.parties.models import Organisation
 from allianssi.referrals import eligibility
 from allianssi.referrals.models import Referral

@@ -19,10 +19,10 @@ from pathlib import Path
 
 from allianssi.accounts.models import User
 from allianssi.alliances.models import Alliance
-from allianssi.customers import identity
 from allianssi.customers.models import Customer, CustomerKind
 from allianssi.demo.catalogue import Replay
 from allianssi.demo.customers import ADVISOR_OF, STAFF_OF
+from allianssi.identification import identity
 from allianssi.outcomes import register
 from allianssi.outcomes.models import OutcomeEvent, OutcomeType, Status
 from allianssi.outcomes.services import (

@@ -2,9 +2,9 @@
 
 A person who signs in (Suomi.fi-tunnistus, or the development-only test identification) is not a
 :class:`~allianssi.accounts.models.User`: staff accounts and people served are kept apart. The
-session holds the person's pseudonym (``customers.identity.pseudonym``), the personal identity code
-encrypted (``customers.identity.encrypt``; sessions are stored in the database), the name the
-identification service gave, how and when they signed in. Nothing else of them is kept.
+session holds the person's pseudonym (``identity.pseudonym``), the personal identity code encrypted
+(``identity.encrypt``; sessions are stored in the database), the name the identification service
+gave, how and when they signed in. Nothing else of them is kept.
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from django.http import HttpRequest
 
 from allianssi.core import clock
-from allianssi.customers import identity
+from allianssi.identification import identity
 
 KEY = "allianssi_person"
 

@@ -22,8 +22,7 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from allianssi.core.errors import DomainError
-from allianssi.customers import identity
-from allianssi.identification import pending, saml, session
+from allianssi.identification import identity, pending, saml, session
 
 logger = logging.getLogger(__name__)
 

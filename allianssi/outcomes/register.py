@@ -37,9 +37,9 @@ from allianssi.audit import actions
 from allianssi.audit.services import audit_append
 from allianssi.core import clock, euros
 from allianssi.core.errors import DomainError, forbidden
-from allianssi.customers import identity
 from allianssi.customers.importing import Writer
 from allianssi.customers.models import Customer, CustomerKind
+from allianssi.identification import identity
 from allianssi.openbook import ingest
 from allianssi.openbook.importing import REPORT_LIMIT, ImportRejected, RowError, fingerprint
 from allianssi.outcomes import kpis

@@ -35,9 +35,9 @@ from allianssi.catalogue.models import (
 from allianssi.core import clock, hooks
 from allianssi.core.errors import DomainError, forbidden
 from allianssi.core.text import text_check
-from allianssi.customers import identity
 from allianssi.customers.models import Customer, CustomerKind, LegalBasis
 from allianssi.customers.services import active_consent, touch
+from allianssi.identification import identity
 from allianssi.notifications.services import notify
 from allianssi.parties.models import Organisation
 from allianssi.referrals import eligibility

@@ -1,7 +1,7 @@
 """The client secret at rest: Fernet under ``ALLIANSSI_IDENTITY_KEYS``, the keys that already
-protect personal identity codes (``allianssi.customers.identity``). The first key encrypts, every
-key decrypts; ``manage.py oidc_provider_reseal`` re-encrypts every secret under the first key
-after a rotation, before the old key is dropped."""
+protect personal identity codes (``allianssi.identification.identity``). The first key encrypts,
+every key decrypts; ``manage.py oidc_provider_reseal`` re-encrypts every secret under the first
+key after a rotation, before the old key is dropped."""
 
 from __future__ import annotations
 

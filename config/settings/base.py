@@ -28,6 +28,7 @@ INSTALLED_APPS = [
     "allianssi.parties",
     "allianssi.accounts",
     "allianssi.alliances",
+    "allianssi.people",
     "allianssi.audit",
     "allianssi.governance",
     "allianssi.notifications",
@@ -160,7 +161,7 @@ STATIC_ROOT: Path | None = BASE_DIR / "staticfiles"
 
 # Uploaded cost files wait here for their import, then are deleted (openbook/jobs.py). Private:
 # never served. Imports run in a thread of the web process unless OPENBOOK_IMPORT_INLINE.
-# Personal identity codes (allianssi.customers.identity). The keys are set per environment, as
+# Personal identity codes (allianssi.identification.identity). The keys are set per environment, as
 # the secret key is; the 900-series temporary codes of test identification only outside
 # production.
 ALLIANSSI_ALLOW_TEST_HETU = False

@@ -173,10 +173,10 @@ def test_password_change__needs_the_old_password_keeps_the_session_and_is_audite
         {"old_password": PASSWORD, "new_password1": NEW_PASSWORD, "new_password2": NEW_PASSWORD},
     )
     assert ok.status_code == 302
-    assert ok["Location"] == reverse("accounts:account")
+    assert ok["Location"] == reverse("people:account")
     user.refresh_from_db()
     assert user.check_password(NEW_PASSWORD)
-    assert client.get(reverse("accounts:account")).status_code == 200  # still logged in
+    assert client.get(reverse("people:account")).status_code == 200  # still logged in
     assert AuditRecord.objects.filter(
         action="user.password_change", object_id=str(user.pk), actor=user
     ).exists()

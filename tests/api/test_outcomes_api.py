@@ -10,7 +10,7 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import translation
 
-from allianssi.customers import identity
+from allianssi.identification import identity
 from allianssi.outcomes.models import OutcomeEvent, Status, Via
 from tests.api.test_referrals_api import _client, _conforms
 from tests.conftest import World

@@ -16,9 +16,10 @@ from django.core import mail
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 
-from allianssi.accounts import services
+from allianssi.accounts.models import User
 from allianssi.accounts.tokens import invitation_tokens
 from allianssi.parties.services import organisation_for_municipality
+from allianssi.people import services as people_services
 from tests.accounts.factories import PASSWORD, UserFactory
 from tests.browser.pages import LANGUAGES, Tab, new_context
 from tests.browser.test_browser_accessibility import Audit
@@ -32,11 +33,11 @@ def people(live_server: Any, django_db_serialized_rollback: None) -> Any:
     main = UserFactory(
         username="paakayttaja", organisation=tampere, is_main_user=True, email="paa@tre.fi"
     )
-    services.user_invite(
+    people_services.user_invite(
         actor=main, first_name="Kutsuttu", last_name="Kollega", email="kutsu@tre.fi", base_url=""
     )
     gone = UserFactory(username="lahtenyt", organisation=tampere, email="pois@tre.fi")
-    services.user_deactivate(actor=main, person=gone)
+    people_services.user_deactivate(actor=main, person=gone)
     UserFactory(username="kollega", organisation=tampere, email="kollega@tre.fi")
     return live_server
 
@@ -55,7 +56,7 @@ def test_account_pages_pass_axe(browser: Any, people: Any, language: str):
         tab.page.fill("#id_email", "kollega@tre.fi")
         audit.check("password reset, sent", tab.submit())
         audit.check("password reset, a spent link", tab.goto("/accounts/password/reset/MQ/x-y/"))
-        invited = services.User.objects.get(username="kutsu@tre.fi")
+        invited = User.objects.get(username="kutsu@tre.fi")
         uid = urlsafe_base64_encode(force_bytes(invited.pk))
         token = invitation_tokens.make_token(invited)
         audit.check("invitation", tab.goto(f"/accounts/invitation/{uid}/{token}/"))

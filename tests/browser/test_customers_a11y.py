@@ -16,11 +16,11 @@ from typing import Any
 import pytest
 
 from allianssi.alliances.models import Alliance
-from allianssi.customers import identity
 from allianssi.customers.models import Customer
 from allianssi.customers.person_views import PATHS
 from allianssi.demo.common import MAIN_ALLIANCE
 from allianssi.demo.customers import STAR_HETU
+from allianssi.identification import identity
 from allianssi.referrals.models import Referral, State
 from tests.browser.pages import LANGUAGES, Tab, new_context
 from tests.browser.test_browser_accessibility import Audit

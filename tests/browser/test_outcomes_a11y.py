@@ -12,10 +12,10 @@ import pytest
 
 from allianssi.accounts.models import User
 from allianssi.alliances.models import Alliance
-from allianssi.customers import identity
 from allianssi.customers.models import Customer
 from allianssi.demo.common import MAIN_ALLIANCE
 from allianssi.demo.customers import STAR_HETU
+from allianssi.identification import identity
 from allianssi.outcomes.services import Definition, definition_save
 from allianssi.referrals.models import Episode
 from tests.browser.pages import LANGUAGES, Tab, new_context

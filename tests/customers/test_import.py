@@ -17,9 +17,9 @@ from django.utils import translation
 
 from allianssi.audit.models import AuditRecord
 from allianssi.core.errors import DomainError
-from allianssi.customers import identity
 from allianssi.customers.importing import ImportRejected, customers_import
 from allianssi.customers.models import Consent, Customer
+from allianssi.identification import identity
 from allianssi.parties.models import Organisation
 from allianssi.referrals.models import Episode, Referral, Transition
 from tests.conftest import World

@@ -13,9 +13,9 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from allianssi.core import clock
-from allianssi.customers import identity
 from allianssi.customers.models import AccessReason, Consent, Customer, CustomerAccess
 from allianssi.customers.person_views import sign_in_url
+from allianssi.identification import identity
 from allianssi.identification.session import KEY
 from allianssi.referrals.models import Episode, Referral, State, Transition
 from allianssi.referrals.services import referral_accept, referral_create, referral_start

@@ -12,7 +12,6 @@ from django.utils import translation
 from allianssi.audit.models import AuditRecord
 from allianssi.core import clock
 from allianssi.core.errors import DomainError
-from allianssi.customers import identity
 from allianssi.customers.models import AccessReason, Customer, CustomerAccess, LegalBasis
 from allianssi.customers.services import (
     consent_give,
@@ -26,6 +25,7 @@ from allianssi.customers.services import (
     erasable,
     identity_reveal,
 )
+from allianssi.identification import identity
 from allianssi.referrals.services import (
     referral_accept,
     referral_complete,

@@ -149,9 +149,9 @@ def _assert_catalogue(main: Alliance) -> None:
 def _assert_customers(main: Alliance) -> None:
     """At least 60 customers, persons with valid test codes and companies; referrals in every
     state at every producer and the own unit; Maija's path across three producers."""
-    from allianssi.customers import identity
     from allianssi.customers.models import Customer
     from allianssi.demo.customers import STAR_HETU
+    from allianssi.identification import identity
     from allianssi.referrals.models import Referral, State
 
     customers = Customer.objects.filter(alliance=main)

@@ -18,8 +18,7 @@ from saml2.saml import NAMEID_FORMAT_TRANSIENT, NameID
 from saml2.xmldsig import SIG_RSA_SHA256
 
 from allianssi.accounts.models import User
-from allianssi.customers import identity
-from allianssi.identification import pending, session
+from allianssi.identification import identity, pending, session
 from allianssi.identification.session import SignedInPerson
 from tests.identification.conftest import (
     AINO,

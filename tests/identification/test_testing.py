@@ -18,8 +18,7 @@ from django.test import Client
 from django.urls import NoReverseMatch, clear_url_caches, reverse
 from stdnum.fi import hetu as stdnum_hetu
 
-from allianssi.customers import identity
-from allianssi.identification import session
+from allianssi.identification import identity, session
 from allianssi.identification.testing import TEST_PEOPLE
 
 pytestmark = pytest.mark.django_db

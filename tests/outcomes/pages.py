@@ -11,8 +11,8 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
-from allianssi.customers import identity
 from allianssi.customers.models import Customer
+from allianssi.identification import identity
 from allianssi.outcomes.models import OutcomeEvent, Status
 from allianssi.outcomes.services import Report, event_record
 from allianssi.referrals.models import Episode

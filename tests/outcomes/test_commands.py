@@ -7,7 +7,7 @@ import io
 import pytest
 from django.core.management import CommandError, call_command
 
-from allianssi.customers import identity
+from allianssi.identification import identity
 from allianssi.outcomes.models import FirstOutcome, OutcomeEvent, Status
 from tests.conftest import World
 from tests.outcomes.conftest import D, episode, person

@@ -13,7 +13,7 @@ import pytest
 from django.db import connection
 
 from allianssi.audit.models import AuditRecord
-from allianssi.customers import identity
+from allianssi.identification import identity
 from allianssi.openbook.importing import ImportRejected
 from allianssi.outcomes import checking, importing, kpis
 from allianssi.outcomes.importing import events_import

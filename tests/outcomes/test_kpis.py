@@ -11,7 +11,7 @@ import pytest
 from django.utils import timezone
 
 from allianssi.core.errors import DomainError
-from allianssi.customers import identity
+from allianssi.identification import identity
 from allianssi.outcomes import kpis, measures
 from allianssi.outcomes.models import (
     EventImport,

@@ -8,7 +8,7 @@ from django.db import connection
 from django.db.migrations.executor import MigrationExecutor
 from django.db.models import ProtectedError
 
-from allianssi.customers import identity
+from allianssi.identification import identity
 from allianssi.outcomes import kpis
 from allianssi.outcomes.models import FirstOutcome, FollowUp, OutcomeEvent, OutcomeType
 from tests.conftest import build_world

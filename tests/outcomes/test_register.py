@@ -9,7 +9,7 @@ import pytest
 
 from allianssi.audit.models import AuditRecord
 from allianssi.core.errors import DomainError
-from allianssi.customers import identity
+from allianssi.identification import identity
 from allianssi.openbook.importing import ImportRejected
 from allianssi.outcomes import kpis
 from allianssi.outcomes.models import Earnings, FollowUp, OutcomeEvent, RegisterExtract, Status

@@ -8,8 +8,8 @@ import pytest
 
 from allianssi.audit.models import AuditRecord
 from allianssi.core.errors import DomainError
-from allianssi.customers import identity
 from allianssi.customers.services import customer_create
+from allianssi.identification import identity
 from allianssi.openbook.importing import ImportRejected
 from allianssi.outcomes import kpis
 from allianssi.outcomes.importing import events_import

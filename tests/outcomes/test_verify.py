@@ -8,7 +8,7 @@ import pytest
 from django.core.management import CommandError, call_command
 from django.db import connection
 
-from allianssi.customers import identity
+from allianssi.identification import identity
 from allianssi.outcomes.models import FirstOutcome, FollowUp, OutcomeEvent
 from allianssi.outcomes.verify import dangling_references
 from tests.conftest import World

@@ -25,6 +25,7 @@ from allianssi.alliances.services import alliance_role_grant
 from allianssi.audit.models import AuditRecord
 from allianssi.core.errors import DomainError
 from allianssi.parties.services import organisation_for_municipality
+from allianssi.people import services as people_services
 from tests.accounts.factories import PASSWORD, UserFactory
 from tests.conftest import World
 
@@ -53,7 +54,7 @@ def _client(user: User) -> Client:
 
 def _invite(client: Client, email: str = "maija@tampere.fi"):
     return client.post(
-        reverse("accounts:person_invite"),
+        reverse("people:person_invite"),
         {"first_name": "Maija", "last_name": "Meikäläinen", "email": email},
     )
 
@@ -127,7 +128,7 @@ def test_invitation__an_email_already_in_use_is_refused_and_nothing_is_saved(
 
 
 def test_invitation__an_expired_link_says_so_and_activates_nothing(main_user, settings):
-    invited = services.user_invite(
+    invited = people_services.user_invite(
         actor=main_user, first_name="Maija", last_name="M", email="m@t.fi", base_url=""
     )
     old = invitation_tokens._num_seconds(invitation_tokens._now()) - int(
@@ -159,11 +160,11 @@ def test_invitation__sending_again_or_cancelling_voids_earlier_links(
     invited = User.objects.get(email="maija@tampere.fi")
     first = _link(mail.outbox[0])
     with django_capture_on_commit_callbacks(execute=True):
-        assert client.post(reverse("accounts:person_resend", args=[invited.pk])).status_code == 302
+        assert client.post(reverse("people:person_resend", args=[invited.pk])).status_code == 302
     second = _link(mail.outbox[1])
     assert first != second
     assert _accept(first).context["validlink"] is False
-    assert client.post(reverse("accounts:person_cancel", args=[invited.pk])).status_code == 302
+    assert client.post(reverse("people:person_cancel", args=[invited.pk])).status_code == 302
     assert _accept(second).context["validlink"] is False
     invited.refresh_from_db()
     assert not invited.is_active
@@ -174,14 +175,14 @@ def test_invitation__sending_again_or_cancelling_voids_earlier_links(
     assert {"user.invite", "user.invitation_resend", "user.invitation_cancel"} <= actions
     # A cancelled invitation can be sent again, and then accepted.
     with django_capture_on_commit_callbacks(execute=True):
-        client.post(reverse("accounts:person_resend", args=[invited.pk]))
+        client.post(reverse("people:person_resend", args=[invited.pk]))
     assert _accept(_link(mail.outbox[2])).status_code == 302
     invited.refresh_from_db()
     assert invited.is_active
 
 
 def test_invitation__a_password_reset_token_is_no_invitation_token(main_user):
-    invited = services.user_invite(
+    invited = people_services.user_invite(
         actor=main_user, first_name="Maija", last_name="M", email="m@t.fi", base_url=""
     )
     token = default_token_generator.make_token(invited)
@@ -193,35 +194,31 @@ def test_deactivate__the_person_cannot_log_in_and_is_logged_out_until_reactivate
 ):
     colleague = UserFactory(username="kollega", organisation=tampere)
     session = _client(colleague)
-    assert session.get(reverse("accounts:account")).status_code == 200
+    assert session.get(reverse("people:account")).status_code == 200
     client = _client(main_user)
-    assert (
-        client.post(reverse("accounts:person_deactivate", args=[colleague.pk])).status_code == 302
-    )
+    assert client.post(reverse("people:person_deactivate", args=[colleague.pk])).status_code == 302
     colleague.refresh_from_db()
     assert not colleague.is_active
     assert _login("kollega", PASSWORD) == 200
-    assert session.get(reverse("accounts:account")).status_code == 302  # logged out
+    assert session.get(reverse("people:account")).status_code == 302  # logged out
     assert AuditRecord.objects.filter(
         action="user.deactivate", object_id=str(colleague.pk), actor=main_user
     ).exists()
-    assert (
-        client.post(reverse("accounts:person_reactivate", args=[colleague.pk])).status_code == 302
-    )
+    assert client.post(reverse("people:person_reactivate", args=[colleague.pk])).status_code == 302
     assert _login("kollega", PASSWORD) == 302
 
 
 def test_deactivate__never_oneself_nor_the_last_active_main_user(main_user, tampere):
     with pytest.raises(DomainError) as refused:
-        services.user_deactivate(actor=main_user, person=main_user)
+        people_services.user_deactivate(actor=main_user, person=main_user)
     assert refused.value.code == "deactivate_self"
     other_main = UserFactory(username="toinen", organisation=tampere, is_main_user=True)
-    services.user_deactivate(actor=other_main, person=main_user)  # another main user remains
-    services.user_reactivate(actor=other_main, person=main_user)
+    people_services.user_deactivate(actor=other_main, person=main_user)  # another main user remains
+    people_services.user_reactivate(actor=other_main, person=main_user)
     # Withdrawing the main user from the last one is refused.
-    services.user_set_main_user(actor=main_user, person=other_main, main_user=False)
+    people_services.user_set_main_user(actor=main_user, person=other_main, main_user=False)
     with pytest.raises(DomainError) as refused:
-        services.user_set_main_user(actor=main_user, person=main_user, main_user=False)
+        people_services.user_set_main_user(actor=main_user, person=main_user, main_user=False)
     assert refused.value.code == "last_main_user"
     main_user.refresh_from_db()
     assert main_user.is_main_user
@@ -232,7 +229,7 @@ def test_deactivate__refused_for_an_alliance_last_manager(world: World):
     region = world.org["region"]
     main = UserFactory(username="alueen_paakayttaja", organisation=region, is_main_user=True)
     response = _client(main).post(
-        reverse("accounts:person_deactivate", args=[world.users["manager"].pk]), follow=True
+        reverse("people:person_deactivate", args=[world.users["manager"].pk]), follow=True
     )
     with translation.override("en"):
         assert world.alliance.name in response.content.decode()
@@ -242,16 +239,16 @@ def test_deactivate__refused_for_an_alliance_last_manager(world: World):
     alliance_role_grant(
         actor=world.users["manager"], alliance=world.alliance, user=main, role=Role.MANAGER
     )
-    services.user_deactivate(actor=main, person=world.users["manager"])
+    people_services.user_deactivate(actor=main, person=world.users["manager"])
 
 
 def test_people_page__lists_the_organisations_people_roles_and_states(world: World):
     tampere = world.org["tampere"]
     main = UserFactory(username="tre_paa", organisation=tampere, is_main_user=True)
-    services.user_invite(
+    people_services.user_invite(
         actor=main, first_name="Uusi", last_name="Kutsuttu", email="uusi@tre.fi", base_url=""
     )
-    response = _client(main).get(reverse("accounts:people"))
+    response = _client(main).get(reverse("people:people"))
     assert response.status_code == 200
     body = response.content.decode()
     assert str(world.users["leader"]) in body  # Tampere's
@@ -269,35 +266,35 @@ def test_who_may__only_main_users_and_only_for_their_own_organisation(main_user,
     nokia_main = UserFactory(username="nokia_paa", organisation=nokia, is_main_user=True)
     plain = UserFactory(username="tavallinen", organisation=tampere)
     colleague = UserFactory(username="kollega", organisation=tampere)
-    deactivate = reverse("accounts:person_deactivate", args=[colleague.pk])
-    assert _client(plain).get(reverse("accounts:people")).status_code == 403
+    deactivate = reverse("people:person_deactivate", args=[colleague.pk])
+    assert _client(plain).get(reverse("people:people")).status_code == 403
     assert _client(plain).post(deactivate).status_code == 403
-    assert _client(plain).post(reverse("accounts:person_invite"), {}).status_code == 403
+    assert _client(plain).post(reverse("people:person_invite"), {}).status_code == 403
     assert _client(nokia_main).post(deactivate).status_code == 404
     colleague.refresh_from_db()
     assert colleague.is_active
     with pytest.raises(DomainError) as refused:
-        services.user_deactivate(actor=nokia_main, person=colleague)
+        people_services.user_deactivate(actor=nokia_main, person=colleague)
     assert refused.value.code == "forbidden"
     # A deactivated main user can do nothing.
     User.objects.filter(pk=main_user.pk).update(is_active=False)
     main_user.refresh_from_db()
     with pytest.raises(DomainError):
-        services.user_invite(
+        people_services.user_invite(
             actor=main_user, first_name="A", last_name="B", email="a@b.fi", base_url=""
         )
 
 
 def test_account_page__shows_name_organisation_roles_and_links(world: World):
     leader = world.users["leader"]
-    response = _client(leader).get(reverse("accounts:account"))
+    response = _client(leader).get(reverse("people:account"))
     body = response.content.decode()
     assert response.status_code == 200
     assert leader.get_full_name() in body
     assert str(world.org["tampere"]) in body
     assert world.alliance.name in body
     assert reverse("accounts:password_change") in body
-    assert reverse("accounts:people") not in body  # not a main user
+    assert reverse("people:people") not in body  # not a main user
 
 
 def test_user_add__can_make_the_first_main_user(monkeypatch, tampere):
