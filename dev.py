@@ -90,7 +90,16 @@ test identification: Maija Meikäläinen, test code 010280-952L, whose path cros
 """,
         flush=True,
     )
-    run(PYTHON, "manage.py", "runserver", f"127.0.0.1:{port}", env=env)
+    # The background worker beside the server (ADR 0022): it runs the imports started from the
+    # pages and the periodic jobs, and stops with the server.
+    worker = subprocess.Popen(  # noqa: S603
+        [str(PYTHON), "manage.py", "worker", "--verbosity", "0"], cwd=ROOT, env=env
+    )
+    try:
+        run(PYTHON, "manage.py", "runserver", f"127.0.0.1:{port}", env=env)
+    finally:
+        worker.terminate()
+        worker.wait(timeout=30)
 
 
 def test(args: list[str]) -> None:

@@ -4,8 +4,9 @@
 #   entrypoint.sh [serve]      check the settings, migrate the database, then run gunicorn
 #   entrypoint.sh web          gunicorn only (when migrations are run apart, e.g. several replicas)
 #   entrypoint.sh migrate      check the settings and migrate the database, then exit
-#   entrypoint.sh worker       the background import worker (openbook_import_jobs --watch)
-#   entrypoint.sh manage ARGS  any manage.py command (cron jobs: referrals_expire, …)
+#   entrypoint.sh worker       the background worker (manage.py worker): imports from the web,
+#                              the periodic jobs, and tasks whose worker died (ADR 0022)
+#   entrypoint.sh manage ARGS  any manage.py command (e.g. referrals_expire by hand)
 #
 # The settings are production's unless DJANGO_SETTINGS_MODULE says otherwise; every variable they
 # read is declared in config/env.py. A missing or weak DJANGO_SECRET_KEY stops the start with a
@@ -55,7 +56,7 @@ case "$command" in
     ;;
   worker)
     check
-    exec "$PYTHON" manage.py openbook_import_jobs --watch
+    exec "$PYTHON" manage.py worker
     ;;
   manage)
     exec "$PYTHON" manage.py "$@"

@@ -16,6 +16,7 @@ SHARED = {
     "accounts.User",
     "api.ApiToken",
     "audit.AuditChain",
+    "background.PeriodicSlot",
     "catalogue.PublicEdition",
     "home.Visit",
     "notifications.NotificationSettings",

@@ -535,8 +535,9 @@ def controller_settings_update(
 
 def customers_purge(*, today: dt.date | None = None) -> int:
     """Erase the personal data of every customer whose organizer's retention period has run out
-    since the last episode, and who has nothing open. Returns how many were erased. For cron:
-    ``manage.py customers_purge``. Each organizer's customers in a transaction of their own."""
+    since the last episode, and who has nothing open. Returns how many were erased. Daily,
+    by the worker (``customers.tasks``) or ``manage.py customers_purge``. Each organizer's
+    customers in a transaction of their own."""
     from allianssi.referrals.models import OPEN_STATES, Referral
 
     today = today or clock.today()

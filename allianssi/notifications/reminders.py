@@ -1,4 +1,5 @@
-"""Reminders before deadlines, for cron (``manage.py notifications_remind``, hourly).
+"""Reminders before deadlines, hourly (the worker's ``notifications.tasks.send_reminders``, or
+``manage.py notifications_remind`` by hand).
 
 The apps that own a deadline (governance's votes, referrals' answer days) register a source here
 in their ``ready()``; notifications does not import them. A source is called with the moment of

@@ -149,8 +149,9 @@ def notification_settings_save(
 
 def digest_send(*, until: dt.datetime | None = None) -> tuple[int, int]:
     """Send each person one e-mail with their digest notifications not yet mailed (made before
-    ``until``, by default now), and mark them mailed. For cron, daily:
-    ``manage.py notifications_digest``. Returns (people mailed, notifications in the mails).
+    ``until``, by default now), and mark them mailed. Daily, by the worker
+    (``notifications.tasks``) or ``manage.py notifications_digest``. Returns (people mailed,
+    notifications in the mails).
 
     Each person's rows are locked, mailed and marked in one transaction: running it twice sends
     nothing twice, and a run that stops, or a mail the server refuses, leaves that person's rows

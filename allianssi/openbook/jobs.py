@@ -1,10 +1,14 @@
 """Imports from the web run in the background, with their progress shown while they run.
 
-An upload is spooled to ``settings.OPENBOOK_IMPORT_DIR`` and queued as an ``ImportJob``. It is
-then run in a thread of the web process (or at once, with ``OPENBOOK_IMPORT_INLINE``, as the
-tests do), and ``manage.py openbook_import_jobs`` runs whatever is queued, for deployments that
-prefer a worker and to pick up a job whose process stopped. Running a job twice is harmless: an
-import lands whole or not at all, and the same content is never booked twice.
+An upload is spooled to ``settings.OPENBOOK_IMPORT_DIR`` and recorded as an ``ImportJob``, and in
+the same transaction the task ``allianssi.openbook.tasks.run_import`` is enqueued on Django's
+tasks framework (the database backend): the job and its task land together or not at all. The
+worker (``manage.py worker``, ADR 0022) runs it, and queues again a task whose worker died.
+Running a job twice is harmless: an import lands whole or not at all, the same content is never
+booked twice, and a job's outcome, once kept, is never overwritten.
+
+The ``ImportJob`` stays the import's record (who uploaded which file, the batch it booked, or each
+rejected row, and the audit records' object); the task result is only the queue's.
 
 The import holds its transaction (and on SQLite the database's write lock) until it commits, so
 its progress cannot go through the database: it is written to a small file next to the upload,
@@ -13,16 +17,14 @@ which the job's page reads.
 
 from __future__ import annotations
 
-import datetime as dt
 import logging
 import os
-import threading
 import uuid
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any
 
 from django.conf import settings
-from django.db import connections, transaction
+from django.db import transaction
 from django.utils import translation
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
@@ -42,6 +44,10 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 UNEXPECTED = _("The import failed unexpectedly; nothing was booked. Try again, or tell support.")
+WORKER_LOST = _(
+    "The import was stopped each time it ran, and is not tried again; nothing was booked. Try "
+    "again with a smaller file, or tell support."
+)
 
 
 def _folder() -> Path:
@@ -91,6 +97,10 @@ def job_create(
                 external_id=external_id.strip()[:100],
             )
             os.replace(spooled, file_of(job))
+            # In this transaction: the job is never queued without its task, nor the other way.
+            from allianssi.openbook.tasks import run_import
+
+            run_import.enqueue(job.pk)
             audit_append(
                 actor=actor,
                 alliance=alliance,
@@ -105,16 +115,24 @@ def job_create(
 
 
 def _claim(job_id: int) -> bool:
-    """Mark a queued job running; false if someone else took it first."""
+    """Mark a job running; false if it has already ended. A job still marked running is taken
+    again: its task was queued again because its worker died (``background.reclaim``)."""
     return bool(
-        ImportJob.objects.filter(pk=job_id, status=ImportStatus.QUEUED).update(
-            status=ImportStatus.RUNNING, started_at=clock.now()
-        )
+        ImportJob.objects.filter(
+            pk=job_id, status__in=[ImportStatus.QUEUED, ImportStatus.RUNNING]
+        ).update(status=ImportStatus.RUNNING, started_at=clock.now())
     )
 
 
 def _finish(job: ImportJob, **outcome: Any) -> None:
+    """Keep the outcome, unless another run of the job has kept its own first."""
     with transaction.atomic():
+        running = ImportJob.objects.select_for_update().filter(
+            pk=job.pk, status__in=[ImportStatus.QUEUED, ImportStatus.RUNNING]
+        )
+        if not running.exists():
+            job.refresh_from_db()
+            return
         for name, value in outcome.items():
             setattr(job, name, value)
         job.finished_at = clock.now()
@@ -134,7 +152,7 @@ def _finish(job: ImportJob, **outcome: Any) -> None:
 
 
 def run(job_id: int) -> ImportJob | None:
-    """Run a queued job to its end; ``None`` if it was not queued (another runner has it)."""
+    """Run a job to its end; ``None`` if it had already ended. Called by its task."""
     if not _claim(job_id):
         return None
     job = ImportJob.objects.select_related("alliance", "created_by").get(pk=job_id)
@@ -186,28 +204,15 @@ def run(job_id: int) -> ImportJob | None:
     return job
 
 
-def _run_in_thread(job_id: int) -> None:
-    try:
-        run(job_id)
-    finally:
-        connections.close_all()
-
-
-def start(job: ImportJob) -> None:
-    """Run the job now (``OPENBOOK_IMPORT_INLINE``) or in a background thread."""
-    if getattr(settings, "OPENBOOK_IMPORT_INLINE", False):
-        run(job.pk)
+def abandon(job_id: int) -> None:
+    """The worker gave the job's task up (its workers kept dying while running it): the job
+    failed, and nothing of it was booked (each run's transaction died with its worker)."""
+    job = ImportJob.objects.select_related("alliance", "created_by").filter(pk=job_id).first()
+    if job is None:
         return
-    threading.Thread(target=_run_in_thread, args=(job.pk,), daemon=True).start()
-
-
-def requeue_stale(older_than: dt.timedelta) -> int:
-    """Put back in the queue the jobs marked running for longer than ``older_than``: their
-    process stopped, and their transaction with it, so nothing of theirs was booked."""
-    stale = ImportJob.objects.filter(
-        status=ImportStatus.RUNNING, started_at__lt=clock.now() - older_than
-    )
-    return stale.update(status=ImportStatus.QUEUED, started_at=None)
+    _finish(job, status=ImportStatus.FAILED, message=[source_text(WORKER_LOST), {}])
+    file_of(job).unlink(missing_ok=True)
+    _progress_file(job.pk).unlink(missing_ok=True)
 
 
 # Reads ------------------------------------------------------------------------------------------

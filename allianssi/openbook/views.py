@@ -603,7 +603,7 @@ def books_xlsx(request: HttpRequest, pk: int) -> HttpResponseBase:
 @login_required
 @require_http_methods(["GET", "POST"])
 def books_import(request: HttpRequest, pk: int) -> HttpResponse:
-    """Upload a file: it is queued and imported in the background; its page shows progress."""
+    """Upload a file: it is queued and imported by the worker; its page shows progress."""
     alliance = alliance_get(user=request.user, pk=pk)
     if not permissions.can_import_costs(request.user, alliance):
         raise PermissionDenied
@@ -621,7 +621,6 @@ def books_import(request: HttpRequest, pk: int) -> HttpResponse:
         except DomainError as error:
             add_domain_error(form, error)
         else:
-            jobs.start(job)
             return redirect("openbook:job", pk=alliance.pk, job=job.pk)
     recent = ImportJob.objects.filter(alliance=alliance, created_by_id=request.user.pk)[:10]
     return render(

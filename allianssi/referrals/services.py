@@ -630,8 +630,8 @@ def referral_interrupt(
 
 
 def referrals_expire(*, today: dt.date | None = None) -> int:
-    """Every sent referral not answered by its day expires. For cron:
-    ``manage.py referrals_expire``. Returns how many expired."""
+    """Every sent referral not answered by its day expires. Daily, by the worker
+    (``referrals.tasks``) or ``manage.py referrals_expire``. Returns how many expired."""
     today = today or clock.today()
     due = Referral.objects.filter(state=State.SENT, answer_by__lt=today).order_by("pk")
     expired = 0

@@ -24,6 +24,8 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "axes",
     "csp",
+    "django_tasks",
+    "django_tasks_db",
     "allianssi.core",
     "allianssi.parties",
     "allianssi.accounts",
@@ -46,6 +48,7 @@ INSTALLED_APPS = [
     "allianssi.home",
     "allianssi.demo",
     "allianssi.alliancesearch",
+    "allianssi.background",
 ]
 
 MIDDLEWARE = [
@@ -160,7 +163,8 @@ STATICFILES_DIRS = [BASE_DIR / "allianssi" / "static"]
 STATIC_ROOT: Path | None = BASE_DIR / "staticfiles"
 
 # Uploaded cost files wait here for their import, then are deleted (openbook/jobs.py). Private:
-# never served. Imports run in a thread of the web process unless OPENBOOK_IMPORT_INLINE.
+# never served. The web processes and the worker (manage.py worker) must share this folder: the
+# worker reads the upload and writes the progress that the import's page shows.
 # Personal identity codes (allianssi.identification.identity). The keys are set per environment, as
 # the secret key is; the 900-series temporary codes of test identification only outside
 # production.
@@ -181,7 +185,12 @@ CACHES = {
 }
 
 OPENBOOK_IMPORT_DIR = Path(env.get("ALLIANSSI_IMPORT_DIR") or BASE_DIR / "var" / "imports")
-OPENBOOK_IMPORT_INLINE = False
+
+# Background work (ADR 0022): Django's tasks framework (the django-tasks backport until Django 6's
+# django.tasks) with its database backend. Tasks are rows in this database, enqueued in the
+# transaction of the change that asks for them, and run by `manage.py worker`, which also enqueues
+# the periodic jobs of allianssi/background/schedule.py.
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 # How many days after today a cost may be booked (openbook.services.booking_window).
 OPENBOOK_BOOKING_HORIZON_DAYS = max(0, env.get("ALLIANSSI_BOOKING_HORIZON_DAYS"))
 

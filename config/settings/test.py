@@ -1,5 +1,6 @@
 """The test suite: fast hashing, local memory e-mail, a test-only secret."""
 
+import os
 import tempfile
 from pathlib import Path
 
@@ -14,9 +15,13 @@ PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 AXES_FAILURE_LIMIT = 5
 
-# Imports run at once, in the request, and their files go to a fresh folder.
-OPENBOOK_IMPORT_INLINE = True
-OPENBOOK_IMPORT_DIR = Path(tempfile.mkdtemp(prefix="allianssi-imports-"))
+# Import files go to a fresh folder. Tasks use the real database backend, as in production: a
+# test runs the worker in its own process (allianssi.background.worker.drain) where it needs one.
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+# (A worker that a test starts as a process of its own is given the test's folder.)
+OPENBOOK_IMPORT_DIR = Path(
+    os.environ.get("ALLIANSSI_TEST_IMPORT_DIR") or tempfile.mkdtemp(prefix="allianssi-imports-")
+)
 
 # Static files straight from the app folders, no collectstatic needed.
 STATIC_ROOT = None

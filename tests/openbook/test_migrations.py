@@ -1,5 +1,6 @@
 """Migration 0003 turns the ledger's euro amounts into whole cents without losing one, and
-migration 0006 sums the rollup already there into the per-party totals."""
+migration 0006 sums the rollup already there into the per-party totals; migration 0008 gives the
+imports waiting in the old queue their tasks."""
 
 from __future__ import annotations
 
@@ -62,3 +63,48 @@ def test_migration_0003__amounts_become_exact_cents_and_stay_append_only():
     assert dangling_references() == {}
     with pytest.raises(DatabaseError), transaction.atomic():
         CostEntry.objects.update(description="muutettu")
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_migration_0008__imports_waiting_in_the_old_queue_get_their_tasks_and_run():
+    from django_tasks_db.models import DBTaskResult
+
+    from allianssi.alliances.models import Phase
+    from allianssi.background.worker import drain
+    from allianssi.openbook import jobs
+    from allianssi.openbook.models import ImportJob
+
+    world = build_world()
+    world.to_phase(Phase.FORMATION)
+    header = "kirjauspäivä;tuottaja;järjestäjä;palvelualue;kustannuslaji;summa;kuvaus\n"
+    waiting = {}
+    try:
+        old = _migrate([("openbook", "0007_revisions_supersede_entry_key")])
+        Job = old.get_model("openbook", "ImportJob")
+        for n, status in enumerate(["queued", "running", "booked"]):
+            job = Job.objects.create(
+                alliance_id=world.alliance.pk,
+                created_by_id=world.users["producer_staff"].pk,
+                source=f"{status}.csv",
+                status=status,
+            )
+            waiting[status] = job.pk
+            row = f"{n + 1}.3.2026;Työpolku Oy;Tampere;employment;personnel;1{n},00;Rivi\n"
+            jobs.file_of(job).write_text(header + row, encoding="utf-8")
+    finally:
+        _migrate([("openbook", "0008_import_jobs_onto_tasks")])
+    # The queued job and the one left running by a thread that died get their tasks; the ended
+    # one does not.
+    tasks = DBTaskResult.objects.all()
+    assert sorted(task.args_kwargs["args"][0] for task in tasks) == sorted(
+        [waiting["queued"], waiting["running"]]
+    )
+    assert {task.task_path for task in tasks} == {"allianssi.openbook.tasks.run_import"}
+    assert drain() == 2
+    statuses = dict(ImportJob.objects.values_list("pk", "status"))
+    assert statuses == {
+        waiting["queued"]: "booked",
+        waiting["running"]: "booked",
+        waiting["booked"]: "booked",
+    }
+    assert CostEntry.objects.filter(batch__isnull=False).count() == 2

@@ -9,11 +9,13 @@ from decimal import Decimal
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
+from django.http import HttpResponse
 from django.test import Client
 from django.urls import reverse
 from django.utils import translation
 
 from allianssi.alliances.models import Phase
+from allianssi.background.worker import drain
 from allianssi.openbook import services
 from allianssi.openbook.models import BudgetRevision, CostEntry, StaffContribution
 from tests.conftest import World
@@ -142,6 +144,14 @@ def test_books_xlsx__the_entries_shown_read_back_in(books: World, tmp_path, monk
     assert "CSV" in refused.content.decode()
 
 
+def _upload_and_work(client: Client, url: str, upload: SimpleUploadedFile) -> HttpResponse:
+    """Upload a file through the page, let the worker run its import, and read its page."""
+    posted = client.post(url, {"file": upload})
+    assert posted.status_code == 302
+    assert drain() == 1
+    return client.get(posted["Location"])
+
+
 def test_import_page__queued_then_rejected_rows_listed_then_booked_once(books: World):
     from allianssi.openbook.models import ImportJob
 
@@ -151,11 +161,12 @@ def test_import_page__queued_then_rejected_rows_listed_then_booked_once(books: W
     bad = SimpleUploadedFile(
         "kulut.csv", (header + "1.3.2026;X;Tampere;employment;personnel;1;x\n").encode()
     )
-    response = client.post(url, {"file": bad}, follow=True)
+    posted = client.post(url, {"file": bad})
     job = ImportJob.objects.get()
-    assert response.redirect_chain[-1][0] == reverse(
-        "openbook:job", args=[books.alliance.pk, job.pk]
-    )
+    assert posted["Location"] == reverse("openbook:job", args=[books.alliance.pk, job.pk])
+    assert drain() == 1  # the worker runs the import queued by the page
+    response = client.get(posted["Location"])
+    job.refresh_from_db()
     text = response.content.decode()
     assert "Mitään ei tuotu" in text  # the whole file's refusal, in the reader's language
     assert "tuottaja" in text  # the column, as the file names it
@@ -167,9 +178,9 @@ def test_import_page__queued_then_rejected_rows_listed_then_booked_once(books: W
         )
     assert "producent" in swedish.content.decode()
     good = (header + "2.3.2026;Työpolku Oy;Tampere;employment;personnel;10,50;Kahvi\n").encode()
-    response = client.post(url, {"file": SimpleUploadedFile("kulut.csv", good)}, follow=True)
+    response = _upload_and_work(client, url, SimpleUploadedFile("kulut.csv", good))
     assert "10,50" in response.content.decode()
-    response = client.post(url, {"file": SimpleUploadedFile("kulut.csv", good)}, follow=True)
+    response = _upload_and_work(client, url, SimpleUploadedFile("kulut.csv", good))
     assert "mitään ei kirjattu" in response.content.decode()
     assert CostEntry.objects.filter(batch__isnull=False).count() == 1
     statuses = list(ImportJob.objects.order_by("pk").values_list("status", flat=True))
@@ -196,6 +207,10 @@ def test_import_job__progress_shows_while_it_runs_and_a_worker_runs_the_queue(
 ):
     from io import BytesIO
 
+    from django_tasks import TaskResultStatus
+    from django_tasks_db.models import DBTaskResult
+
+    from allianssi.background.reclaim import reclaim_stale
     from allianssi.openbook import jobs
     from allianssi.openbook.models import ImportJob
 
@@ -208,6 +223,11 @@ def test_import_job__progress_shows_while_it_runs_and_a_worker_runs_the_queue(
         name="kulut.csv",
     )
     assert jobs.file_of(job).exists()
+    task = DBTaskResult.objects.get()  # queued with the job, in its transaction
+    assert (task.task_path, task.args_kwargs["args"]) == (
+        "allianssi.openbook.tasks.run_import",
+        [job.pk],
+    )
     client = _client(books, "producer_staff")
     page = client.get(reverse("openbook:job", args=[books.alliance.pk, job.pk]))
     text = page.content.decode()
@@ -216,17 +236,26 @@ def test_import_job__progress_shows_while_it_runs_and_a_worker_runs_the_queue(
     jobs._progress_file(job.pk).write_text("3 10", encoding="ascii")
     status = client.get(reverse("openbook:job_status", args=[books.alliance.pk, job.pk])).json()
     assert (status["read"], status["expected"], status["finished"]) == (3, 10, False)
-    call_command("openbook_import_jobs", stdout=io.StringIO())
+    call_command("worker", "--once", stdout=io.StringIO())
     job.refresh_from_db()
     assert job.status == "booked"
     assert not jobs.file_of(job).exists()
     assert job.batch.total == Decimal("10.50")
-    # A job left "running" by a stopped process is queued again, and runs once.
+    task.refresh_from_db()
+    assert (task.status, task.return_value) == (TaskResultStatus.SUCCESSFUL, "booked")
+    # A job left "running" by a worker that died is queued again, and runs once.
     ImportJob.objects.filter(pk=job.pk).update(
         status="running", started_at=dt.datetime(2026, 1, 1, tzinfo=dt.UTC)
     )
-    assert jobs.requeue_stale(dt.timedelta(hours=1)) == 1
-    assert jobs.run(job.pk) is not None
+    DBTaskResult.objects.filter(pk=task.pk).update(
+        status=TaskResultStatus.RUNNING, started_at=dt.datetime(2026, 1, 1, tzinfo=dt.UTC)
+    )
+    assert reclaim_stale(older_than=dt.timedelta(hours=1)) == 1
+    assert drain() == 1
+    task.refresh_from_db()
+    assert task.status == TaskResultStatus.SUCCESSFUL
+    assert task.return_value is not None
+    assert drain() == 0
     assert jobs.run(job.pk) is None
 
 

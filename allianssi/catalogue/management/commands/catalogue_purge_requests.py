@@ -1,4 +1,4 @@
-"""Delete the requests for services whose retention period has passed. Run it daily from cron."""
+"""Delete the requests for services whose retention period has passed. The worker runs it daily."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Close every open proposal whose voting deadline has passed (run it from cron)."""
+"""Close every open proposal whose voting deadline has passed (the worker: every 5 minutes)."""
 
 from __future__ import annotations
 

@@ -1,0 +1,1 @@
+"""Background work on Django's tasks framework: one worker, the periodic jobs, stale tasks."""
