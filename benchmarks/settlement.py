@@ -114,7 +114,7 @@ def _terms(alliance: Any, manager: Any) -> None:
         actor=manager,
         alliance=alliance,
         year=YEAR,
-        document=document,
+        terms=services.terms_read(document),
         paying_organizer=lead.pk,
         reason="Benchmark",
     )

@@ -474,3 +474,63 @@ def test_alliance_search__by_role(formed: World, who):
             reverse("alliancesearch:search", args=[formed.other.pk]), {"q": "salainen ehdotus"}
         )
         assert "Satakunnan salainen ehdotus" in own.content.decode()
+
+
+# The settlement's writes: each its own POST URL. Those who may get the form back with its errors
+# or, where an empty form is enough (a draft sent for approval), the change; everyone else is
+# refused as elsewhere, and nothing changes. A GET of an action is not allowed.
+
+
+def _settlement_writes(world: World) -> dict[str, tuple[str, set[str]]]:
+    from allianssi.governance.models import Seat
+    from allianssi.settlement import services as settlement
+    from tests.settlement.conftest import YEAR, put_in_force
+
+    Seat.objects.filter(alliance=world.alliance).delete()  # the parties approve directly
+    put_in_force(world)  # with a KPI entered by hand
+    draft = settlement.settlement_compute(
+        actor=world.users["manager"], alliance=world.alliance, year=YEAR, kind="interim", quarter=1
+    )
+    pk, year = world.alliance.pk, f"?year={YEAR}"
+    return {
+        "compute": (reverse("settlement:compute", args=[pk]), {"manager", "controller"}),
+        "terms_edit": (reverse("settlement:terms_edit", args=[pk]) + year, {"manager"}),
+        "terms_json": (reverse("settlement:terms_json", args=[pk]) + year, {"manager"}),
+        "kpi_enter": (reverse("settlement:kpi_enter", args=[pk]) + year, {"manager", "controller"}),
+        "billing_set": (
+            reverse("settlement:billing_set", args=[pk]),
+            {"manager", "leader", "controller", "producer_staff"},  # each for its own party
+        ),
+        "submit": (reverse("settlement:submit", args=[pk, draft.pk]), {"manager", "controller"}),
+        # Nobody answers for a party while the settlement is a draft.
+        "approve": (reverse("settlement:approve", args=[pk, draft.pk]), set()),
+    }
+
+
+SETTLEMENT_WRITES = [
+    "compute",
+    "terms_edit",
+    "terms_json",
+    "kpi_enter",
+    "billing_set",
+    "submit",
+    "approve",
+]
+
+
+@pytest.mark.parametrize("who", PEOPLE)
+@pytest.mark.parametrize("action", SETTLEMENT_WRITES)
+def test_settlement_writes__by_role_and_a_refused_one_changes_nothing(formed, who, action):
+    url, allowed = _settlement_writes(formed)[action]
+    before = _state(formed)
+    client = _client(formed, who)
+    response = client.post(url, {})
+    if who in allowed:
+        assert response.status_code in {200, 302}  # the form again with its errors, or done
+        assert (_state(formed) == before) == (response.status_code == 200)
+    else:
+        assert response.status_code == {"anonymous": 302}.get(
+            who, 403 if who in IN_ALLIANCE else 404
+        )
+        assert _state(formed) == before
+    assert client.get(url).status_code == (302 if who == "anonymous" else 405)

@@ -4,7 +4,7 @@ into a form error or a 403, a posted form and the page number read."""
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+from typing import Any, TypeVar
 
 from django import forms
 from django.contrib import messages
@@ -12,6 +12,8 @@ from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest
 
 from allianssi.core.errors import DomainError
+
+T = TypeVar("T")
 
 
 def add_domain_error(form: forms.Form, error: DomainError) -> None:
@@ -35,15 +37,16 @@ def refuse_forbidden(error: DomainError) -> None:
 def act(
     request: HttpRequest,
     form: forms.Form,
-    change: Callable[[dict[str, Any]], object],
+    change: Callable[[dict[str, Any]], T],
     *,
-    done: str,
+    done: str | Callable[[T], str],
 ) -> bool:
     """Carry out one posted action: the one shared step of every view that changes something.
 
     The form is validated; when valid, ``change`` (a service call) gets its cleaned data. A
     refusal the service gives is shown at the field it names (or above the form), a refusal of
-    permission is a 403; a change made queues ``done`` as the page's message. True when the
+    permission is a 403; a change made queues ``done`` as the page's message (or, where the
+    message depends on what was made, ``done`` of what ``change`` returned). True when the
     change was made, so that the view redirects; otherwise it renders the page again with the
     form and its errors::
 
@@ -55,12 +58,12 @@ def act(
     if not form.is_valid():
         return False
     try:
-        change(form.cleaned_data)
+        made = change(form.cleaned_data)
     except DomainError as error:
         refuse_forbidden(error)
         add_domain_error(form, error)
         return False
-    messages.success(request, done)
+    messages.success(request, done(made) if callable(done) else done)
     return True
 
 

@@ -138,7 +138,7 @@ def load(
             actor=office,
             alliance=main,
             year=2026,
-            document=terms,
+            terms=settlement.terms_read(terms),
             paying_organizer=org["region"].pk,
             reason="Allianssisopimuksen liite 3: tavoitekustannus ja kannustinmalli 2026",
         )

@@ -20,7 +20,7 @@ from allianssi.outcomes.models import Evidence, KpiDefinition, OutcomeType, Scop
 from allianssi.parties.models import Organisation
 from allianssi.procurement.ocds import Y_TUNNUS_SCHEME
 from allianssi.settlement.models import Settlement, SettlementKind, SettlementStatus
-from allianssi.settlement.services import terms_in_force
+from allianssi.settlement.selectors import terms_in_force
 
 STANDARD = "INDIGO project 3.0"
 CURRENCY = "EUR"

@@ -87,7 +87,7 @@ from allianssi.parties.models import Organisation
 from allianssi.referrals import selectors as referral_selectors
 from allianssi.referrals.models import Episode, Referral
 from allianssi.settlement import charts as settlement_charts
-from allianssi.settlement import services as settlement_services
+from allianssi.settlement import selectors as settlement_selectors
 
 #: Events and sampled claims per page.
 PAGE_SIZE = 50
@@ -355,7 +355,7 @@ def _year_form(request: HttpRequest, alliance: Alliance) -> tuple[YearForm, int,
 
 def _terms_kpi(alliance: Alliance, definition: KpiDefinition, year: int) -> dict[str, Any] | None:
     """The KPI of the year's commercial terms in force computed from this definition."""
-    terms = settlement_services.terms_in_force(alliance, year)
+    terms = settlement_selectors.terms_in_force(alliance, year)
     if terms is None:
         return None
     return next(

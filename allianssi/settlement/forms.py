@@ -1,9 +1,15 @@
-"""Input parsing for the settlement pages."""
+"""Input parsing for the settlement pages.
+
+The two terms forms give the commercial terms as their typed model (``format.Model``), read
+and checked by the settlement format: :class:`TermsEditForm` from its fields, showing each
+error of the format at the field it is about; :class:`TermsForm` from the JSON of the format,
+listing each error with its path (``terms.kpis[2].weight``)."""
 
 from __future__ import annotations
 
 import json
 import re
+from collections.abc import Sequence
 from decimal import Decimal
 from typing import Any
 
@@ -12,6 +18,8 @@ from django.utils.translation import gettext_lazy as _
 
 from allianssi.core.forms import EuroField, NumberField
 from allianssi.core.text import NOTE
+from allianssi.settlement import format as settlement_format
+from allianssi.settlement.errors import DocumentInvalid, message, terms_read
 from allianssi.settlement.models import BillingDetails, SettlementKind
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
@@ -43,17 +51,31 @@ class TermsForm(forms.Form):
     def __init__(self, *args: Any, organizers: list[tuple[int, str]], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["paying_organizer"].choices = organizers  # type: ignore[attr-defined]
+        #: The format's errors in the terms, each with its path, listed above the form.
+        self.format_errors: list[settlement_format.FormatError] = []
 
-    def clean_document(self) -> Any:
-        from allianssi.settlement import format as settlement_format
-
+    def clean_document(self) -> settlement_format.Model:
+        """The terms' typed model, or every error of the format with its path."""
         try:
-            return settlement_format.loads(self.cleaned_data["document"])
+            document = settlement_format.loads(self.cleaned_data["document"])
         except settlement_format.InvalidDocument:
             raise forms.ValidationError(
                 _("The terms are not valid JSON: check the brackets, commas and quotes."),
                 code="json",
             ) from None
+        try:
+            return terms_read(document)
+        except DocumentInvalid as invalid:
+            self.format_errors = invalid.errors
+            raise forms.ValidationError(invalid.message, code=invalid.code) from None
+
+    def show(self, invalid: DocumentInvalid) -> None:
+        """List the errors a service found in the terms (parties that are not members)."""
+        self.format_errors = invalid.errors
+
+    def listed_errors(self) -> list[str]:
+        """The format's errors, each with its path, in the reader's language."""
+        return [f"{e.path}: {message(e)}" for e in self.format_errors]
 
 
 class KpiResultForm(forms.Form):
@@ -162,16 +184,17 @@ class WhatIfForm(forms.Form):
         ),
     )
 
-    def __init__(self, *args: Any, kpis: list[dict[str, Any]], **kwargs: Any) -> None:
+    def __init__(
+        self, *args: Any, kpis: Sequence[settlement_format.KpiTerms], **kwargs: Any
+    ) -> None:
         super().__init__(*args, **kwargs)
         self.kpis = kpis
         for kpi in kpis:
-            name = kpi.get("name") or kpi["key"]
-            self.fields[f"kpi_{kpi['key']}_low"] = NumberField(
-                label=_("%(kpi)s from") % {"kpi": name}, required=False
+            self.fields[f"kpi_{kpi.key}_low"] = NumberField(
+                label=_("%(kpi)s from") % {"kpi": kpi.name}, required=False
             )
-            self.fields[f"kpi_{kpi['key']}_high"] = NumberField(
-                label=_("%(kpi)s to") % {"kpi": name}, required=False
+            self.fields[f"kpi_{kpi.key}_high"] = NumberField(
+                label=_("%(kpi)s to") % {"kpi": kpi.name}, required=False
             )
 
     def clean(self) -> dict[str, Any]:
@@ -180,21 +203,21 @@ class WhatIfForm(forms.Form):
         if low is not None and high is not None and low > high:
             self.add_error("outturn_high", _("The upper end must not be below the lower end."))
         for kpi in self.kpis:
-            a, b = data.get(f"kpi_{kpi['key']}_low"), data.get(f"kpi_{kpi['key']}_high")
+            a, b = data.get(f"kpi_{kpi.key}_low"), data.get(f"kpi_{kpi.key}_high")
             if (a is None) != (b is None):
-                self.add_error(f"kpi_{kpi['key']}_high", _("Give both ends of the range."))
+                self.add_error(f"kpi_{kpi.key}_high", _("Give both ends of the range."))
         return data
 
     def spec(self) -> dict[str, Any]:
         """The ``what_if`` object of the settlement format."""
         data = self.cleaned_data
         ranges = {
-            kpi["key"]: {
-                "low": str(data[f"kpi_{kpi['key']}_low"]),
-                "high": str(data[f"kpi_{kpi['key']}_high"]),
+            kpi.key: {
+                "low": str(data[f"kpi_{kpi.key}_low"]),
+                "high": str(data[f"kpi_{kpi.key}_high"]),
             }
             for kpi in self.kpis
-            if data.get(f"kpi_{kpi['key']}_low") is not None
+            if data.get(f"kpi_{kpi.key}_low") is not None
         }
         spec: dict[str, Any] = {
             "outturn": {"low": str(data["outturn_low"]), "high": str(data["outturn_high"])},
@@ -214,11 +237,11 @@ def pretty(document: Any) -> str:
 HUNDRED = Decimal(100)
 
 
-def _percent(value: Any) -> Decimal | None:
-    """A stored fraction (``"0.08"``) as the per cent people type (8)."""
-    if value in (None, ""):
+def _percent(value: Decimal | None) -> Decimal | None:
+    """A fraction of the terms (0.08) as the per cent people type (8)."""
+    if value is None:
         return None
-    return Decimal(format((Decimal(str(value)) * HUNDRED).normalize(), "f"))
+    return Decimal(format((value * HUNDRED).normalize(), "f"))
 
 
 def _fraction(value: Decimal | None) -> str | None:
@@ -228,9 +251,9 @@ def _fraction(value: Decimal | None) -> str | None:
 
 class TermsEditForm(forms.Form):
     """The commercial terms as people fill them in: per cent where the format keeps fractions,
-    one group of fields per organizer, producer, KPI and outcome price. ``document()`` gives
-    the format's ``terms`` object; ``field_for(path)`` names the field a document error is
-    about."""
+    one group of fields per organizer, producer, KPI and outcome price. Valid, its
+    ``cleaned_data["terms"]`` is the typed model, read by the settlement format from the fields;
+    each error the format finds is shown at its field (``field_for(path)``)."""
 
     KPI_ROWS_EXTRA = 2
     OUTCOME_ROWS_EXTRA = 2
@@ -393,7 +416,17 @@ class TermsEditForm(forms.Form):
                 self.add_error(f"outcome_{i}_amount", _("Give the amount per verified outcome."))
             elif not code and any(data.get(name) not in (None, "") for name in others):
                 self.add_error(f"outcome_{i}_code", _("Give the outcome type's code."))
+        if not self.errors:
+            try:
+                data["terms"] = terms_read(self._document())
+            except DocumentInvalid as invalid:
+                self.show(invalid)
         return data
+
+    def show(self, invalid: DocumentInvalid) -> None:
+        """Show each error of the format (or of a service's check of the terms) at its field."""
+        for error in invalid.errors:
+            self.add_error(self.field_for(error.path), message(error))
 
     def groups(self) -> list[tuple[str, list[Any]]]:
         """The fields in labelled groups, for the page's fieldsets."""
@@ -473,64 +506,60 @@ class TermsEditForm(forms.Form):
         return groups
 
     @classmethod
-    def initial_from(cls, terms: dict[str, Any]) -> dict[str, Any]:
-        """The fields' initial values from a stored ``terms`` object."""
-        initial: dict[str, Any] = {
-            "target": terms.get("target"),
-            "pain_capped": terms.get("pain_capped", True),
-        }
-        for code, amount in (terms.get("target_by_area") or {}).items():
+    def initial_from(cls, terms: settlement_format.Model) -> dict[str, Any]:
+        """The fields' initial values from the terms' typed model."""
+        initial: dict[str, Any] = {"target": terms.target, "pain_capped": terms.pain_capped}
+        for code, amount in terms.target_by_area or ():
             initial[f"area_{code}"] = amount
-        for side in ("gain", "pain"):
-            for i, band in enumerate(terms.get(f"{side}_bands") or [{"producers_share": "0.5"}]):
-                initial[f"{side}_{i}_share"] = _percent(band["producers_share"])
-                initial[f"{side}_{i}_up_to"] = band.get("up_to")
-        pool = terms.get("pool") or {}
-        if "share_of_target" in pool:
-            initial.update(pool_kind="share", pool_share=_percent(pool["share_of_target"]))
-        elif "fixed" in pool:
-            initial.update(pool_kind="fixed", pool_fixed=pool["fixed"])
+        for side, bands in (("gain", terms.gain_bands), ("pain", terms.pain_bands)):
+            for i, band in enumerate(bands):
+                initial[f"{side}_{i}_share"] = _percent(band.producers_share)
+                initial[f"{side}_{i}_up_to"] = band.up_to
+        pool = terms.pool
+        if pool is not None and pool.share_of_target is not None:
+            initial.update(pool_kind="share", pool_share=_percent(pool.share_of_target))
+        elif pool is not None and pool.fixed is not None:
+            initial.update(pool_kind="fixed", pool_fixed=pool.fixed)
         else:
             initial["pool_kind"] = "none"
-        for o in terms.get("organizers", []):
-            initial[f"org_{o['key']}_share"] = o["funding_share"]
-        for p in terms.get("producers", []):
-            fixed = p.get("fixed_fee")
-            initial[f"prod_{p['key']}_kind"] = "fixed" if fixed is not None else "markup"
-            initial[f"prod_{p['key']}_fee"] = (
-                fixed if fixed is not None else _percent(p.get("markup"))
-            )
-            initial[f"prod_{p['key']}_key"] = p.get("share_key")
-            initial[f"prod_{p['key']}_cap"] = p.get("cap")
-        for i, k in enumerate(terms.get("kpis", [])):
+        for o in terms.organizers:
+            initial[f"org_{o.key}_share"] = o.funding_share
+        for p in terms.producers:
+            fixed = p.fixed_fee
+            initial[f"prod_{p.key}_kind"] = "fixed" if fixed is not None else "markup"
+            initial[f"prod_{p.key}_fee"] = fixed if fixed is not None else _percent(p.markup)
+            initial[f"prod_{p.key}_key"] = p.share_key
+            initial[f"prod_{p.key}_cap"] = p.cap
+        for i, k in enumerate(terms.kpis):
             initial.update(
                 {
-                    f"kpi_{i}_key": k["key"],
-                    f"kpi_{i}_name": k.get("name", ""),
-                    f"kpi_{i}_unit": k.get("unit", ""),
-                    f"kpi_{i}_better": "higher" if k.get("higher_is_better", True) else "lower",
-                    f"kpi_{i}_baseline": k.get("baseline"),
-                    f"kpi_{i}_minimum": k.get("minimum"),
-                    f"kpi_{i}_target": k.get("target"),
-                    f"kpi_{i}_weight": _percent(k.get("weight")),
-                    f"kpi_{i}_malus": _percent(k.get("malus")),
-                    f"kpi_{i}_source": k.get("source", "entered"),
+                    f"kpi_{i}_key": k.key,
+                    f"kpi_{i}_name": k.name,
+                    f"kpi_{i}_unit": k.unit,
+                    f"kpi_{i}_better": "higher" if k.higher_is_better else "lower",
+                    f"kpi_{i}_baseline": k.baseline,
+                    f"kpi_{i}_minimum": k.minimum,
+                    f"kpi_{i}_target": k.target,
+                    f"kpi_{i}_weight": _percent(k.weight),
+                    f"kpi_{i}_malus": _percent(k.malus),
+                    f"kpi_{i}_source": k.source,
                 }
             )
-        for i, price in enumerate(terms.get("outcome_prices", [])):
+        for i, price in enumerate(terms.outcome_prices):
             initial.update(
                 {
-                    f"outcome_{i}_code": price["outcome"],
-                    f"outcome_{i}_name": price.get("name", ""),
-                    f"outcome_{i}_amount": price["amount"],
-                    f"outcome_{i}_producer": price.get("producer") or "",
-                    f"outcome_{i}_cap": price.get("cap"),
+                    f"outcome_{i}_code": price.outcome,
+                    f"outcome_{i}_name": price.name,
+                    f"outcome_{i}_amount": price.amount,
+                    f"outcome_{i}_producer": price.producer or "",
+                    f"outcome_{i}_cap": price.cap,
                 }
             )
         return initial
 
-    def document(self) -> dict[str, Any]:
-        """The ``terms`` object of the settlement format (checked by the format, not here)."""
+    def _document(self) -> dict[str, Any]:
+        """The fields as the ``terms`` object of the settlement format, for the format to read
+        and check (``clean``): the one way from the fields to the typed model."""
         data = self.cleaned_data
         self._kpi_index: list[int] = []
         terms: dict[str, Any] = {"target": str(data["target"])}

@@ -9,6 +9,8 @@ migrations and ``audit/triggers.py``).
 
 from __future__ import annotations
 
+from functools import cached_property
+
 from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
@@ -18,6 +20,8 @@ from django.utils.translation import pgettext_lazy
 from allianssi.alliances.models import Alliance
 from allianssi.core.fields import CentsField
 from allianssi.parties.models import Organisation
+from allianssi.settlement import format as settlement_format
+from allianssi.settlement.errors import terms_read
 
 
 class TermsStatus(models.TextChoices):
@@ -80,6 +84,13 @@ class CommercialTerms(models.Model):
 
     def __str__(self) -> str:
         return f"{self.year} v{self.version}"
+
+    @cached_property
+    def model(self) -> settlement_format.Model:
+        """The version's typed model (``format.Model``): what the code works with, while the
+        JSON in ``document`` is what is stored. Raises ``errors.DocumentInvalid`` for terms
+        stored before a rule of the format they now break."""
+        return terms_read(self.document)
 
 
 class KpiResult(models.Model):

@@ -1,32 +1,36 @@
 """The settlement pages: the year at a glance, the commercial terms and their versions, KPI
 results and trajectories, a period's settlement with its approval, what-if and invoices, and the
-parties' invoicing details."""
+parties' invoicing details.
+
+One view per action: each page is a GET (the what-if is a GET form on the settlement's page: it
+computes, it writes nothing), and each change is a POST of its own URL that carries out one
+service call through ``core.views.act``. A refused form renders its page again with that form's
+errors (status 200); a change made redirects to the page.
+"""
 
 from __future__ import annotations
 
 import datetime as dt
 import json
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from decimal import Decimal
 from typing import Any
 
 from csp.decorators import csp_update
-from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.http import require_GET, require_POST
 
 from allianssi import permissions
 from allianssi.accounts.http import acting_user
 from allianssi.alliances.models import Alliance, MemberRole, Membership, ServiceArea
 from allianssi.alliances.selectors import alliance_get, member_choices
 from allianssi.core import clock
-from allianssi.core.errors import DomainError
-from allianssi.core.views import add_domain_error
+from allianssi.core.views import act, require
 from allianssi.governance.documents import PdfUnavailable
 from allianssi.parties.models import Organisation
 from allianssi.settlement import (
@@ -38,6 +42,7 @@ from allianssi.settlement import (
     whatif,
 )
 from allianssi.settlement import format as settlement_format
+from allianssi.settlement.errors import DocumentInvalid, message
 from allianssi.settlement.forms import (
     ApprovalForm,
     BillingForm,
@@ -52,10 +57,13 @@ from allianssi.settlement.forms import (
 from allianssi.settlement.models import (
     BillingDetails,
     CommercialTerms,
+    Settlement,
     SettlementKind,
     SettlementStatus,
     TermsStatus,
 )
+
+ONE = Decimal(1)
 
 
 def _year(request: HttpRequest) -> int:
@@ -66,42 +74,24 @@ def _year(request: HttpRequest) -> int:
     return year if 2000 <= year <= 2100 else clock.today().year
 
 
-def _errors(error: DomainError) -> list[str]:
-    """The messages of a refused terms document, each with its place."""
-    if isinstance(error, services.DocumentInvalid):
-        return [f"{e.path}: {services.message(e)}" for e in error.errors]
-    return []
+def _with_year(name: str, alliance: Alliance, year: int) -> str:
+    return reverse(name, args=[alliance.pk]) + f"?year={year}"
 
 
-@login_required
-@require_http_methods(["GET", "POST"])
-def overview(request: HttpRequest, pk: int) -> HttpResponse:
-    """The year at a glance, its settlements, and computing a period's settlement."""
-    alliance = alliance_get(user=request.user, pk=pk)
-    year = _year(request)
-    can_compute = permissions.can_compute_settlement(request.user, alliance)
-    form = ComputeForm(
+# The year at a glance and computing a settlement -------------------------------------------------
+
+
+def _compute_form(request: HttpRequest, year: int) -> ComputeForm:
+    return ComputeForm(
         request.POST if request.method == "POST" else None,
         initial={"year": year, "kind": SettlementKind.FINAL},
     )
-    if request.method == "POST":
-        if not can_compute:
-            raise PermissionDenied
-        if form.is_valid():
-            data = form.cleaned_data
-            try:
-                settlement = services.settlement_compute(
-                    actor=acting_user(request),
-                    alliance=alliance,
-                    year=data["year"],
-                    kind=data["kind"],
-                    quarter=data["quarter"],
-                )
-            except DomainError as error:
-                add_domain_error(form, error)
-            else:
-                messages.success(request, _("The settlement was computed as a draft for review."))
-                return redirect("settlement:detail", pk=alliance.pk, sid=settlement.pk)
+
+
+def _overview_page(
+    request: HttpRequest, alliance: Alliance, year: int, form: ComputeForm
+) -> HttpResponse:
+    can_compute = permissions.can_compute_settlement(request.user, alliance)
     view = selectors.overview(user=request.user, alliance=alliance, year=year)
     return render(
         request,
@@ -117,30 +107,81 @@ def overview(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
+@login_required
+@require_GET
+def overview(request: HttpRequest, pk: int) -> HttpResponse:
+    """The year at a glance, its settlements, and the form to compute a period's settlement."""
+    alliance = alliance_get(user=request.user, pk=pk)
+    year = _year(request)
+    return _overview_page(request, alliance, year, _compute_form(request, year))
+
+
+@login_required
+@require_POST
+def compute(request: HttpRequest, pk: int) -> HttpResponse:
+    """Compute a period's settlement as a draft for review."""
+    alliance = alliance_get(user=request.user, pk=pk)
+    require(permissions.can_compute_settlement(request.user, alliance))
+    year = _year(request)
+    form = _compute_form(request, year)
+    made: list[Settlement] = []
+
+    def change(data: dict[str, Any]) -> None:
+        made.append(
+            services.settlement_compute(
+                actor=acting_user(request),
+                alliance=alliance,
+                year=data["year"],
+                kind=data["kind"],
+                quarter=data["quarter"],
+            )
+        )
+
+    if act(request, form, change, done=_("The settlement was computed as a draft for review.")):
+        return redirect("settlement:detail", pk=alliance.pk, sid=made[0].pk)
+    return _overview_page(request, alliance, year, form)
+
+
+# The commercial terms --------------------------------------------------------------------------
+
+
 Parties = list[tuple[int, str]]
 
 
 def _skeleton(
     organizers: Parties, producers: Parties, units: list[tuple[int, str, int]]
-) -> dict[str, Any]:
-    """A first version of the terms, filled with the alliance's current parties."""
-    return {
-        "target": "0.00",
-        "organizers": [{"key": str(k), "name": n, "funding_share": "1"} for k, n in organizers],
-        "producers": [{"key": str(k), "name": n, "markup": "0.08"} for k, n in producers],
-        "own_units": [{"key": str(k), "name": n, "organizer": str(o)} for k, n, o in units],
-        "gain_bands": [{"producers_share": "0.5"}],
-        "pain_bands": [{"producers_share": "0.5"}],
-        "pain_capped": True,
-        "kpis": [],
-    }
+) -> settlement_format.Model:
+    """A first version of the terms, filled with the alliance's current parties (a gain and a
+    pain shared half and half: the format's default bands)."""
+    return settlement_format.Model(
+        target=Decimal("0.00"),
+        organizers=tuple(settlement_format.OrganizerTerms(str(k), n, ONE) for k, n in organizers),
+        producers=tuple(
+            settlement_format.ProducerTerms(str(k), n, markup=Decimal("0.08")) for k, n in producers
+        ),
+        own_units=tuple(settlement_format.OwnUnitTerms(str(k), n, str(o)) for k, n, o in units),
+    )
+
+
+def _readable(version: CommercialTerms | None) -> settlement_format.Model | None:
+    """A version's typed model, or None for terms stored before a rule they now break."""
+    if version is None:
+        return None
+    try:
+        return version.model
+    except DocumentInvalid:
+        return None
 
 
 def _terms_forms(
-    request: HttpRequest, alliance: Alliance, year: int, current: CommercialTerms | None
-) -> tuple[TermsEditForm, TermsForm, str | None]:
+    request: HttpRequest,
+    alliance: Alliance,
+    year: int,
+    current: CommercialTerms | None,
+    which: str | None = None,
+) -> tuple[TermsEditForm, TermsForm]:
     """The page's two ways to make a version: the form, and the JSON of the format (for those
-    who keep their terms in files); which one was sent, if any."""
+    who keep their terms in files); ``which`` of them was posted."""
     organizers = member_choices(alliance, {MemberRole.ORGANIZER})
     producers = member_choices(alliance, {MemberRole.PRODUCER})
     units = [
@@ -153,8 +194,8 @@ def _terms_forms(
     areas = [
         (a, str(labels[a])) for a in sorted(alliance.service_areas.values_list("area", flat=True))
     ]
-    document = current.document if current else _skeleton(organizers, producers, units)
-    which = request.POST.get("form") if request.method == "POST" else None
+    readable = _readable(current)
+    start = readable or _skeleton(organizers, producers, units)
     common = {
         "year": year,
         "paying_organizer": current.paying_organizer_id if current else None,
@@ -167,70 +208,40 @@ def _terms_forms(
         own_units=units,
         areas=areas,
         sources=sources.choices(alliance),
-        kpi_rows=len(document.get("kpis", [])),
-        outcome_rows=len(document.get("outcome_prices", [])),
-        initial={**common, **TermsEditForm.initial_from(document)},
+        kpi_rows=len(start.kpis),
+        outcome_rows=len(start.outcome_prices),
+        initial={**common, **TermsEditForm.initial_from(start)},
     )
     raw = TermsForm(
         request.POST if which == "json" else None,
         prefix="json",
         organizers=organizers,
-        initial={**common, "document": pretty(document)},
+        initial={  # terms that no longer read are shown as stored, to be put right here
+            **common,
+            "document": pretty(
+                current.document
+                if current is not None and readable is None
+                else settlement_format.dump_terms(start)
+            ),
+        },
     )
-    return edit, raw, which
+    return edit, raw
 
 
-@login_required
-@require_http_methods(["GET", "POST"])
-def terms(request: HttpRequest, pk: int) -> HttpResponse:
-    """The year's commercial terms: every version with what it changed, and a new version."""
-    alliance = alliance_get(user=request.user, pk=pk)
+def _terms_page(
+    request: HttpRequest,
+    alliance: Alliance,
+    which: str | None = None,
+    posted: Callable[[TermsEditForm, TermsForm], HttpResponse | None] | None = None,
+) -> HttpResponse:
+    """The year's terms page, with the form ``which`` was posted shown again as refused."""
     year = _year(request)
     versions = selectors.terms_versions(user=request.user, alliance=alliance, year=year)
-    can_manage = permissions.can_manage_terms(request.user, alliance)
     current = next((v for v in versions if v.status == TermsStatus.IN_FORCE), None)
-    edit, raw, which = _terms_forms(request, alliance, year, current)
-    errors: list[str] = []
-    if which is not None:
-        if not can_manage:
-            raise PermissionDenied
-        form: TermsEditForm | TermsForm = edit if which == "edit" else raw
-        if which not in {"edit", "json"}:
-            raise Http404
-        if form.is_valid():
-            data = form.cleaned_data
-            document = edit.document() if which == "edit" else data["document"]
-            try:
-                made = services.terms_propose(
-                    actor=acting_user(request),
-                    alliance=alliance,
-                    year=data["year"],
-                    document=document,
-                    paying_organizer=data["paying_organizer"],
-                    reason=data["reason"],
-                )
-            except services.DocumentInvalid as invalid:
-                if which == "edit":
-                    for error in invalid.errors:
-                        edit.add_error(edit.field_for(error.path), services.message(error))
-                else:
-                    add_domain_error(raw, invalid)
-                    errors = _errors(invalid)
-            except DomainError as error:
-                add_domain_error(form, error)
-            else:
-                if made.status == TermsStatus.IN_FORCE:
-                    messages.success(request, _("The new version of the terms is in force."))
-                else:
-                    messages.success(
-                        request,
-                        _(
-                            "The new version was drafted as proposal %(number)s; it takes effect "
-                            "when the leadership group decides it."
-                        )
-                        % {"number": made.proposal.number if made.proposal else ""},
-                    )
-                return redirect(f"{request.path}?year={made.year}")
+    edit, raw = _terms_forms(request, alliance, year, current, which)
+    if posted is not None and (done := posted(edit, raw)) is not None:
+        return done
+    can_manage = permissions.can_manage_terms(request.user, alliance)
     rows = []
     for i, version in enumerate(versions):
         older = versions[i + 1] if i + 1 < len(versions) else None
@@ -250,12 +261,13 @@ def terms(request: HttpRequest, pk: int) -> HttpResponse:
             "year": year,
             "rows": rows,
             "current": current,
+            "current_terms": _readable(current),
             "names": selectors.names(alliance),
             "edit_form": edit if can_manage else None,
             "form": raw if can_manage else None,
             "json_open": which == "json",
-            "errors": errors,
-            "leadership": services.leadership_exists(alliance),
+            "errors": raw.listed_errors(),
+            "leadership": selectors.leadership_exists(alliance),
             "parties": [
                 *member_choices(alliance, {MemberRole.ORGANIZER}),
                 *member_choices(alliance, {MemberRole.PRODUCER, MemberRole.OWN_PRODUCTION}),
@@ -265,57 +277,117 @@ def terms(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-@require_http_methods(["GET", "POST"])
-def kpis(request: HttpRequest, pk: int) -> HttpResponse:
-    """The year's KPIs: each one's trajectory against its minimum and target, the results with
-    their evidence, and entering a result."""
+@require_GET
+def terms(request: HttpRequest, pk: int) -> HttpResponse:
+    """The year's commercial terms: every version with what it changed, and the two forms for
+    a new version (its fields, or the JSON of the settlement format)."""
+    return _terms_page(request, alliance_get(user=request.user, pk=pk))
+
+
+def _terms_done(made: CommercialTerms) -> str:
+    if made.status == TermsStatus.IN_FORCE:
+        return _("The new version of the terms is in force.")
+    return _(
+        "The new version was drafted as proposal %(number)s; it takes effect "
+        "when the leadership group decides it."
+    ) % {"number": made.proposal.number if made.proposal else ""}
+
+
+def _terms_propose(
+    request: HttpRequest, alliance: Alliance, form: TermsEditForm | TermsForm, terms_field: str
+) -> HttpResponse | None:
+    """Propose the version ``form`` gives as its typed model (in ``terms_field``): made, a
+    redirect to the terms of its year; refused, None (the form has the errors)."""
+    made: list[CommercialTerms] = []
+
+    def change(data: dict[str, Any]) -> CommercialTerms:
+        try:
+            version = services.terms_propose(
+                actor=acting_user(request),
+                alliance=alliance,
+                year=data["year"],
+                terms=data[terms_field],
+                paying_organizer=data["paying_organizer"],
+                reason=data["reason"],
+            )
+        except DocumentInvalid as invalid:  # parties that are not members, each at its place
+            form.show(invalid)
+            raise
+        made.append(version)
+        return version
+
+    if act(request, form, change, done=_terms_done):
+        return redirect(_with_year("settlement:terms", alliance, made[0].year))
+    return None
+
+
+@login_required
+@require_POST
+def terms_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    """A new version of the terms from the form's fields."""
     alliance = alliance_get(user=request.user, pk=pk)
-    year = _year(request)
-    terms_in_force, series = selectors.trajectories(user=request.user, alliance=alliance, year=year)
-    defined = terms_in_force.document.get("kpis", []) if terms_in_force else []
-    entered = [
-        (k["key"], k.get("name") or k["key"])
-        for k in defined
-        if k.get("source", "entered") == "entered"
-    ]
-    can_enter = permissions.can_enter_kpi(request.user, alliance) and bool(entered)
-    form = KpiResultForm(
+    require(permissions.can_manage_terms(request.user, alliance))
+    return _terms_page(
+        request,
+        alliance,
+        "edit",
+        lambda edit, _raw: _terms_propose(request, alliance, edit, "terms"),
+    )
+
+
+@login_required
+@require_POST
+def terms_json(request: HttpRequest, pk: int) -> HttpResponse:
+    """A new version of the terms from the JSON of the settlement format."""
+    alliance = alliance_get(user=request.user, pk=pk)
+    require(permissions.can_manage_terms(request.user, alliance))
+    return _terms_page(
+        request,
+        alliance,
+        "json",
+        lambda _edit, raw: _terms_propose(request, alliance, raw, "document"),
+    )
+
+
+# KPI results -----------------------------------------------------------------------------------
+
+
+def _entered_kpis(terms_in_force: CommercialTerms | None) -> list[tuple[str, str]]:
+    """The KPIs of the terms in force whose results are entered by hand: (key, name)."""
+    model = _readable(terms_in_force)
+    return [(k.key, k.name) for k in (model.kpis if model else ()) if k.source == sources.ENTERED]
+
+
+def _kpi_form(request: HttpRequest, year: int, entered: list[tuple[str, str]]) -> KpiResultForm:
+    return KpiResultForm(
         request.POST if request.method == "POST" else None,
         kpis=entered,
         initial={"measured_on": min(clock.today(), dt.date(year, 12, 31))},
     )
-    if request.method == "POST":
-        if not can_enter:
-            raise PermissionDenied
-        if form.is_valid():
-            data = form.cleaned_data
-            try:
-                services.kpi_result_enter(
-                    actor=acting_user(request),
-                    alliance=alliance,
-                    year=data["measured_on"].year,
-                    kpi=data["kpi"],
-                    measured_on=data["measured_on"],
-                    value=data["value"],
-                    evidence=data["evidence"],
-                )
-            except DomainError as error:
-                add_domain_error(form, error)
-            else:
-                messages.success(request, _("The result was saved."))
-                return redirect(f"{request.path}?year={year}")
-    try:
-        parsed: Sequence[settlement_format.KpiTerms | None] = (
-            settlement_format.parse_terms(terms_in_force.document).kpis if terms_in_force else ()
-        )
-    except settlement_format.InvalidDocument:  # terms stored before a rule they now break
-        parsed = [None] * len(defined)
+
+
+def _kpis_page(
+    request: HttpRequest,
+    alliance: Alliance,
+    year: int,
+    terms_in_force: CommercialTerms | None,
+    series: dict[str, list[Any]],
+    form: KpiResultForm,
+    entered: list[tuple[str, str]],
+) -> HttpResponse:
+    can_enter = permissions.can_enter_kpi(request.user, alliance) and bool(entered)
+    model = _readable(terms_in_force)
+    # Terms stored before a rule they now break show as stored, without scores.
+    defined = terms_in_force.document.get("kpis", []) if terms_in_force else []
+    parsed: Sequence[settlement_format.KpiTerms | None] = (
+        model.kpis if model else [None] * len(defined)
+    )
     rows = []
     for k, terms_kpi in zip(defined, parsed, strict=True):
         results = series.get(k["key"], [])
         rows.append(
             {
-                "kpi": k,
+                "kpi": terms_kpi or k,
                 "results": results,  # the newest result's score, as the settlement counts it
                 "score": settlement_format.kpi_score(terms_kpi, results[-1].value)
                 if results and terms_kpi is not None
@@ -336,127 +408,139 @@ def kpis(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
+@require_GET
+def kpis(request: HttpRequest, pk: int) -> HttpResponse:
+    """The year's KPIs: each one's trajectory against its minimum and target, the results with
+    their evidence, and the form to enter a result."""
+    alliance = alliance_get(user=request.user, pk=pk)
+    year = _year(request)
+    terms_in_force, series = selectors.trajectories(user=request.user, alliance=alliance, year=year)
+    entered = _entered_kpis(terms_in_force)
+    form = _kpi_form(request, year, entered)
+    return _kpis_page(request, alliance, year, terms_in_force, series, form, entered)
+
+
+@login_required
+@require_POST
+def kpi_enter(request: HttpRequest, pk: int) -> HttpResponse:
+    """Enter a KPI's result with its evidence."""
+    alliance = alliance_get(user=request.user, pk=pk)
+    year = _year(request)
+    terms_in_force, series = selectors.trajectories(user=request.user, alliance=alliance, year=year)
+    entered = _entered_kpis(terms_in_force)
+    require(permissions.can_enter_kpi(request.user, alliance) and bool(entered))
+    form = _kpi_form(request, year, entered)
+
+    def change(data: dict[str, Any]) -> object:
+        return services.kpi_result_enter(
+            actor=acting_user(request),
+            alliance=alliance,
+            year=data["measured_on"].year,
+            kpi=data["kpi"],
+            measured_on=data["measured_on"],
+            value=data["value"],
+            evidence=data["evidence"],
+        )
+
+    if act(request, form, change, done=_("The result was saved.")):
+        return redirect(_with_year("settlement:kpis", alliance, year))
+    return _kpis_page(request, alliance, year, terms_in_force, series, form, entered)
+
+
+@login_required
 @csp_update({"style-src": ["'unsafe-inline'"]})  # type: ignore[arg-type]  # the SVG's own styles
 def kpi_chart(request: HttpRequest, pk: int, key: str) -> HttpResponse:
     """A KPI's trajectory as SVG, for the page's ``<img>`` (the page's table has the numbers)."""
     alliance = alliance_get(user=request.user, pk=pk)
     year = _year(request)
     terms_in_force, series = selectors.trajectories(user=request.user, alliance=alliance, year=year)
-    kpi = next(
-        (
-            k
-            for k in (terms_in_force.document.get("kpis", []) if terms_in_force else [])
-            if k["key"] == key
-        ),
-        None,
-    )
+    model = _readable(terms_in_force)
+    kpi = next((k for k in (model.kpis if model else ()) if k.key == key), None)
     if kpi is None:
         raise Http404
-    baseline = kpi.get("baseline")
     points: list[tuple[str, Decimal | None]] = [
-        (  # the year's start, with the baseline where the terms give one
-            date_format(dt.date(year, 1, 1), "SHORT_DATE_FORMAT"),
-            Decimal(baseline) if baseline is not None else None,
-        ),
+        # the year's start, with the baseline where the terms give one
+        (date_format(dt.date(year, 1, 1), "SHORT_DATE_FORMAT"), kpi.baseline),
         *((date_format(r.measured_on, "SHORT_DATE_FORMAT"), r.value) for r in series.get(key, [])),
     ]
     svg = charts.trajectory_chart(
-        f"{kpi.get('name') or key} ({kpi.get('unit', '')})".replace(" ()", ""),
+        f"{kpi.name} ({kpi.unit})".replace(" ()", ""),
         points,
-        Decimal(kpi["minimum"]),
-        Decimal(kpi["target"]),
+        kpi.minimum,
+        kpi.target,
         (_("Result"), _("Minimum"), _("Target")),
     )
     return HttpResponse(svg, content_type="image/svg+xml; charset=utf-8")
 
 
-@login_required
-@require_http_methods(["GET", "POST"])
-def detail(request: HttpRequest, pk: int, sid: int) -> HttpResponse:
-    """One settlement: its inputs and result, what changed since the version it corrects, its
-    review and approval, a what-if over its ranges, and its invoices."""
-    alliance = alliance_get(user=request.user, pk=pk)
-    settlement = selectors.settlement_get(user=request.user, alliance=alliance, pk=sid)
-    can_submit = settlement.status == SettlementStatus.DRAFT and (
-        permissions.can_submit_settlement(
-            request.user, alliance, leadership=services.leadership_exists(alliance)
-        )
-    )
+def _awaiting(
+    request: HttpRequest, alliance: Alliance, settlement: Settlement
+) -> tuple[list[Organisation], set[int], list[tuple[int, str]]]:
+    """Whose approval the settlement needs, who has answered, and the parties the user may
+    still answer for (none unless it awaits the parties' answers)."""
+    needed = selectors.approving_parties(alliance)
+    answered = set(settlement.approvals.values_list("organisation_id", flat=True))
     awaiting_parties = (
         settlement.status == SettlementStatus.PROPOSED and settlement.proposal_id is None
     )
-    answered = set(settlement.approvals.values_list("organisation_id", flat=True))
-    needed = services.approving_parties(alliance)
-    acting = [  # the parties the user may still answer for
+    acting = [
         (o.pk, o.name)
         for o in needed
-        if o.pk not in answered
+        if awaiting_parties
+        and o.pk not in answered
         and permissions.can_approve_settlement(request.user, alliance, organisation_id=o.pk)
     ]
-    which = request.POST.get("form") if request.method == "POST" else None
-    submit_form = SubmitForm(request.POST if which == "submit" else None, prefix="submit")
-    approval_form = ApprovalForm(
-        request.POST if which == "approve" else None, parties=acting, prefix="approve"
+    return needed, answered, acting
+
+
+def _can_submit(request: HttpRequest, alliance: Alliance, settlement: Settlement) -> bool:
+    return settlement.status == SettlementStatus.DRAFT and permissions.can_submit_settlement(
+        request.user, alliance, leadership=selectors.leadership_exists(alliance)
     )
-    if which == "submit":
-        if not can_submit:
-            raise PermissionDenied
-        if submit_form.is_valid():
-            try:
-                services.settlement_submit(
-                    actor=acting_user(request),
-                    settlement=settlement,
-                    note=submit_form.cleaned_data["note"],
-                )
-            except DomainError as error:
-                add_domain_error(submit_form, error)
-            else:
-                messages.success(request, _("The settlement was sent for approval."))
-                return redirect(request.path)
-    elif which == "approve":
-        if not (awaiting_parties and acting):
-            raise PermissionDenied
-        if approval_form.is_valid():
-            data = approval_form.cleaned_data
-            try:
-                services.settlement_approve(
-                    actor=acting_user(request),
-                    settlement=settlement,
-                    organisation=Organisation.objects.get(pk=data["organisation"]),
-                    approved=data["answer"] == "approve",
-                    note=data["note"],
-                )
-            except DomainError as error:
-                add_domain_error(approval_form, error)
-            else:
-                messages.success(request, _("Your party's answer was recorded."))
-                return redirect(request.path)
-    elif which is not None:
-        raise Http404
-    previous, changes = selectors.changes(settlement)
-    kpis = settlement.inputs["terms"].get("kpis", [])
-    what_if_form = WhatIfForm(request.GET if "outturn_low" in request.GET else None, kpis=kpis)
-    what_if: dict[str, Any] | None = None
-    what_if_errors: list[str] = []
-    if what_if_form.is_bound and what_if_form.is_valid():
-        try:
-            model, actuals, kind = settlement_format.read(settlement.inputs)
-            what_if = whatif.simulate(model, actuals, what_if_form.spec(), kind)
-            for party in what_if["parties"]:  # what a producer is paid, or an organizer carries
-                party["money"] = party.get("payment") or party.get("total")
-            what_if["sampled"] = what_if.get("mode") == "samples"
-        except settlement_format.InvalidDocument as invalid:
-            what_if_errors = [services.message(e) for e in invalid.errors]
-    elif not what_if_form.is_bound:
+
+
+def _what_if(
+    request: HttpRequest, settlement: Settlement
+) -> tuple[WhatIfForm, dict[str, Any] | None, list[str]]:
+    """The what-if over the settlement's ranges, from the page's GET form: it only computes."""
+    try:
+        model, actuals, kind = settlement_format.read(settlement.inputs)
+    except settlement_format.InvalidDocument as invalid:  # inputs stored before a rule
+        return WhatIfForm(kpis=()), None, [message(e) for e in invalid.errors]
+    form = WhatIfForm(request.GET if "outturn_low" in request.GET else None, kpis=model.kpis)
+    if not form.is_bound:
         outturn = Decimal(settlement.result["outturn"])
-        what_if_form = WhatIfForm(
-            kpis=kpis,
-            initial={
-                "outturn_low": (outturn * Decimal("0.9")).quantize(Decimal(1)),
-                "outturn_high": (outturn * Decimal("1.1")).quantize(Decimal(1)),
-                "steps": 7,
-            },
-        )
+        initial = {
+            "outturn_low": (outturn * Decimal("0.9")).quantize(ONE),
+            "outturn_high": (outturn * Decimal("1.1")).quantize(ONE),
+            "steps": 7,
+        }
+        return WhatIfForm(kpis=model.kpis, initial=initial), None, []
+    if not form.is_valid():
+        return form, None, []
+    try:
+        what_if = whatif.simulate(model, actuals, form.spec(), kind)
+    except settlement_format.InvalidDocument as invalid:
+        return form, None, [message(e) for e in invalid.errors]
+    for party in what_if["parties"]:  # what a producer is paid, or an organizer carries
+        party["money"] = party.get("payment") or party.get("total")
+    what_if["sampled"] = what_if.get("mode") == "samples"
+    return form, what_if, []
+
+
+def _detail_page(
+    request: HttpRequest,
+    alliance: Alliance,
+    settlement: Settlement,
+    submit_form: SubmitForm | None = None,
+    approval_form: ApprovalForm | None = None,
+) -> HttpResponse:
+    needed, answered, acting = _awaiting(request, alliance, settlement)
+    awaiting_parties = (
+        settlement.status == SettlementStatus.PROPOSED and settlement.proposal_id is None
+    )
+    previous, changes = selectors.changes(settlement)
+    what_if_form, what_if, what_if_errors = _what_if(request, settlement)
     return render(
         request,
         "settlement/detail.html",
@@ -467,8 +551,12 @@ def detail(request: HttpRequest, pk: int, sid: int) -> HttpResponse:
             "names": selectors.names(alliance),
             "previous": previous,
             "changes": changes,
-            "submit_form": submit_form if can_submit else None,
-            "approval_form": approval_form if awaiting_parties and acting else None,
+            "submit_form": (submit_form or SubmitForm(prefix="submit"))
+            if _can_submit(request, alliance, settlement)
+            else None,
+            "approval_form": (approval_form or ApprovalForm(parties=acting, prefix="approve"))
+            if acting
+            else None,
             "approvals": settlement.approvals.select_related("organisation", "by"),
             "pending": [o for o in needed if o.pk not in answered] if awaiting_parties else [],
             "invoices": settlement.invoices.select_related("seller", "buyer").order_by("number"),
@@ -478,6 +566,59 @@ def detail(request: HttpRequest, pk: int, sid: int) -> HttpResponse:
             "kind_label": SettlementKind(settlement.kind).label,
         },
     )
+
+
+@login_required
+@require_GET
+def detail(request: HttpRequest, pk: int, sid: int) -> HttpResponse:
+    """One settlement: its inputs and result, what changed since the version it corrects, its
+    review and approval, a what-if over its ranges, and its invoices."""
+    alliance = alliance_get(user=request.user, pk=pk)
+    settlement = selectors.settlement_get(user=request.user, alliance=alliance, pk=sid)
+    return _detail_page(request, alliance, settlement)
+
+
+@login_required
+@require_POST
+def submit(request: HttpRequest, pk: int, sid: int) -> HttpResponse:
+    """Send a reviewed draft for approval."""
+    alliance = alliance_get(user=request.user, pk=pk)
+    settlement = selectors.settlement_get(user=request.user, alliance=alliance, pk=sid)
+    require(_can_submit(request, alliance, settlement))
+    form = SubmitForm(request.POST, prefix="submit")
+
+    def change(data: dict[str, Any]) -> object:
+        return services.settlement_submit(
+            actor=acting_user(request), settlement=settlement, note=data["note"]
+        )
+
+    if act(request, form, change, done=_("The settlement was sent for approval.")):
+        return redirect("settlement:detail", pk=alliance.pk, sid=settlement.pk)
+    return _detail_page(request, alliance, settlement, submit_form=form)
+
+
+@login_required
+@require_POST
+def approve(request: HttpRequest, pk: int, sid: int) -> HttpResponse:
+    """A party's answer to a settlement that awaits the parties' approval."""
+    alliance = alliance_get(user=request.user, pk=pk)
+    settlement = selectors.settlement_get(user=request.user, alliance=alliance, pk=sid)
+    _needed, _answered, acting = _awaiting(request, alliance, settlement)
+    require(bool(acting))
+    form = ApprovalForm(request.POST, parties=acting, prefix="approve")
+
+    def change(data: dict[str, Any]) -> object:
+        return services.settlement_approve(
+            actor=acting_user(request),
+            settlement=settlement,
+            organisation=Organisation.objects.get(pk=data["organisation"]),
+            approved=data["answer"] == "approve",
+            note=data["note"],
+        )
+
+    if act(request, form, change, done=_("Your party's answer was recorded.")):
+        return redirect("settlement:detail", pk=alliance.pk, sid=settlement.pk)
+    return _detail_page(request, alliance, settlement, approval_form=form)
 
 
 @login_required
@@ -528,52 +669,28 @@ def invoice_xml(request: HttpRequest, pk: int, iid: int) -> HttpResponse:
     return response
 
 
-@login_required
-@require_http_methods(["GET", "POST"])
-def billing(request: HttpRequest, pk: int) -> HttpResponse:
-    """The parties' invoicing details: each party's own, or the project office's entry."""
-    alliance = alliance_get(user=request.user, pk=pk)
-    if not permissions.can_view_settlement(request.user, alliance):
-        raise PermissionDenied
+# The parties' invoicing details ------------------------------------------------------------------
+
+
+def _billing_parties(request: HttpRequest, alliance: Alliance) -> list[tuple[int, str]]:
+    """The parties whose invoicing details the user may set."""
     user = request.user
-    parties = member_choices(
+    return member_choices(
         alliance,
         {MemberRole.ORGANIZER, MemberRole.PRODUCER},
         allowed=lambda o: permissions.can_manage_billing(user, alliance, organisation_id=o),
     )
-    form = BillingForm(
+
+
+def _billing_form(request: HttpRequest, parties: list[tuple[int, str]]) -> BillingForm:
+    return BillingForm(
         request.POST if request.method == "POST" else None,
         parties=parties,
         initial={"vat": BillingDetails.Vat.STANDARD, "vat_rate": Decimal("25.5")},
     )
-    if request.method == "POST":
-        if not parties:
-            raise PermissionDenied
-        if form.is_valid():
-            data = form.cleaned_data
-            try:
-                services.billing_set(
-                    actor=acting_user(request),
-                    alliance=alliance,
-                    organisation=Organisation.objects.get(pk=data["organisation"]),
-                    details=services.Billing(
-                        business_id=data["business_id"],
-                        street=data["street"],
-                        postal_code=data["postal_code"],
-                        city=data["city"],
-                        iban=data["iban"],
-                        bic=data["bic"],
-                        ovt_suffix=data["ovt_suffix"],
-                        vat=data["vat"],
-                        vat_rate=data["vat_rate"],
-                        vat_reason=data["vat_reason"],
-                    ),
-                )
-            except DomainError as error:
-                add_domain_error(form, error)
-            else:
-                messages.success(request, _("The invoicing details were saved."))
-                return redirect(request.path)
+
+
+def _billing_page(request: HttpRequest, alliance: Alliance, form: BillingForm) -> HttpResponse:
     members = member_choices(alliance, {MemberRole.ORGANIZER, MemberRole.PRODUCER})
     details = {
         b.organisation_id: b
@@ -594,6 +711,52 @@ def billing(request: HttpRequest, pk: int) -> HttpResponse:
                 {"name": n, "business_id": business_ids.get(p), "details": details.get(p)}
                 for p, n in members
             ],
-            "form": form if parties else None,
+            "form": form if form.fields["organisation"].choices else None,  # type: ignore[attr-defined]
         },
     )
+
+
+@login_required
+@require_GET
+def billing(request: HttpRequest, pk: int) -> HttpResponse:
+    """The parties' invoicing details, and the form for those the user may set: each party's
+    own, or the project office's entry."""
+    alliance = alliance_get(user=request.user, pk=pk)
+    require(permissions.can_view_settlement(request.user, alliance))
+    return _billing_page(
+        request, alliance, _billing_form(request, _billing_parties(request, alliance))
+    )
+
+
+@login_required
+@require_POST
+def billing_set(request: HttpRequest, pk: int) -> HttpResponse:
+    """Set a party's invoicing details."""
+    alliance = alliance_get(user=request.user, pk=pk)
+    require(permissions.can_view_settlement(request.user, alliance))
+    parties = _billing_parties(request, alliance)
+    require(bool(parties))
+    form = _billing_form(request, parties)
+
+    def change(data: dict[str, Any]) -> object:
+        return services.billing_set(
+            actor=acting_user(request),
+            alliance=alliance,
+            organisation=Organisation.objects.get(pk=data["organisation"]),
+            details=services.Billing(
+                business_id=data["business_id"],
+                street=data["street"],
+                postal_code=data["postal_code"],
+                city=data["city"],
+                iban=data["iban"],
+                bic=data["bic"],
+                ovt_suffix=data["ovt_suffix"],
+                vat=data["vat"],
+                vat_rate=data["vat_rate"],
+                vat_reason=data["vat_reason"],
+            ),
+        )
+
+    if act(request, form, change, done=_("The invoicing details were saved.")):
+        return redirect("settlement:billing", pk=alliance.pk)
+    return _billing_page(request, alliance, form)

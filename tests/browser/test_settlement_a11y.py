@@ -39,7 +39,7 @@ def test_settlement_pages_pass_axe(browser: Any, demo: Any, language: str):
         tab.page.fill("#id_edit-reason", "Kokeilu")
         audit.check(
             "commercial terms, a refused change",
-            tab.submit("main form:has(input[name=form][value=edit]) button[type=submit]"),
+            tab.submit("main form[action*='/terms/edit/'] button[type=submit]"),
         )
         audit.expect_errors("commercial terms, a refused change")
         if not tab.page.locator("#id_edit-kpi_0_weight_error").count():
@@ -49,7 +49,7 @@ def test_settlement_pages_pass_axe(browser: Any, demo: Any, language: str):
         tab.page.fill("#id_json-reason", "Kokeilu")
         audit.check(
             "commercial terms, a refused JSON document",
-            tab.submit("main form:has(input[name=form][value=json]) button[type=submit]"),
+            tab.submit("main form[action*='/terms/json/'] button[type=submit]"),
         )
         audit.expect_errors("commercial terms, a refused JSON document")
         audit.check("KPIs", tab.goto(f"{base}/kpis/?year=2026"))

@@ -36,6 +36,13 @@ def test_a_valid_form_calls_the_change_with_its_data_and_queues_the_message() ->
     assert [str(m) for m in get_messages(request)] == ["Done."]
 
 
+def test_the_message_may_depend_on_what_the_change_made() -> None:
+    request = _request()
+    form = NameForm({"name": "Tampere"})
+    assert act(request, form, lambda data: data["name"].upper(), done=lambda made: f"{made}.")
+    assert [str(m) for m in get_messages(request)] == ["TAMPERE."]
+
+
 def test_an_invalid_form_never_reaches_the_service() -> None:
     request = _request()
     seen: list[dict[str, Any]] = []

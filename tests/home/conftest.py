@@ -51,7 +51,7 @@ def settle_this_year(world: World) -> World:
         actor=world.users["manager"],
         alliance=world.alliance,
         year=this_year(),
-        document=terms_document(world),
+        terms=settlement.terms_read(terms_document(world)),
         paying_organizer=world.org["region"].pk,
         reason="Sopimuksen liite 3",
     )

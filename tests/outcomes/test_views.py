@@ -843,23 +843,25 @@ def test_figures__the_trajectory_against_the_terms_minimum_and_target(serving: W
         actor=serving.users["manager"],
         alliance=serving.alliance,
         year=2026,
-        document=terms_document(
-            serving,
-            producers=[
-                {"key": str(org["producer"].pk), "name": "Työpolku Oy", "markup": "0.1"},
-                {"key": str(org["producer2"].pk), "name": "Osaamo Oy", "markup": "0.1"},
-            ],
-            kpis=[
-                {
-                    "key": "employed",
-                    "name": "Työllistyneet",
-                    "unit": "%",
-                    "minimum": "22",
-                    "target": "30",
-                    "weight": "0.4",
-                    "source": "outcomes:employed",
-                }
-            ],
+        terms=settlement_services.terms_read(
+            terms_document(
+                serving,
+                producers=[
+                    {"key": str(org["producer"].pk), "name": "Työpolku Oy", "markup": "0.1"},
+                    {"key": str(org["producer2"].pk), "name": "Osaamo Oy", "markup": "0.1"},
+                ],
+                kpis=[
+                    {
+                        "key": "employed",
+                        "name": "Työllistyneet",
+                        "unit": "%",
+                        "minimum": "22",
+                        "target": "30",
+                        "weight": "0.4",
+                        "source": "outcomes:employed",
+                    }
+                ],
+            )
         ),
         paying_organizer=org["region"].pk,
         reason="Liite 3",

@@ -140,7 +140,7 @@ def put_in_force(world: World, **overrides: Any):
         actor=world.users["manager"],
         alliance=world.alliance,
         year=YEAR,
-        document=terms_document(world, **overrides),
+        terms=services.terms_read(terms_document(world, **overrides)),
         paying_organizer=world.org["region"].pk,
         reason="Sopimuksen liite 3",
     )

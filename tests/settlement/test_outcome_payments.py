@@ -26,7 +26,7 @@ from lxml import etree
 from allianssi.core import clock
 from allianssi.core.errors import DomainError
 from allianssi.settlement import format as fmt
-from allianssi.settlement import invoicing, services, whatif
+from allianssi.settlement import invoicing, selectors, services, whatif
 from allianssi.settlement.calculation import (
     Actuals,
     OutcomeLine,
@@ -642,10 +642,10 @@ def _never_asked(monkeypatch: pytest.MonkeyPatch) -> None:
 def _draft(world: World, counts: dict[tuple[int, str], int]) -> Settlement:
     """The year's final settlement as ``settlement_compute`` makes it, with ``counts`` as the
     outcomes verified (built from the services' own parts, without the outcomes app)."""
-    terms = services.terms_in_force(world.alliance, YEAR)
+    terms = selectors.terms_in_force(world.alliance, YEAR)
     assert terms is not None
-    costs = services.costs_by_party(world.alliance, YEAR_START, YEAR_END)
-    inputs = services.inputs_document(
+    costs = selectors.costs_by_party(world.alliance, YEAR_START, YEAR_END)
+    inputs = selectors.inputs_document(
         world.alliance, terms, "final", YEAR_START, YEAR_END, costs, {}, counts
     )
     return Settlement.objects.create(
@@ -658,7 +658,7 @@ def _draft(world: World, counts: dict[tuple[int, str], int]) -> Settlement:
         status=SettlementStatus.DRAFT,
         terms=terms,
         inputs=inputs,
-        result=services.calculate(inputs),
+        result=selectors.calculate(inputs),
         computed_by=world.users["manager"],
         computed_at=clock.now(),
     )
@@ -675,13 +675,13 @@ def test_inputs_document__the_priced_outcomes_of_each_producer_by_its_key(formed
         (unit, "employed_open"): 3,  # an own unit is paid for no outcomes
         (formed.org["outsider_company"].pk, "training"): 2,  # not priced either
     }
-    document = services.inputs_document(
+    document = selectors.inputs_document(
         formed.alliance, terms, "final", YEAR_START, YEAR_END, {}, {}, counts
     )
     assert document["actuals"]["outcomes"] == {str(producer): {"employed_open": 12}}
-    [result] = services.calculate(document)["producers"]
+    [result] = selectors.calculate(document)["producers"]
     assert (result["outcome_payment"], result["outcomes"][0]["capped"]) == ("20000.00", True)
-    empty = services.inputs_document(
+    empty = selectors.inputs_document(
         formed.alliance, terms, "final", YEAR_START, YEAR_END, {}, {}, {}
     )
     assert empty["actuals"]["outcomes"] == {}
@@ -692,7 +692,7 @@ def test_inputs_document__outcomes_of_a_party_outside_the_terms_are_not_dropped(
     terms = put_in_force(formed, outcome_prices=PRICES)
     counts = {(formed.org["outsider_company"].pk, "started_business"): 1}
     with pytest.raises(DomainError, match=r"^outcomes_outside_terms:") as caught:
-        services.inputs_document(
+        selectors.inputs_document(
             formed.alliance, terms, "final", YEAR_START, YEAR_END, {}, {}, counts
         )
     with translation.override("en"):
@@ -706,11 +706,11 @@ def test_inputs_document__outcomes_of_a_party_outside_the_terms_are_not_dropped(
 def test_inputs_document__without_prices_no_outcomes_are_written(formed: World):
     terms = put_in_force(formed)
     counts = {(formed.org["producer"].pk, "employed_open"): 12}
-    document = services.inputs_document(
+    document = selectors.inputs_document(
         formed.alliance, terms, "final", YEAR_START, YEAR_END, {}, {}, counts
     )
     assert "outcomes" not in document["actuals"]
-    assert "outcome_payments" not in services.calculate(document)
+    assert "outcome_payments" not in selectors.calculate(document)
 
 
 @pytest.mark.django_db
@@ -858,7 +858,7 @@ def _client(world: World, who: str) -> Client:
 
 
 def _edit_data(form: Any) -> dict[str, object]:
-    data: dict[str, object] = {"form": "edit"}
+    data: dict[str, object] = {}
     for name, field in form.fields.items():
         value = form.initial.get(name, field.initial)
         if value is None or value is False or value == "":
@@ -888,7 +888,8 @@ def test_terms__outcome_prices_entered_and_edited_through_the_form(formed: World
             "edit-outcome_1_producer": producer,
         }
     )
-    assert client.post(url, data).status_code == 302
+    edit = reverse("settlement:terms_edit", args=[formed.alliance.pk]) + f"?year={YEAR}"
+    assert client.post(edit, data).status_code == 302
     version = CommercialTerms.objects.get(version=2)
     assert version.document["outcome_prices"] == [
         {"outcome": "employed_open", "name": "Työllistyi", "amount": "2000.00", "cap": "20000.00"},
@@ -909,7 +910,7 @@ def test_terms__outcome_prices_entered_and_edited_through_the_form(formed: World
     data = _edit_data(form)
     data.update({"edit-reason": "Korjaus", "edit-outcome_1_producer": ""})  # now a duplicate
     client.defaults["HTTP_ACCEPT_LANGUAGE"] = "en"  # the messages are compared in English
-    response = client.post(url, data)
+    response = client.post(edit, data)
     assert response.status_code == 200
     with translation.override("en"):
         assert response.context["edit_form"].errors["outcome_1_code"] == [
@@ -917,23 +918,23 @@ def test_terms__outcome_prices_entered_and_edited_through_the_form(formed: World
             "terms.outcome_prices[0]."
         ]
     data.update({"edit-outcome_1_code": "", "edit-outcome_1_amount": "2500"})
-    response = client.post(url, data)
+    response = client.post(edit, data)
     with translation.override("en"):
         assert response.context["edit_form"].errors["outcome_1_code"] == [
             "Give the outcome type's code."
         ]
     data.update({"edit-outcome_1_code": "training", "edit-outcome_1_amount": ""})
-    response = client.post(url, data)
+    response = client.post(edit, data)
     with translation.override("en"):
         assert response.context["edit_form"].errors["outcome_1_amount"] == [
             "Give the amount per verified outcome."
         ]
     data.update({"edit-outcome_1_amount": "-5"})
-    assert client.post(url, data).context["edit_form"].errors["outcome_1_amount"]
+    assert client.post(edit, data).context["edit_form"].errors["outcome_1_amount"]
     data.update({"edit-outcome_0_code": "", "edit-outcome_0_name": "", "edit-outcome_0_amount": ""})
     data.update({"edit-outcome_0_cap": "", "edit-outcome_1_code": "", "edit-outcome_1_amount": ""})
     data.update({"edit-outcome_1_name": "", "edit-outcome_1_producer": ""})
-    assert client.post(url, data).status_code == 302  # every row emptied: no prices
+    assert client.post(edit, data).status_code == 302  # every row emptied: no prices
     assert "outcome_prices" not in CommercialTerms.objects.get(version=3).document
 
 

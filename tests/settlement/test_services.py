@@ -52,7 +52,7 @@ def _propose(world: World, document, **extra) -> CommercialTerms:
         "actor": world.users["manager"],
         "alliance": world.alliance,
         "year": YEAR,
-        "document": document,
+        "terms": services.terms_read(document),
         "paying_organizer": world.org["region"].pk,
         "reason": "x",
     }
@@ -87,7 +87,7 @@ def test_terms__without_a_leadership_group_are_in_force_at_once_and_audited(form
     terms = _terms(formed)
     assert terms.status == TermsStatus.IN_FORCE
     assert terms.version == 1
-    assert services.terms_in_force(formed.alliance, YEAR) == terms
+    assert selectors.terms_in_force(formed.alliance, YEAR) == terms
     assert terms.document["producers"][0]["markup"] == "0.1"
     record = AuditRecord.objects.filter(action="terms.in_force").get()
     assert record.after["version"] == 1
@@ -99,7 +99,7 @@ def test_terms__a_change_is_a_new_version_and_the_old_one_stays(formed: World):
     first.refresh_from_db()
     assert (first.version, second.version) == (1, 2)
     assert first.document["target"] == "1000000.00"
-    assert services.terms_in_force(formed.alliance, YEAR) == second
+    assert selectors.terms_in_force(formed.alliance, YEAR) == second
 
 
 def test_terms__the_same_terms_again_are_refused(formed: World):
@@ -149,7 +149,7 @@ def test_terms__with_a_leadership_group_take_effect_only_by_its_decision(formed:
     terms = _terms(formed)
     assert terms.status == TermsStatus.PROPOSED
     assert terms.proposal is not None
-    assert services.terms_in_force(formed.alliance, YEAR) is None
+    assert selectors.terms_in_force(formed.alliance, YEAR) is None
     with _raises("terms_pending"):
         _terms(formed, target="2000000.00")
     formed.decide(terms.proposal, reps)
@@ -157,7 +157,7 @@ def test_terms__with_a_leadership_group_take_effect_only_by_its_decision(formed:
     assert terms.proposal.status == ProposalStatus.DECIDED
     assert terms.status == TermsStatus.IN_FORCE
     assert terms.in_force_at is not None
-    assert services.terms_in_force(formed.alliance, YEAR) == terms
+    assert selectors.terms_in_force(formed.alliance, YEAR) == terms
 
 
 def test_terms__a_proposal_closed_undecided_leaves_the_old_version_in_force(formed: World):
@@ -183,7 +183,7 @@ def test_terms__a_proposal_closed_undecided_leaves_the_old_version_in_force(form
     assert AuditRecord.objects.filter(action="terms.not_decided").exists()
     third = _terms(formed, target="950000.00")  # the blocked one no longer holds the year
     assert third.status == TermsStatus.PROPOSED
-    assert services.terms_in_force(formed.alliance, YEAR) == first
+    assert selectors.terms_in_force(formed.alliance, YEAR) == first
 
 
 def test_terms__a_version_in_force_cannot_be_changed_in_the_database(formed: World):
@@ -202,7 +202,7 @@ def test_kpi__entered_with_evidence_and_corrected_by_a_newer_entry(formed: World
     _kpi(formed, "24")
     _kpi(formed, "26")  # a correction of the same date
     _kpi(formed, "25", on=dt.date(YEAR, 3, 31))
-    latest = services.latest_results(formed.alliance, YEAR, dt.date(YEAR + 1, 1, 1))
+    latest = selectors.latest_results(formed.alliance, YEAR, dt.date(YEAR + 1, 1, 1))
     assert latest["employed"].value == Decimal("26")
     assert KpiResult.objects.count() == 3
     assert AuditRecord.objects.filter(action="kpi_result.enter").count() == 3

@@ -124,6 +124,7 @@ def test_overview__shows_the_year_at_a_glance(settled):
 def test_terms__as_json_through_the_page_with_every_error_listed(formed: World):
     client = _client(formed, "manager")
     url = reverse("settlement:terms", args=[formed.alliance.pk]) + f"?year={YEAR}"
+    post_url = reverse("settlement:terms_json", args=[formed.alliance.pk]) + f"?year={YEAR}"
     page = client.get(url)
     skeleton = json.loads(page.context["form"].initial["document"])
     assert {o["key"] for o in skeleton["organizers"]} == {
@@ -132,9 +133,8 @@ def test_terms__as_json_through_the_page_with_every_error_listed(formed: World):
 
     def post(document: str, reason: str = "Uusi"):
         return client.post(
-            url,
+            post_url,
             {
-                "form": "json",
                 "json-year": YEAR,
                 "json-paying_organizer": formed.org["region"].pk,
                 "json-document": document,
@@ -149,13 +149,13 @@ def test_terms__as_json_through_the_page_with_every_error_listed(formed: World):
     assert not CommercialTerms.objects.exists()
     assert post(json.dumps(terms_document(formed)), reason="Sopimus").status_code == 302
     assert CommercialTerms.objects.get().version == 1
-    denied = _client(formed, "controller").post(url, {"form": "json", "json-year": YEAR})
+    denied = _client(formed, "controller").post(post_url, {"json-year": YEAR})
     assert denied.status_code == 403
 
 
 def _edit_data(form) -> dict[str, object]:
     """What the browser sends back for the structured form as the page filled it in."""
-    data: dict[str, object] = {"form": "edit"}
+    data: dict[str, object] = {}
     for name, field in form.fields.items():
         value = form.initial.get(name, field.initial)
         if value is None or value is False:
@@ -170,6 +170,7 @@ def test_terms__the_form_puts_a_version_in_force_and_places_errors_at_their_fiel
     put_in_force(formed)
     client = _client(formed, "manager")
     url = reverse("settlement:terms", args=[formed.alliance.pk]) + f"?year={YEAR}"
+    post_url = reverse("settlement:terms_edit", args=[formed.alliance.pk]) + f"?year={YEAR}"
     form = client.get(url).context["edit_form"]
     assert str(form.fields["kpi_0_weight"].label) == "Avainmittari 1: paino (% potista)"
     data = _edit_data(form)
@@ -179,14 +180,14 @@ def test_terms__the_form_puts_a_version_in_force_and_places_errors_at_their_fiel
     assert data["edit-kpi_0_weight"] == "40"
     data.update({"edit-target": "1 200 000,00", "edit-reason": "Tavoite nousee"})
     data["edit-kpi_0_weight"] = "150"  # more than the whole pool
-    response = client.post(url, data)
+    response = client.post(post_url, data)
     assert response.status_code == 200
     assert response.context["edit_form"].errors["kpi_0_weight"]
     assert CommercialTerms.objects.count() == 1
     data["edit-kpi_0_weight"] = "40"
     data.update({"edit-kpi_2_key": "waiting", "edit-kpi_2_minimum": "14", "edit-kpi_2_target": "7"})
     data.update({"edit-kpi_2_weight": "30", "edit-kpi_2_better": "lower"})
-    assert client.post(url, data).status_code == 302
+    assert client.post(post_url, data).status_code == 302
     version = CommercialTerms.objects.get(version=2)
     assert version.document["target"] == "1200000.00"
     assert version.document["producers"][0]["markup"] == "0.1"
@@ -202,8 +203,9 @@ def test_kpis__entered_through_the_page_and_charted(formed: World):
     put_in_force(formed)
     client = _client(formed, "controller")
     url = reverse("settlement:kpis", args=[formed.alliance.pk]) + f"?year={YEAR}"
+    enter = reverse("settlement:kpi_enter", args=[formed.alliance.pk]) + f"?year={YEAR}"
     response = client.post(
-        url,
+        enter,
         {
             "kpi": "employed",
             "measured_on": f"{YEAR}-03-31",
@@ -219,14 +221,14 @@ def test_kpis__entered_through_the_page_and_charted(formed: World):
     assert "'unsafe-inline'" in svg["Content-Security-Policy"]
     page = client.get(url)
     assert page.context["rows"][0]["score"] == Decimal("0.3125")  # (24.5 − 22) / 8
-    assert _client(formed, "producer_staff").post(url, {}).status_code == 403
+    assert _client(formed, "producer_staff").post(enter, {}).status_code == 403
 
 
 def test_kpis__a_result_of_500_percent_is_refused_at_its_field_with_the_range(formed: World):
     put_in_force(formed)
     client = _client(formed, "controller")
     client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
-    url = reverse("settlement:kpis", args=[formed.alliance.pk]) + f"?year={YEAR}"
+    url = reverse("settlement:kpi_enter", args=[formed.alliance.pk]) + f"?year={YEAR}"
     response = client.post(
         url,
         {"kpi": "employed", "measured_on": f"{YEAR}-03-31", "value": "500", "evidence": "R"},
@@ -262,7 +264,7 @@ def test_settlement__computed_submitted_and_approved_through_the_pages(formed: W
     put_in_force(formed)
     give_billing(formed)
     post_cost(formed, "producer", "1000.00", dt.date(YEAR, 2, 10))
-    url = reverse("settlement:overview", args=[formed.alliance.pk])
+    url = reverse("settlement:compute", args=[formed.alliance.pk])
     response = _client(formed, "controller").post(url, {"year": YEAR, "kind": "interim"})
     assert response.status_code == 200  # no quarter
     assert response.context["form"].errors
@@ -272,15 +274,16 @@ def test_settlement__computed_submitted_and_approved_through_the_pages(formed: W
     settlement = Settlement.objects.get()
     assert response.url == reverse("settlement:detail", args=[formed.alliance.pk, settlement.pk])
     detail = response.url
-    assert _client(formed, "producer_staff").post(detail, {"form": "submit"}).status_code == 403
-    assert _client(formed, "manager").post(detail, {"form": "submit"}).status_code == 302
+    submit = reverse("settlement:submit", args=[formed.alliance.pk, settlement.pk])
+    approve = reverse("settlement:approve", args=[formed.alliance.pk, settlement.pk])
+    assert _client(formed, "producer_staff").post(submit).status_code == 403
+    assert _client(formed, "manager").post(submit).status_code == 302
     for who in ["region_controller", "leader", "controller", "producer_leader"]:
         client = _client(formed, who)
         page = client.get(detail)
         party = page.context["approval_form"].fields["organisation"].choices[0][0]
         response = client.post(
-            detail,
-            {"form": "approve", "approve-organisation": party, "approve-answer": "approve"},
+            approve, {"approve-organisation": party, "approve-answer": "approve"}
         )
         assert response.status_code == 302
     settlement.refresh_from_db()
@@ -376,11 +379,12 @@ def test_invoices__pdf(settled):
 
 def test_billing__a_party_sets_its_own_details(formed: World):
     url = reverse("settlement:billing", args=[formed.alliance.pk])
+    set_url = reverse("settlement:billing_set", args=[formed.alliance.pk])
     client = _client(formed, "producer_staff")
     choices = client.get(url).context["form"].fields["organisation"].choices
     assert [c[0] for c in choices] == [formed.org["producer"].pk]
     response = client.post(
-        url,
+        set_url,
         {
             "organisation": formed.org["producer"].pk,
             "iban": "FI21 1234 5600 0007 85",
@@ -393,11 +397,11 @@ def test_billing__a_party_sets_its_own_details(formed: World):
     assert details.iban == "FI2112345600000785"
     assert details.vat_rate == Decimal("25.5")
     response = client.post(
-        url, {"organisation": formed.org["producer"].pk, "iban": "FI00", "vat": "S"}
+        set_url, {"organisation": formed.org["producer"].pk, "iban": "FI00", "vat": "S"}
     )
     assert response.status_code == 200
     assert response.context["form"].errors
-    assert _client(formed, "observer").post(url, {}).status_code == 403
+    assert _client(formed, "observer").post(set_url, {}).status_code == 403
 
 
 def test_invoice__another_alliances_invoice_is_not_found(settled):
