@@ -6,6 +6,14 @@ than observer counts only while the user's organisation is an active member of t
 people of a party that has exited keep read access to the history they
 were part of, and nothing more. A user with no role in an alliance can do nothing there, and every
 selector hides the alliance from them entirely.
+
+An ended alliance is a record: everyone who could read it still reads it, and nothing in it
+changes. :func:`alliance_is_live` is that rule, and every ``can_…`` below that governs a change of
+the alliance's own record (its roles, leadership group, meetings, forum, procurement, compliance,
+catalogue and KPI definitions) asks it, so that a view asks only the permission. Permissions that
+also open a page for reading (serving customers, working a referral queue, verifying outcomes)
+do not; a view that offers such a change asks :func:`alliance_is_live` beside them. The
+commercial model's settlement keeps its own rules for the final period.
 """
 
 from __future__ import annotations
@@ -14,7 +22,14 @@ from typing import TYPE_CHECKING
 
 from django.db.models import QuerySet
 
-from allianssi.alliances.models import Alliance, AllianceRole, MemberRole, Membership, Role
+from allianssi.alliances.models import (
+    Alliance,
+    AllianceRole,
+    MemberRole,
+    Membership,
+    Phase,
+    Role,
+)
 from allianssi.parties.models import ORGANIZER_KINDS
 
 if TYPE_CHECKING:
@@ -79,6 +94,12 @@ def _party_is_member(user: AnyUser, alliance_id: int) -> bool:
     ).exists()
 
 
+def alliance_is_live(alliance: Alliance) -> bool:
+    """The alliance has not ended: its record may still change. Once it has ended, nobody
+    changes anything in it any more (its history is read, never rewritten)."""
+    return alliance.phase != Phase.ENDED
+
+
 def can_view_alliance(user: AnyUser, alliance: Alliance) -> bool:
     return bool(roles_in(user, alliance))
 
@@ -95,7 +116,8 @@ def can_manage_alliance(user: AnyUser, alliance: Alliance) -> bool:
 
 
 def can_manage_roles(user: AnyUser, alliance: Alliance) -> bool:
-    return Role.MANAGER in roles_in(user, alliance)
+    """Grant and revoke roles: the project office, while the alliance has not ended."""
+    return alliance_is_live(alliance) and Role.MANAGER in roles_in(user, alliance)
 
 
 def can_record_exit(user: AnyUser, membership: Membership) -> bool:
@@ -162,17 +184,19 @@ def can_manage_person(user: AnyUser, person: User) -> bool:
 
 def can_manage_seats(user: AnyUser, alliance: Alliance) -> bool:
     """Name the representatives and deputies of the leadership group's seats."""
-    return Role.MANAGER in roles_in(user, alliance)
+    return alliance_is_live(alliance) and Role.MANAGER in roles_in(user, alliance)
 
 
 def can_propose(user: AnyUser, alliance: Alliance) -> bool:
     """Draft a proposal with its alternatives: the project office and leadership members."""
-    return bool(roles_in(user, alliance) & {Role.MANAGER, Role.LEADERSHIP})
+    return alliance_is_live(alliance) and bool(
+        roles_in(user, alliance) & {Role.MANAGER, Role.LEADERSHIP}
+    )
 
 
 def can_open_vote(user: AnyUser, alliance: Alliance) -> bool:
     """Put a drafted proposal to the vote of the seats."""
-    return Role.MANAGER in roles_in(user, alliance)
+    return alliance_is_live(alliance) and Role.MANAGER in roles_in(user, alliance)
 
 
 def vote_capacity(
@@ -197,23 +221,25 @@ def vote_capacity(
 
 def can_manage_meetings(user: AnyUser, alliance: Alliance) -> bool:
     """Call meetings, set their agenda, record attendance, approve minutes: the project office."""
-    return Role.MANAGER in roles_in(user, alliance)
+    return alliance_is_live(alliance) and Role.MANAGER in roles_in(user, alliance)
 
 
 def can_write_minutes(user: AnyUser, alliance: Alliance, *, attended: bool) -> bool:
     """Draft or correct the minutes: the project office, and those who attended for a seat."""
+    if not alliance_is_live(alliance):
+        return False
     roles = roles_in(user, alliance)
     return Role.MANAGER in roles or (attended and Role.LEADERSHIP in roles)
 
 
 def can_contribute_ideas(user: AnyUser, alliance: Alliance) -> bool:
     """Post, comment and support ideas: every member party's people (not outside observers)."""
-    return bool(roles_in(user, alliance) - {Role.OBSERVER})
+    return alliance_is_live(alliance) and bool(roles_in(user, alliance) - {Role.OBSERVER})
 
 
 def can_evaluate_ideas(user: AnyUser, alliance: Alliance) -> bool:
     """Evaluate, decline or turn ideas into proposals, and record their implementation."""
-    return Role.MANAGER in roles_in(user, alliance)
+    return alliance_is_live(alliance) and Role.MANAGER in roles_in(user, alliance)
 
 
 # Strategy, procurement and compliance -----------------------------------------------------------
@@ -254,7 +280,7 @@ def can_view_procurement(user: AnyUser, alliance: Alliance) -> bool:
 
 def can_manage_procurement(user: AnyUser, alliance: Alliance) -> bool:
     """Record the strategy decision and run the procurement: the project office."""
-    return Role.MANAGER in roles_in(user, alliance)
+    return alliance_is_live(alliance) and Role.MANAGER in roles_in(user, alliance)
 
 
 def can_score(user: AnyUser, alliance: Alliance, *, evaluator_user_id: int) -> bool:
@@ -269,7 +295,7 @@ def can_view_compliance(user: AnyUser, alliance: Alliance) -> bool:
 
 def can_manage_compliance(user: AnyUser, alliance: Alliance) -> bool:
     """Assign tasks, declare own units' market activity, register agreement documents."""
-    return Role.MANAGER in roles_in(user, alliance)
+    return alliance_is_live(alliance) and Role.MANAGER in roles_in(user, alliance)
 
 
 # Open books -------------------------------------------------------------------------------------
@@ -418,12 +444,14 @@ def can_view_catalogue(user: AnyUser, alliance: Alliance) -> bool:
 
 def can_manage_catalogue(user: AnyUser, alliance: Alliance) -> bool:
     """Whether the alliance's services are public, and how long requests are kept."""
-    return Role.MANAGER in roles_in(user, alliance)
+    return alliance_is_live(alliance) and Role.MANAGER in roles_in(user, alliance)
 
 
 def can_draft_services(user: AnyUser, alliance: Alliance) -> bool:
     """Start a new service: the project office, an organizer's controller or leadership member,
     and a producer's or own unit's staff or leadership member (for a service it produces)."""
+    if not alliance_is_live(alliance):
+        return False
     roles = roles_in(user, alliance)
     if Role.MANAGER in roles:
         return True
@@ -450,6 +478,8 @@ def can_edit_service(
 def can_review_service(user: AnyUser, alliance: Alliance, *, responsible_ids: set[int]) -> bool:
     """Publish a service, return its draft, or withdraw it: the project office, or the
     controller or leadership member of one of its responsible organizers."""
+    if not alliance_is_live(alliance):
+        return False
     roles = roles_in(user, alliance)
     if Role.MANAGER in roles:
         return True
@@ -588,8 +618,9 @@ def can_dispute_outcome(user: AnyUser, alliance: Alliance, *, reporter_id: int) 
 
 
 def can_manage_kpi_definitions(user: AnyUser, alliance: Alliance) -> bool:
-    """Define how KPIs are computed (part of the commercial model): the project office."""
-    return can_manage_terms(user, alliance)
+    """Define how KPIs are computed (part of the commercial model): the project office, while
+    the alliance has not ended."""
+    return alliance_is_live(alliance) and can_manage_terms(user, alliance)
 
 
 def can_view_outcome_figures(user: AnyUser, alliance: Alliance) -> bool:

@@ -534,3 +534,49 @@ def test_settlement_writes__by_role_and_a_refused_one_changes_nothing(formed, wh
         )
         assert _state(formed) == before
     assert client.get(url).status_code == (302 if who == "anonymous" else 405)
+
+
+# An ended alliance: read by everyone who could read it, changed by nobody. The rule is one
+# helper in permissions (``alliance_is_live``), asked by every ``can_…`` that governs a change.
+
+CHANGES_ENDED_ALLIANCES_REFUSE = [
+    "can_manage_roles",
+    "can_manage_seats",
+    "can_propose",
+    "can_open_vote",
+    "can_manage_meetings",
+    "can_contribute_ideas",
+    "can_evaluate_ideas",
+    "can_manage_procurement",
+    "can_manage_compliance",
+    "can_manage_catalogue",
+    "can_draft_services",
+    "can_manage_kpi_definitions",
+]
+
+
+def test_ended_alliance__permissions_to_change_are_refused_reading_stays(formed: World):
+    from allianssi import permissions
+
+    manager = formed.users["manager"]
+    assert permissions.alliance_is_live(formed.alliance)
+    for name in CHANGES_ENDED_ALLIANCES_REFUSE:
+        assert getattr(permissions, name)(manager, formed.alliance), name
+    assert permissions.can_write_minutes(manager, formed.alliance, attended=False)
+    ended = formed.alliance
+    ended.phase = Phase.ENDED
+    permissions.forget_roles(manager)
+    assert not permissions.alliance_is_live(ended)
+    for name in CHANGES_ENDED_ALLIANCES_REFUSE:
+        assert not getattr(permissions, name)(manager, ended), name
+    assert not permissions.can_write_minutes(manager, ended, attended=True)
+    assert not permissions.can_edit_service(
+        manager, ended, responsible_ids=set(), producer_ids=set()
+    )
+    assert not permissions.can_review_service(manager, ended, responsible_ids=set())
+    # Reading stays; the commercial model's settlement keeps its own rules (its final period).
+    assert permissions.can_view_alliance(manager, ended)
+    assert permissions.can_view_compliance(manager, ended)
+    assert permissions.can_read_ledger(manager, ended)
+    assert permissions.can_manage_terms(manager, ended)
+    assert permissions.can_compute_settlement(manager, ended)

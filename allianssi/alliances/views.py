@@ -95,7 +95,7 @@ def alliance_detail(request: HttpRequest, pk: int) -> HttpResponse:
         {
             "alliance": alliance,
             "overview": overview,
-            "can_manage": can_manage and alliance.phase != Phase.ENDED,
+            "can_manage": can_manage and permissions.alliance_is_live(alliance),
             "can_view_procurement": permissions.can_view_procurement(request.user, alliance),
             "can_list_customers": permissions.can_list_customers(request.user, alliance),
             "can_work_referral_queue": permissions.can_receive_referrals(
@@ -325,9 +325,7 @@ def audit_checkpoint(request: HttpRequest, pk: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def alliance_roles(request: HttpRequest, pk: int) -> HttpResponse:
     alliance = _alliance(request, pk)
-    can_manage = permissions.can_manage_roles(request.user, alliance) and (
-        alliance.phase != Phase.ENDED
-    )
+    can_manage = permissions.can_manage_roles(request.user, alliance)
     form = RoleGrantForm(
         request.POST or None,
         user_choices=selectors.role_user_choices(alliance=alliance) if can_manage else [],

@@ -24,7 +24,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from allianssi import permissions
 from allianssi.accounts.http import acting_user
 from allianssi.accounts.throttle import client_address
-from allianssi.alliances.models import Alliance, MemberRole, Phase
+from allianssi.alliances.models import Alliance, MemberRole
 from allianssi.alliances.selectors import alliance_get, member_choices
 from allianssi.catalogue import codes, selectors, services
 from allianssi.catalogue.forms import (
@@ -74,8 +74,7 @@ def service_list(request: HttpRequest, pk: int) -> HttpResponse:
     if status not in VersionStatus.values:
         status = ""
     settings_row = CatalogueSettings.objects.filter(alliance=alliance).first()
-    live = alliance.phase != Phase.ENDED
-    can_manage = live and permissions.can_manage_catalogue(request.user, alliance)
+    can_manage = permissions.can_manage_catalogue(request.user, alliance)
     return render(
         request,
         "catalogue/services.html",
@@ -86,7 +85,7 @@ def service_list(request: HttpRequest, pk: int) -> HttpResponse:
             "statuses": VersionStatus.choices,
             "settings": settings_row,
             "delivering": alliance.phase in DELIVERY_PHASES,
-            "can_draft": live and permissions.can_draft_services(request.user, alliance),
+            "can_draft": permissions.can_draft_services(request.user, alliance),
             "settings_form": SettingsForm(
                 initial={
                     "public": settings_row.public if settings_row else False,
@@ -189,13 +188,13 @@ def _view(request: HttpRequest, pk: int, number: int) -> tuple[Alliance, selecto
 
 
 def _may_edit(request: HttpRequest, alliance: Alliance, view: selectors.ServiceView) -> bool:
-    return alliance.phase != Phase.ENDED and permissions.can_edit_service(
+    return permissions.can_edit_service(
         request.user, alliance, responsible_ids=view.responsible_ids, producer_ids=view.producer_ids
     )
 
 
 def _may_review(request: HttpRequest, alliance: Alliance, view: selectors.ServiceView) -> bool:
-    return alliance.phase != Phase.ENDED and permissions.can_review_service(
+    return permissions.can_review_service(
         request.user, alliance, responsible_ids=view.responsible_ids
     )
 

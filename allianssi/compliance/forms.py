@@ -56,7 +56,3 @@ class DocumentForm(forms.Form):
     reference = forms.CharField(
         label=_("Where the document is kept"), max_length=300, required=False
     )
-
-
-class EndForm(forms.Form):
-    item = forms.IntegerField(widget=forms.HiddenInput)

@@ -1,5 +1,6 @@
-"""Helpers every view uses: one posted action carried out (:func:`act`), a refused change turned
-into a form error or a 403, a posted form and the page number read."""
+"""Helpers every view uses: one posted action carried out (:func:`act`, and
+:func:`act_on_button` for an action with nothing to fill in), a refused change turned into a form
+error or a 403, a posted form and the page number read."""
 
 from __future__ import annotations
 
@@ -65,6 +66,18 @@ def act(
         return False
     messages.success(request, done(made) if callable(done) else done)
     return True
+
+
+def act_on_button(request: HttpRequest, change: Callable[[], object], *, done: str) -> None:
+    """Carry out a posted action that has nothing to fill in (a button) through :func:`act`.
+
+    The change made queues ``done``; a refusal the service gives is queued as the page's error
+    message (there is no field to show it at), a refusal of permission is a 403. The view
+    redirects back to its page either way."""
+    form = forms.Form(request.POST)
+    if not act(request, form, lambda _data: change(), done=done):
+        for error in form.non_field_errors():
+            messages.error(request, str(error))
 
 
 def posted(request: HttpRequest) -> Any:

@@ -1,24 +1,31 @@
-"""The leadership group's pages. Thin: parse, ask permissions, call a service, render."""
+"""The leadership group's pages. Thin: parse, ask permissions, call a service, render.
+
+A page is shown by a GET-only view; each form on it posts to a view of its own (the proposal's
+open, vote and delegate; the meeting's attendance, minutes and approval; the idea's support,
+comment, evaluation, proposal, decline and implementation), which carries the action out through
+:func:`allianssi.core.views.act` and goes back to the page, or shows the page again with that
+form and its errors.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from allianssi import permissions
 from allianssi.accounts.http import acting_user
-from allianssi.alliances.models import Alliance, Phase
+from allianssi.alliances.models import Alliance
 from allianssi.alliances.selectors import alliance_get
 from allianssi.core.errors import DomainError
-from allianssi.core.views import add_domain_error
+from allianssi.core.views import act, act_on_button, add_domain_error, require
 from allianssi.governance import documents, effects, forum, meetings, selectors, services
 from allianssi.governance.forms import (
     CommentForm,
@@ -34,18 +41,13 @@ from allianssi.governance.forms import (
     SeatForm,
     VoteForm,
 )
-from allianssi.governance.models import Proposal, ProposalStatus
-
-
-def _require(allowed: bool) -> None:
-    if not allowed:
-        raise PermissionDenied
+from allianssi.governance.models import Idea, Meeting, Proposal, ProposalStatus
+from allianssi.parties.models import Organisation
 
 
 @login_required
 def leadership(request: HttpRequest, pk: int) -> HttpResponse:
     alliance = alliance_get(user=request.user, pk=pk)
-    live = alliance.phase != Phase.ENDED
     return render(
         request,
         "governance/leadership.html",
@@ -53,8 +55,8 @@ def leadership(request: HttpRequest, pk: int) -> HttpResponse:
             "alliance": alliance,
             "seats": selectors.seat_rows(user=request.user, alliance=alliance),
             "proposals": selectors.proposal_list(user=request.user, alliance=alliance),
-            "can_manage_seats": live and permissions.can_manage_seats(request.user, alliance),
-            "can_propose": live and permissions.can_propose(request.user, alliance),
+            "can_manage_seats": permissions.can_manage_seats(request.user, alliance),
+            "can_propose": permissions.can_propose(request.user, alliance),
         },
     )
 
@@ -63,7 +65,7 @@ def leadership(request: HttpRequest, pk: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def seat_edit(request: HttpRequest, pk: int, organisation_pk: int) -> HttpResponse:
     alliance = alliance_get(user=request.user, pk=pk)
-    _require(permissions.can_manage_seats(request.user, alliance))
+    require(permissions.can_manage_seats(request.user, alliance))
     row = next(
         (
             r
@@ -110,7 +112,7 @@ def seat_edit(request: HttpRequest, pk: int, organisation_pk: int) -> HttpRespon
 @require_http_methods(["GET", "POST"])
 def proposal_new(request: HttpRequest, pk: int) -> HttpResponse:
     alliance = alliance_get(user=request.user, pk=pk)
-    _require(permissions.can_propose(request.user, alliance))
+    require(permissions.can_propose(request.user, alliance))
     form = ProposalForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -131,26 +133,25 @@ def proposal_new(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def _forms(
-    request: HttpRequest, proposal: Proposal, view: selectors.ProposalView, data: Any = None
+    proposal: Proposal, view: selectors.ProposalView, bound: str = "", data: Any = None
 ) -> dict[str, Any]:
-    """The proposal page's forms, bound to ``data`` for the one that was posted."""
-    post = request.POST.get("form")
+    """The proposal page's forms, the one named ``bound`` bound to the posted ``data``."""
     names = {r.elector.organisation_id: r.elector.organisation.name for r in view.rows}
     alternatives = [(a.position, a.title) for a in proposal.alternatives.order_by("position")]
     return {
         "open_form": OpenForm(
-            data if post == "open" else None,
+            data if bound == "open" else None,
             auto_id="open_%s",
             alternatives=alternatives,
             initial={"put_to_vote": proposal.put_to_vote.position if proposal.put_to_vote else 0},
         ),
         "vote_form": VoteForm(
-            data if post == "vote" else None,
+            data if bound == "vote" else None,
             auto_id="vote_%s",
             seats=[(o.pk, o.name) for o in view.votable],
         ),
         "delegate_form": DelegateForm(
-            data if post == "delegate" else None,
+            data if bound == "delegate" else None,
             auto_id="delegate_%s",
             seats=[(o.pk, o.name) for o in view.delegable],
             targets=sorted(names.items(), key=lambda item: item[1]),
@@ -174,65 +175,101 @@ def _render_proposal(
         "can_open": proposal.status == ProposalStatus.DRAFT
         and permissions.can_open_vote(request.user, alliance),
     }
-    context.update(_forms(request, proposal, view))
+    context.update(_forms(proposal, view))
     context.update(forms or {})
     return render(request, "governance/proposal.html", context)
 
 
 @login_required
-@require_http_methods(["GET", "POST"])
+@require_GET
 def proposal_detail(request: HttpRequest, pk: int, number: int) -> HttpResponse:
     alliance = alliance_get(user=request.user, pk=pk)
     proposal = selectors.proposal_get(user=request.user, alliance=alliance, number=number)
-    if request.method == "GET":
-        if proposal.status == ProposalStatus.OPEN:
-            proposal = services.proposal_close_if_due(proposal=proposal)
-        return _render_proposal(request, alliance, proposal)
-    action = request.POST.get("form")
+    if proposal.status == ProposalStatus.OPEN:
+        proposal = services.proposal_close_if_due(proposal=proposal)
+    return _render_proposal(request, alliance, proposal)
+
+
+def _proposal_action(
+    request: HttpRequest,
+    pk: int,
+    number: int,
+    name: str,
+    change: Callable[[Proposal, dict[int, Organisation], dict[str, Any]], object],
+    *,
+    done: str,
+    permission: Callable[[Any, Alliance], bool] | None = None,
+) -> HttpResponse:
+    """One of the proposal page's forms posted: the change made and back to the page, or the
+    page again with the form and its errors. ``permission``, when given, is asked first (the
+    others are the service's to decide: who votes for a seat depends on the vote)."""
+    alliance = alliance_get(user=request.user, pk=pk)
+    proposal = selectors.proposal_get(user=request.user, alliance=alliance, number=number)
+    if permission is not None:
+        require(permission(request.user, alliance))
     view = selectors.proposal_view(user=request.user, proposal=proposal)
-    forms = _forms(request, proposal, view, data=request.POST)
-    form = forms.get(f"{action}_form")
-    if form is None:
-        raise Http404
-    if action == "open":
-        _require(permissions.can_open_vote(request.user, alliance))
-    if form.is_valid():
-        data = form.cleaned_data
-        actor = acting_user(request)
-        seats = {r.elector.organisation_id: r.elector.organisation for r in view.rows}
-        try:
-            if action == "open":
-                services.proposal_open(
-                    actor=actor,
-                    proposal=proposal,
-                    deadline=data["deadline"],
-                    put_to_vote=data["put_to_vote"],
-                )
-                done = _("The proposal was put to the vote.")
-            elif action == "vote":
-                services.vote_cast(
-                    actor=actor,
-                    proposal=proposal,
-                    seat=seats[data["seat"]],
-                    choice=data["choice"],
-                    reason=data["reason"],
-                )
-                done = _("The vote was recorded.")
-            else:
-                services.vote_delegate(
-                    actor=actor,
-                    proposal=proposal,
-                    seat=seats[data["seat"]],
-                    to_seat=seats[data["to_seat"]],
-                )
-                done = _("The vote was delegated.")
-        except DomainError as error:
-            add_domain_error(form, error)
-        else:
-            messages.success(request, done)
-            return redirect("governance:proposal", pk=alliance.pk, number=proposal.number)
+    form = _forms(proposal, view, bound=name, data=request.POST)[f"{name}_form"]
+    seats = {r.elector.organisation_id: r.elector.organisation for r in view.rows}
+    if act(request, form, lambda data: change(proposal, seats, data), done=done):
+        return redirect("governance:proposal", pk=alliance.pk, number=proposal.number)
     proposal.refresh_from_db()
-    return _render_proposal(request, alliance, proposal, {f"{action}_form": form})
+    return _render_proposal(request, alliance, proposal, {f"{name}_form": form})
+
+
+@login_required
+@require_POST
+def proposal_open(request: HttpRequest, pk: int, number: int) -> HttpResponse:
+    return _proposal_action(
+        request,
+        pk,
+        number,
+        "open",
+        lambda proposal, _seats, data: services.proposal_open(
+            actor=acting_user(request),
+            proposal=proposal,
+            deadline=data["deadline"],
+            put_to_vote=data["put_to_vote"],
+        ),
+        done=_("The proposal was put to the vote."),
+        permission=permissions.can_open_vote,
+    )
+
+
+@login_required
+@require_POST
+def proposal_vote(request: HttpRequest, pk: int, number: int) -> HttpResponse:
+    return _proposal_action(
+        request,
+        pk,
+        number,
+        "vote",
+        lambda proposal, seats, data: services.vote_cast(
+            actor=acting_user(request),
+            proposal=proposal,
+            seat=seats[data["seat"]],
+            choice=data["choice"],
+            reason=data["reason"],
+        ),
+        done=_("The vote was recorded."),
+    )
+
+
+@login_required
+@require_POST
+def proposal_delegate(request: HttpRequest, pk: int, number: int) -> HttpResponse:
+    return _proposal_action(
+        request,
+        pk,
+        number,
+        "delegate",
+        lambda proposal, seats, data: services.vote_delegate(
+            actor=acting_user(request),
+            proposal=proposal,
+            seat=seats[data["seat"]],
+            to_seat=seats[data["to_seat"]],
+        ),
+        done=_("The vote was delegated."),
+    )
 
 
 @login_required
@@ -260,8 +297,7 @@ def meeting_list(request: HttpRequest, pk: int) -> HttpResponse:
         {
             "alliance": alliance,
             "meetings": selectors.meeting_list(user=request.user, alliance=alliance),
-            "can_manage": alliance.phase != Phase.ENDED
-            and permissions.can_manage_meetings(request.user, alliance),
+            "can_manage": permissions.can_manage_meetings(request.user, alliance),
         },
     )
 
@@ -270,7 +306,7 @@ def meeting_list(request: HttpRequest, pk: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def meeting_new(request: HttpRequest, pk: int) -> HttpResponse:
     alliance = alliance_get(user=request.user, pk=pk)
-    _require(permissions.can_manage_meetings(request.user, alliance))
+    require(permissions.can_manage_meetings(request.user, alliance))
     form = MeetingForm(
         request.POST or None,
         proposals=selectors.proposal_list(user=request.user, alliance=alliance).filter(
@@ -311,84 +347,113 @@ def _attendance_form(view: selectors.MeetingView, data: Any = None) -> forms.For
     return form
 
 
-@login_required
-@require_http_methods(["GET", "POST"])
-def meeting_detail(request: HttpRequest, pk: int, number: int) -> HttpResponse:
+def _meeting_page(
+    request: HttpRequest, pk: int, number: int, version: int | None = None
+) -> tuple[Alliance, Meeting, selectors.MeetingView]:
     alliance = alliance_get(user=request.user, pk=pk)
     meeting = selectors.meeting_get(user=request.user, alliance=alliance, number=number)
+    view = selectors.meeting_view(user=request.user, meeting=meeting, version=version)
+    return alliance, meeting, view
+
+
+def _minutes_form(view: selectors.MeetingView, data: Any = None) -> MinutesForm:
+    return MinutesForm(
+        data, auto_id="minutes_%s", initial={"text": view.latest.text if view.latest else ""}
+    )
+
+
+def _may_write_minutes(request: HttpRequest, alliance: Alliance, meeting: Meeting) -> bool:
+    attended = request.user.is_authenticated and meetings.attended(meeting, acting_user(request))
+    return permissions.can_write_minutes(request.user, alliance, attended=attended)
+
+
+def _render_meeting(
+    request: HttpRequest,
+    alliance: Alliance,
+    meeting: Meeting,
+    view: selectors.MeetingView,
+    forms: dict[str, Any] | None = None,
+) -> HttpResponse:
+    context: dict[str, Any] = {
+        "alliance": alliance,
+        "meeting": meeting,
+        "view": view,
+        "can_manage": permissions.can_manage_meetings(request.user, alliance),
+        "can_write": _may_write_minutes(request, alliance, meeting),
+        "attendance_form": _attendance_form(view),
+        "minutes_form": _minutes_form(view),
+    }
+    context.update(forms or {})
+    return render(request, "governance/meeting.html", context)
+
+
+@login_required
+@require_GET
+def meeting_detail(request: HttpRequest, pk: int, number: int) -> HttpResponse:
     version = request.GET.get("version", "")
-    view = selectors.meeting_view(
-        user=request.user, meeting=meeting, version=int(version) if version.isdigit() else None
+    alliance, meeting, view = _meeting_page(
+        request, pk, number, int(version) if version.isdigit() else None
     )
-    can_manage = permissions.can_manage_meetings(request.user, alliance)
-    user = request.user
-    attended = user.is_authenticated and meetings.attended(meeting, acting_user(request))
-    can_write = permissions.can_write_minutes(user, alliance, attended=attended)
-    action = request.POST.get("form") if request.method == "POST" else None
-    attendance_form = _attendance_form(view, request.POST if action == "attendance" else None)
-    minutes_form = MinutesForm(
-        request.POST if action == "minutes" else None,
-        auto_id="minutes_%s",
-        initial={"text": view.latest.text if view.latest else ""},
-    )
-    if action is not None:
-        if action not in {"attendance", "minutes", "approve"}:
-            raise Http404
-        _require(can_write if action == "minutes" else can_manage)
-        actor = acting_user(request)
-        try:
-            if action == "attendance":
-                if not attendance_form.is_valid():
-                    raise DomainError("invalid", _("Check the fields marked below."))
-                meetings.attendance_record(
-                    actor=actor,
-                    meeting=meeting,
-                    present={
-                        party.pk: attendance_form.cleaned_data[f"seat_{party.pk}"]
-                        for party, _person in view.attendance
-                    },
-                )
-                done = _("The attendance was recorded.")
-            elif action == "minutes":
-                if not minutes_form.is_valid():
-                    raise DomainError("invalid", _("Check the fields marked below."))
-                meetings.minutes_save(
-                    actor=actor,
-                    meeting=meeting,
-                    text=minutes_form.cleaned_data["text"],
-                    change_note=minutes_form.cleaned_data["change_note"],
-                )
-                done = _("The minutes were saved as a new version.")
-            else:
-                raw_version = request.POST.get("version", "")
-                meetings.minutes_approve(
-                    actor=actor,
-                    meeting=meeting,
-                    version=int(raw_version) if raw_version.isdigit() else 0,
-                )
-                done = _("The minutes were approved and frozen.")
-        except DomainError as error:
-            if action == "approve":
-                messages.error(request, error.message)
-                return redirect("governance:meeting", pk=alliance.pk, number=meeting.number)
-            if error.code != "invalid":
-                add_domain_error(attendance_form if action == "attendance" else minutes_form, error)
-        else:
-            messages.success(request, done)
-            return redirect("governance:meeting", pk=alliance.pk, number=meeting.number)
-    return render(
+    return _render_meeting(request, alliance, meeting, view)
+
+
+@login_required
+@require_POST
+def meeting_attendance(request: HttpRequest, pk: int, number: int) -> HttpResponse:
+    alliance, meeting, view = _meeting_page(request, pk, number)
+    require(permissions.can_manage_meetings(request.user, alliance))
+    form = _attendance_form(view, request.POST)
+    if act(
         request,
-        "governance/meeting.html",
-        {
-            "alliance": alliance,
-            "meeting": meeting,
-            "view": view,
-            "can_manage": can_manage and alliance.phase != Phase.ENDED,
-            "can_write": can_write and alliance.phase != Phase.ENDED,
-            "attendance_form": attendance_form,
-            "minutes_form": minutes_form,
-        },
+        form,
+        lambda data: meetings.attendance_record(
+            actor=acting_user(request),
+            meeting=meeting,
+            present={party.pk: data[f"seat_{party.pk}"] for party, _person in view.attendance},
+        ),
+        done=_("The attendance was recorded."),
+    ):
+        return redirect("governance:meeting", pk=alliance.pk, number=meeting.number)
+    return _render_meeting(request, alliance, meeting, view, {"attendance_form": form})
+
+
+@login_required
+@require_POST
+def meeting_minutes(request: HttpRequest, pk: int, number: int) -> HttpResponse:
+    alliance, meeting, view = _meeting_page(request, pk, number)
+    require(_may_write_minutes(request, alliance, meeting))
+    form = _minutes_form(view, request.POST)
+    if act(
+        request,
+        form,
+        lambda data: meetings.minutes_save(
+            actor=acting_user(request),
+            meeting=meeting,
+            text=data["text"],
+            change_note=data["change_note"],
+        ),
+        done=_("The minutes were saved as a new version."),
+    ):
+        return redirect("governance:meeting", pk=alliance.pk, number=meeting.number)
+    return _render_meeting(request, alliance, meeting, view, {"minutes_form": form})
+
+
+@login_required
+@require_POST
+def meeting_approve(request: HttpRequest, pk: int, number: int) -> HttpResponse:
+    alliance, meeting, _view = _meeting_page(request, pk, number)
+    require(permissions.can_manage_meetings(request.user, alliance))
+    raw_version = request.POST.get("version", "")
+    act_on_button(
+        request,
+        lambda: meetings.minutes_approve(
+            actor=acting_user(request),
+            meeting=meeting,
+            version=int(raw_version) if raw_version.isdigit() else 0,
+        ),
+        done=_("The minutes were approved and frozen."),
     )
+    return redirect("governance:meeting", pk=alliance.pk, number=meeting.number)
 
 
 def _document(
@@ -453,8 +518,7 @@ def idea_list(request: HttpRequest, pk: int) -> HttpResponse:
         {
             "alliance": alliance,
             "ideas": selectors.idea_list(user=request.user, alliance=alliance),
-            "can_post": alliance.phase != Phase.ENDED
-            and permissions.can_contribute_ideas(request.user, alliance),
+            "can_post": permissions.can_contribute_ideas(request.user, alliance),
         },
     )
 
@@ -463,7 +527,7 @@ def idea_list(request: HttpRequest, pk: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def idea_new(request: HttpRequest, pk: int) -> HttpResponse:
     alliance = alliance_get(user=request.user, pk=pk)
-    _require(permissions.can_contribute_ideas(request.user, alliance))
+    require(permissions.can_contribute_ideas(request.user, alliance))
     form = IdeaForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -486,18 +550,11 @@ IDEA_FORMS: dict[str, type[forms.Form]] = {
 }
 
 
-@login_required
-@require_http_methods(["GET", "POST"])
-def idea_detail(request: HttpRequest, pk: int, number: int) -> HttpResponse:
-    alliance = alliance_get(user=request.user, pk=pk)
-    idea = selectors.idea_get(user=request.user, alliance=alliance, number=number)
-    live = alliance.phase != Phase.ENDED
-    can_contribute = live and permissions.can_contribute_ideas(request.user, alliance)
-    can_evaluate = live and permissions.can_evaluate_ideas(request.user, alliance)
-    action = request.POST.get("form") if request.method == "POST" else None
-    bound = {
-        name: cls(
-            request.POST if action == name else None,
+def _idea_forms(idea: Idea, bound: str = "", data: Any = None) -> dict[str, forms.Form]:
+    """The idea page's forms, the one named ``bound`` bound to the posted ``data``."""
+    return {
+        f"{name}_form": cls(
+            data if bound == name else None,
             auto_id=f"{name}_%s",
             initial={
                 "cost_estimate": idea.cost_estimate,
@@ -509,50 +566,139 @@ def idea_detail(request: HttpRequest, pk: int, number: int) -> HttpResponse:
         )
         for name, cls in IDEA_FORMS.items()
     }
-    if action is not None:
-        if action not in {*IDEA_FORMS, "support", "propose"}:
-            raise Http404
-        _require(can_contribute if action in {"comment", "support"} else can_evaluate)
-        actor = acting_user(request)
-        form = bound.get(action)
-        try:
-            if form is not None and not form.is_valid():
-                raise DomainError("invalid", _("Check the fields marked below."))
-            data = form.cleaned_data if form is not None else {}
-            if action == "comment":
-                forum.idea_comment(actor=actor, idea=idea, text=data["text"])
-            elif action == "support":
-                forum.idea_support(actor=actor, idea=idea)
-            elif action == "evaluate":
-                forum.idea_evaluate(actor=actor, idea=idea, **data)
-            elif action == "decline":
-                forum.idea_decline(actor=actor, idea=idea, reason=data["reason"])
-            elif action == "implementation":
-                forum.idea_record_implementation(actor=actor, idea=idea, **data)
-            else:
-                proposal = forum.idea_to_proposal(actor=actor, idea=idea)
-                messages.success(request, _("The idea was turned into a draft proposal."))
-                return redirect("governance:proposal", pk=alliance.pk, number=proposal.number)
-        except DomainError as error:
-            if form is None:
-                messages.error(request, error.message)
-                return redirect("governance:idea", pk=alliance.pk, number=idea.number)
-            if error.code != "invalid":
-                add_domain_error(form, error)
-        else:
-            messages.success(request, _("Saved."))
-            return redirect("governance:idea", pk=alliance.pk, number=idea.number)
-    return render(
+
+
+def _idea_page(request: HttpRequest, pk: int, number: int) -> tuple[Alliance, Idea]:
+    alliance = alliance_get(user=request.user, pk=pk)
+    return alliance, selectors.idea_get(user=request.user, alliance=alliance, number=number)
+
+
+def _render_idea(
+    request: HttpRequest, alliance: Alliance, idea: Idea, forms: dict[str, Any] | None = None
+) -> HttpResponse:
+    context: dict[str, Any] = {
+        "alliance": alliance,
+        "idea": idea,
+        "comments": idea.comments.select_related("author"),
+        "supporters": [s.user for s in idea.supports.select_related("user")],
+        "can_contribute": permissions.can_contribute_ideas(request.user, alliance),
+        "can_evaluate": permissions.can_evaluate_ideas(request.user, alliance),
+        "supported": idea.supports.filter(user_id=acting_user(request).pk).exists(),
+        **_idea_forms(idea),
+    }
+    context.update(forms or {})
+    return render(request, "governance/idea.html", context)
+
+
+@login_required
+@require_GET
+def idea_detail(request: HttpRequest, pk: int, number: int) -> HttpResponse:
+    alliance, idea = _idea_page(request, pk, number)
+    return _render_idea(request, alliance, idea)
+
+
+def _idea_action(
+    request: HttpRequest,
+    pk: int,
+    number: int,
+    name: str,
+    change: Callable[[Idea, dict[str, Any]], object],
+    *,
+    permission: Callable[[Any, Alliance], bool],
+) -> HttpResponse:
+    """One of the idea page's forms posted: saved and back to the page, or the page again with
+    the form and its errors."""
+    alliance, idea = _idea_page(request, pk, number)
+    require(permission(request.user, alliance))
+    form = _idea_forms(idea, bound=name, data=request.POST)[f"{name}_form"]
+    if act(request, form, lambda data: change(idea, data), done=_("Saved.")):
+        return redirect("governance:idea", pk=alliance.pk, number=idea.number)
+    return _render_idea(request, alliance, idea, {f"{name}_form": form})
+
+
+@login_required
+@require_POST
+def idea_comment(request: HttpRequest, pk: int, number: int) -> HttpResponse:
+    return _idea_action(
         request,
-        "governance/idea.html",
-        {
-            "alliance": alliance,
-            "idea": idea,
-            "comments": idea.comments.select_related("author"),
-            "supporters": [s.user for s in idea.supports.select_related("user")],
-            "can_contribute": can_contribute,
-            "can_evaluate": can_evaluate,
-            "supported": idea.supports.filter(user_id=acting_user(request).pk).exists(),
-            **{f"{name}_form": form for name, form in bound.items()},
-        },
+        pk,
+        number,
+        "comment",
+        lambda idea, data: forum.idea_comment(
+            actor=acting_user(request), idea=idea, text=data["text"]
+        ),
+        permission=permissions.can_contribute_ideas,
     )
+
+
+@login_required
+@require_POST
+def idea_evaluate(request: HttpRequest, pk: int, number: int) -> HttpResponse:
+    return _idea_action(
+        request,
+        pk,
+        number,
+        "evaluate",
+        lambda idea, data: forum.idea_evaluate(actor=acting_user(request), idea=idea, **data),
+        permission=permissions.can_evaluate_ideas,
+    )
+
+
+@login_required
+@require_POST
+def idea_decline(request: HttpRequest, pk: int, number: int) -> HttpResponse:
+    return _idea_action(
+        request,
+        pk,
+        number,
+        "decline",
+        lambda idea, data: forum.idea_decline(
+            actor=acting_user(request), idea=idea, reason=data["reason"]
+        ),
+        permission=permissions.can_evaluate_ideas,
+    )
+
+
+@login_required
+@require_POST
+def idea_implementation(request: HttpRequest, pk: int, number: int) -> HttpResponse:
+    return _idea_action(
+        request,
+        pk,
+        number,
+        "implementation",
+        lambda idea, data: forum.idea_record_implementation(
+            actor=acting_user(request), idea=idea, **data
+        ),
+        permission=permissions.can_evaluate_ideas,
+    )
+
+
+@login_required
+@require_POST
+def idea_support(request: HttpRequest, pk: int, number: int) -> HttpResponse:
+    alliance, idea = _idea_page(request, pk, number)
+    require(permissions.can_contribute_ideas(request.user, alliance))
+    act_on_button(
+        request,
+        lambda: forum.idea_support(actor=acting_user(request), idea=idea),
+        done=_("Saved."),
+    )
+    return redirect("governance:idea", pk=alliance.pk, number=idea.number)
+
+
+@login_required
+@require_POST
+def idea_propose(request: HttpRequest, pk: int, number: int) -> HttpResponse:
+    """Turn the evaluated idea into a draft proposal, and go to the proposal."""
+    alliance, idea = _idea_page(request, pk, number)
+    require(permissions.can_evaluate_ideas(request.user, alliance))
+    made: list[Proposal] = []
+    act_on_button(
+        request,
+        lambda: made.append(forum.idea_to_proposal(actor=acting_user(request), idea=idea)),
+        done=_("The idea was turned into a draft proposal."),
+    )
+    if made:
+        return redirect("governance:proposal", pk=alliance.pk, number=made[0].number)
+    return redirect("governance:idea", pk=alliance.pk, number=idea.number)

@@ -10,6 +10,8 @@ urlpatterns = [
     path("alliances/<int:pk>/books/chart/<slug:name>.svg", views.books_chart, name="chart"),
     path("alliances/<int:pk>/books/import/", views.books_import, name="import"),
     path("alliances/<int:pk>/books/plan/", views.books_plan, name="plan"),
+    path("alliances/<int:pk>/books/plan/budget/", views.plan_budget, name="plan_budget"),
+    path("alliances/<int:pk>/books/plan/staff/", views.plan_staff, name="plan_staff"),
     path(
         "alliances/<int:pk>/books/plan/budget/<int:revision>/correct/",
         views.budget_revision_correct,

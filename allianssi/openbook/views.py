@@ -27,7 +27,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.formats import date_format, number_format
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from allianssi import permissions
 from allianssi.accounts.http import acting_user
@@ -35,7 +35,7 @@ from allianssi.alliances.models import Alliance, MemberRole, ServiceArea
 from allianssi.alliances.selectors import alliance_get, member_choices
 from allianssi.core import clock
 from allianssi.core.errors import DomainError
-from allianssi.core.views import add_domain_error, refuse_forbidden
+from allianssi.core.views import act, add_domain_error, refuse_forbidden
 from allianssi.openbook import charts, jobs, selectors, services
 from allianssi.openbook.forms import (
     BudgetCorrectionForm,
@@ -189,14 +189,11 @@ def books_csv(request: HttpRequest, pk: int) -> StreamingHttpResponse:
     return response
 
 
-@login_required
-@require_http_methods(["GET", "POST"])
-def books_plan(request: HttpRequest, pk: int) -> HttpResponse:
-    """Budgets and pooled staff: each organizer's budget per year and area, and the staff time
-    every party pools, each change a dated revision with its reason; their whole history."""
-    alliance = alliance_get(user=request.user, pk=pk)
-    if not permissions.can_read_ledger(request.user, alliance):
-        raise PermissionDenied
+def _plan_forms(
+    request: HttpRequest, alliance: Alliance, bound: str = "", data: Any = None
+) -> tuple[BudgetForm | None, StaffForm | None]:
+    """The plan page's two forms (each ``None`` when the user sets no one's budget or staff
+    time), the one named ``bound`` bound to the posted ``data``."""
     user = request.user
     organizers = member_choices(
         alliance,
@@ -209,60 +206,42 @@ def books_plan(request: HttpRequest, pk: int) -> HttpResponse:
         allowed=lambda o: permissions.can_manage_staff(user, alliance, organisation_id=o),
     )
     areas = sorted(alliance.service_areas.values_list("area", flat=True))
-    which = request.POST.get("form") if request.method == "POST" else None
+    initial = {"year": clock.today().year, "effective_on": clock.today()}
     budget_form = BudgetForm(
-        request.POST if which == "budget" else None,
+        data if bound == "budget" else None,
         organizers=organizers,
         areas=areas,
         prefix="budget",
-        initial={"year": clock.today().year, "effective_on": clock.today()},
+        initial=initial,
     )
     staff_form = StaffForm(
-        request.POST if which == "staff" else None,
-        parties=parties,
-        prefix="staff",
-        initial={"year": clock.today().year, "effective_on": clock.today()},
+        data if bound == "staff" else None, parties=parties, prefix="staff", initial=initial
     )
-    form = budget_form if which == "budget" else staff_form if which == "staff" else None
-    if form is not None and form.is_valid():
-        data = form.cleaned_data
-        organisation = Organisation.objects.get(pk=data["organisation"])
-        try:
-            if which == "budget":
-                services.budget_set(
-                    actor=acting_user(request),
-                    alliance=alliance,
-                    organisation=organisation,
-                    year=data["year"],
-                    service_area=data["service_area"],
-                    amount=data["amount"],
-                    person_years=data["person_years"],
-                    effective_on=data["effective_on"],
-                    reason=data["reason"],
-                )
-            else:
-                services.staff_set(
-                    actor=acting_user(request),
-                    alliance=alliance,
-                    organisation=organisation,
-                    year=data["year"],
-                    person_years=data["person_years"],
-                    effective_on=data["effective_on"],
-                    reason=data["reason"],
-                )
-        except DomainError as error:
-            add_domain_error(form, error)
-        else:
-            messages.success(request, _("Saved as a new revision."))
-            return redirect("openbook:plan", pk=alliance.pk)
+    return (budget_form if organizers else None, staff_form if parties else None)
+
+
+def _readable(request: HttpRequest, pk: int) -> Alliance:
+    alliance = alliance_get(user=request.user, pk=pk)
+    if not permissions.can_read_ledger(request.user, alliance):
+        raise PermissionDenied
+    return alliance
+
+
+def _render_plan(
+    request: HttpRequest,
+    alliance: Alliance,
+    budget_form: BudgetForm | None,
+    staff_form: StaffForm | None,
+) -> HttpResponse:
+    user = request.user
     budgets, staff = selectors.plan_history(user=user, alliance=alliance)
     return render(
         request,
         "openbook/plan.html",
         {
             "alliance": alliance,
-            "budget_form": budget_form if organizers else None,
-            "staff_form": staff_form if parties else None,
+            "budget_form": budget_form,
+            "staff_form": staff_form,
             "budgets": budgets,
             "staff": staff,
             "labels": dict(ServiceArea.choices),
@@ -281,6 +260,70 @@ def books_plan(request: HttpRequest, pk: int) -> HttpResponse:
             },
         },
     )
+
+
+@login_required
+@require_GET
+def books_plan(request: HttpRequest, pk: int) -> HttpResponse:
+    """Budgets and pooled staff: each organizer's budget per year and area, and the staff time
+    every party pools, each change a dated revision with its reason; their whole history. Each
+    form posts to its own view (:func:`plan_budget`, :func:`plan_staff`)."""
+    alliance = _readable(request, pk)
+    return _render_plan(request, alliance, *_plan_forms(request, alliance))
+
+
+@login_required
+@require_POST
+def plan_budget(request: HttpRequest, pk: int) -> HttpResponse:
+    """Set an organizer's budget for a year and area: a new revision with its reason."""
+    alliance = _readable(request, pk)
+    budget_form, staff_form = _plan_forms(request, alliance, "budget", request.POST)
+    if budget_form is None:  # the user sets no organizer's budget
+        raise PermissionDenied
+    if act(
+        request,
+        budget_form,
+        lambda data: services.budget_set(
+            actor=acting_user(request),
+            alliance=alliance,
+            organisation=Organisation.objects.get(pk=data["organisation"]),
+            year=data["year"],
+            service_area=data["service_area"],
+            amount=data["amount"],
+            person_years=data["person_years"],
+            effective_on=data["effective_on"],
+            reason=data["reason"],
+        ),
+        done=_("Saved as a new revision."),
+    ):
+        return redirect("openbook:plan", pk=alliance.pk)
+    return _render_plan(request, alliance, budget_form, staff_form)
+
+
+@login_required
+@require_POST
+def plan_staff(request: HttpRequest, pk: int) -> HttpResponse:
+    """State the staff time a party pools for a year: a new revision with its reason."""
+    alliance = _readable(request, pk)
+    budget_form, staff_form = _plan_forms(request, alliance, "staff", request.POST)
+    if staff_form is None:  # the user states no party's staff time
+        raise PermissionDenied
+    if act(
+        request,
+        staff_form,
+        lambda data: services.staff_set(
+            actor=acting_user(request),
+            alliance=alliance,
+            organisation=Organisation.objects.get(pk=data["organisation"]),
+            year=data["year"],
+            person_years=data["person_years"],
+            effective_on=data["effective_on"],
+            reason=data["reason"],
+        ),
+        done=_("Saved as a new revision."),
+    ):
+        return redirect("openbook:plan", pk=alliance.pk)
+    return _render_plan(request, alliance, budget_form, staff_form)
 
 
 @login_required

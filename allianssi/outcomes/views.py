@@ -46,7 +46,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from allianssi import permissions
 from allianssi.accounts.http import acting_user
-from allianssi.alliances.models import Alliance, MemberRole, Phase
+from allianssi.alliances.models import Alliance, MemberRole
 from allianssi.alliances.selectors import alliance_get, member_choices
 from allianssi.catalogue.models import Service
 from allianssi.core import clock
@@ -141,10 +141,6 @@ def _verifier(request: HttpRequest, alliance: Alliance) -> Organisation:
     return organisation
 
 
-def _live(alliance: Alliance) -> bool:
-    return alliance.phase != Phase.ENDED
-
-
 @contextmanager
 def _spooled(upload: Any) -> Iterator[Path]:
     """The upload as a temporary file of the same kind (the readers tell CSV from XLSX by the
@@ -235,8 +231,7 @@ def index(request: HttpRequest, pk: int) -> HttpResponse:
             "alliance": alliance,
             "party": party,
             "may_import": permissions.can_import_outcomes(request.user, alliance),
-            "may_manage": permissions.can_manage_kpi_definitions(request.user, alliance)
-            and _live(alliance),
+            "may_manage": permissions.can_manage_kpi_definitions(request.user, alliance),
             "definitions": _described(definitions, alliance),
             "year": clock.today().year,
         },
@@ -465,8 +460,7 @@ def figures(request: HttpRequest, pk: int, code: str) -> HttpResponse:
             "funnel_of": dict(member_choices(alliance, PRODUCING, current=False)).get(
                 producer or 0
             ),
-            "may_manage": permissions.can_manage_kpi_definitions(user, alliance)
-            and _live(alliance),
+            "may_manage": permissions.can_manage_kpi_definitions(user, alliance),
         },
     )
 
@@ -652,7 +646,7 @@ def event_list(request: HttpRequest, pk: int) -> HttpResponse:
     page: Page[OutcomeEvent] = Paginator(
         events.order_by("-occurred_on", "-pk"), PAGE_SIZE
     ).get_page(page_number(request))
-    live = _live(alliance)
+    live = permissions.alliance_is_live(alliance)
     rows = [
         {
             "event": event,
@@ -709,7 +703,7 @@ def _event_page(
 ) -> HttpResponse:
     disputes = list(event.disputes.select_related("raised_by", "decided_by").order_by("raised_at"))
     pending = next((d for d in disputes if not d.decision), None)
-    live = _live(alliance)
+    live = permissions.alliance_is_live(alliance)
     may_dispute = (
         live
         and event.status == Status.CONTRADICTED
@@ -983,7 +977,7 @@ def _samples_page(
         {
             "alliance": alliance,
             "organizer": organizer,
-            "form": form if _live(alliance) else None,
+            "form": form if permissions.alliance_is_live(alliance) else None,
             "draws": draws,
             "unverified": services.sample_population(alliance, organizer, clock.today()).count(),
         },
@@ -1063,7 +1057,7 @@ def _sample_page(
     if bound_for is not None:  # the page that holds the claim whose check was refused
         number = claims.filter(pk__lt=bound_for).count() // PAGE_SIZE + 1
     page: Page[OutcomeEvent] = Paginator(claims, PAGE_SIZE).get_page(number)
-    live = _live(alliance)
+    live = permissions.alliance_is_live(alliance)
     party = _party(request.user, alliance)
     rows = [
         {

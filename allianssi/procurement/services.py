@@ -31,6 +31,7 @@ from allianssi.governance import effects
 from allianssi.governance.models import Decision, Electorate, Proposal, ProposalStatus
 from allianssi.governance.services import EFFECT_MAX, AlternativeInput, proposal_create
 from allianssi.parties.models import PRODUCER_KINDS, Organisation
+from allianssi.parties.services import organisation_create
 from allianssi.procurement import scoring
 from allianssi.procurement.models import (
     Award,
@@ -440,6 +441,29 @@ def candidate_add(
 
 
 @transaction.atomic
+def candidate_register(
+    *,
+    actor: User,
+    procurement: Procurement,
+    organisation: Organisation | None,
+    new_kind: str = "",
+    new_name: str = "",
+    new_business_id: str = "",
+) -> Candidate:
+    """Record a candidate, registering the company or association first when it is new
+    (``organisation`` is ``None``): both in one transaction, each with its audit record, so a
+    candidate refused leaves no company registered."""
+    if organisation is None:
+        organisation = organisation_create(
+            actor=actor,
+            kind=new_kind or "company",
+            name=new_name,
+            business_id=new_business_id,
+        )
+    return candidate_add(actor=actor, procurement=procurement, organisation=organisation)
+
+
+@transaction.atomic
 def candidate_exclude(*, actor: User, candidate: Candidate, reason: str) -> Candidate:
     alliance, procurement = _managed(candidate.procurement, actor)
     _editable(procurement)
@@ -784,6 +808,37 @@ def score_set(
         },
     )
     return score
+
+
+@transaction.atomic
+def scores_set(
+    *,
+    actor: User,
+    evaluator: Evaluator,
+    points: Sequence[tuple[Candidate, AwardCriterion, Decimal | None]],
+) -> list[Score]:
+    """The evaluator's points for several candidates and criteria at once (the scores page):
+    each one that changed is set by :func:`score_set`, all in one transaction, so one refused
+    leaves every score as it was."""
+    current: dict[tuple[int, int], object] = {
+        (s.candidate_id, s.criterion_id): s.points
+        for s in Score.objects.filter(evaluator=evaluator, withdrawn_at__isnull=True)
+    }
+    return [
+        score_set(
+            actor=actor,
+            evaluator=evaluator,
+            candidate=candidate,
+            criterion=criterion,
+            points=value,
+        )
+        for candidate, criterion, value in points
+        if current.get((candidate.pk, criterion.pk), _UNSCORED) != value
+    ]
+
+
+#: Stands for "no score yet" when the points given are compared with the current ones.
+_UNSCORED = object()
 
 
 def eligible(procurement: Procurement) -> list[Candidate]:

@@ -1,31 +1,32 @@
 """The strategy phase's and producer selection's pages. Thin: parse, ask, call a service, render.
 
-The procurement page carries several small forms; each posts to the page with a ``form`` field
-naming it, and a failed one is shown again, bound, with the service's explanation.
+The procurement page and the evaluator's scores page carry several small forms; the page is shown
+by a GET-only view and each form posts to a view of its own (``procurement:candidate_add``,
+``procurement:scores_save``, …), which carries the action out through
+:func:`allianssi.core.views.act` and goes back to the page, or shows the page again with that form
+bound and the service's explanation.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.db import transaction
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from allianssi import permissions
 from allianssi.accounts.http import acting_user
 from allianssi.alliances.models import Alliance, Phase
 from allianssi.alliances.selectors import alliance_get
 from allianssi.core.errors import DomainError
-from allianssi.core.views import add_domain_error
-from allianssi.parties.services import organisation_create
+from allianssi.core.views import act, add_domain_error, require
 from allianssi.procurement import ocds, selectors, services, strategy
 from allianssi.procurement.assessment import CRITERIA
 from allianssi.procurement.forms import (
@@ -45,12 +46,6 @@ from allianssi.procurement.forms import (
     SelectionResultForm,
 )
 from allianssi.procurement.models import Procurement, ProcurementStatus
-
-
-def _require(allowed: bool) -> None:
-    if not allowed:
-        raise PermissionDenied
-
 
 # Strategy ---------------------------------------------------------------------------------------
 
@@ -78,7 +73,7 @@ def strategy_page(request: HttpRequest, pk: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def assessment_edit(request: HttpRequest, pk: int) -> HttpResponse:
     alliance = alliance_get(user=request.user, pk=pk)
-    _require(permissions.can_assess_suitability(request.user, alliance))
+    require(permissions.can_assess_suitability(request.user, alliance))
     own = selectors.own_assessment(user=request.user, alliance=alliance)
     initial: dict[str, Any] = {}
     if own is not None:
@@ -111,7 +106,7 @@ def assessment_edit(request: HttpRequest, pk: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def go_decision_new(request: HttpRequest, pk: int) -> HttpResponse:
     alliance = alliance_get(user=request.user, pk=pk)
-    _require(permissions.can_manage_procurement(request.user, alliance))
+    require(permissions.can_manage_procurement(request.user, alliance))
     form = GoDecisionForm(request.POST or None, organizers=strategy.organizers(alliance))
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -149,7 +144,7 @@ def procurement_list(request: HttpRequest, pk: int) -> HttpResponse:
         {
             "alliance": alliance,
             "procurements": selectors.procurement_list(user=request.user, alliance=alliance),
-            "can_manage": alliance.phase not in {Phase.STRATEGY, Phase.ENDED}
+            "can_manage": alliance.phase != Phase.STRATEGY
             and permissions.can_manage_procurement(request.user, alliance),
         },
     )
@@ -168,7 +163,7 @@ def _procurement_form(alliance: Alliance, data: Any = None, **kwargs: Any) -> Pr
 @require_http_methods(["GET", "POST"])
 def procurement_new(request: HttpRequest, pk: int) -> HttpResponse:
     alliance = alliance_get(user=request.user, pk=pk)
-    _require(permissions.can_manage_procurement(request.user, alliance))
+    require(permissions.can_manage_procurement(request.user, alliance))
     form = _procurement_form(alliance, request.POST or None)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -200,7 +195,7 @@ def procurement_new(request: HttpRequest, pk: int) -> HttpResponse:
 def procurement_edit(request: HttpRequest, pk: int, number: int) -> HttpResponse:
     alliance = alliance_get(user=request.user, pk=pk)
     procurement = selectors.procurement_get(user=request.user, alliance=alliance, number=number)
-    _require(permissions.can_manage_procurement(request.user, alliance))
+    require(permissions.can_manage_procurement(request.user, alliance))
     initial: dict[str, Any] = {
         "title": procurement.title,
         "description": procurement.description,
@@ -239,29 +234,30 @@ def procurement_edit(request: HttpRequest, pk: int, number: int) -> HttpResponse
     )
 
 
-def _detail_forms(procurement: Procurement, action: str | None, data: Any) -> dict[str, Any]:
-    """The project office's forms on the procurement page, the posted one bound."""
+def _detail_forms(procurement: Procurement, bound: str = "", data: Any = None) -> dict[str, Any]:
+    """The project office's forms on the procurement page, the one named ``bound`` bound to the
+    posted ``data``."""
     candidates = procurement.candidates.select_related("organisation")
     still_in = candidates.filter(excluded=False)
     criteria = procurement.selection_criteria.all()
 
-    def bound(name: str) -> Any:
-        return data if action == name else None
+    def given(name: str) -> Any:
+        return data if bound == name else None
 
     return {
         "candidate_form": CandidateForm(
-            bound("candidate"),
+            given("candidate"),
             auto_id="candidate_%s",
             companies=selectors.candidate_companies().exclude(candidacies__procurement=procurement),
         ),
-        "exclude_form": ExcludeForm(bound("exclude"), auto_id="exclude_%s", candidates=still_in),
-        "criterion_form": SelectionCriterionForm(bound("criterion"), auto_id="criterion_%s"),
+        "exclude_form": ExcludeForm(given("exclude"), auto_id="exclude_%s", candidates=still_in),
+        "criterion_form": SelectionCriterionForm(given("criterion"), auto_id="criterion_%s"),
         "result_form": SelectionResultForm(
-            bound("result"), auto_id="result_%s", candidates=still_in, criteria=criteria
+            given("result"), auto_id="result_%s", candidates=still_in, criteria=criteria
         ),
-        "round_form": RoundForm(bound("round"), auto_id="round_%s", candidates=list(still_in)),
+        "round_form": RoundForm(given("round"), auto_id="round_%s", candidates=list(still_in)),
         "award_criteria_form": AwardCriteriaForm(
-            bound("award_criteria"),
+            given("award_criteria"),
             auto_id="award_criteria_%s",
             initial={
                 key: value
@@ -270,140 +266,204 @@ def _detail_forms(procurement: Procurement, action: str | None, data: Any) -> di
             },
         ),
         "evaluator_form": EvaluatorForm(
-            bound("evaluator"),
+            given("evaluator"),
             auto_id="evaluator_%s",
             people=selectors.evaluator_people(procurement.alliance).exclude(
                 pk__in=procurement.evaluators.values("user_id")
             ),
         ),
-        "cancel_form": CancelForm(bound("cancel"), auto_id="cancel_%s"),
+        "cancel_form": CancelForm(given("cancel"), auto_id="cancel_%s"),
     }
 
 
-def _candidate_add(actor: Any, procurement: Procurement, data: dict[str, Any]) -> None:
-    """Add a candidate, registering the company first if it is new (one transaction)."""
-    with transaction.atomic():
-        organisation = data["organisation"]
-        if organisation is None:
-            organisation = organisation_create(
-                actor=actor,
-                kind=data["new_kind"] or "company",
-                name=data["new_name"],
-                business_id=data["new_business_id"],
-            )
-        services.candidate_add(actor=actor, procurement=procurement, organisation=organisation)
-
-
-def _detail_action(
-    action: str, actor: Any, procurement: Procurement, form: forms.Form
-) -> tuple[Callable[[], Any], str]:
-    data = form.cleaned_data
-    actions: dict[str, tuple[Callable[[], Any], str]] = {
-        "candidate": (
-            lambda: _candidate_add(actor, procurement, data),
-            _("The candidate was added."),
-        ),
-        "exclude": (
-            lambda: services.candidate_exclude(
-                actor=actor, candidate=data["candidate"], reason=data["reason"]
-            ),
-            _("The candidate was excluded."),
-        ),
-        "criterion": (
-            lambda: services.selection_criterion_add(
-                actor=actor, procurement=procurement, text=data["text"]
-            ),
-            _("The requirement was added."),
-        ),
-        "result": (
-            lambda: services.selection_result_set(
-                actor=actor,
-                candidate=data["candidate"],
-                criterion=data["criterion"],
-                met=data["met"],
-                note=data["note"],
-            ),
-            _("The assessment of the requirement was recorded."),
-        ),
-        "round": (
-            lambda: services.negotiation_round_add(
-                actor=actor,
-                procurement=procurement,
-                held_on=data["held_on"],
-                notes=data["notes"],
-                candidate_notes=form.candidate_notes(),  # type: ignore[attr-defined]
-            ),
-            _("The negotiation round was recorded."),
-        ),
-        "award_criteria": (
-            lambda: services.award_criteria_set(
-                actor=actor,
-                procurement=procurement,
-                criteria=form.criteria(),  # type: ignore[attr-defined]
-            ),
-            _("The award criteria were saved."),
-        ),
-        "evaluator": (
-            lambda: services.evaluator_add(actor=actor, procurement=procurement, user=data["user"]),
-            _("The evaluator was named."),
-        ),
-        "cancel": (
-            lambda: services.procurement_cancel(
-                actor=actor, procurement=procurement, reason=data["reason"]
-            ),
-            _("The procurement was cancelled."),
-        ),
+def _render_detail(
+    request: HttpRequest,
+    alliance: Alliance,
+    procurement: Procurement,
+    forms: dict[str, Any] | None = None,
+) -> HttpResponse:
+    view = selectors.procurement_view(user=request.user, procurement=procurement)
+    editable = procurement.status == ProcurementStatus.PREPARATION and view.pending_award is None
+    context: dict[str, Any] = {
+        "alliance": alliance,
+        "view": view,
+        "procurement": procurement,
+        "can_manage": editable and permissions.can_manage_procurement(request.user, alliance),
+        "evaluator": selectors.my_evaluator(user=request.user, procurement=procurement),
+        **_detail_forms(procurement),
     }
-    return actions[action]
+    context.update(forms or {})
+    return render(request, "procurement/detail.html", context)
 
 
 @login_required
-@require_http_methods(["GET", "POST"])
+@require_GET
 def procurement_detail(request: HttpRequest, pk: int, number: int) -> HttpResponse:
     alliance = alliance_get(user=request.user, pk=pk)
     procurement = selectors.procurement_get(user=request.user, alliance=alliance, number=number)
-    can_manage = permissions.can_manage_procurement(request.user, alliance)
-    action = request.POST.get("form") if request.method == "POST" else None
-    detail_forms = _detail_forms(procurement, action, request.POST)
-    if request.method == "POST":
-        _require(can_manage)
-        form = detail_forms.get(f"{action}_form")
-        if form is None:
-            raise Http404
-        if form.is_valid():
-            run, done = _detail_action(str(action), acting_user(request), procurement, form)
-            try:
-                run()
-            except DomainError as error:
-                add_domain_error(form, error)
-            else:
-                messages.success(request, done)
-                return redirect("procurement:detail", pk=alliance.pk, number=procurement.number)
-        procurement.refresh_from_db()
-    view = selectors.procurement_view(user=request.user, procurement=procurement)
-    editable = (
-        procurement.status == ProcurementStatus.PREPARATION
-        and view.pending_award is None
-        and alliance.phase != Phase.ENDED
-    )
-    return render(
+    return _render_detail(request, alliance, procurement)
+
+
+def _detail_action(
+    request: HttpRequest,
+    pk: int,
+    number: int,
+    name: str,
+    change: Callable[[Procurement, forms.Form, dict[str, Any]], object],
+    *,
+    done: str,
+) -> HttpResponse:
+    """One of the procurement page's forms posted (the project office's): the change made and
+    back to the page, or the page again with the form and its errors."""
+    alliance = alliance_get(user=request.user, pk=pk)
+    procurement = selectors.procurement_get(user=request.user, alliance=alliance, number=number)
+    require(permissions.can_manage_procurement(request.user, alliance))
+    form = _detail_forms(procurement, bound=name, data=request.POST)[f"{name}_form"]
+    if act(request, form, lambda data: change(procurement, form, data), done=done):
+        return redirect("procurement:detail", pk=alliance.pk, number=procurement.number)
+    procurement.refresh_from_db()
+    return _render_detail(request, alliance, procurement, {f"{name}_form": form})
+
+
+@login_required
+@require_POST
+def candidate_add(request: HttpRequest, pk: int, number: int) -> HttpResponse:
+    return _detail_action(
         request,
-        "procurement/detail.html",
-        {
-            "alliance": alliance,
-            "view": view,
-            "procurement": procurement,
-            "can_manage": can_manage and editable,
-            "evaluator": selectors.my_evaluator(user=request.user, procurement=procurement),
-            **detail_forms,
-        },
+        pk,
+        number,
+        "candidate",
+        lambda procurement, _form, data: services.candidate_register(
+            actor=acting_user(request),
+            procurement=procurement,
+            organisation=data["organisation"],
+            new_kind=data["new_kind"],
+            new_name=data["new_name"],
+            new_business_id=data["new_business_id"],
+        ),
+        done=_("The candidate was added."),
     )
 
 
 @login_required
-@require_http_methods(["GET", "POST"])
-def scores_edit(request: HttpRequest, pk: int, number: int) -> HttpResponse:
-    """The evaluator's own page: conflicts of interest and points per candidate and criterion."""
+@require_POST
+def candidate_exclude(request: HttpRequest, pk: int, number: int) -> HttpResponse:
+    return _detail_action(
+        request,
+        pk,
+        number,
+        "exclude",
+        lambda _procurement, _form, data: services.candidate_exclude(
+            actor=acting_user(request), candidate=data["candidate"], reason=data["reason"]
+        ),
+        done=_("The candidate was excluded."),
+    )
+
+
+@login_required
+@require_POST
+def criterion_add(request: HttpRequest, pk: int, number: int) -> HttpResponse:
+    return _detail_action(
+        request,
+        pk,
+        number,
+        "criterion",
+        lambda procurement, _form, data: services.selection_criterion_add(
+            actor=acting_user(request), procurement=procurement, text=data["text"]
+        ),
+        done=_("The requirement was added."),
+    )
+
+
+@login_required
+@require_POST
+def result_set(request: HttpRequest, pk: int, number: int) -> HttpResponse:
+    return _detail_action(
+        request,
+        pk,
+        number,
+        "result",
+        lambda _procurement, _form, data: services.selection_result_set(
+            actor=acting_user(request),
+            candidate=data["candidate"],
+            criterion=data["criterion"],
+            met=data["met"],
+            note=data["note"],
+        ),
+        done=_("The assessment of the requirement was recorded."),
+    )
+
+
+@login_required
+@require_POST
+def round_add(request: HttpRequest, pk: int, number: int) -> HttpResponse:
+    return _detail_action(
+        request,
+        pk,
+        number,
+        "round",
+        lambda procurement, form, data: services.negotiation_round_add(
+            actor=acting_user(request),
+            procurement=procurement,
+            held_on=data["held_on"],
+            notes=data["notes"],
+            candidate_notes=cast(RoundForm, form).candidate_notes(),
+        ),
+        done=_("The negotiation round was recorded."),
+    )
+
+
+@login_required
+@require_POST
+def award_criteria_set(request: HttpRequest, pk: int, number: int) -> HttpResponse:
+    return _detail_action(
+        request,
+        pk,
+        number,
+        "award_criteria",
+        lambda procurement, form, _data: services.award_criteria_set(
+            actor=acting_user(request),
+            procurement=procurement,
+            criteria=cast(AwardCriteriaForm, form).criteria(),
+        ),
+        done=_("The award criteria were saved."),
+    )
+
+
+@login_required
+@require_POST
+def evaluator_add(request: HttpRequest, pk: int, number: int) -> HttpResponse:
+    return _detail_action(
+        request,
+        pk,
+        number,
+        "evaluator",
+        lambda procurement, _form, data: services.evaluator_add(
+            actor=acting_user(request), procurement=procurement, user=data["user"]
+        ),
+        done=_("The evaluator was named."),
+    )
+
+
+@login_required
+@require_POST
+def procurement_cancel(request: HttpRequest, pk: int, number: int) -> HttpResponse:
+    return _detail_action(
+        request,
+        pk,
+        number,
+        "cancel",
+        lambda procurement, _form, data: services.procurement_cancel(
+            actor=acting_user(request), procurement=procurement, reason=data["reason"]
+        ),
+        done=_("The procurement was cancelled."),
+    )
+
+
+def _scores_page(
+    request: HttpRequest, pk: int, number: int, bound: str = "", data: Any = None
+) -> dict[str, Any]:
+    """The evaluator's page: its context, with the form named ``bound`` bound to ``data``."""
     alliance = alliance_get(user=request.user, pk=pk)
     procurement = selectors.procurement_get(user=request.user, alliance=alliance, number=number)
     evaluator = selectors.my_evaluator(user=request.user, procurement=procurement)
@@ -413,73 +473,72 @@ def scores_edit(request: HttpRequest, pk: int, number: int) -> HttpResponse:
     candidates = [c for c in services.eligible(procurement) if c.pk not in conflicted]
     criteria = list(procurement.award_criteria.all())
     current = selectors.my_scores(evaluator)
-    action = request.POST.get("form") if request.method == "POST" else None
-    score_form = ScoreForm(
-        request.POST if action == "scores" else None,
-        auto_id="scores_%s",
-        pairs=[(c, k) for c in candidates for k in criteria],
-        initial={f"p_{c}_{k}": s.points for (c, k), s in current.items() if c not in conflicted},
-    )
-    conflict_form = ConflictForm(
-        request.POST if action == "conflict" else None,
-        auto_id="conflict_%s",
-        candidates=procurement.candidates.filter(excluded=False)
-        .exclude(pk__in=conflicted)
-        .select_related("organisation"),
-    )
-    if action == "scores" and score_form.is_valid():
-        actor = acting_user(request)
-        changed = [
-            (c, k, p)
-            for c, k, p in score_form.points()
-            if (c.pk, k.pk) not in current or current[(c.pk, k.pk)].points != p
-        ]
-        try:
-            with transaction.atomic():
-                for candidate, criterion, points in changed:
-                    services.score_set(
-                        actor=actor,
-                        evaluator=evaluator,
-                        candidate=candidate,
-                        criterion=criterion,
-                        points=points,
-                    )
-        except DomainError as error:
-            add_domain_error(score_form, error)
-        else:
-            messages.success(request, _("Your scores were saved."))
-            return redirect("procurement:scores", pk=alliance.pk, number=procurement.number)
-    elif action == "conflict" and conflict_form.is_valid():
-        try:
-            services.conflict_declare(
-                actor=acting_user(request),
-                evaluator=evaluator,
-                candidate=conflict_form.cleaned_data["candidate"],
-                explanation=conflict_form.cleaned_data["explanation"],
-            )
-        except DomainError as error:
-            add_domain_error(conflict_form, error)
-        else:
-            messages.success(
-                request, _("The conflict of interest was recorded; you no longer score it.")
-            )
-            return redirect("procurement:scores", pk=alliance.pk, number=procurement.number)
-    elif action not in {None, "scores", "conflict"}:
-        raise Http404
-    return render(
+    return {
+        "alliance": alliance,
+        "procurement": procurement,
+        "evaluator": evaluator,
+        "candidates": candidates,
+        "criteria": criteria,
+        "score_form": ScoreForm(
+            data if bound == "scores" else None,
+            auto_id="scores_%s",
+            pairs=[(c, k) for c in candidates for k in criteria],
+            initial={
+                f"p_{c}_{k}": s.points for (c, k), s in current.items() if c not in conflicted
+            },
+        ),
+        "conflict_form": ConflictForm(
+            data if bound == "conflict" else None,
+            auto_id="conflict_%s",
+            candidates=procurement.candidates.filter(excluded=False)
+            .exclude(pk__in=conflicted)
+            .select_related("organisation"),
+        ),
+        "conflicts": evaluator.conflicts.select_related("candidate__organisation"),
+    }
+
+
+@login_required
+@require_GET
+def scores_edit(request: HttpRequest, pk: int, number: int) -> HttpResponse:
+    """The evaluator's own page: conflicts of interest and points per candidate and criterion."""
+    return render(request, "procurement/scores.html", _scores_page(request, pk, number))
+
+
+@login_required
+@require_POST
+def scores_save(request: HttpRequest, pk: int, number: int) -> HttpResponse:
+    page = _scores_page(request, pk, number, bound="scores", data=request.POST)
+    form = page["score_form"]
+    if act(
         request,
-        "procurement/scores.html",
-        {
-            "alliance": alliance,
-            "procurement": procurement,
-            "evaluator": evaluator,
-            "candidates": candidates,
-            "criteria": criteria,
-            "score_form": score_form,
-            "conflict_form": conflict_form,
-            "conflicts": evaluator.conflicts.select_related("candidate__organisation"),
-        },
-    )
+        form,
+        lambda _data: services.scores_set(
+            actor=acting_user(request), evaluator=page["evaluator"], points=form.points()
+        ),
+        done=_("Your scores were saved."),
+    ):
+        return redirect("procurement:scores", pk=pk, number=number)
+    return render(request, "procurement/scores.html", page)
+
+
+@login_required
+@require_POST
+def conflict_declare(request: HttpRequest, pk: int, number: int) -> HttpResponse:
+    page = _scores_page(request, pk, number, bound="conflict", data=request.POST)
+    if act(
+        request,
+        page["conflict_form"],
+        lambda data: services.conflict_declare(
+            actor=acting_user(request),
+            evaluator=page["evaluator"],
+            candidate=data["candidate"],
+            explanation=data["explanation"],
+        ),
+        done=_("The conflict of interest was recorded; you no longer score it."),
+    ):
+        return redirect("procurement:scores", pk=pk, number=number)
+    return render(request, "procurement/scores.html", page)
 
 
 @login_required
@@ -487,7 +546,7 @@ def scores_edit(request: HttpRequest, pk: int, number: int) -> HttpResponse:
 def award_new(request: HttpRequest, pk: int, number: int) -> HttpResponse:
     alliance = alliance_get(user=request.user, pk=pk)
     procurement = selectors.procurement_get(user=request.user, alliance=alliance, number=number)
-    _require(permissions.can_manage_procurement(request.user, alliance))
+    require(permissions.can_manage_procurement(request.user, alliance))
     view = selectors.procurement_view(user=request.user, procurement=procurement)
     ranked = [row.candidate for row in view.standings]
     form = AwardForm(request.POST or None, candidates=ranked)

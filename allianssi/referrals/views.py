@@ -28,7 +28,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from allianssi import permissions
 from allianssi.accounts.http import acting_user
-from allianssi.alliances.models import Alliance, Phase
+from allianssi.alliances.models import Alliance
 from allianssi.alliances.selectors import alliance_get
 from allianssi.catalogue.models import Service
 from allianssi.core import clock
@@ -214,7 +214,7 @@ def _detail(
     )
     moves = []
     # An ended alliance's referrals are history: read, not moved.
-    live = alliance.phase != Phase.ENDED
+    live = permissions.alliance_is_live(alliance)
     for action in selectors.available(request.user, referral) if live else []:
         title, button = _MOVE_WORDS[action]
         moves.append(

@@ -71,7 +71,7 @@ def test_open_books_pages_pass_axe(browser: Any, demo: Any, language: str, tmp_p
         tab.page.fill("#id_staff-person_years", "-1")
         audit.check(
             "budgets and pooled staff, a refused change",
-            tab.submit("main form.form:has(input[value=staff]) button[type=submit]"),
+            tab.submit('main form.form[action$="/plan/staff/"] button[type=submit]'),
         )
         audit.expect_errors("budgets and pooled staff, a refused change")
         audit.check("API tokens", tab.goto("/api/tokens/"))

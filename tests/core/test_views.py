@@ -13,7 +13,7 @@ from django.core.exceptions import PermissionDenied
 from django.test import RequestFactory
 
 from allianssi.core.errors import DomainError, forbidden
-from allianssi.core.views import act
+from allianssi.core.views import act, act_on_button
 
 
 class NameForm(forms.Form):
@@ -76,3 +76,27 @@ def test_a_refused_permission_is_a_403() -> None:
 
     with pytest.raises(PermissionDenied):
         act(_request(), NameForm({"name": "Tampere"}), refuse, done="Done.")
+
+
+def test_a_button_action_queues_its_message_or_its_refusal() -> None:
+    request = _request()
+    seen: list[str] = []
+    act_on_button(request, lambda: seen.append("made"), done="Done.")
+    assert seen == ["made"]
+
+    def refuse() -> None:
+        raise DomainError("closed", "The alliance has ended.")
+
+    act_on_button(request, refuse, done="Done.")
+    assert [(m.level_tag, str(m)) for m in get_messages(request)] == [
+        ("success", "Done."),
+        ("error", "The alliance has ended."),
+    ]
+
+
+def test_a_button_action_refused_permission_is_a_403() -> None:
+    def refuse() -> None:
+        raise forbidden()
+
+    with pytest.raises(PermissionDenied):
+        act_on_button(_request(), refuse, done="Done.")

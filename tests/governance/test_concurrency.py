@@ -10,6 +10,15 @@ from allianssi.governance.services import vote_cast
 from tests.alliances.test_concurrency import _race
 from tests.governance.conftest import Board
 
+
+def _action(page: str, name: str) -> str:
+    """The URL the page's form ``name`` posts to (each form has a view of its own)."""
+    from django.urls import resolve, reverse
+
+    match = resolve(page)
+    return reverse(f"{match.namespace}:{match.url_name}_{name}", kwargs=match.kwargs)
+
+
 pytestmark = [
     pytest.mark.django_db(transaction=True, serialized_rollback=True),
     pytest.mark.skipif(
@@ -74,7 +83,7 @@ def test_vote_requests__parallel_http_votes_decide_exactly_once(board: Board):
     def post(i: int) -> int:
         client, seat = clients[i]
         return client.post(
-            url, {"form": "vote", "seat": str(seat), "choice": "approve"}
+            _action(url, "vote"), {"seat": str(seat), "choice": "approve"}
         ).status_code
 
     statuses = _race(len(clients), post)

@@ -5,12 +5,19 @@ from __future__ import annotations
 import pytest
 from django.conf import settings
 from django.test import Client
-from django.urls import reverse
+from django.urls import resolve, reverse
 from django.utils import translation
 from django.utils.translation import gettext
 
 from allianssi.governance.models import Idea, IdeaStatus
 from tests.governance.conftest import Board
+
+
+def _action(page: str, name: str) -> str:
+    """The URL the page's form ``name`` posts to (each form has a view of its own)."""
+    match = resolve(page)
+    return reverse(f"{match.namespace}:{match.url_name}_{name}", kwargs=match.kwargs)
+
 
 pytestmark = pytest.mark.django_db
 
@@ -37,21 +44,20 @@ def test_forum_flow__post_comment_support_evaluate_propose(board: Board):
     idea = Idea.objects.get()
     url = reverse("governance:idea", args=[pk, idea.number])
     producer = _client(board, "rep_producer")
-    assert producer.post(url, {"form": "comment", "text": "Kannatan"}).status_code == 302
-    assert producer.post(url, {"form": "support"}).status_code == 302
-    response = producer.post(url, {"form": "support"}, follow=True)
+    assert producer.post(_action(url, "comment"), {"text": "Kannatan"}).status_code == 302
+    assert producer.post(_action(url, "support"), {}).status_code == 302
+    response = producer.post(_action(url, "support"), {}, follow=True)
     with translation.override("fi"):
         already = gettext("You already support this idea.")
     assert already in response.content.decode()
     assert idea.supports.count() == 1
     # Only the project office evaluates.
-    assert producer.post(url, {"form": "evaluate", "effort": "small"}).status_code == 403
+    assert producer.post(_action(url, "evaluate"), {"effort": "small"}).status_code == 403
     manager = _client(board, "manager")
     assert (
         manager.post(
-            url,
+            _action(url, "evaluate"),
             {
-                "form": "evaluate",
                 "cost_estimate": "5 000",
                 "effort": "small",
                 "expected_effect": "Vertailtavuus",
@@ -59,7 +65,7 @@ def test_forum_flow__post_comment_support_evaluate_propose(board: Board):
         ).status_code
         == 302
     )
-    response = manager.post(url, {"form": "propose"})
+    response = manager.post(_action(url, "propose"), {})
     idea.refresh_from_db()
     assert idea.status == IdeaStatus.PROPOSED
     assert response["Location"] == reverse("governance:proposal", args=[pk, idea.proposal.number])
@@ -84,13 +90,14 @@ def test_forum__declining_needs_a_reason(board: Board):
     idea = Idea.objects.get()
     url = reverse("governance:idea", args=[pk, idea.number])
     manager = _client(board, "manager")
-    response = manager.post(url, {"form": "decline", "reason": ""})
+    response = manager.post(_action(url, "decline"), {"reason": ""})
     assert response.status_code == 200
     assert 'class="error-summary"' in response.content.decode()
-    assert manager.post(url, {"form": "decline", "reason": "Ei nyt"}).status_code == 302
+    assert manager.post(_action(url, "decline"), {"reason": "Ei nyt"}).status_code == 302
     idea.refresh_from_db()
     assert idea.status == IdeaStatus.DECLINED
-    assert manager.post(url, {"form": "bogus"}).status_code == 404
+    assert manager.post(url + "bogus/", {}).status_code == 404  # no such action
+    assert manager.post(url, {"reason": "Ei nyt"}).status_code == 405  # the page only shows
 
 
 def test_idea_page__a_100_kb_idea_is_refused_and_long_words_wrap(board: Board):

@@ -8,13 +8,20 @@ import os
 import pytest
 from django.conf import settings
 from django.test import Client
-from django.urls import reverse
+from django.urls import resolve, reverse
 
 from allianssi.core import clock
 from allianssi.governance.documents import PdfUnavailable, pdf_from_html
 from allianssi.governance.meetings import minutes_approve, minutes_save
 from allianssi.governance.models import Meeting, MinutesVersion
 from tests.governance.conftest import Board
+
+
+def _action(page: str, name: str) -> str:
+    """The URL the page's form ``name`` posts to (each form has a view of its own)."""
+    match = resolve(page)
+    return reverse(f"{match.namespace}:{match.url_name}_{name}", kwargs=match.kwargs)
+
 
 pytestmark = pytest.mark.django_db
 
@@ -60,9 +67,8 @@ def test_meeting_flow__call_attend_write_correct_approve(board: Board):
     manager = _client(board, "manager")
     org = board.world.org
     response = manager.post(
-        url,
+        _action(url, "attendance"),
         {
-            "form": "attendance",
             f"seat_{org['region'].pk}": str(board.rep("region").pk),
             f"seat_{org['tampere'].pk}": str(board.rep("tampere").pk),
             f"seat_{org['nokia'].pk}": "",
@@ -70,19 +76,19 @@ def test_meeting_flow__call_attend_write_correct_approve(board: Board):
         },
     )
     assert response.status_code == 302
-    assert manager.post(url, {"form": "minutes", "text": "1. Avaus."}).status_code == 302
+    assert manager.post(_action(url, "minutes"), {"text": "1. Avaus."}).status_code == 302
     # Tampere's representative attended and corrects the draft.
     tampere = _client(board, "rep_tampere")
     assert (
         tampere.post(
-            url, {"form": "minutes", "text": "1. Avaus klo 9.", "change_note": "Kellonaika"}
+            _action(url, "minutes"), {"text": "1. Avaus klo 9.", "change_note": "Kellonaika"}
         ).status_code
         == 302
     )
     # Nokia attended for no one: it cannot write.
     nokia = _client(board, "rep_nokia")
-    assert nokia.post(url, {"form": "minutes", "text": "muuta"}).status_code == 403
-    assert manager.post(url, {"form": "approve", "version": "2"}).status_code == 302
+    assert nokia.post(_action(url, "minutes"), {"text": "muuta"}).status_code == 403
+    assert manager.post(_action(url, "approve"), {"version": "2"}).status_code == 302
     versions = list(MinutesVersion.objects.filter(meeting=meeting).values_list("version", "status"))
     assert versions == [(1, "draft"), (2, "approved")]
     body = manager.get(url + "?version=1").content.decode()
@@ -105,8 +111,8 @@ def test_meeting_pages__by_role(board: Board):
     observer = _client(board, "observer")
     assert observer.get(reverse("governance:meeting_new", args=[pk])).status_code == 403
     url = reverse("governance:meeting", args=[pk, meeting.number])
-    assert observer.post(url, {"form": "approve", "version": "1"}).status_code == 403
-    assert observer.post(url, {"form": "minutes", "text": "x"}).status_code == 403
+    assert observer.post(_action(url, "approve"), {"version": "1"}).status_code == 403
+    assert observer.post(_action(url, "minutes"), {"text": "x"}).status_code == 403
 
 
 def test_minutes_document__in_the_alliances_language_whoever_asks(board: Board):
@@ -152,16 +158,17 @@ def test_meeting_detail__bad_input_is_refused_with_a_message(board: Board):
     meeting = _call_meeting(board)
     url = reverse("governance:meeting", args=[board.world.alliance.pk, meeting.number])
     manager = _client(board, "manager", "en")
-    response = manager.post(url, {"form": "approve", "version": "abc"}, follow=True)
+    response = manager.post(_action(url, "approve"), {"version": "abc"}, follow=True)
     assert "Only the latest version of the minutes can be approved." in response.content.decode()
-    response = manager.post(url, {"form": "minutes", "text": "   "})
+    response = manager.post(_action(url, "minutes"), {"text": "   "})
     assert response.status_code == 200
     assert 'class="error-summary"' in response.content.decode()
     response = manager.post(
-        url,
-        {"form": "attendance", f"seat_{board.world.org['nokia'].pk}": str(board.rep("tampere").pk)},
+        _action(url, "attendance"),
+        {f"seat_{board.world.org['nokia'].pk}": str(board.rep("tampere").pk)},
     )
     assert response.status_code == 200
     assert not meeting.attendance.filter(person=board.rep("tampere")).exists()
-    assert manager.post(url, {"form": "nonsense"}).status_code == 404
+    assert manager.post(url + "nonsense/", {}).status_code == 404  # no such action
+    assert manager.post(url, {"text": "x"}).status_code == 405  # the page only shows
     assert not MinutesVersion.objects.exists()

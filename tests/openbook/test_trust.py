@@ -268,9 +268,8 @@ def test_plan_and_entry__values_beyond_the_columns_are_refused_with_the_range(fo
     assert not CostEntry.objects.exists()
     client = _client(formed, "manager")
     page = client.post(
-        reverse("openbook:plan", args=[formed.alliance.pk]),
+        reverse("openbook:plan_budget", args=[formed.alliance.pk]),
         {
-            "form": "budget",
             "budget-organisation": formed.org["tampere"].pk,
             "budget-year": 2026,
             "budget-service_area": "employment",

@@ -327,8 +327,10 @@ def test_plan_page__budgets_and_staff_as_revisions(books: World):
     assert page.status_code == 200
     choices = dict(page.context["budget_form"].fields["organisation"].choices)
     assert set(choices) == {books.org["nokia"].pk}  # only its own organizer's budget
+    budget_url = reverse("openbook:plan_budget", args=[books.alliance.pk])
+    staff_url = reverse("openbook:plan_staff", args=[books.alliance.pk])
+    assert client.get(budget_url).status_code == 405  # each form posts to its own view
     data = {
-        "form": "budget",
         "budget-organisation": books.org["nokia"].pk,
         "budget-year": 2026,
         "budget-service_area": "employment",
@@ -337,12 +339,12 @@ def test_plan_page__budgets_and_staff_as_revisions(books: World):
         "budget-effective_on": "2026-01-01",
         "budget-reason": "",
     }
-    assert client.post(url, data).status_code == 302
-    refused = client.post(url, {**data, "budget-amount": "13 000"})
+    assert client.post(budget_url, data).status_code == 302
+    refused = client.post(budget_url, {**data, "budget-amount": "13 000"})
     assert (
         "Kerro muutoksen syy" in refused.content.decode() or refused.context["budget_form"].errors
     )
-    client.post(url, {**data, "budget-amount": "13 000", "budget-reason": "Lisätalousarvio"})
+    client.post(budget_url, {**data, "budget-amount": "13 000", "budget-reason": "Lisätalousarvio"})
     assert list(
         BudgetRevision.objects.filter(budget__organisation=books.org["nokia"]).values_list(
             "number", "amount"
@@ -350,18 +352,17 @@ def test_plan_page__budgets_and_staff_as_revisions(books: World):
     ) == [(1, Decimal("12500.00")), (2, Decimal("13000.00"))]
     leader = _client(books, "producer_leader")
     staff = {
-        "form": "staff",
         "staff-organisation": books.org["producer"].pk,
         "staff-year": 2026,
         "staff-person_years": "3.25",
         "staff-effective_on": "2026-02-01",
         "staff-reason": "",
     }
-    assert leader.post(url, staff).status_code == 302
+    assert leader.post(staff_url, staff).status_code == 302
     books_page = _client(books, "observer").get(reverse("openbook:books", args=[books.alliance.pk]))
     assert "3,25" in books_page.content.decode()
     other = {**staff, "staff-organisation": books.org["nokia"].pk}
-    response = leader.post(url, other)
+    response = leader.post(staff_url, other)
     assert response.status_code == 200  # not one of its choices: refused, nothing saved
     assert StaffContribution.objects.count() == 1
 

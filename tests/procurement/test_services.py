@@ -444,3 +444,65 @@ def test_scoring__points_with_more_than_two_decimals_are_refused(tender: Tender)
             criterion=tender.criteria[0],
             points=Decimal("9.999"),
         )
+
+
+def test_candidate_register__a_new_company_and_its_candidacy_in_one_transaction(tender: Tender):
+    from allianssi.parties.models import Organisation
+
+    procurement = tender.procurement
+    candidate = services.candidate_register(
+        actor=tender.manager,
+        procurement=procurement,
+        organisation=None,
+        new_name="Uusi Oy",
+        new_business_id="0737546-2",
+    )
+    assert candidate.organisation.name == "Uusi Oy"
+    assert candidate.organisation.kind == "company"
+    actions = list(AuditRecord.objects.order_by("-pk").values_list("action", flat=True)[:2])
+    assert actions == ["candidate.add", "organisation.create"]
+    # A candidacy refused (the procurement is cancelled) leaves no company registered either.
+    services.procurement_cancel(actor=tender.manager, procurement=procurement, reason="Ei")
+    with _raises("procurement_closed"):
+        services.candidate_register(
+            actor=tender.manager,
+            procurement=procurement,
+            organisation=None,
+            new_name="Toinen Oy",
+            new_business_id="1572860-0",
+        )
+    assert not Organisation.objects.filter(name="Toinen Oy").exists()
+
+
+def test_scores_set__only_the_changed_points_and_all_or_nothing(tender: Tender):
+    tender.select_all()
+    tender.set_criteria()
+    evaluator = tender.evaluators["leader"]
+    leader = tender.world.users["leader"]
+    a, b = tender.candidates["a"], tender.candidates["b"]
+    first, second = tender.criteria
+    made = services.scores_set(
+        actor=leader,
+        evaluator=evaluator,
+        points=[(a, first, Decimal("8.5")), (b, second, Decimal(6))],
+    )
+    assert len(made) == 2
+    records = AuditRecord.objects.count()
+    # The same points again change nothing; one changed point is one new score.
+    again = services.scores_set(
+        actor=leader,
+        evaluator=evaluator,
+        points=[(a, first, Decimal("8.5")), (b, second, Decimal(7))],
+    )
+    assert [s.points for s in again] == [Decimal(7)]
+    assert AuditRecord.objects.count() == records + 1
+    # One point out of range refuses them all.
+    with _raises("points_invalid"):
+        services.scores_set(
+            actor=leader,
+            evaluator=evaluator,
+            points=[(a, first, Decimal(9)), (b, second, Decimal(11))],
+        )
+    assert Score.objects.get(
+        evaluator=evaluator, candidate=a, criterion=first, withdrawn_at__isnull=True
+    ).points == Decimal("8.5")

@@ -10,8 +10,9 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
-from allianssi.alliances.models import MemberRole, Role
+from allianssi.alliances.models import Alliance, MemberRole, Phase, Role
 from allianssi.alliances.services import alliance_role_grant, membership_add
+from allianssi.audit.models import AuditRecord
 from allianssi.compliance.models import Assignment
 from allianssi.governance.models import Proposal
 from allianssi.parties.models import Organisation
@@ -126,12 +127,11 @@ def test_writes__refused_and_change_nothing(tender: Tender, who: str):
         Procurement.objects.count(),
     )
     attempts = [
-        (reverse("procurement:detail", args=[pk, number]), {"form": "criterion", "text": "X"}),
+        (reverse("procurement:criterion_add", args=[pk, number]), {"text": "X"}),
         (reverse("procurement:new", args=[pk]), {"title": "X", "procedure": "open"}),
         (
-            reverse("compliance:page", args=[pk]),
+            reverse("compliance:assignment_add", args=[pk]),
             {
-                "form": "assignment",
                 "organisation": str(world.org["tampere"].pk),
                 "service_area": "employment",
                 "task": "organizing",
@@ -204,17 +204,17 @@ def test_procurement_flow__open_with_finnish_amounts_add_candidates_and_export(t
     assert response.status_code == 302
     procurement = Procurement.objects.get(number=2)
     assert procurement.lots.get().estimated_value == Decimal("120000.50")
-    detail = reverse("procurement:detail", args=[pk, procurement.number])
+    candidate_add = reverse("procurement:candidate_add", args=[pk, procurement.number])
     response = client.post(
-        detail,
-        {"form": "candidate", "new_name": "Uusi Oy", "new_business_id": "1234567-8"},
+        candidate_add,
+        {"new_name": "Uusi Oy", "new_business_id": "1234567-8"},
     )
     assert response.status_code == 200
     assert "Y-tunnus" in response.content.decode()
     assert not Organisation.objects.filter(name="Uusi Oy").exists()
     response = client.post(
-        detail,
-        {"form": "candidate", "new_name": "Uusi Oy", "new_business_id": "0737546-2"},
+        candidate_add,
+        {"new_name": "Uusi Oy", "new_business_id": "0737546-2"},
     )
     assert response.status_code == 302
     assert procurement.candidates.get().organisation.business_id == "0737546-2"
@@ -268,20 +268,20 @@ def test_scores_page__the_evaluator_scores_and_declares_a_conflict(tender: Tende
     client = _client(world, "leader")
     a, b = tender.candidates["a"], tender.candidates["b"]
     first, second = tender.criteria
+    save = reverse("procurement:scores_save", args=[world.alliance.pk, tender.procurement.number])
     response = client.post(
-        url,
-        {"form": "scores", f"p_{a.pk}_{first.pk}": "8,5", f"p_{b.pk}_{second.pk}": "11"},
+        save,
+        {f"p_{a.pk}_{first.pk}": "8,5", f"p_{b.pk}_{second.pk}": "11"},
     )
     assert response.status_code == 200  # 11 is out of range: nothing saved
     assert not Score.objects.exists()
-    response = client.post(
-        url, {"form": "scores", f"p_{a.pk}_{first.pk}": "8.5", f"p_{b.pk}_{second.pk}": "6"}
-    )
+    response = client.post(save, {f"p_{a.pk}_{first.pk}": "8.5", f"p_{b.pk}_{second.pk}": "6"})
     assert response.status_code == 302
     assert Score.objects.filter(withdrawn_at__isnull=True).count() == 2
-    response = client.post(
-        url, {"form": "conflict", "candidate": str(a.pk), "explanation": "Entinen työnantaja"}
+    conflict = reverse(
+        "procurement:conflict_declare", args=[world.alliance.pk, tender.procurement.number]
     )
+    response = client.post(conflict, {"candidate": str(a.pk), "explanation": "Entinen työnantaja"})
     assert response.status_code == 302
     page = client.get(url).content.decode()
     assert f'name="p_{a.pk}_{first.pk}"' not in page
@@ -300,3 +300,131 @@ def test_award_page__drafts_the_proposal_for_the_organizers(tender: Tender):
     assert response.status_code == 302
     proposal = Proposal.objects.get(kind="award")
     assert response["Location"].endswith(f"/proposals/{proposal.number}/")
+
+
+def _action_urls(tender: Tender) -> dict[str, tuple[str, set[str], set[str]]]:
+    """Every action URL of the procurement, scores and compliance pages (each form posts to its
+    own): who finds the page it belongs to, and who may post."""
+    from allianssi.compliance.services import assignment_add
+
+    world = tender.world
+    pk, number = world.alliance.pk, tender.procurement.number
+    task = assignment_add(
+        actor=world.users["manager"],
+        alliance=world.alliance,
+        organisation=world.org["tampere"],
+        service_area="employment",
+        task="organizing",
+    )
+    on = [pk, number]
+    managed = (PROCUREMENT_READERS, {"manager"})
+    return {
+        "candidate_add": (reverse("procurement:candidate_add", args=on), *managed),
+        "candidate_exclude": (reverse("procurement:candidate_exclude", args=on), *managed),
+        "criterion_add": (reverse("procurement:criterion_add", args=on), *managed),
+        "result_set": (reverse("procurement:result_set", args=on), *managed),
+        "round_add": (reverse("procurement:round_add", args=on), *managed),
+        "award_criteria_set": (reverse("procurement:award_criteria_set", args=on), *managed),
+        "evaluator_add": (reverse("procurement:evaluator_add", args=on), *managed),
+        "cancel": (reverse("procurement:cancel", args=on), *managed),
+        "scores_save": (
+            reverse("procurement:scores_save", args=on),
+            PROCUREMENT_READERS,
+            {"manager", "leader"},
+        ),
+        "conflict_declare": (
+            reverse("procurement:conflict_declare", args=on),
+            PROCUREMENT_READERS,
+            {"manager", "leader"},
+        ),
+        "compliance:assignment_add": (
+            reverse("compliance:assignment_add", args=[pk]),
+            IN_ALLIANCE,
+            {"manager"},
+        ),
+        "compliance:market_declare": (
+            reverse("compliance:market_declare", args=[pk]),
+            IN_ALLIANCE,
+            {"manager"},
+        ),
+        "compliance:document_register": (
+            reverse("compliance:document_register", args=[pk]),
+            IN_ALLIANCE,
+            {"manager"},
+        ),
+        "compliance:assignment_end": (
+            reverse("compliance:assignment_end", args=[pk, task.pk]),
+            IN_ALLIANCE,
+            {"manager"},
+        ),
+        "compliance:market_end": (
+            reverse("compliance:market_end", args=[pk, 999_999]),
+            IN_ALLIANCE,
+            {"manager"},
+        ),
+    }
+
+
+def test_every_procurement_and_compliance_url_is_in_a_matrix(tender: Tender):
+    """A new action URL is added to the matrix below (the pages are in ``test_pages__by_role``)."""
+    from allianssi.compliance import urls as compliance_urls
+    from allianssi.procurement import urls as procurement_urls
+
+    names = {f"procurement:{p.name}" for p in procurement_urls.urlpatterns}
+    names |= {f"compliance:{p.name}" for p in compliance_urls.urlpatterns}
+    pages = {
+        "procurement:strategy",
+        "procurement:assessment",
+        "procurement:go_new",
+        "procurement:list",
+        "procurement:new",
+        "procurement:detail",
+        "procurement:edit",
+        "procurement:award",
+        "procurement:scores",
+        "procurement:ocds",
+        "compliance:page",
+    }
+    actions = {name if ":" in name else f"procurement:{name}" for name in _action_urls(tender)}
+    assert names == pages | actions
+
+
+@pytest.mark.parametrize("who", PEOPLE)
+def test_actions__post_only_by_role_and_refused_ones_change_nothing(tender: Tender, who: str):
+    """Each action is a POST of its own: a GET is 405. A refused posting is 403 (or 404 where
+    the page is not theirs to find) and changes nothing; an allowed empty one is shown again
+    with its errors, or (a button, a form of nothing to fill in) goes back to the page."""
+    tender.set_criteria()  # the manager and the leader are named evaluators
+    world = tender.world
+    _producer_joins(world)
+    client = _client(world, who)
+    for name, (url, readers, allowed) in _action_urls(tender).items():
+        assert client.get(url).status_code == (302 if who == "anonymous" else 405), name
+        before = AuditRecord.objects.count()
+        status = client.post(url, {}).status_code
+        expected = _expected(who, readers, allowed)
+        if expected == 200:
+            if name == "compliance:market_end":
+                assert status == 404, name  # no such declaration
+            else:
+                assert status in {200, 302}, (name, status)
+            continue
+        assert status == expected, (who, name, status)
+        assert AuditRecord.objects.count() == before, name
+
+
+def test_procurement_actions__an_ended_alliance_changes_no_more(tender: Tender):
+    """Once the alliance has ended, the procurement page offers no forms and its actions are
+    refused: the rule is the permission's (``permissions.alliance_is_live``)."""
+    world = tender.world
+    Alliance.objects.filter(pk=world.alliance.pk).update(phase=Phase.ENDED)
+    client = _client(world, "manager")
+    pk, number = world.alliance.pk, tender.procurement.number
+    page = client.get(reverse("procurement:detail", args=[pk, number]))
+    assert page.status_code == 200
+    assert not page.context["can_manage"]
+    response = client.post(reverse("procurement:criterion_add", args=[pk, number]), {"text": "X"})
+    assert response.status_code == 403
+    assert not SelectionCriterion.objects.filter(text="X").exists()
+    compliance = client.get(reverse("compliance:page", args=[pk]))
+    assert not compliance.context["can_manage"]
