@@ -305,8 +305,8 @@ def validate_content(data: dict[str, Any], *, alliance: Alliance) -> None:
                 "validity_out_of_range",
                 _("A service's validity lies between %(earliest)s and %(latest)s."),
                 field=key,
-                earliest=f"{VALID_EARLIEST:%d.%m.%Y}",
-                latest=f"{latest:%d.%m.%Y}",
+                earliest=VALID_EARLIEST,
+                latest=latest,
             )
     if data["valid_from"] and data["valid_to"] and data["valid_to"] < data["valid_from"]:
         raise DomainError(

@@ -258,8 +258,8 @@ def document_register(
             "signed_on_out_of_range",
             _("A document is signed between %(earliest)s and today (%(today)s)."),
             field="signed_on",
-            earliest=f"{SIGNED_EARLIEST:%d.%m.%Y}",
-            today=f"{clock.today():%d.%m.%Y}",
+            earliest=SIGNED_EARLIEST,
+            today=clock.today(),
         )
     if AgreementDocument.objects.filter(
         alliance=alliance, kind=kind, title=title, version=version

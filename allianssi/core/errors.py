@@ -12,6 +12,8 @@ class DomainError(Exception):
 
     ``code`` is stable (tests and API clients match on it); ``message`` is a lazily translated
     text rendered in the language of the request; ``field`` names the input it is about, if any.
+    A parameter that is a ``Decimal``, date or time is written as the language being shown
+    writes it ("1 234,50", "31.12.2026"), when the message is shown (``formatting.param``).
     """
 
     def __init__(
@@ -30,8 +32,10 @@ class DomainError(Exception):
 
     @property
     def message(self) -> str:
+        from allianssi.core.formatting import params
+
         text = str(self._message)
-        return text % self.params if self.params else text
+        return text % params(self.params) if self.params else text
 
     def __str__(self) -> str:
         return f"{self.code}: {self.message}"

@@ -183,7 +183,7 @@ def _registered_on(data: CustomerInput) -> None:
             "registered_on_range",
             _("A company is registered between %(earliest)s and today."),
             field="registered_on",
-            earliest=f"{REGISTERED_EARLIEST:%d.%m.%Y}",
+            earliest=REGISTERED_EARLIEST,
         )
 
 

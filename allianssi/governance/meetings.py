@@ -89,8 +89,8 @@ def meeting_create(
             "meeting_date_out_of_range",
             _("A meeting starts between %(earliest)s and %(latest)s."),
             field="starts_at",
-            earliest=f"{timezone.localtime(earliest):%d.%m.%Y}",
-            latest=f"{timezone.localtime(latest):%d.%m.%Y}",
+            earliest=timezone.localtime(earliest).date(),
+            latest=timezone.localtime(latest).date(),
         )
     location = text_check(location, field="location", limit=TEXT_MAX)
     if any(p.alliance_id != alliance.pk for p in proposals):

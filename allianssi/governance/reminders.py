@@ -9,7 +9,6 @@ from __future__ import annotations
 import datetime as dt
 
 from django.urls import reverse
-from django.utils import timezone
 
 from allianssi.governance.models import Proposal, ProposalStatus, Seat, Vote
 from allianssi.notifications.services import remind_once
@@ -52,7 +51,7 @@ def votes_closing(now: dt.datetime, ahead: dt.timedelta) -> int:
                 params={
                     "number": proposal.number,
                     "title": proposal.title,
-                    "deadline": f"{timezone.localtime(proposal.deadline):%d.%m.%Y %H:%M}",
+                    "deadline": proposal.deadline,
                     "seat": elector.organisation.name,
                 },
                 url=reverse("governance:proposal", args=[proposal.alliance_id, proposal.number]),

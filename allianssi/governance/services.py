@@ -15,7 +15,6 @@ from typing import TYPE_CHECKING
 from django.db import transaction
 from django.db.models import Max
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from allianssi import permissions
@@ -321,7 +320,7 @@ def proposal_open(
         params={
             "number": proposal.number,
             "title": proposal.title,
-            "deadline": f"{timezone.localtime(deadline):%d.%m.%Y %H:%M}",
+            "deadline": deadline,
         },
         url=_proposal_url(proposal),
         exclude=actor,
@@ -362,8 +361,8 @@ def _check_deadline(deadline: dt.datetime | None) -> None:
         field="deadline",
         hours=int(VOTING_TIME_MIN.total_seconds() // 3600),
         days=VOTING_TIME_MAX.days,
-        earliest=f"{timezone.localtime(earliest):%d.%m.%Y %H:%M}",
-        latest=f"{timezone.localtime(latest):%d.%m.%Y %H:%M}",
+        earliest=earliest,
+        latest=latest,
     )
 
 
@@ -472,10 +471,21 @@ def proposals_close_due() -> int:
 
 
 def _closed_error(proposal: Proposal) -> DomainError:
+    """The refusal of a vote on a closed proposal; a vote that came after the deadline is told
+    so, with the deadline, so that its voter knows it was not recorded and why."""
+    status = ProposalStatus(proposal.status).label  # lazy: in the language it is read in
+    if proposal.deadline is not None and clock.now() >= proposal.deadline:
+        return DomainError(
+            "voting_closed",
+            _(
+                "Your vote was not recorded: voting closed at %(deadline)s, before your vote "
+                "arrived. Outcome: %(status)s."
+            ),
+            deadline=proposal.deadline,
+            status=status,
+        )
     return DomainError(
-        "voting_closed",
-        _("Voting on this proposal has closed (%(status)s)."),
-        status=str(ProposalStatus(proposal.status).label),
+        "voting_closed", _("Voting on this proposal has closed (%(status)s)."), status=status
     )
 
 

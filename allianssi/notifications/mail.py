@@ -13,10 +13,11 @@ from typing import TYPE_CHECKING
 from django.conf import settings
 from django.core.mail import send_mail
 from django.urls import reverse
-from django.utils import timezone, translation
+from django.utils import translation
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from allianssi.core.formatting import moment
 from allianssi.notifications.messages import render
 from allianssi.notifications.models import Notification, NotificationSettings
 
@@ -70,8 +71,7 @@ def send_digest(items: Sequence[Notification], *, email: str, language: str) -> 
         ) % {"count": count}
         lines = []
         for item in items:
-            when = timezone.localtime(item.created_at)
-            lines.append(f"{when:%d.%m.%Y %H:%M}  {render(item.kind, item.params)}")
+            lines.append(f"{moment(item.created_at)}  {render(item.kind, item.params)}")
             lines.append(f"    {absolute(item.url)}")
             lines.append("")
         body = "\n".join(lines) + f"\n-- \n{_footer()}\n"

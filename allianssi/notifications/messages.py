@@ -7,6 +7,8 @@ from typing import Any
 from django.utils.translation import gettext_lazy as _
 
 from allianssi.core import hooks
+from allianssi.core.formatting import params as shown
+from allianssi.core.formatting import restored
 
 TEXTS = {
     "proposal_opened": _(
@@ -48,10 +50,12 @@ TEXTS = {
 
 
 def render(kind: str, params: dict[str, Any]) -> str:
-    """The notification's text in the active language; an unknown kind shows its code."""
+    """The notification's text in the active language, its dates, times and amounts as that
+    language writes them; an unknown kind shows its code."""
     text = TEXTS.get(kind)
     if text is None:
         return kind
+    params = shown(restored(params))
     if kind == "proposal_closed" and "status" in params:
         status = hooks.label("proposal_status", str(params["status"]))
         if status is not None:

@@ -18,6 +18,7 @@ from allianssi.audit import actions
 from allianssi.audit.services import audit_append
 from allianssi.core import clock
 from allianssi.core.errors import DomainError, forbidden
+from allianssi.core.formatting import storable
 from allianssi.notifications import mail
 from allianssi.notifications.kinds import KINDS
 from allianssi.notifications.models import (
@@ -67,7 +68,8 @@ def notify(
     if not recipients:
         return []
     rows = {s.pk: s for s in NotificationSettings.objects.filter(user_id__in=list(recipients))}
-    params = {"alliance": alliance.name, **params}
+    # Dates, times and amounts kept tagged, to be written in each reader's language when shown.
+    params = storable({"alliance": alliance.name, **params})
     created = Notification.objects.bulk_create(
         Notification(
             user=u,

@@ -26,11 +26,11 @@ from types import TracebackType
 from typing import Any
 
 from django.db import connection as default_connection
-from django.utils.formats import number_format
 from django.utils.translation import gettext_lazy as _
 
 from allianssi.core.errors import DomainError
 from allianssi.core.fields import from_cents
+from allianssi.core.formatting import Euros
 from allianssi.openbook.ingest import _ENTRY_BITS, Row, Sums
 from allianssi.openbook.models import CostEntry, LedgerTotal, PartyTotal
 
@@ -45,10 +45,10 @@ def total_too_large() -> DomainError:
     return DomainError(
         "total_too_large",
         _(
-            "Nothing was booked: a total of the books would pass %(limit)s € either way. "
+            "Nothing was booked: a total of the books would pass %(limit)s either way. "
             "Check the amounts."
         ),
-        limit=number_format(from_cents(MAX_TOTAL_CENTS), 2, force_grouping=True),
+        limit=Euros(from_cents(MAX_TOTAL_CENTS)),
     )
 
 

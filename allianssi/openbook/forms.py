@@ -17,8 +17,16 @@ from allianssi.openbook.services import MAX_AMOUNT, MAX_PERSON_YEARS, MAX_REASON
 MONTH = forms.DateInput(attrs={"type": "month"}, format="%Y-%m")
 
 
+#: The year filter's choice for the whole books.
+ALL_YEARS = "all"
+
+
 class FilterForm(forms.Form):
-    """The books' filters, from the query string; every field may be empty."""
+    """The books' filters, from the query string; every field may be empty. The year limits the
+    months to that year (the months, if given, narrow it further), so that the totals compare
+    with that year's settlement."""
+
+    year = forms.ChoiceField(label=_("Year"), required=False)
 
     start = forms.DateField(
         label=_("From month"), required=False, input_formats=["%Y-%m"], widget=MONTH
@@ -43,9 +51,14 @@ class FilterForm(forms.Form):
         organizers: list[tuple[int, str]],
         producers: list[tuple[int, str]],
         areas: list[str],
+        years: list[int] | None = None,
         **kwargs: Any,
     ) -> None:
         super().__init__(*args, **kwargs)
+        self.fields["year"].choices = [  # type: ignore[attr-defined]
+            *((str(y), str(y)) for y in sorted(set(years or []), reverse=True)),
+            (ALL_YEARS, _("All years")),
+        ]
         labels = dict(ServiceArea.choices)
         self.fields["carried_by"].choices = [("", "—"), *organizers]  # type: ignore[attr-defined]
         self.fields["incurred_by"].choices = [("", "—"), *producers]  # type: ignore[attr-defined]
@@ -58,11 +71,15 @@ class FilterForm(forms.Form):
         if not self.is_valid():
             return Filters()
         data = self.cleaned_data
-        start: dt.date | None = data["start"]
-        end: dt.date | None = data["end"]
+        start: dt.date | None = data["start"].replace(day=1) if data["start"] else None
+        end: dt.date | None = data["end"].replace(day=1) if data["end"] else None
+        if data["year"] and data["year"] != ALL_YEARS:
+            first, last = dt.date(int(data["year"]), 1, 1), dt.date(int(data["year"]), 12, 1)
+            start = max(start, first) if start else first
+            end = min(end, last) if end else last
         return Filters(
-            start=start.replace(day=1) if start else None,
-            end=end.replace(day=1) if end else None,
+            start=start,
+            end=end,
             carried_by=data["carried_by"],
             incurred_by=data["incurred_by"],
             service_area=data["service_area"] or None,

@@ -26,7 +26,6 @@ from typing import IO, TYPE_CHECKING, Any
 
 from django.db import connection, transaction
 from django.utils import translation
-from django.utils.formats import number_format
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
@@ -38,6 +37,7 @@ from allianssi.audit.services import audit_append
 from allianssi.core import clock
 from allianssi.core.errors import DomainError, forbidden
 from allianssi.core.fields import from_cents
+from allianssi.core.formatting import Euros
 from allianssi.openbook import bulk, ingest
 from allianssi.openbook.models import CostCategory, ImportBatch
 from allianssi.openbook.services import booking_window, horizon_days
@@ -466,11 +466,11 @@ def _book(
         raise DomainError(
             "import_total_too_large",
             _(
-                "Nothing was imported: the file's costs add up to %(total)s €, and one import "
-                "holds at most %(limit)s € either way. Import it in parts."
+                "Nothing was imported: the file's costs add up to %(total)s, and one import "
+                "holds at most %(limit)s either way. Import it in parts."
             ),
-            total=number_format(from_cents(cents), 2, force_grouping=True),
-            limit=number_format(from_cents(MAX_BATCH_CENTS), 2, force_grouping=True),
+            total=Euros(from_cents(cents)),
+            limit=Euros(from_cents(MAX_BATCH_CENTS)),
         )
     bulk.upsert_totals(alliance.pk, sums)
     if len(sums) >= ANALYZE_KEYS:

@@ -35,6 +35,8 @@ from allianssi.audit import actions
 from allianssi.audit.services import audit_append
 from allianssi.core import clock
 from allianssi.core.errors import DomainError, forbidden
+from allianssi.core.formatting import params as shown
+from allianssi.core.formatting import restored, storable
 from allianssi.openbook.importing import ImportRejected, import_costs, uploaded_to_path
 from allianssi.openbook.models import ImportJob, ImportStatus
 
@@ -74,7 +76,7 @@ def source_text(message: Any) -> str:
 def render(message: str, params: dict[str, Any] | None) -> str:
     """A kept message in the reader's language."""
     text = gettext(message)
-    return text % params if params else text
+    return text % shown(restored(params)) if params else text
 
 
 # Writes -----------------------------------------------------------------------------------------
@@ -179,14 +181,17 @@ def run(job_id: int) -> ImportJob | None:
             status=ImportStatus.REJECTED,
             rows_read=refused.rows,
             rows_rejected=refused.rejected,
-            errors=[[e.line, e.column, source_text(e.message), e.params] for e in refused.errors],
-            message=[source_text(refused.template), refused.params],
+            errors=[
+                [e.line, e.column, source_text(e.message), storable(e.params)]
+                for e in refused.errors
+            ],
+            message=[source_text(refused.template), storable(refused.params)],
         )
     except DomainError as refused:
         _finish(
             job,
             status=ImportStatus.FAILED,
-            message=[source_text(refused.template), refused.params],
+            message=[source_text(refused.template), storable(refused.params)],
         )
     except Exception:
         log.exception("import job %s failed", job.pk)

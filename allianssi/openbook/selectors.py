@@ -16,7 +16,7 @@ from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
 from django.db import connection, transaction
-from django.db.models import BooleanField, OuterRef, Q, QuerySet, Subquery, Sum
+from django.db.models import BooleanField, Max, OuterRef, Q, QuerySet, Subquery, Sum
 from django.db.models.expressions import RawSQL
 from django.http import Http404
 
@@ -154,6 +154,23 @@ def _breakdowns(alliance: Alliance, filters: Filters) -> list[tuple[Any, ...]]:
             )
         rows: list[tuple[Any, ...]] = cursor.fetchall()
     return rows
+
+
+def term_years(alliance: Alliance) -> list[int]:
+    """The years of the alliance's term, newest first: the years costs may be booked in."""
+    return list(range(alliance.term_end.year, alliance.term_start.year - 1, -1))
+
+
+def books_year(*, user: AnyUser, alliance: Alliance, today: dt.date) -> int:
+    """The year the books show first: the current year, which the settlement's overview shows
+    too, while the term runs; else the latest year with costs (from the rollup, in SQL), or the
+    term's last year."""
+    if not permissions.can_read_ledger(user, alliance):
+        raise Http404
+    if alliance.term_start.year <= today.year <= alliance.term_end.year:
+        return today.year
+    last = LedgerTotal.objects.filter(alliance=alliance).aggregate(last=Max("month"))["last"]
+    return last.year if last is not None else alliance.term_end.year
 
 
 def books(*, user: AnyUser, alliance: Alliance, filters: Filters) -> Books:

@@ -21,7 +21,6 @@ from typing import TYPE_CHECKING, Any
 from django.conf import settings
 from django.db import transaction
 from django.db.models import Max
-from django.utils.formats import number_format
 from django.utils.translation import gettext_lazy as _
 
 from allianssi import permissions
@@ -32,6 +31,7 @@ from allianssi.audit.services import audit_append
 from allianssi.core import clock
 from allianssi.core.errors import DomainError, forbidden
 from allianssi.core.fields import from_cents, to_cents
+from allianssi.core.formatting import Euros
 from allianssi.openbook import bulk
 from allianssi.openbook.ingest import MAX_CENTS, Sums, day_text
 from allianssi.openbook.models import (
@@ -127,9 +127,9 @@ def _money(amount: Decimal | None, field: str, *, allow_zero: bool) -> Decimal:
     if abs(amount) > MAX_AMOUNT:  # before quantizing: a huge amount would not quantize
         raise DomainError(
             "amount_too_large",
-            _("An amount is at most %(limit)s € either way."),
+            _("An amount is at most %(limit)s either way."),
             field=field,
-            limit=number_format(MAX_AMOUNT, 2, force_grouping=True),
+            limit=Euros(MAX_AMOUNT),
         )
     if amount != amount.quantize(CENT) or (amount == 0 and not allow_zero):
         raise DomainError("amount_invalid", _("Enter an amount in euros and cents."), field=field)
@@ -158,7 +158,7 @@ def _plan_checks(
             "person_years_invalid",
             _("Enter the staff time pooled in person-years, from 0 to %(limit)s."),
             field="person_years",
-            limit=number_format(MAX_PERSON_YEARS, 2, force_grouping=True),
+            limit=MAX_PERSON_YEARS,
         )
     if effective_on is None:
         raise DomainError(

@@ -35,6 +35,7 @@ from allianssi.alliances.models import Alliance, MemberRole, ServiceArea
 from allianssi.alliances.selectors import alliance_get, member_choices
 from allianssi.core import clock
 from allianssi.core.errors import DomainError
+from allianssi.core.formatting import money
 from allianssi.core.views import act, add_domain_error, refuse_forbidden
 from allianssi.openbook import charts, jobs, selectors, services
 from allianssi.openbook.forms import (
@@ -78,11 +79,17 @@ def _filter_form(
     parties: tuple[list[tuple[int, str]], list[tuple[int, str]]] | None = None,
 ) -> FilterForm:
     organizers, producers = parties or _parties(alliance)
+    data = request.GET.copy()
+    if not data.get("year"):  # the year the settlement shows, or the latest with costs
+        data["year"] = str(
+            selectors.books_year(user=request.user, alliance=alliance, today=clock.today())
+        )
     return FilterForm(
-        request.GET or None,
+        data,
         organizers=organizers,
         producers=producers,
         areas=sorted(alliance.service_areas.values_list("area", flat=True)),
+        years=selectors.term_years(alliance),
     )
 
 
@@ -108,6 +115,7 @@ def books(request: HttpRequest, pk: int) -> HttpResponse:
         after=request.GET.get("after"),
         before=request.GET.get("before"),
     )
+    # Without a year in it, the links, charts and downloads show the same default year.
     query = request.GET.copy()
     for name in PAGER:
         query.pop(name, None)
@@ -487,8 +495,7 @@ def entry_new(request: HttpRequest, pk: int) -> HttpResponse:
         else:
             messages.success(
                 request,
-                _("The cost of %(amount)s € was posted.")
-                % {"amount": number_format(entry.amount, 2, force_grouping=True)},
+                _("The cost of %(amount)s was posted.") % {"amount": money(entry.amount)},
             )
             return redirect("openbook:books", pk=alliance.pk)
     return render(request, "openbook/entry_form.html", {"alliance": alliance, "form": form})
@@ -529,7 +536,7 @@ def entry_reverse(request: HttpRequest, pk: int, entry: int) -> HttpResponse:
 
 def _euros(value: Decimal | float) -> str:
     """Whole euros for the charts' scales (the tables beside them give the cents)."""
-    return f"{number_format(round(Decimal(str(value))), 0, force_grouping=True)} €"
+    return money(round(Decimal(str(value))), 0)
 
 
 @login_required

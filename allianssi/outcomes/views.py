@@ -51,6 +51,7 @@ from allianssi.alliances.selectors import alliance_get, member_choices
 from allianssi.catalogue.models import Service
 from allianssi.core import clock
 from allianssi.core.errors import DomainError
+from allianssi.core.formatting import money, number, percent
 from allianssi.core.views import add_domain_error, page_number, posted, refuse_forbidden, require
 from allianssi.customers import selectors as customer_selectors
 from allianssi.customers.models import AccessReason, Customer
@@ -180,7 +181,7 @@ def _service_names(alliance: Alliance) -> dict[int, str]:
 
 
 def _euros(cents: int) -> str:
-    return f"{number_format(Decimal(cents) / 100, 2, force_grouping=True)} €"
+    return money(Decimal(cents) / 100)
 
 
 def _described(definitions: list[KpiDefinition], alliance: Alliance) -> list[dict[str, Any]]:
@@ -305,10 +306,10 @@ def _value_text(measure: str, value: Any) -> str:
     if value is None:
         return "—"
     if measure == Measure.SHARE:
-        return f"{number_format(value, 1)} %"
+        return percent(value, 1)
     if measure == Measure.COUNT:
-        return number_format(value, 0, force_grouping=True)
-    return _("%(days)s days") % {"days": number_format(value, 1)}
+        return number(value, 0)
+    return _("%(days)s days") % {"days": number(value, 1)}
 
 
 def _cell_row(measure: str, cell: selectors.Cell, label: str) -> dict[str, Any]:

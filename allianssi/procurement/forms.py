@@ -15,7 +15,7 @@ from allianssi.core.text import DESCRIPTION, NOTE
 from allianssi.governance.services import EFFECT_MAX
 from allianssi.parties.models import Organisation
 from allianssi.procurement.assessment import CRITERIA
-from allianssi.procurement.criteria import QUESTIONS, SCALE
+from allianssi.procurement.criteria import QUESTIONS, SCALE, SCALES
 from allianssi.procurement.models import (
     CATEGORY_CHOICES,
     Candidate,
@@ -47,7 +47,7 @@ class AssessmentForm(forms.Form):
             self.fields[criterion] = forms.TypedChoiceField(
                 label=title,
                 help_text=question,
-                choices=[(str(k), v) for k, v in SCALE.items()],
+                choices=[(str(k), v) for k, v in SCALES.get(criterion, SCALE).items()],
                 coerce=int,
                 widget=forms.RadioSelect,
             )

@@ -25,7 +25,9 @@ from allianssi.audit import actions
 from allianssi.audit.services import audit_append, jsonable
 from allianssi.core import clock
 from allianssi.core.errors import DomainError, forbidden
+from allianssi.core.formatting import Euros, Percent
 from allianssi.core.hooks import configuration_change
+from allianssi.core.rounding import rounded
 from allianssi.core.text import DESCRIPTION, NOTE, TITLE, text_check
 from allianssi.governance import effects
 from allianssi.governance.models import Decision, Electorate, Proposal, ProposalStatus
@@ -169,9 +171,9 @@ def _clean_text(value: str, field: str, message: Any, limit: int = NOTE) -> str:
 def _money_limit(field: str) -> DomainError:
     return DomainError(
         "amount_too_large",
-        _("An amount is less than %(limit)s €."),
+        _("An amount is less than %(limit)s."),
         field=field,
-        limit=f"{MONEY_LIMIT:,.0f}".replace(",", " "),
+        limit=Euros(MONEY_LIMIT),
     )
 
 
@@ -182,8 +184,8 @@ def _check_notice_on(notice_on: dt.date | None) -> None:
             "notice_date_out_of_range",
             _("The notice is dated between %(earliest)s and %(latest)s."),
             field="notice_on",
-            earliest=f"{NOTICE_EARLIEST:%d.%m.%Y}",
-            latest=f"{latest:%d.%m.%Y}",
+            earliest=NOTICE_EARLIEST,
+            latest=latest,
         )
 
 
@@ -234,12 +236,12 @@ def _check_money(
         raise DomainError(
             "shares_not_total",
             _(
-                "The organizers' budget shares (%(shared)s €) must add up to the estimated "
-                "value (%(total)s €)."
+                "The organizers' budget shares (%(shared)s) must add up to the estimated "
+                "value (%(total)s)."
             ),
             field="shares",
-            shared=f"{shared:.2f}",
-            total=f"{total:.2f}",
+            shared=Euros(rounded(shared)),
+            total=Euros(rounded(total)),
         )
     return [o for o in parties if o.pk in shares]
 
@@ -566,7 +568,7 @@ def negotiation_round_add(
                 "notice, nor before the Procurement Act 1397/2016 came into force."
             ),
             field="held_on",
-            earliest=f"{earliest:%d.%m.%Y}",
+            earliest=earliest,
         )
     notes = _clean_text(notes, "notes", _("Write the round's notes."), DESCRIPTION)
     candidates = {c.pk: c for c in procurement.candidates.filter(excluded=False)}
@@ -641,9 +643,10 @@ def award_criteria_set(
     if total != 100:
         raise DomainError(
             "weights_not_100",
-            _("The weights must add up to 100 %%; now they add up to %(total)s %%."),
+            _("The weights must add up to %(required)s; now they add up to %(total)s."),
             field="criteria",
-            total=f"{total.normalize():f}",
+            required=Percent(100),
+            total=Percent(f"{total.normalize():f}"),
         )
     if Score.objects.filter(criterion__procurement=procurement).exists():
         raise DomainError(

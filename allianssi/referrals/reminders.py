@@ -43,7 +43,7 @@ def referrals_expiring(now: dt.datetime, ahead: dt.timedelta) -> int:
             params={
                 "number": referral.number,
                 "name": referral.version.name_fi,
-                "answer_by": f"{referral.answer_by:%d.%m.%Y}",
+                "answer_by": referral.answer_by,
             },
             url=referral_url(referral),
         ):

@@ -529,7 +529,7 @@ def _day(day: dt.date | None, field: str) -> dt.date:
             "day_too_early",
             _("The day is between %(earliest)s and today."),
             field=field,
-            earliest=f"{earliest:%d.%m.%Y}",
+            earliest=earliest,
         )
     return day
 

@@ -11,6 +11,7 @@ from decimal import Decimal
 
 import pygal
 
+from allianssi.core.formatting import number
 from allianssi.openbook.charts import STYLE
 
 
@@ -43,6 +44,8 @@ def trajectory_chart(
         legend_at_bottom=True,
         truncate_label=20,
         dots_size=4,
+        # the scale and the tooltips in the reader's language ("12,5"), at most 4 decimals
+        value_formatter=lambda value: number(Decimal(str(value)), -4),
     )
     chart.x_labels = [label for label, _value in points]
     result = labels[0]

@@ -81,6 +81,8 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "allianssi.notifications.context_processors.unread",
             ],
+            # money, amount, number, percent, day, moment, month: in every template, unloaded.
+            "builtins": ["allianssi.core.templatetags.formats"],
         },
     }
 ]
@@ -155,6 +157,10 @@ LOCALE_PATHS = [BASE_DIR / "locale"]
 LANGUAGE_COOKIE_NAME = "allianssi_language"
 LANGUAGE_COOKIE_SAMESITE = "Lax"
 USE_I18N = True
+# Numbers, money and dates by the reader's language (allianssi/core/formatting.py): Django's
+# locale formats, with the project's overrides here. USE_THOUSAND_SEPARATOR stays off (it would
+# group years and numbers of things); the formatting helpers group amounts (docs/formats.md).
+FORMAT_MODULE_PATH = ["config.formats"]
 TIME_ZONE = "Europe/Helsinki"
 USE_TZ = True
 

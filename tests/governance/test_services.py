@@ -34,6 +34,12 @@ from tests.governance.conftest import Board
 pytestmark = pytest.mark.django_db
 
 
+def _en(moment: dt.datetime) -> str:
+    """A time as English pages write it (docs/formats.md): "7 Dec 2026, 02:59"."""
+    local = timezone.localtime(moment)
+    return f"{local.day} {local:%b %Y, %H:%M}"
+
+
 def _raises(code: str):
     return pytest.raises(DomainError, match=f"^{code}:")
 
@@ -172,8 +178,7 @@ def test_proposal_open__deadline_between_the_stated_bounds(board: Board, monkeyp
     with override("en"):  # the message is translated when read
         assert caught.value.message.startswith(
             "Voting closes at least 2 hours and at most 92 days after it opens: between "
-            f"{timezone.localtime(now + dt.timedelta(hours=2)):%d.%m.%Y %H:%M} and "
-            f"{timezone.localtime(now + dt.timedelta(days=92)):%d.%m.%Y %H:%M}"
+            f"{_en(now + dt.timedelta(hours=2))} and {_en(now + dt.timedelta(days=92))}"
         )
     proposal.refresh_from_db()
     assert proposal.status == ProposalStatus.DRAFT

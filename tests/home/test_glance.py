@@ -44,7 +44,7 @@ def _row(rows: list[dict], world: World, key: str) -> dict:
 
 
 def _euros(value: str | Decimal) -> str:
-    return f"{floatformat(Decimal(value), '2g')} €"
+    return f"{floatformat(Decimal(value), '2g')}\u00a0€"  # a non-breaking space before €
 
 
 def _page(world: World, who: str) -> str:

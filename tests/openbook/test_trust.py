@@ -176,7 +176,7 @@ def test_import__a_batch_whose_total_passes_its_column_is_refused(formed: World,
     with translation.override("en"), _raises("import_total_too_large") as refused:
         _import(formed, _csv(tmp_path, lines))
     with translation.override("en"):  # the message is translated when read
-        assert "at most 99,999,999,999,999.99 €" in refused.value.message
+        assert "at most €99,999,999,999,999.99 either way" in refused.value.message
     _nothing_booked()
     assert 100 * ingest.MAX_CENTS <= MAX_BATCH_CENTS  # a hundred rows still fit
     assert _import(formed, _csv(tmp_path, lines[:100], name="sata.csv")).batch.rows == 100

@@ -83,7 +83,7 @@ def test_books__totals_by_dimension_filtered_and_the_market_share(books: World):
     url = reverse("openbook:books", args=[books.alliance.pk])
     text = client.get(url).content.decode()
     assert "1\u00a0200,00" in text or "1 200,00" in text  # the grand total, Finnish format
-    assert "100 %" in text  # every cost so far is a market producer's
+    assert "100\u00a0%" in text  # every cost so far is a market producer's
     filtered = client.get(url, {"carried_by": books.org["nokia"].pk}).content.decode()
     assert "234,56" in filtered
     assert "Palkka" in filtered

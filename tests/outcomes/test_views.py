@@ -544,7 +544,7 @@ def test_extract__the_organizer_imports_and_the_file_is_deleted(
     assert (verified.status, contradicted.status) == (Status.VERIFIED, Status.CONTRADICTED)
     listed = _text(client.get(url(serving, "extracts")))
     assert "6/2026–9/2026" in listed
-    assert "930.00 €" in listed
+    assert "€930.00" in listed
     # The producer sees its claim verified, never the earnings behind it.
     for path_ in [url(serving, "events"), url(serving, "event", verified.pk)]:
         producer_page = _text(browser(serving, "producer_staff").get(path_))
@@ -736,7 +736,7 @@ def test_definition__the_project_office_defines_and_changes_a_kpi(serving: World
     )
     assert (definition.employed_months, definition.threshold_cents) == (6, 120_000)
     index = _text(client.get(url(serving, "index")))
-    assert "Employed 6 months after the end, with earnings of at least 1,200.00 €" in index
+    assert "Employed 6 months after the end, with earnings of at least €1,200.00" in index
 
 
 @pytest.mark.parametrize(
@@ -800,7 +800,7 @@ def test_figures__small_groups_are_hidden_from_other_parties(serving: World):
         "Työpolku Oy",
         2,
         2,
-        "100.0 %",
+        "100.0%",
     )
     assert own.context["whole"]["hidden"]  # the whole alliance: two customers, hidden from all
     other = browser(serving, "producer2_staff").get(path, {"year": "2026"})
@@ -810,7 +810,7 @@ def test_figures__small_groups_are_hidden_from_other_parties(serving: World):
     assert (row["cohort"], row["reached"], row["value"]) == (None, None, "")
     html = _text(other)
     assert "hidden: fewer than 5 customers" in html
-    assert "100.0 %" not in html
+    assert "100.0%" not in html
 
 
 def test_figures__the_whole_alliance_by_service_and_month_by_month(serving: World):
@@ -820,13 +820,13 @@ def test_figures__the_whole_alliance_by_service_and_month_by_month(serving: Worl
         url(serving, "figures", "employed"), {"year": "2026"}
     )
     whole = response.context["whole"]
-    assert (whole["cohort"], whole["reached"], whole["value"]) == (5, 5, "100.0 %")
+    assert (whole["cohort"], whole["reached"], whole["value"]) == (5, 5, "100.0%")
     [by_service] = [g for g in response.context["groups"] if g["key"] == "service"]
     assert [r["label"] for r in by_service["rows"]] == ["Job-search coaching"]
     months = response.context["months"]
     assert len(months) == 12  # 2026 up to December, as today is in December
     assert months[1]["hidden"]  # none ended by February: a cohort of 0 is under 5
-    assert (months[2]["cohort"], months[2]["value"]) == (5, "100.0 %")
+    assert (months[2]["cohort"], months[2]["value"]) == (5, "100.0%")
     # No commercial terms name the KPI: no trajectory chart.
     assert response.context["kpi"] is None
     assert url(serving, "trajectory_chart", "employed") not in _text(response)

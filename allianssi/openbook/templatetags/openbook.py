@@ -8,12 +8,12 @@ from typing import Any
 from django import template
 from django.http import QueryDict
 from django.urls import reverse
-from django.utils.formats import number_format
 from django.utils.html import escape
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 
 from allianssi.alliances.models import ServiceArea
+from allianssi.core import formatting
 from allianssi.openbook.models import CostCategory, CostEntry
 
 register = template.Library()
@@ -44,7 +44,7 @@ def entry_rows(entries: list[CostEntry], may_correct: set[int], alliance_id: int
     """The rows of the entries table, made here rather than by the template language: a page
     holds a hundred entries of nine cells each, and rendering them cell by cell was most of the
     open-books page's time (docs/performance.md, "pages"). Every text is escaped (``escape``);
-    the amounts are formatted as ``floatformat:"2g"`` does, the dates as ``date:"j.n.Y"``."""
+    the amounts and dates are formatted as the ``amount`` and ``day`` filters do."""
     areas, categories = dict(ServiceArea.choices), dict(CostCategory.choices)
     # (Outside the f-string, where xgettext would not find it.)
     marked = escape(_("correction"))
@@ -55,7 +55,7 @@ def entry_rows(entries: list[CostEntry], may_correct: set[int], alliance_id: int
     correct_url = reverse("openbook:entry_reverse", args=[alliance_id, int(sentinel)])
     rows = []
     for e in entries:
-        day = f"{e.booked_on.day}.{e.booked_on.month}.{e.booked_on.year}"
+        day = formatting.day(e.booked_on)
         link = ""
         if e.pk in may_correct:
             url = escape(correct_url.replace(sentinel, str(e.pk)))
@@ -66,7 +66,7 @@ def entry_rows(entries: list[CostEntry], may_correct: set[int], alliance_id: int
             f"<td>{escape(e.carried_by.name)}</td>",
             f"<td>{escape(areas.get(e.service_area, e.service_area))}</td>",
             f"<td>{escape(categories.get(e.category, e.category))}</td>",
-            f'<td class="num">{escape(number_format(e.amount, 2, force_grouping=True))}</td>',
+            f'<td class="num">{escape(formatting.number(e.amount, 2))}</td>',
             f"<td>{escape(e.description)}{correction if e.reverses_id else ''}</td>",
             f"<td>{escape(e.evidence or '—')}</td>",
             f"<td>{link}</td>",

@@ -8,7 +8,6 @@ from decimal import Decimal
 from typing import TYPE_CHECKING
 
 from django.db import transaction
-from django.utils.formats import number_format
 from django.utils.translation import gettext_lazy as _
 
 from allianssi import permissions
@@ -121,8 +120,8 @@ def _check_kpi_value(value: Decimal, unit: str) -> None:
             _(settlement_format.MESSAGES["unit_range"]),
             field="value",
             unit=unit.strip(),
-            min=number_format(low),
-            max=number_format(high),
+            min=low,
+            max=high,
         )
 
 
