@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from typing import Any
 
 import pytest
 
@@ -30,6 +31,16 @@ from allianssi.procurement.models import Route, Verdict
 from allianssi.procurement.strategy import Answer, assessment_submit, go_decision_propose
 from tests.accounts.factories import UserFactory
 from tests.parties.factories import CompanyFactory
+from tests.shared_worlds import (
+    Stack,
+    chain_key,
+    django_group,
+    enter_for_test,
+    keep_migrated_copy,
+    leave_for_test,
+    shared_value,
+    test_database_is_in_memory_sqlite,
+)
 
 D0 = dt.date(2026, 1, 1)
 
@@ -228,7 +239,51 @@ def build_world() -> World:
 
 @pytest.fixture
 def world(db: None) -> World:
+    """The shared world (built once per test process and kept: ``tests/shared_worlds.py``);
+    the test gets its own copy of the objects, and its changes are rolled back at its end."""
     return build_world()
+
+
+@pytest.fixture(scope="session")
+def _shared_worlds(django_db_setup: None, django_db_blocker: Any) -> Iterator[Stack]:
+    """The worlds kept in this process's test database, rolled back at the end.
+
+    Set up before the first test that uses the database, so also the moment to keep a copy of
+    the database just as the migrations made it (``migrated_copy``)."""
+    with django_db_blocker.unblock():
+        keep_migrated_copy()
+    stack = Stack()
+    yield stack
+    with django_db_blocker.unblock():
+        stack.clear()
+
+
+@pytest.fixture
+def _shared_world_for_test(
+    request: pytest.FixtureRequest, _shared_worlds: Stack, django_db_blocker: Any
+) -> Iterator[None]:
+    with django_db_blocker.unblock():
+        enter_for_test(request, _shared_worlds)
+    yield
+    leave_for_test(request)
+
+
+@pytest.fixture
+def _django_db_helper(_shared_world_for_test: None, _django_db_helper: None) -> None:
+    """pytest-django's set-up of a test's database, after the kept worlds are made what the
+    test needs (``tests/shared_worlds.py``)."""
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_fixture_setup(fixturedef: Any, request: Any) -> Any:
+    """A shared fixture's value is the test's copy of the kept one (``tests/shared_worlds.py``)."""
+    found, value = shared_value(fixturedef, request)
+    if not found:
+        return None
+    for argname in fixturedef.argnames:
+        request.getfixturevalue(argname)
+    fixturedef.cached_result = (value, fixturedef.cache_key(request), None)
+    return value
 
 
 @pytest.fixture(autouse=True)
@@ -255,18 +310,28 @@ def _audit_triggers_around_flush(request: pytest.FixtureRequest):
         triggers.remove(connection)
 
 
+@pytest.hookimpl(trylast=True)
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """Every transactional test (``transaction=True`` or a live server) restores the database as
+    """The tests that use a kept world in the order of their worlds, within pytest-django's
+    groups (``tests/shared_worlds.py``), so that each world is built about once per worker.
+
+    Every transactional test (``transaction=True`` or a live server) restores the database as
     it was after migrations (serialized rollback). Without it, the flush after such a test
     empties the reference data that migrations load (municipalities) and lets Django recreate
     content types, which breaks the next test that restores its serialized state."""
+    in_memory_sqlite = test_database_is_in_memory_sqlite()
     for item in items:
         marker = item.get_closest_marker("django_db")
         transactional = "live_server" in getattr(item, "fixturenames", ()) or bool(
             marker and (marker.kwargs.get("transaction") or (marker.args and marker.args[0]))
         )
         if transactional and not (marker and marker.kwargs.get("serialized_rollback")):
-            item.add_marker(pytest.mark.django_db(transaction=True, serialized_rollback=True))
+            # The browser tests' demo restores the whole database itself on SQLite in memory.
+            restores_itself = "demo" in getattr(item, "fixturenames", ()) and in_memory_sqlite
+            item.add_marker(
+                pytest.mark.django_db(transaction=True, serialized_rollback=not restores_itself)
+            )
+    items.sort(key=lambda item: (django_group(item), chain_key(item)))
 
 
 @pytest.fixture(autouse=True)
