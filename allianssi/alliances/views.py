@@ -88,7 +88,6 @@ def alliance_detail(request: HttpRequest, pk: int) -> HttpResponse:
         and validators.exit_right_refusal(alliance=alliance, membership=m, active=memberships)
         is None
     }
-    own = getattr(request.user, "organisation_id", None)
     return render(
         request,
         "alliances/detail.html",
@@ -96,17 +95,6 @@ def alliance_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "alliance": alliance,
             "overview": overview,
             "can_manage": can_manage and permissions.alliance_is_live(alliance),
-            "can_view_procurement": permissions.can_view_procurement(request.user, alliance),
-            "can_list_customers": permissions.can_list_customers(request.user, alliance),
-            "can_work_referral_queue": permissions.can_receive_referrals(
-                request.user, alliance, producer_id=own or 0
-            ),
-            "can_see_outgoing_referrals": permissions.can_send_referral(
-                request.user, alliance, sender_id=own or 0
-            ),
-            "can_manage_customer_settings": permissions.can_manage_customer_settings(
-                request.user, alliance, organizer_id=own or 0
-            ),
             "exitable": exitable,
             "removable": can_manage and alliance.phase in validators.REMOVAL_PHASES,
             "service_areas": [a.get_area_display() for a in alliance.service_areas.all()],

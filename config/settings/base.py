@@ -80,6 +80,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "allianssi.notifications.context_processors.unread",
+                "allianssi.alliances.context_processors.alliance_navigation",
             ],
             # money, amount, number, percent, day, moment, month: in every template, unloaded.
             "builtins": ["allianssi.core.templatetags.formats"],

@@ -171,6 +171,75 @@ def axe_review(page: Any, rules: list[str]) -> list[dict[str, Any]]:
     return list(results.response["violations"]) + list(results.response["incomplete"])
 
 
+#: The widths every page is checked at: a small phone and a common laptop (CSS pixels).
+WIDTHS = [(360, 740), (1366, 768)]
+
+_STICKING_OUT = """(limit) => {
+  const describe = (element) => {
+    const parts = [];
+    for (let e = element; e && e !== document.body; e = e.parentElement) {
+      const classes = typeof e.className === "string" && e.className.trim()
+        ? "." + e.className.trim().split(/\\s+/).join(".") : "";
+      parts.unshift(e.tagName.toLowerCase() + (e.id ? "#" + e.id : "") + classes);
+      if (e.id || e.tagName === "MAIN") break;
+    }
+    const href = element.getAttribute("href");
+    return parts.join(" > ") + (href ? `[href="${href}"]` : "");
+  };
+  // Inside a box that scrolls (or clips) it, which only its containing block does: an
+  // absolutely positioned element (a visually hidden text) escapes every static ancestor.
+  const scrolls = (element) => {
+    let absolute = ["absolute", "fixed"].includes(getComputedStyle(element).position);
+    for (let e = element.parentElement; e && e !== document.body; e = e.parentElement) {
+      const style = getComputedStyle(e);
+      if (absolute && style.position === "static") continue;
+      if (style.overflowX !== "visible") return true;
+      absolute = ["absolute", "fixed"].includes(style.position);
+    }
+    return false;
+  };
+  const wide = [];
+  for (const element of document.body.querySelectorAll("*")) {
+    const box = element.getBoundingClientRect();
+    if (!box.width || box.right <= limit + 0.5 || scrolls(element)) continue;
+    const parent = element.parentElement && element.parentElement.getBoundingClientRect();
+    if (!parent || parent.right <= limit + 0.5) {
+      const size = `${Math.round(box.width)} px wide, right edge at ${Math.round(box.right)} px`;
+      wide.push(`${describe(element)} (${size})`);
+    }
+  }
+  return wide.slice(0, 8);
+}"""
+
+
+def overflow(page: Any) -> str | None:
+    """``None`` when the page is no wider than the window
+    (``document.documentElement.scrollWidth <= window.innerWidth``); otherwise its width and the
+    outermost elements that stick out (those not inside a box that scrolls)."""
+    width, limit = page.evaluate("[document.documentElement.scrollWidth, window.innerWidth]")
+    if width <= limit:
+        return None
+    widest = page.evaluate(_STICKING_OUT, limit)
+    return f"{width} px wide at {limit} px; sticking out: {'; '.join(widest) or '?'}"
+
+
+def overflow_at_widths(page: Any) -> list[str]:
+    """The page as it is now, laid out at each of :data:`WIDTHS` in turn (the same document,
+    the window resized), then given back its own size: what is wider than the window at each."""
+    own = page.viewport_size
+    found: list[str] = []
+    try:
+        for width, height in WIDTHS:
+            page.set_viewport_size({"width": width, "height": height})
+            problem = overflow(page)
+            if problem:
+                found.append(f"at {width}×{height}: {problem}")
+    finally:
+        if own:
+            page.set_viewport_size(own)
+    return found
+
+
 def _target(node: dict[str, Any]) -> str:
     return " ".join(str(part) for part in node.get("target", []))
 

@@ -9,9 +9,12 @@ lang>`` is checked against that. The improvement forum's pages are visited as th
 the evaluate, decline and propose forms) and as an observer (no forms), and the notifications
 page, with the header's unread badge, as a representative with unread notifications.
 
-Each page is also checked for its ``<html lang>``, its Content-Security-Policy header and the
-absence of CSP violations in the console. The test collects every finding and reports them all
-at the end.
+Each page is also checked for its ``<html lang>``, its Content-Security-Policy header, the
+absence of CSP violations in the console, and its width: laid out at 360×740 and at 1366×768
+(the window resized in place), no page is wider than the window
+(``document.documentElement.scrollWidth <= window.innerWidth``); a failure names the elements
+that stick out. Every browser test that checks pages through :class:`Audit` checks this too.
+The test collects every finding and reports them all at the end.
 """
 
 from __future__ import annotations
@@ -45,6 +48,7 @@ from tests.browser.pages import (
     axe_violations,
     format_violations,
     new_context,
+    overflow_at_widths,
 )
 
 pytestmark = pytest.mark.browser
@@ -77,6 +81,9 @@ class Audit:
         violations = axe_violations(page)
         if violations:
             self.findings.append(format_violations(where, violations))
+        self.findings += [
+            f"{where}: wider than the window {problem}" for problem in overflow_at_widths(page)
+        ]
 
     def expect_errors(self, label: str) -> None:
         """The form answered with its errors (otherwise the error state went unchecked)."""
