@@ -636,7 +636,7 @@ def test_service_create__the_ranges_are_named_in_the_refusal(delivering: World):
             alliance=delivering.alliance,
             data=service_input(delivering, valid_to=dt.date(9999, 12, 31)),
         )
-        assert error.message.startswith("A service's validity lies between 01.01.2000 and 31.12.")
+        assert error.message.startswith("A service's validity lies between 1 Jan 2000 and 31 Dec ")
     version = service_create(
         actor=delivering.users["manager"],
         alliance=delivering.alliance,

@@ -109,7 +109,7 @@ def test_mine__the_path_at_every_organizer_and_what_comes_next(two_persons: Worl
         "Uravalmennus",
     }
     answer_by = response.context["referrals"][0].answer_by
-    assert f"Waiting for the producer's answer by {answer_by:%-d.%-m.%Y}." in html
+    assert f"Waiting for the producer's answer by {answer_by:%-d %b %Y}." in html
     assert "Hämeenkatu 1" in html  # how to reach the service
     assert reverse("catalogue:public_list_en") in html
 

@@ -308,7 +308,7 @@ def test_person_input_default_is_valid():
             {"registered_on": dt.date(1, 1, 1)},
             "registered_on_range",
             "registered_on",
-            "A company is registered between 01.01.1800 and today.",
+            "A company is registered between 1 Jan 1800 and today.",
         ),
         ({"registered_on": dt.date(9999, 12, 31)}, "registered_on_range", "registered_on", None),
         ({"name": "Oy\x00"}, "text_character", "name", None),

@@ -309,7 +309,7 @@ def test_a_day_of_service_at_most_five_years_back_and_not_ahead(serving: World):
         with pytest.raises(DomainError) as refused:
             referral_start(referral=referral, move=staff, started_on=day)
         assert (refused.value.code, refused.value.field) == ("day_too_early", "started_on")
-        assert refused.value.message == f"The day is between {earliest:%d.%m.%Y} and today."
+        assert refused.value.message == f"The day is between {earliest:%-d %b %Y} and today."
     assert referral_start(referral=referral, move=staff, started_on=earliest).started_on == earliest
 
 

@@ -68,7 +68,7 @@ def test_queue__waiting_referrals_the_oldest_first_with_their_answer_dates(servi
         second.number,
     ]
     html = response.content.decode()
-    assert f"{first.answer_by:%-d.%-m.%Y}" in html
+    assert f"{first.answer_by:%-d %b %Y}" in html
     # The queue carries no names: the referral's page does, and logs the read.
     assert "Maija" not in html
 
