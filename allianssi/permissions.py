@@ -179,6 +179,16 @@ def can_manage_person(user: AnyUser, person: User) -> bool:
     )
 
 
+def can_manage_identity_provider(user: AnyUser, organisation_id: int) -> bool:
+    """Set, change or switch off the organisation's own sign-in provider (staff sign-in, ADR
+    0019): a main user of that organisation, and of no other."""
+    return (
+        can_manage_people(user)
+        and organisation_id is not None
+        and getattr(user, "organisation_id", None) == organisation_id
+    )
+
+
 # Governance -------------------------------------------------------------------------------------
 
 

@@ -5,8 +5,10 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
@@ -25,11 +27,12 @@ from allianssi.alliances.forms import (
 )
 from allianssi.alliances.models import TRANSITIONS, Alliance, MemberRole, Phase
 from allianssi.audit import anchoring
-from allianssi.audit.reading import audit_entries
+from allianssi.audit.reading import AREAS, audit_entries
+from allianssi.audit.reading import PAGE_SIZE as AUDIT_PAGE_SIZE
 from allianssi.audit.selectors import audit_records_of_alliance
 from allianssi.audit.services import chain_key
 from allianssi.core.errors import DomainError
-from allianssi.core.views import add_domain_error
+from allianssi.core.views import add_domain_error, page_number
 from allianssi.parties import services as party_services
 from allianssi.parties.forms import PartyForm
 from allianssi.parties.services import party_resolve
@@ -268,12 +271,22 @@ def alliance_phase(request: HttpRequest, pk: int) -> HttpResponse:
 def alliance_audit(request: HttpRequest, pk: int) -> HttpResponse:
     alliance = _alliance(request, pk)
     _require(permissions.can_view_audit(request.user, alliance))
+    area = request.GET.get("area", "")
+    if area not in AREAS:
+        area = ""
+    page = Paginator(
+        audit_records_of_alliance(alliance_id=alliance.pk, area=area), AUDIT_PAGE_SIZE
+    ).get_page(page_number(request))
     return render(
         request,
         "alliances/audit.html",
         {
             "alliance": alliance,
-            "entries": audit_entries(audit_records_of_alliance(alliance_id=alliance.pk)[:500]),
+            "page": page,
+            "entries": audit_entries(page.object_list),
+            "areas": AREAS.items(),
+            "area": area,
+            "params": urlencode({"area": area}) if area else "",
         },
     )
 

@@ -121,6 +121,14 @@ STAFFSIGNIN_PROVIDER_SET = register(
     _("%(actor)s set the organisation's identity provider"),
     _("%(actor)s set the organisation's identity provider %(issuer)s"),
 )
+STAFFSIGNIN_PROVIDER_OFF = register(
+    "staffsignin.provider_off",
+    _("%(actor)s switched off sign-in through the organisation's identity provider"),
+)
+STAFFSIGNIN_PROVIDER_ON = register(
+    "staffsignin.provider_on",
+    _("%(actor)s switched on sign-in through the organisation's identity provider"),
+)
 STAFFSIGNIN_PROVIDER_RESEAL = register(
     "staffsignin.provider_reseal",
     _("%(actor)s encrypted the identity providers' secrets under the current key"),

@@ -23,7 +23,9 @@ from django.apps import apps
 from django.urls import NoReverseMatch, reverse
 from django.utils import formats, timezone
 from django.utils.dateparse import parse_date, parse_datetime
+from django.utils.functional import Promise
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from allianssi.audit import actions
 from allianssi.audit.models import AuditRecord
@@ -61,6 +63,23 @@ LINK_TO_PAGE: dict[str, str] = {
     "openbook.costentry": "openbook:books",
     "openbook.importbatch": "openbook:books",
 }
+
+#: The audit page's filter: the areas of an alliance's records, by the app label of the object a
+#: record is about (``AuditRecord.object_type`` is ``"<app label>.<model>"``).
+AREAS: dict[str, Promise] = {
+    "alliances": gettext_lazy("Alliances"),
+    "governance": gettext_lazy("Governance"),
+    "procurement": gettext_lazy("Procurement"),
+    "openbook": gettext_lazy("Open books"),
+    "settlement": gettext_lazy("Settlement"),
+    "catalogue": gettext_lazy("Service catalogue"),
+    "customers": gettext_lazy("Customers"),
+    "referrals": gettext_lazy("Referrals"),
+    "outcomes": gettext_lazy("Outcomes"),
+    "api": gettext_lazy("API"),
+}
+#: Records on one page of the audit trail.
+PAGE_SIZE = 100
 
 _DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 _DATETIME = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}")

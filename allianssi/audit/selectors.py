@@ -11,11 +11,14 @@ from allianssi.audit.chain import GENESIS, Anchor, Break, Link, first_break, rec
 from allianssi.audit.models import AuditChain, AuditRecord
 
 
-def audit_records_of_alliance(*, alliance_id: int) -> QuerySet[AuditRecord]:
-    """An alliance's records, newest first. Callers check the viewer may see the alliance."""
-    return (
-        AuditRecord.objects.filter(alliance_id=alliance_id).select_related("actor").order_by("-seq")
-    )
+def audit_records_of_alliance(*, alliance_id: int, area: str = "") -> QuerySet[AuditRecord]:
+    """An alliance's records, newest first; with ``area`` (an app label, as in
+    :data:`allianssi.audit.reading.AREAS`) only the records of that app's objects. Callers check
+    the viewer may see the alliance."""
+    records = AuditRecord.objects.filter(alliance_id=alliance_id)
+    if area:
+        records = records.filter(object_type__startswith=f"{area}.")
+    return records.select_related("actor").order_by("-seq")
 
 
 def _links(key: str, *, upto: int | None = None) -> Iterator[Link]:

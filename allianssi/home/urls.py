@@ -5,4 +5,5 @@ from allianssi.home import views
 app_name = "home"
 urlpatterns = [
     path("", views.home, name="index"),
+    path("glossary/", views.glossary, name="glossary"),
 ]

@@ -9,6 +9,7 @@ from django.views.decorators.http import require_GET
 
 from allianssi.accounts.http import acting_user
 from allianssi.home import selectors, services
+from allianssi.home.glossary import SECTIONS
 from allianssi.notifications.messages import render as render_text
 
 
@@ -30,3 +31,10 @@ def home(request: HttpRequest) -> HttpResponse:
             "glances": [g for g in selectors.glance(user=user, scope=scope) if g.shown],
         },
     )
+
+
+@require_GET
+def glossary(request: HttpRequest) -> HttpResponse:
+    """The domain's words in the reader's language, each with its anchor; for everyone, signed
+    in or not, since the public catalogue uses the same words."""
+    return render(request, "home/glossary.html", {"sections": SECTIONS})

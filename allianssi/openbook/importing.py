@@ -21,6 +21,7 @@ import hashlib
 import multiprocessing
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from decimal import Decimal
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any
 
@@ -65,6 +66,20 @@ REQUIRED = (
     "amount",
     "description",
 )
+#: The format guide on the import page: what each column holds, in the reader's language.
+COLUMN_HELP: dict[str, Promise] = {
+    "booked_on": _("The booking date, 2026-03-31 or 31.3.2026, within the alliance's term."),
+    "producer": _(
+        "The producer or own production unit that incurred the cost: its Y-tunnus, its name, "
+        "or # and its Allianssi id."
+    ),
+    "organizer": _("The organizer whose budget carries the cost, named the same ways."),
+    "service_area": _("One of the alliance's service areas, by its code or its name."),
+    "category": _("Personnel, purchased services, premises or other costs, by code or name."),
+    "amount": _("Euros and cents, not zero: 1 234,56; a negative amount is a credit."),
+    "description": _("What the cost is, at most 500 characters."),
+    "evidence": _("The evidence reference (invoice number, receipt), at most 300 characters."),
+}
 #: Errors kept for the report; the rejected rows beyond them are counted.
 REPORT_LIMIT = 1_000
 #: Files at least this big are checked in a child process, beside the writing.
@@ -502,3 +517,50 @@ def uploaded_to_path(upload: IO[bytes], directory: Path, name: str) -> Path:
         for block in iter(lambda: upload.read(1 << 20), b""):
             handle.write(block)
     return target
+
+
+# The template -----------------------------------------------------------------------------------
+
+
+def template_rows(
+    *, alliance: Alliance, actor: User, language: str
+) -> tuple[list[str], list[list[Any]]]:
+    """The import's template for ``actor``: the header in ``language`` (from :data:`COLUMNS`)
+    and one example row of the alliance's own parties, area and term, which the import accepts
+    as it is (within the term, a producer the actor may book for). The caller has checked
+    ``permissions.can_import_costs``."""
+    names = [COLUMNS[key][{"en": 0, "fi": 1}.get(language, -1)] for key in COLUMNS]
+    members = list(
+        Membership.objects.filter(alliance=alliance, ended_on__isnull=True)
+        .select_related("organisation")
+        .order_by("joined_on", "pk")
+    )
+    producing = {MemberRole.PRODUCER, MemberRole.OWN_PRODUCTION}
+    own = getattr(actor, "organisation_id", None)
+    may_post_all = permissions.can_post_anyones_costs(actor, alliance)
+    producers = [
+        m.organisation
+        for m in members
+        if m.role in producing and (may_post_all or m.organisation_id == own)
+    ]
+    organizers = [m.organisation for m in members if m.role == MemberRole.ORGANIZER]
+    area = alliance.service_areas.order_by("pk").values_list("area", flat=True).first()
+    first, last = booking_window(alliance)
+    day = min(max(clock.today(), first), last)
+    with translation.override(language):
+        row: list[Any] = [
+            day,
+            _party(producers[0]) if producers else "",
+            _party(organizers[0]) if organizers else "",
+            str(ServiceArea(area).label) if area else "",
+            str(CostCategory.PERSONNEL.label),
+            Decimal("100.00"),
+            str(_("Example: replace this row with your own costs")),
+            "1001",
+        ]
+    return names, [row]
+
+
+def _party(organisation: Any) -> str:
+    """A party as the import names it best: its Y-tunnus, else ``#`` and its id."""
+    return str(organisation.business_id or f"#{organisation.pk}")

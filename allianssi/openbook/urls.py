@@ -9,6 +9,11 @@ urlpatterns = [
     path("alliances/<int:pk>/books/entries.xlsx", views.books_xlsx, name="xlsx"),
     path("alliances/<int:pk>/books/chart/<slug:name>.svg", views.books_chart, name="chart"),
     path("alliances/<int:pk>/books/import/", views.books_import, name="import"),
+    path(
+        "alliances/<int:pk>/books/import/template.<slug:fmt>",
+        views.import_template,
+        name="import_template",
+    ),
     path("alliances/<int:pk>/books/plan/", views.books_plan, name="plan"),
     path("alliances/<int:pk>/books/plan/budget/", views.plan_budget, name="plan_budget"),
     path("alliances/<int:pk>/books/plan/staff/", views.plan_staff, name="plan_staff"),

@@ -26,6 +26,7 @@ from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.formats import date_format, number_format
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -33,7 +34,7 @@ from allianssi import permissions
 from allianssi.accounts.http import acting_user
 from allianssi.alliances.models import Alliance, MemberRole, ServiceArea
 from allianssi.alliances.selectors import alliance_get, member_choices
-from allianssi.core import clock
+from allianssi.core import clock, sheets
 from allianssi.core.errors import DomainError
 from allianssi.core.formatting import money
 from allianssi.core.views import act, add_domain_error, refuse_forbidden
@@ -48,7 +49,7 @@ from allianssi.openbook.forms import (
     StaffCorrectionForm,
     StaffForm,
 )
-from allianssi.openbook.importing import COLUMNS
+from allianssi.openbook.importing import COLUMN_HELP, COLUMNS, REQUIRED, template_rows
 from allianssi.openbook.models import (
     BudgetRevision,
     CostCategory,
@@ -676,8 +677,30 @@ def books_import(request: HttpRequest, pk: int) -> HttpResponse:
     return render(
         request,
         "openbook/import.html",
-        {"alliance": alliance, "form": form, "recent": recent},
+        {
+            "alliance": alliance,
+            "form": form,
+            "recent": recent,
+            "template_url": "openbook:import_template",
+            "guide": sheets.format_guide(COLUMNS, REQUIRED, COLUMN_HELP),
+        },
     )
+
+
+@login_required
+@require_http_methods(["GET"])
+def import_template(request: HttpRequest, pk: int, fmt: str) -> HttpResponse:
+    """The import's template (CSV or XLSX): the header in the reader's language and an example
+    row of the alliance's own parties, made from the import's column definitions."""
+    alliance = alliance_get(user=request.user, pk=pk)
+    if not permissions.can_import_costs(request.user, alliance):
+        raise PermissionDenied
+    if fmt not in sheets.FORMATS:
+        raise Http404
+    header, rows = template_rows(
+        alliance=alliance, actor=acting_user(request), language=get_language()
+    )
+    return sheets.template_response(fmt, name=_("costs-template"), header=header, rows=rows)
 
 
 def _job(request: HttpRequest, pk: int, job_pk: int) -> ImportJob:

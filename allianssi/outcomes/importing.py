@@ -60,6 +60,20 @@ COLUMNS: dict[str, tuple[str, ...]] = {
     "evidence": ("evidence", "näyttö", "belägg"),
     "id": ("id", "tunniste", "identifierare"),
 }
+#: The columns without which a file is refused (``referral``, or for an organizer ``customer``).
+REQUIRED = ("referral", "outcome", "date")
+#: The format guide on the import page: what each column holds, in the reader's language.
+COLUMN_HELP: dict[str, Promise] = {
+    "referral": _("The referral's number in the alliance; a producer names a referral it served."),
+    "customer": _("For an organizer only: the customer's number, instead of the referral."),
+    "outcome": _("The outcome type, by its code or its name."),
+    "date": _("The day of the outcome, 2026-03-31 or 31.3.2026, not in the future."),
+    "evidence": _("What shows the outcome, at most 300 characters."),
+    "id": _(
+        "Your own identifier of the event, at most 100 characters; a row whose identifier was "
+        "recorded before is skipped."
+    ),
+}
 Progress = Callable[[int, int], None]
 #: What each of ``checking``'s problem codes says, in the user's language.
 MESSAGES: dict[str, Promise] = {
@@ -507,3 +521,35 @@ def _record(
         after={"source": source, "rows": read, "recorded": recorded, "skipped": skipped},
     )
     return ImportResult(batch, duplicate=False, recorded=recorded, skipped=skipped)
+
+
+# The template -----------------------------------------------------------------------------------
+
+
+def template_rows(
+    *, alliance: Alliance, actor: User, language: str
+) -> tuple[list[str], list[list[Any]]]:
+    """The import's template for ``actor``: the header in ``language`` (from :data:`COLUMNS`;
+    the customer column for an organizer only) and one example row naming the reporter's latest
+    started service, with an outcome for its kind of customer, which the import accepts as it is.
+    With no started service yet, the row's referral is left empty for the user to fill in."""
+    reporter, organizer = _reporter(actor, alliance)
+    at = {"en": 0, "fi": 1}.get(language, -1)
+    keys = [key for key in COLUMNS if organizer or key != "customer"]
+    names = [COLUMNS[key][at] for key in keys]
+    episodes = Episode.objects.filter(alliance=alliance, customer__erased_at__isnull=True)
+    if organizer:
+        episodes = episodes.filter(customer__organizer_id=reporter)
+    else:
+        episodes = episodes.filter(producer_id=reporter)
+    episode = episodes.select_related("referral", "customer").order_by("-started_on", "-pk").first()
+    today = clock.today()
+    values: dict[str, Any] = {"date": today, "evidence": "", "id": "example-1"}
+    kind = episode.customer.kind if episode is not None else None
+    outcome = OutcomeType.objects.filter(**({"kind": kind} if kind else {})).first()
+    values["outcome"] = getattr(outcome, f"name_{language}", outcome.code) if outcome else ""
+    if episode is not None:
+        values["referral"] = episode.referral.number
+        values["date"] = min(today, episode.ended_on or today)
+        values["date"] = max(values["date"], episode.started_on)
+    return names, [[values.get(key, "") for key in keys]]

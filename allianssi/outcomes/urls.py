@@ -24,6 +24,7 @@ urlpatterns: list[URLPattern] = [
         name="record_referral",
     ),
     path(f"{_OUTCOMES}import/", views.events_import, name="import"),
+    path(f"{_OUTCOMES}import/template.<slug:fmt>", views.import_template, name="import_template"),
     path(f"{_OUTCOMES}extracts/", views.extracts, name="extracts"),
     path(f"{_OUTCOMES}samples/", views.samples, name="samples"),
     path(f"{_OUTCOMES}samples/new/", views.sample_draw, name="sample_draw"),

@@ -39,8 +39,8 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.formats import date_format, number_format
+from django.utils.translation import get_language, ngettext
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -49,7 +49,7 @@ from allianssi.accounts.http import acting_user
 from allianssi.alliances.models import Alliance, MemberRole
 from allianssi.alliances.selectors import alliance_get, member_choices
 from allianssi.catalogue.models import Service
-from allianssi.core import clock
+from allianssi.core import clock, sheets
 from allianssi.core.errors import DomainError
 from allianssi.core.formatting import money, number, percent
 from allianssi.core.views import add_domain_error, page_number, posted, refuse_forbidden, require
@@ -883,9 +883,33 @@ def events_import(request: HttpRequest, pk: int) -> HttpResponse:
             "rejected": rejected,
             "rows": _rejected_rows(rejected) if rejected else [],
             "recent": recent,
+            "template_url": "outcomes:import_template",
+            "guide": sheets.format_guide(
+                importing.COLUMNS, importing.REQUIRED, importing.COLUMN_HELP
+            ),
         },
         status=400 if rejected is not None or form.errors else 200,
     )
+
+
+@login_required
+@require_GET
+def import_template(request: HttpRequest, pk: int, fmt: str) -> HttpResponse:
+    """The import's template (CSV or XLSX): the header in the reader's language and an example
+    row naming the reporter's latest started service, made from the import's column
+    definitions."""
+    alliance = alliance_get(user=request.user, pk=pk)
+    require(permissions.can_import_outcomes(request.user, alliance))
+    if fmt not in sheets.FORMATS:
+        raise Http404
+    try:
+        header, rows = importing.template_rows(
+            alliance=alliance, actor=acting_user(request), language=get_language()
+        )
+    except DomainError as error:
+        refuse_forbidden(error)
+        raise
+    return sheets.template_response(fmt, name=_("outcomes-template"), header=header, rows=rows)
 
 
 # Register extracts --------------------------------------------------------------------------------

@@ -8,10 +8,11 @@ import re
 from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
+from allianssi import permissions
 from allianssi.accounts.models import User
 from allianssi.audit import actions
 from allianssi.audit.services import audit_append
-from allianssi.core.errors import DomainError
+from allianssi.core.errors import DomainError, forbidden
 from allianssi.parties.models import Organisation
 from allianssi.staffsignin import sealing
 from allianssi.staffsignin.discovery import Discovery
@@ -51,7 +52,9 @@ def identity_provider_set(
     enabled: bool = True,
 ) -> IdentityProvider:
     """Create or change the organisation's provider. ``client_secret`` ``None`` keeps the saved
-    one. ``actor`` is ``None`` for a command run by an operator (there is no admin)."""
+    one. ``actor`` is ``None`` for a command run by an operator (there is no admin); a user must
+    be a main user of the organisation (``permissions.can_manage_identity_provider``)."""
+    _check(actor, organisation)
     client_id = client_id.strip()
     if not client_id or len(client_id) > 255:
         raise DomainError(
@@ -115,6 +118,40 @@ def identity_provider_set(
         obj=provider,
         before=before,
         after=after,
+    )
+    return provider
+
+
+def _check(actor: User | None, organisation: Organisation) -> None:
+    if actor is not None and not permissions.can_manage_identity_provider(actor, organisation.pk):
+        raise forbidden()
+
+
+@transaction.atomic
+def identity_provider_switch(
+    *, actor: User | None, organisation: Organisation, enabled: bool
+) -> IdentityProvider:
+    """Switch sign-in through the organisation's provider off (or on again), keeping its
+    settings, its secret and its users' subject links. Only a main user of the organisation."""
+    _check(actor, organisation)
+    provider = (
+        IdentityProvider.objects.select_for_update().filter(organisation=organisation).first()
+    )
+    if provider is None:
+        raise DomainError(
+            "oidc_no_provider", _("The organisation has no identity provider to switch.")
+        )
+    if provider.enabled == enabled:
+        return provider
+    provider.enabled = enabled
+    provider.save(update_fields=["enabled", "updated_at"])
+    audit_append(
+        actor=actor,
+        alliance=None,
+        action=actions.STAFFSIGNIN_PROVIDER_ON if enabled else actions.STAFFSIGNIN_PROVIDER_OFF,
+        obj=provider,
+        before={"enabled": not enabled},
+        after={"organisation": organisation.pk, "issuer": provider.issuer, "enabled": enabled},
     )
     return provider
 

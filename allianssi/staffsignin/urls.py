@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from allianssi.staffsignin import oidc, views
+from allianssi.staffsignin import oidc, settings_views, views
 
 app_name = "staffsignin"
 
@@ -10,4 +10,7 @@ urlpatterns = [
     path("", views.start, name="start"),
     path("<int:provider_id>/", oidc.BeginView.as_view(), name="begin"),
     path("callback/", oidc.CallbackView.as_view(), name="callback"),
+    # The organisation's main user sets, changes or switches off its provider.
+    path("provider/", settings_views.provider_settings, name="settings"),
+    path("provider/switch/", settings_views.provider_switch, name="switch"),
 ]
