@@ -267,6 +267,7 @@ def _pages() -> dict[str, Page]:
             books, lazy("Import %(job)s"), part="openbook:books", parent="openbook:import"
         ),
         "openbook:job_status": p(books, part="openbook:books", parent="openbook:job"),
+        "openbook:import_template": p(books, part="openbook:books", parent="openbook:import"),
         "openbook:plan": p(books, part="openbook:plan"),
         "openbook:budget_correct": p(books, lazy("Correct a budget"), part="openbook:plan"),
         "openbook:staff_correct": p(books, lazy("Correct a staff statement"), part="openbook:plan"),
@@ -295,6 +296,7 @@ def _pages() -> dict[str, Page]:
         "outcomes:record_customer": p(out, lazy("Record an outcome"), part="outcomes:index"),
         "outcomes:record_referral": p(out, lazy("Record an outcome"), part="outcomes:index"),
         "outcomes:import": p(out, lazy("Upload a file of outcomes"), part="outcomes:index"),
+        "outcomes:import_template": p(out, part="outcomes:index", parent="outcomes:import"),
         "outcomes:extracts": p(out, lazy("Register extracts"), part="outcomes:index"),
         "outcomes:samples": p(out, lazy("Samples checked by hand"), part="outcomes:index"),
         "outcomes:sample_draw": p(out, part="outcomes:index", parent="outcomes:samples"),

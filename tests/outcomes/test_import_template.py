@@ -12,7 +12,7 @@ from django.conf import settings
 from django.test import Client
 from django.urls import reverse
 
-from allianssi.customers import identity
+from allianssi.identification import identity
 from allianssi.outcomes.importing import COLUMNS, events_import
 from allianssi.outcomes.models import OutcomeEvent
 from tests.conftest import World
