@@ -39,7 +39,6 @@ from tests.shared_worlds import (
     keep_migrated_copy,
     leave_for_test,
     shared_value,
-    test_database_is_in_memory_sqlite,
 )
 
 D0 = dt.date(2026, 1, 1)
@@ -319,18 +318,17 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     it was after migrations (serialized rollback). Without it, the flush after such a test
     empties the reference data that migrations load (municipalities) and lets Django recreate
     content types, which breaks the next test that restores its serialized state."""
-    in_memory_sqlite = test_database_is_in_memory_sqlite()
     for item in items:
         marker = item.get_closest_marker("django_db")
         transactional = "live_server" in getattr(item, "fixturenames", ()) or bool(
             marker and (marker.kwargs.get("transaction") or (marker.args and marker.args[0]))
         )
         if transactional and not (marker and marker.kwargs.get("serialized_rollback")):
-            # The browser tests' demo restores the whole database itself on SQLite in memory.
-            restores_itself = "demo" in getattr(item, "fixturenames", ()) and in_memory_sqlite
-            item.add_marker(
-                pytest.mark.django_db(transaction=True, serialized_rollback=not restores_itself)
-            )
+            # Also the browser tests' demo, which on SQLite in memory then copies the whole
+            # database back over what the serialized rollback restored: the rollback is still
+            # needed for its flush afterwards, which must not recreate the content types that
+            # the next test's serialized state brings back (an IntegrityError otherwise).
+            item.add_marker(pytest.mark.django_db(transaction=True, serialized_rollback=True))
     items.sort(key=lambda item: (django_group(item), chain_key(item)))
 
 

@@ -104,8 +104,9 @@ def demo(live_server: Any) -> Any:
     emptied after each test. Loading the demo takes seconds, so on SQLite in memory (the default
     test database) the first test in a process loads it on a copy of the database as the
     migrations left it, and keeps a copy of the whole database (SQLite's backup API); the later
-    tests copy that back: the same rows, ids and audit chains, in milliseconds, and no
-    serialized rollback is needed (``tests/conftest.py`` leaves it out for them). The copy is
+    tests copy that back: the same rows, ids and audit chains, in milliseconds (over what the
+    serialized rollback restored; ``tests/conftest.py`` keeps it for every transactional test,
+    so that the flush after it leaves the content types to the next test's rollback). The copy is
     of the same day (the demo's dates are relative to today). Other databases restore the
     reference data that the migrations load (the serialized rollback) and load the demo for
     every test.

@@ -24,7 +24,7 @@ from allianssi.alliances.models import (
     Role,
     ServiceArea,
 )
-from allianssi.core import clock
+from allianssi.core import clock, formatting
 from allianssi.demo.common import MAIN_ALLIANCE
 from allianssi.governance.models import (
     Decision,
@@ -307,10 +307,9 @@ def test_leadership_group_decides_a_proposal_without_javascript(browser: Any, de
         assert proposal.status == ProposalStatus.OPEN
         assert proposal.put_to_vote == alternatives[1]
         assert proposal.deadline == deadline
-        assert (
-            f"{deadline.day}.{deadline.month}.{deadline.year} {deadline:%H:%M}"
-            in page.inner_text(".facts")
-        )
+        with translation.override(language):
+            shown = formatting.moment(deadline)  # as the reader's language writes it
+        assert shown in page.inner_text(".facts")
 
         # The seats and their representatives, as the leadership page lists them.
         office.goto(f"{base}/leadership/")
@@ -622,8 +621,11 @@ def test_an_idea_becomes_a_proposal_and_its_author_is_notified_without_javascrip
         author = browser_of("tuottaja.tyopolku")
         page = author.page
         author.goto(f"{base}/")
+        # The governance section first (its landing page), then its forum.
         with page.expect_navigation():
-            page.click(f"main a[href='{base}/ideas/']")
+            page.click(f".section-nav a[href='{base}/leadership/']")
+        with page.expect_navigation():
+            page.click(f".section-parts a[href='{base}/ideas/']")
         assert author.heading() == tr(language, "Improvement forum")
         with page.expect_navigation():
             page.click(f"main a[href='{base}/ideas/new/']")
