@@ -18,7 +18,7 @@ from django.utils.translation import gettext_lazy as _
 
 from allianssi.accounts import mail
 from allianssi.accounts.models import User
-from allianssi.accounts.throttle import reset_request_allowed
+from allianssi.accounts.throttle import lockout_clear, reset_request_allowed
 from allianssi.accounts.tokens import LinkState, invitation_tokens
 from allianssi.audit import actions
 from allianssi.audit.services import audit_append
@@ -134,7 +134,9 @@ def password_reset_request(*, email: str, address: str, base_url: str) -> None:
 
 @transaction.atomic
 def password_reset_complete(*, user: User, token: str, password: str) -> User:
-    """Set the password of the person whose reset link ``token`` is, which spends the link."""
+    """Set the password of the person whose reset link ``token`` is, which spends the link, and
+    lift a lockout of their user name: the link proved the mailbox theirs, and the new password is
+    what they will sign in with."""
     locked = User.objects.select_for_update().get(pk=user.pk)
     if not locked.is_active or not default_token_generator.check_token(locked, token):
         raise DomainError(
@@ -144,6 +146,7 @@ def password_reset_complete(*, user: User, token: str, password: str) -> User:
     _password_check(password, locked, "new_password2")
     locked.set_password(password)
     locked.save(update_fields=["password"])
+    lockout_clear(locked.username)
     audit_append(actor=locked, alliance=None, action=actions.USER_PASSWORD_RESET, obj=locked)
     return locked
 

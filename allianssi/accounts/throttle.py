@@ -19,6 +19,11 @@ address, whether or not an account has it, so that the refusal tells nothing abo
 addresses exist and nobody's inbox can be flooded; and per network address, against one machine
 walking through addresses. Both count within ``ALLIANSSI_PASSWORD_RESET_WINDOW`` in the database
 (:class:`~allianssi.accounts.models.ThrottleHit`), so every server process counts the same.
+Counting and adding a request are one step for each key: on PostgreSQL a transaction-level
+advisory lock on the key makes a concurrent request for the same key wait for the first one's
+commit (otherwise two requests could both count below the limit and both be let through); on
+SQLite every writing transaction begins with the database's write lock (``transaction_mode``
+``IMMEDIATE`` in the settings), which serialises them already.
 """
 
 from __future__ import annotations
@@ -32,6 +37,7 @@ from axes.conf import settings
 from axes.handlers.database import AxesDatabaseHandler
 from axes.helpers import get_failure_limit
 from axes.models import AccessAttempt
+from django.db import connection
 from django.db.models import Sum
 from django.http import HttpRequest
 from django.utils.crypto import salted_hmac
@@ -119,13 +125,14 @@ def reset_request_allowed(*, email: str, address: str) -> bool:
     """Count a password reset request for ``email`` from ``address``, or refuse it when either
     has reached its limit within the window (a refused request is not counted). Call inside the
     requesting service's transaction."""
-    now = clock.now()
-    since = now - settings.ALLIANSSI_PASSWORD_RESET_WINDOW
-    ThrottleHit.objects.filter(scope__in=[RESET_BY_EMAIL, RESET_BY_ADDRESS], at__lt=since).delete()
     limits = [
         (RESET_BY_EMAIL, _email_key(email), settings.ALLIANSSI_PASSWORD_RESET_EMAIL_LIMIT),
         (RESET_BY_ADDRESS, address, settings.ALLIANSSI_PASSWORD_RESET_ADDRESS_LIMIT),
     ]
+    _lock_keys(sorted(f"{scope}:{key}" for scope, key, _limit in limits))
+    now = clock.now()
+    since = now - settings.ALLIANSSI_PASSWORD_RESET_WINDOW
+    ThrottleHit.objects.filter(scope__in=[RESET_BY_EMAIL, RESET_BY_ADDRESS], at__lt=since).delete()
     for scope, key, limit in limits:
         if ThrottleHit.objects.filter(scope=scope, key=key, at__gte=since).count() >= limit:
             return False
@@ -133,3 +140,22 @@ def reset_request_allowed(*, email: str, address: str) -> bool:
         [ThrottleHit(scope=scope, key=key, at=now) for scope, key, _limit in limits]
     )
     return True
+
+
+def lockout_clear(username: str) -> int:
+    """Forget the failed logins with ``username`` (and so its lockout), as when its owner has
+    proved by a password reset that the mailbox is theirs; returns how many attempt records went.
+    The failures of the network addresses they came from go with them, so the address limit
+    counts the others' only."""
+    return int(AxesDatabaseHandler().reset_attempts(username=username))
+
+
+def _lock_keys(keys: list[str]) -> None:
+    """Hold each throttle key until the transaction ends, taken in one order (``keys`` sorted) so
+    that two requests cannot wait for each other. Only PostgreSQL needs it (see the module's
+    docstring)."""
+    if connection.vendor != "postgresql":
+        return
+    with connection.cursor() as cursor:
+        for key in keys:
+            cursor.execute("SELECT pg_advisory_xact_lock(hashtextextended(%s, 0))", [key])

@@ -211,3 +211,37 @@ def test_password_reset__a_refusing_mail_server_is_logged_and_the_answer_is_the_
     assert known.status_code == 302
     assert known["Location"] == reverse("accounts:password_reset_done")
     assert "Could not send the password_reset e-mail" in caplog.text
+
+
+def test_password_reset__lifts_the_lockout_of_the_user_name(
+    settings, django_capture_on_commit_callbacks
+):
+    UserFactory(username="aino", email="aino@example.fi")
+    other = UserFactory(username="eino", email="eino@example.fi")
+
+    def login(username: str, password: str) -> int:
+        return (
+            Client()
+            .post(
+                reverse("accounts:login"),
+                {"username": username, "password": password},
+                REMOTE_ADDR="10.2.2.2",
+            )
+            .status_code
+        )
+
+    for username in ["aino", "eino"]:
+        for _ in range(settings.AXES_FAILURE_LIMIT):
+            login(username, "wrong")
+    assert login("aino", PASSWORD) == 429  # locked out, even with the right password
+    client = Client()
+    with django_capture_on_commit_callbacks(execute=True):
+        _ask_reset(client, "aino@example.fi")
+    form_page = client.get(_link(mail.outbox[0]), follow=True)
+    client.post(
+        form_page.redirect_chain[-1][0],
+        {"new_password1": NEW_PASSWORD, "new_password2": NEW_PASSWORD},
+    )
+    assert login("aino", NEW_PASSWORD) == 302
+    # Only hers: the other user name stays locked out until its own cool-off ends.
+    assert login(other.username, PASSWORD) == 429
