@@ -646,3 +646,15 @@ REFERRAL_INTERRUPTED = register(
     _("%(actor)s recorded that a referred service was interrupted"),
     _("%(actor)s recorded that the service of the referral %(number)s was interrupted"),
 )
+
+# background work -------------------------------------------------------------------------------
+TASK_REQUEUE = register(
+    "task.requeue",
+    _("A background task whose worker was lost was queued again"),
+    _("The background task %(task)s was queued again: its worker %(worker)s was lost"),
+)
+TASK_GIVE_UP = register(
+    "task.give_up",
+    _("A background task was given up after its workers died"),
+    _("The background task %(task)s was given up: %(claims)s workers died running it"),
+)

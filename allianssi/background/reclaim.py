@@ -6,7 +6,9 @@ ever touches the task again: it stays RUNNING. The rule here: a task RUNNING for
 worker's ``--stale-minutes`` (60 by default; longer than any task runs) has lost its worker, and
 is made READY again, for any worker to claim. Each claim adds the worker's id to the task's
 ``worker_ids``; a task already claimed ``MAX_CLAIMS`` times is taken to kill its workers and is
-marked FAILED instead, with the task's own record told (an import is marked failed).
+marked FAILED instead, with the task's own record told (an import is marked failed). Both are
+written to the global audit chain (``task.requeue``, ``task.give_up``), with the task's path and
+its workers, so that the audit log shows that work was lost and redone.
 
 Running a task again is safe because every task is idempotent: an import lands whole or not at
 all and never twice (its transaction died with its worker), and the periodic jobs do nothing
@@ -24,6 +26,8 @@ from django.db import transaction
 from django_tasks import TaskResultStatus
 from django_tasks_db.models import DBTaskResult
 
+from allianssi.audit import actions
+from allianssi.audit.services import audit_append
 from allianssi.core import clock
 from allianssi.openbook import jobs
 
@@ -69,6 +73,18 @@ def reclaim_stale(*, older_than: dt.timedelta = STALE_AFTER, now: dt.datetime | 
             )
             result.status = TaskResultStatus.READY
             result.save(update_fields=["status"])
+            audit_append(
+                actor=None,
+                alliance=None,
+                action=actions.TASK_REQUEUE,
+                obj=result,
+                before={"status": TaskResultStatus.RUNNING, "started_at": result.started_at},
+                after={
+                    "status": TaskResultStatus.READY,
+                    "task": result.task_path,
+                    "worker": result.worker_ids[-1] if result.worker_ids else "",
+                },
+            )
             requeued += 1
     return requeued
 
@@ -82,6 +98,19 @@ def _give_up(result: DBTaskResult[..., Any]) -> None:
     )
     error = WorkerLost(f"its worker died {len(result.worker_ids)} times while running it")
     result.set_failed(error)
+    audit_append(
+        actor=None,
+        alliance=None,
+        action=actions.TASK_GIVE_UP,
+        obj=result,
+        before={"status": TaskResultStatus.RUNNING, "started_at": result.started_at},
+        after={
+            "status": TaskResultStatus.FAILED,
+            "task": result.task_path,
+            "claims": len(result.worker_ids),
+            "workers": list(result.worker_ids),
+        },
+    )
     tell = GIVEN_UP.get(result.task_path)
     if tell is not None:
         tell(*result.args_kwargs["args"], **result.args_kwargs["kwargs"])

@@ -27,6 +27,7 @@ from django_tasks_db.models import DBTaskResult
 
 from allianssi.alliances.models import Phase
 from allianssi.audit.models import AuditChain, AuditRecord
+from allianssi.audit.reading import sentence
 from allianssi.audit.services import chain_key
 from allianssi.background import reclaim
 from allianssi.background.reclaim import reclaim_stale
@@ -156,6 +157,14 @@ def test_a_task_running_past_the_limit_is_queued_again_and_given_up_after_three_
     assert reclaim_stale(older_than=dt.timedelta(minutes=20)) == 1
     task.refresh_from_db()
     assert task.status == TaskResultStatus.READY
+    requeued = AuditRecord.objects.get(action="task.requeue")
+    assert (requeued.alliance_id, requeued.actor_id, requeued.object_id) == (
+        None,
+        None,
+        str(task.pk),
+    )
+    assert requeued.after["task"] == "allianssi.openbook.tasks.run_import"
+    assert requeued.after["worker"] == "died-1"
     # A task whose every worker died is not run a fourth time; its import is marked failed.
     DBTaskResult.objects.filter(pk=task.pk).update(
         status=TaskResultStatus.RUNNING,
@@ -166,6 +175,13 @@ def test_a_task_running_past_the_limit_is_queued_again_and_given_up_after_three_
     task.refresh_from_db()
     assert task.status == TaskResultStatus.FAILED
     assert task.exception_class_path == "allianssi.background.reclaim.WorkerLost"
+    given_up = AuditRecord.objects.get(action="task.give_up")
+    assert given_up.after["claims"] == 3
+    with translation.override("en"):
+        assert sentence(given_up) == (
+            "The background task allianssi.openbook.tasks.run_import was given up: "
+            "3 workers died running it"
+        )
     assert drain() == 0
     job.refresh_from_db()
     assert job.status == "failed"
