@@ -7,11 +7,13 @@ chosen one gets Finnish, the service's default language. Links are absolute when
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 from django.conf import settings
-from django.core.mail import send_mail
+from django.core.mail import EmailMessage, send_mail
+from django.core.mail.utils import DNS_NAME
 from django.urls import reverse
 from django.utils import translation
 from django.utils.translation import gettext as _
@@ -75,9 +77,20 @@ def send_digest(items: Sequence[Notification], *, email: str, language: str) -> 
             lines.append(f"    {absolute(item.url)}")
             lines.append("")
         body = "\n".join(lines) + f"\n-- \n{_footer()}\n"
-        send_mail(
+        EmailMessage(
             subject=subject,
-            message=body,
+            body=body,
             from_email=settings.DEFAULT_FROM_EMAIL,
-            recipient_list=[email],
-        )
+            to=[email],
+            headers={"Message-ID": digest_message_id(items)},
+        ).send()
+
+
+def digest_message_id(items: Sequence[Notification]) -> str:
+    """The digest's Message-ID, the same for the same notifications: if a run crashes between the
+    mail server taking the digest and the commit that marks it mailed, the next run sends it again
+    (nothing is lost), and the copy carries the first one's id, by which mail systems and programs
+    that drop duplicates recognise it."""
+    ids = ",".join(str(pk) for pk in sorted(item.pk for item in items))
+    digest = hashlib.sha256(f"digest:{ids}".encode()).hexdigest()[:40]
+    return f"<allianssi-digest-{digest}@{DNS_NAME}>"

@@ -130,3 +130,29 @@ def test_digest__a_person_who_lost_every_role_gets_no_mail(readers: World):
     AllianceRole.objects.filter(user=readers.users["leader"]).update(revoked_at=clock.now())
     assert digest_send() == (0, 0)
     assert not mail.outbox
+
+
+def test_digest__sent_again_after_a_crash_carries_the_same_message_id(readers: World, monkeypatch):
+    """The one gap left (the mail taken, then a crash before the commit) sends the digest once
+    more; the copy has the first one's Message-ID, so that duplicate filters drop it."""
+    _declined(readers, "leader", "Ensimmäinen")
+    _declined(readers, "leader", "Toinen")
+    real = notification_mail.send_digest
+
+    def send_then_crash(items, *, email, language):
+        real(items, email=email, language=language)
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(notification_mail, "send_digest", send_then_crash)
+    with pytest.raises(KeyboardInterrupt):
+        digest_send()
+    monkeypatch.setattr(notification_mail, "send_digest", real)
+    assert digest_send() == (1, 2)
+    first, again = mail.outbox
+    assert first.body == again.body
+    assert first.extra_headers["Message-ID"] == again.extra_headers["Message-ID"]
+    assert again.message()["Message-ID"] == first.extra_headers["Message-ID"]
+    # Another set of notifications is another message.
+    _declined(readers, "leader", "Kolmas")
+    digest_send()
+    assert mail.outbox[2].extra_headers["Message-ID"] != first.extra_headers["Message-ID"]
