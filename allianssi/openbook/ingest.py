@@ -182,7 +182,8 @@ def rows(path: Path) -> Generator[tuple[int, list[str]], None, None]:
     with _readable(path):
         try:
             for number, cells in enumerate(_raw(path), start=1):
-                if not _empty(cells):
+                # A first cell with text tells at once; only a row without one is looked through.
+                if (cells and cells[0].strip()) or not _empty(cells):
                     yield number, cells
         except csv.Error as error:
             raise csv_unreadable(error, number + 1) from None

@@ -34,6 +34,7 @@ Problem = tuple[int, str, str, dict[str, Any]]
 Chunk = tuple[list[Any], list[Any], list[Problem], int, int, int]
 
 _COPY_SPECIAL = re.compile(r"[\\\t\n\r]")
+_SPECIAL = _COPY_SPECIAL.search
 
 
 @dataclass(frozen=True)
@@ -98,22 +99,65 @@ def named(path: Path, columns: dict[str, int]) -> Named:
     """What the file names: a first, light read, so that only that is looked up."""
     referrals: set[int] = set()
     customers: set[int] = set()
-    identifiers: set[str] = set()
     lines = ingest.rows(path)
     next(lines, None)
-    places = [(key, columns[key]) for key in ("referral", "customer", "id") if key in columns]
+    # Each column's cells as written, told apart once each (a file names a referral many times).
+    written: dict[str, set[str]] = {key: set() for key in ("referral", "customer", "id")}
+    places = [(written[key].add, columns[key]) for key in written if key in columns]
+    width = max((index for _add, index in places), default=-1) + 1
+    padding = [""] * width
     count = 0
     for _line, cells in lines:
         count += 1
-        for key, index in places:
-            value = cells[index].strip() if index < len(cells) else ""
-            if not value:
-                continue
-            if key == "id":
-                identifiers.add(value)
-            elif value.isascii() and value.isdigit() and len(value) < 12:
-                (referrals if key == "referral" else customers).add(int(value))
+        if len(cells) < width:
+            cells = cells + padding[len(cells) :]
+        for add, index in places:
+            add(cells[index])
+    identifiers = {value.strip() for value in written["id"]}
+    identifiers.discard("")
+    for key, numbers in (("referral", referrals), ("customer", customers)):
+        for cell in written[key]:
+            value = cell.strip()
+            if value.isascii() and value.isdigit() and len(value) < 12:
+                numbers.add(int(value))
     return Named(frozenset(referrals), frozenset(customers), frozenset(identifiers), count)
+
+
+def _write(
+    rows: list[Any],
+    links: list[Any],
+    constants: str | None,
+    pk: int,
+    customer: int,
+    type_pk: int,
+    iso: str,
+    evidence: str,
+    external_id: str,
+    episodes: Sequence[Episode],
+) -> None:
+    """Add an accepted row and its attributions to ``rows`` and ``links``: as ``COPY`` lines
+    ending with ``constants``, or as tuples without them."""
+    # The producer paid: of the episodes followed, the one begun last (ties: lower pk).
+    paid = episodes[0]
+    if len(episodes) > 1:
+        for e in episodes[1:]:
+            if e[3] > paid[3] or (e[3] == paid[3] and e[0] < paid[0]):
+                paid = e
+    if constants is None:
+        rows.append((pk, customer, type_pk, iso, evidence, paid[2], external_id))
+        links.extend([(pk, paid[0])] if len(episodes) == 1 else [(pk, e[0]) for e in episodes])
+        return
+    if _SPECIAL(evidence):
+        evidence = _copy_text(evidence)
+    if _SPECIAL(external_id):
+        external_id = _copy_text(external_id)
+    rows.append(
+        f"{pk}\t{customer}\t{type_pk}\t{iso}\t{evidence}\t{paid[2]}\t{external_id}\t{constants}\n"
+    )
+    if len(episodes) == 1:
+        links.append(f"{pk}\t{paid[0]}\n")
+    else:
+        links.extend(f"{pk}\t{e[0]}\n" for e in episodes)
 
 
 def parse(
@@ -139,7 +183,6 @@ def parse(
     customer_numbers, kinds, seen = lookups.customers, lookups.kinds, lookups.seen
     today = lookups.today.toordinal()
     constants = target.constants
-    copy = constants is not None
     ids = target.ids
     # Each cell as written → what the rules made of it.
     outcomes: dict[str, tuple[int, str] | None] = {}
@@ -151,12 +194,14 @@ def parse(
     problems: list[Problem] = []
     read = rejected = skipped = written = 0
     empty = ""
+    padding = [empty] * width
+    next_yield = chunk
     lines = ingest.rows(path)
     next(lines, None)  # the header, read by the importer
     for line, cells in lines:
         read += 1
         if len(cells) < width:
-            cells = cells + [empty] * (width - len(cells))
+            cells = cells + padding[len(cells) :]
         problem: tuple[str, str, dict[str, Any]] | None = None
         written_outcome = cells[c_outcome].strip()
         try:
@@ -202,7 +247,8 @@ def parse(
                     problem = ("referral", "referral_unknown", {"value": referral[:30]})
                 else:
                     customer = found[1]
-                    episodes = (found,)
+                    # The one episode, if the day falls in its window.
+                    episodes = (found,) if found[3] <= day <= found[4] else ()
             else:
                 written_customer = cells[c_customer].strip() if c_customer is not None else empty
                 if written_customer:
@@ -216,13 +262,12 @@ def parse(
                         )
                     else:
                         customer = match
-                        episodes = by_customer.get(customer, ())
+                        episodes = [e for e in by_customer.get(customer, ()) if e[3] <= day <= e[4]]
                 else:
                     problem = ("referral", "named_none", {})
             if problem is None:
                 assert outcome is not None
                 kind, erased = kinds.get(customer, (empty, True))
-                episodes = [e for e in episodes if e[3] <= day <= e[4]]
                 if erased:
                     problem = ("referral", "erased", {})
                 elif outcome[1] != kind:
@@ -241,21 +286,20 @@ def parse(
             assert outcome is not None
             pk = ids[written]
             written += 1
-            # The producer paid: of the episodes followed, the one begun last (ties: lower pk).
-            paid = episodes[0]
-            for e in episodes[1:]:
-                if e[3] > paid[3] or (e[3] == paid[3] and e[0] < paid[0]):
-                    paid = e
-            if copy:
-                rows.append(
-                    f"{pk}\t{customer}\t{outcome[0]}\t{iso}\t{_copy_text(evidence)}\t"
-                    f"{paid[2]}\t{_copy_text(external_id)}\t{constants}\n"
-                )
-                links.extend(f"{pk}\t{e[0]}\n" for e in episodes)
-            else:
-                rows.append((pk, customer, outcome[0], iso, evidence, paid[2], external_id))
-                links.extend((pk, e[0]) for e in episodes)
-        if read % chunk == 0:
+            _write(
+                rows,
+                links,
+                constants,
+                pk,
+                customer,
+                outcome[0],
+                iso,
+                evidence,
+                external_id,
+                episodes,
+            )
+        if read == next_yield:
+            next_yield += chunk
             yield rows, links, problems, read, rejected, skipped
             rows, links, problems = [], [], []
     yield rows, links, problems, read, rejected, skipped

@@ -496,9 +496,8 @@ def _record(
     errors: list[RowError] = []
     read = rejected = skipped = 0
     events = _Events(tuple(str(c) if isinstance(c, str) else c for c in constants))
-    target = checking.Target(
-        ids=writer.ids(OutcomeEvent, named.rows), constants=events.copy_constants
-    )
+    ids = writer.ids(OutcomeEvent, named.rows)
+    target = checking.Target(ids=ids, constants=events.copy_constants)
     with _sqlite_cache():
         with events, _readable():
             for chunk in checking.parse(path, lookups, target, report=REPORT_LIMIT):
@@ -511,7 +510,8 @@ def _record(
                     progress(read, max(expected, read))
         if rejected:
             raise ImportRejected(errors, rejected, read)  # rolls the batch back with the rows
-        kpis.claims_recorded(batch.pk)  # the batch's events are all claims (``constants``)
+        # The batch's events are all claims (``constants``), their ids among ``ids``.
+        kpis.claims_recorded(batch.pk, (min(ids), max(ids)))
     recorded = read - skipped
     audit_append(
         actor=actor,

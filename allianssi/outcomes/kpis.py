@@ -177,10 +177,14 @@ def customers_imported(alliance_id: int, first_number: int, last_number: int) ->
         cursor.execute(_follow_ups_sql(f"ep.customer_id IN ({customers})"), params)
 
 
-def claims_recorded(batch_id: int) -> None:
+def claims_recorded(batch_id: int, ids: tuple[int, int] | None = None) -> None:
     """Fold an import's new claims (every event of the batch, all claimed) into the first
     outcomes with one upsert: a new claim can only make an episode's first claim earlier, and
     it verifies nothing, so nothing else needs rebuilding. Runs in the caller's transaction.
+
+    ``ids``, the lowest and the highest id the import gave its events, lets the batch be read
+    by the primary key's range (the events' ``batch_id`` has no index: ADR 0032); without
+    them the events are read through.
 
     The batch's claims are grouped by episode and type first, on the two ids alone, and only
     the groups are joined to their episode and customer for the cohort columns: grouping the
@@ -191,6 +195,7 @@ def claims_recorded(batch_id: int) -> None:
         target, existing = f"{table} AS f", "f.claimed_on"
     else:
         target, existing = table, "claimed_on"
+    within = "ev.id >= %s AND ev.id <= %s AND " if ids is not None else ""
     with connection.cursor() as cursor:
         cursor.execute(
             f"INSERT INTO {target} (episode_id, type_id, customer_id, claimed_on, verified_on, "  # noqa: S608
@@ -201,7 +206,7 @@ def claims_recorded(batch_id: int) -> None:
             "MIN(ev.occurred_on) AS claimed_on "
             f"FROM {_table(OutcomeEvent)} ev JOIN {_table(Episode)} ep "
             "ON ep.customer_id = ev.customer_id AND ev.occurred_on >= ep.started_on "
-            f"WHERE ev.batch_id = %s AND ev.status = '{Status.CLAIMED}' "
+            f"WHERE {within}ev.batch_id = %s AND ev.status = '{Status.CLAIMED}' "
             "GROUP BY ep.id, ev.type_id) m "
             f"JOIN {_table(Episode)} ep ON ep.id = m.episode_id "
             f"JOIN {_table(Customer)} c ON c.id = ep.customer_id "
@@ -210,7 +215,7 @@ def claims_recorded(batch_id: int) -> None:
             "ON CONFLICT (episode_id, type_id) DO UPDATE SET claimed_on = excluded.claimed_on "
             # Only where the claim moves earlier: a row left as it is is not written again.
             f"WHERE {existing} IS NULL OR excluded.claimed_on < {existing}",
-            [batch_id],
+            [*(ids or ()), batch_id],
         )
 
 

@@ -156,7 +156,8 @@ class OutcomeEvent(models.Model):
     #: The reporter's own identifier of the event: the same one is never recorded twice.
     external_id = models.CharField(_("identifier in your system"), max_length=100, blank=True)
     via = models.CharField(max_length=10, choices=Via.choices)
-    #: Indexed: ``kpis.claims_recorded`` reads an import's events by it.
+    #: Not indexed: ``kpis.claims_recorded`` reads an import's events by their ids' range, and
+    #: nothing else asks for a batch's events (an import is never deleted; ADR 0032).
     batch = models.ForeignKey(
         EventImport,
         on_delete=models.PROTECT,
@@ -164,6 +165,7 @@ class OutcomeEvent(models.Model):
         blank=True,
         related_name="+",
         db_constraint=False,
+        db_index=False,
     )
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
