@@ -531,6 +531,20 @@ def can_list_customers(user: AnyUser, alliance: Alliance) -> bool:
     )
 
 
+def can_import_customers(user: AnyUser, alliance: Alliance) -> bool:
+    """Import the user's own organizer's customers and their referral history from a file (the
+    import page; ``manage.py customers_import`` asks the same of its ``--user``): a customer
+    advisor of a current organizer, while the alliance has not ended. The import itself checks
+    again, for the organizer it imports to (``customers.importing``)."""
+    return alliance_is_live(alliance) and can_list_customers(user, alliance)
+
+
+def can_view_customer_import(user: AnyUser, alliance: Alliance, *, organizer_id: int) -> bool:
+    """See an import of an organizer's customers (its progress and rejected lines): the
+    organizer's customer advisors, who may import them."""
+    return can_serve_customers(user, alliance, organizer_id=organizer_id)
+
+
 def can_reveal_identity(user: AnyUser, alliance: Alliance, *, organizer_id: int) -> bool:
     """See a person's henkilötunnus in full (each time with a reason, logged): the organizer's
     customer advisors. Everyone else sees it masked, or not at all."""

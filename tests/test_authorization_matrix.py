@@ -70,6 +70,7 @@ PAGES = [
     # project office, leadership and observers see none of them.
     ("customers:list", set()),
     ("customers:create", set()),
+    ("customers:import", set()),
     ("customers:settings", {"leader", "controller"}),
     ("referrals:queue", {"producer_staff"}),
     ("referrals:outgoing", {"producer_staff"}),

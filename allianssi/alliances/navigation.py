@@ -339,6 +339,16 @@ def _pages() -> dict[str, Page]:
         "customers:list": p("customers", part="customers:list"),
         "customers:create": p("customers", lazy("New customer"), part="customers:list"),
         "customers:settings": p("customers", part="customers:settings"),
+        "customers:import": p("customers", lazy("Import customers"), part="customers:list"),
+        "customers:import_template": p(
+            "customers", part="customers:list", parent="customers:import"
+        ),
+        "customers:import_job": p(
+            "customers", lazy("Import %(job)s"), part="customers:list", parent="customers:import"
+        ),
+        "customers:import_job_status": p(
+            "customers", part="customers:list", parent="customers:import_job"
+        ),
         "customers:detail": p("customers", lazy("Customer %(n)s"), part="customers:list"),
         "customers:edit": p(
             "customers",

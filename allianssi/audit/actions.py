@@ -36,6 +36,9 @@ class Action:
     name: str
     plain: str | Promise
     sentence: str | Promise | None = None
+    #: The parameters of ``sentence`` that are amounts in euros: the reader's language writes
+    #: each with its euro sign ("1 234,00 €", "€1,234.00"), so the sentence writes none.
+    money: tuple[str, ...] = ()
 
     def __str__(self) -> str:
         return self.name
@@ -54,10 +57,16 @@ class Action:
             return str(self.plain)
 
 
-def register(name: str, plain: str | Promise, sentence: str | Promise | None = None) -> Action:
+def register(
+    name: str,
+    plain: str | Promise,
+    sentence: str | Promise | None = None,
+    *,
+    money: tuple[str, ...] = (),
+) -> Action:
     if name in REGISTRY:
         raise ValueError(f"the audit action {name!r} is registered twice")
-    action = Action(name, plain, sentence)
+    action = Action(name, plain, sentence, money)
     REGISTRY[name] = action
     return action
 
@@ -262,7 +271,8 @@ IDEA_IMPLEMENTATION = register(
 THRESHOLD_SET = register(
     "threshold.set",
     _("%(actor)s set a procurement threshold"),
-    _("%(actor)s set a procurement threshold of %(amount)s € from %(valid_from)s"),
+    _("%(actor)s set a procurement threshold of %(amount)s from %(valid_from)s"),
+    money=("amount",),
 )
 PROCUREMENT_CREATE = register(
     "procurement.create",
@@ -324,12 +334,14 @@ GO_DECISION_DECIDED = register(
 BUDGET_SET = register(
     "budget.set",
     _("%(actor)s set a budget"),
-    _("%(actor)s set the budget for %(year)s to %(amount)s €"),
+    _("%(actor)s set the budget for %(year)s to %(amount)s"),
+    money=("amount",),
 )
 BUDGET_SUPERSEDE = register(
     "budget.supersede",
     _("%(actor)s corrected a budget"),
-    _("%(actor)s corrected the budget for %(year)s to %(amount)s €"),
+    _("%(actor)s corrected the budget for %(year)s to %(amount)s"),
+    money=("amount",),
 )
 STAFF_SET = register(
     "staff.set",
@@ -344,17 +356,20 @@ STAFF_SUPERSEDE = register(
 COST_POST = register(
     "cost.post",
     _("%(actor)s entered a cost"),
-    _("%(actor)s entered a cost of %(amount)s € booked on %(booked_on)s"),
+    _("%(actor)s entered a cost of %(amount)s booked on %(booked_on)s"),
+    money=("amount",),
 )
 COST_REVERSE = register(
     "cost.reverse",
     _("%(actor)s reversed a cost"),
-    _("%(actor)s reversed a cost with an entry of %(amount)s €"),
+    _("%(actor)s reversed a cost with an entry of %(amount)s"),
+    money=("amount",),
 )
 COST_IMPORT = register(
     "cost.import",
     _("%(actor)s imported costs"),
-    _("%(actor)s imported %(rows)s cost rows (%(total)s €) from %(source)s"),
+    _("%(actor)s imported %(rows)s cost rows (%(total)s) from %(source)s"),
+    money=("total",),
 )
 COST_IMPORT_QUEUED = register(
     "cost.import_queued",
@@ -432,7 +447,8 @@ BILLING_SET = register(
 INVOICE_MAKE = register(
     "invoice.make",
     _("An invoice was made"),
-    _("Invoice %(number)s was made (net %(net)s €, VAT %(vat)s €)"),
+    _("Invoice %(number)s was made (net %(net)s, VAT %(vat)s)"),
+    money=("net", "vat"),
 )
 
 # compliance ------------------------------------------------------------------------------------
@@ -486,7 +502,21 @@ CUSTOMER_RETENTION_ERASE = register(
     _("A customer's personal data was erased at the end of its retention"),
     _("The personal data of the customer %(number)s was erased at the end of its retention"),
 )
-CUSTOMER_IMPORT = register("customer.import", _("%(actor)s imported customers"))
+CUSTOMER_IMPORT = register(
+    "customer.import",
+    _("%(actor)s imported customers"),
+    _("%(actor)s imported %(customers)s customers with %(referrals)s referrals"),
+)
+CUSTOMER_IMPORT_QUEUED = register(
+    "customer.import_queued",
+    _("%(actor)s uploaded a file of customers"),
+    _("%(actor)s uploaded the file of customers %(source)s"),
+)
+CUSTOMER_IMPORT_FINISHED = register(
+    "customer.import_finished",
+    _("An upload of customers was processed"),
+    _("An upload of customers was processed: %(lines)s lines read, %(rejected)s rejected"),
+)
 
 # outcomes --------------------------------------------------------------------------------------
 OUTCOME_RECORD = register(

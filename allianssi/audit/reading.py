@@ -1,7 +1,9 @@
 """The audit trail as a reader sees it: one sentence per record, in the reader's language.
 
 Each record is read through its action's sentence (``allianssi/audit/actions.py``) with the
-record's parameters, formatted by the active language (dates, amounts), and with a link to the
+record's parameters, formatted by the active language (dates, numbers; the amounts in euros an
+action names in its ``money`` through ``allianssi/core/formatting.py``'s ``money``, sign and
+all), and with a link to the
 object's page where the object has one. The stored record is not changed: the page still shows
 its raw content to auditors, and the command-line checks use the stored action names.
 
@@ -29,6 +31,7 @@ from django.utils.translation import gettext_lazy
 
 from allianssi.audit import actions
 from allianssi.audit.models import AuditRecord
+from allianssi.core import formatting
 
 #: Objects whose page is addressed by the object's id: URL name and its keyword.
 LINK_BY_ID: dict[str, tuple[str, str]] = {
@@ -142,14 +145,26 @@ def actor_name(record: AuditRecord) -> str:
 def sentence(record: AuditRecord, *, actor: str | None = None) -> str:
     """The record as one sentence in the active language. A record of an action no longer
     registered (never expected: names are not removed) reads as its raw name."""
+    registered = actions.is_registered(record.action)
+    money = actions.get(record.action).money if registered else ()
     params: dict[str, Any] = {}
     for part in (record.before, record.after):
         if isinstance(part, Mapping):
-            params.update({str(k): display(v) for k, v in part.items()})
+            params.update({str(k): _shown(str(k), v, money) for k, v in part.items()})
     params["actor"] = actor if actor is not None else actor_name(record)
-    if not actions.is_registered(record.action):
+    if not registered:
         return _("%(actor)s: %(action)s") % {"actor": params["actor"], "action": record.action}
     return actions.get(record.action).render(params)
+
+
+def _shown(name: str, value: Any, money: tuple[str, ...]) -> str:
+    """A parameter of a sentence: an amount in euros (one of the action's ``money``) as the one
+    money formatter writes it, with its euro sign in the reader's language; another as
+    ``display`` writes it."""
+    amount = None if isinstance(value, bool | list | dict) else formatting.decimal_of(value)
+    if name in money and amount is not None:
+        return formatting.money(amount)
+    return display(value)
 
 
 def _numbers(records: list[AuditRecord]) -> dict[tuple[str, str], int]:

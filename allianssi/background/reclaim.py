@@ -29,6 +29,7 @@ from django_tasks_db.models import DBTaskResult
 from allianssi.audit import actions
 from allianssi.audit.services import audit_append
 from allianssi.core import clock
+from allianssi.customers import jobs as customer_jobs
 from allianssi.openbook import jobs
 
 log = logging.getLogger(__name__)
@@ -48,6 +49,7 @@ class WorkerLost(Exception):
 #: What to tell a task's own record when it is given up: by the task's path, with its arguments.
 GIVEN_UP: dict[str, Callable[..., None]] = {
     "allianssi.openbook.tasks.run_import": jobs.abandon,
+    "allianssi.customers.tasks.run_import": customer_jobs.abandon,
 }
 
 

@@ -6,8 +6,10 @@ from decimal import Decimal
 from typing import Any
 
 from django import forms
+from django.core import validators
+from django.core.exceptions import ValidationError
 
-from allianssi.core import euros
+from allianssi.core import euros, formatting
 
 
 class NumberField(forms.DecimalField):
@@ -24,10 +26,42 @@ class NumberField(forms.DecimalField):
         return super().to_python(value)
 
 
+class _MoneyLimit:
+    """Django's message of a lowest or highest value, with the limit written as the one money
+    formatter writes it in the reader's language ("at most 1 000 000,00 €", "€1,000,000.00")."""
+
+    def __call__(self, value: Any) -> None:
+        limit = self.limit_value() if callable(self.limit_value) else self.limit_value  # type: ignore[attr-defined]
+        if self.compare(value, limit):  # type: ignore[attr-defined]
+            raise ValidationError(
+                self.message,  # type: ignore[attr-defined]
+                code=self.code,  # type: ignore[attr-defined]
+                params={
+                    "limit_value": formatting.money(limit),
+                    "show_value": value,
+                    "value": value,
+                },
+            )
+
+
+class _MoneyMin(_MoneyLimit, validators.MinValueValidator):
+    pass
+
+
+class _MoneyMax(_MoneyLimit, validators.MaxValueValidator):
+    pass
+
+
 class EuroField(NumberField):
-    """A sum of euros as people write it: ``1 234,50``, ``1234.50`` or ``1 234,50 €``."""
+    """A sum of euros as people write it: ``1 234,50``, ``1234.50`` or ``1 234,50 €``. Its
+    lowest and highest values are written as money in the error messages."""
 
     def __init__(self, **kwargs: Any) -> None:
         kwargs.setdefault("max_digits", 14)
         kwargs.setdefault("decimal_places", 2)
         super().__init__(**kwargs)
+        for index, validator in enumerate(self.validators):
+            if type(validator) is validators.MinValueValidator:
+                self.validators[index] = _MoneyMin(validator.limit_value)
+            elif type(validator) is validators.MaxValueValidator:
+                self.validators[index] = _MoneyMax(validator.limit_value)

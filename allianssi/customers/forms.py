@@ -206,3 +206,18 @@ class SettingsForm(forms.Form):
         max_value=3653,
         help_text=_("From 30 days to ten years (3653 days)."),
     )
+
+
+class ImportForm(forms.Form):
+    """A file of customers for the import page: JSON Lines, as the import reads it."""
+
+    file = forms.FileField(
+        label=_("JSON Lines file (.jsonl)"),
+        help_text=_("One customer a line, as the format guide and the template show."),
+    )
+
+    def clean_file(self) -> Any:
+        upload = self.cleaned_data["file"]
+        if not upload.name.lower().endswith((".jsonl", ".json", ".ndjson", ".txt")):
+            raise forms.ValidationError(_("Upload a JSON Lines file (.jsonl)."))
+        return upload

@@ -21,7 +21,9 @@ There is no audit record per row: one record names the import (the organizer, th
 numbers given and the file's SHA-256), and nothing that identifies a customer.
 
 This module writes referrals too, so it imports ``allianssi.referrals``, which itself builds on
-the customers' models; nothing in ``customers`` imports this module but its command.
+the customers' models; in ``customers`` only its command and the import page
+(``customers.jobs``, ``customers.import_views``) import it. The import page's format guide
+(:data:`FIELD_HELP`) and template (:func:`template_lines`) are at the end of this module.
 """
 
 from __future__ import annotations
@@ -1219,3 +1221,147 @@ def _refresh_statistics(result: ImportResult) -> None:
             before = max(cursor.fetchone()[0], 0)
             if rows and rows >= before / 10:
                 cursor.execute(f"ANALYZE {connection.ops.quote_name(table)}")
+
+
+# The format guide and the template -------------------------------------------------------------
+
+#: Every field the import reads, as a path into a line's object, with what it holds: the import
+#: page's format guide (``core.sheets.format_guide``). Built on the field sets above, which
+#: ``tests/customers/test_import_page.py`` checks it covers exactly.
+FIELD_HELP: dict[str, Promise] = {
+    "kind": _("“person” or “company”."),
+    "hetu": _("A person's henkilötunnus, checked with its check character."),
+    "business_id": _("A company's business ID (Y-tunnus), checked with its check digit."),
+    "name": _("The name, at most 200 characters."),
+    "email": _("E-mail address, at most 254 characters."),
+    "phone": _("Telephone number, at most 40 characters."),
+    "municipality": _("Statistics Finland's three-digit municipality code as text: “837”."),
+    "language": _("“fi” (when left out), “sv” or “en”."),
+    "jobseeker": _("true or false (when left out): registered as a job-seeker."),
+    "employees": _("A company's number of employees, a whole number."),
+    "registered_on": _("A company's registration date: 2019-05-14."),
+    "legal_basis": _("“statutory” or “consent”."),
+    "statutory_task": _("With “statutory”: “employment”, “integration” or “business”."),
+    "consent_purpose": _("With “consent”: what the customer consented to."),
+    "referrals": _("The customer's referrals, a list of objects; left out: none."),
+    "referrals[].service": _("The service's number in the alliance; it must be published."),
+    "referrals[].producer": _("The producer's business ID, or its organisation id in Allianssi."),
+    "referrals[].sent_on": _("The day the referral was sent: 2026-02-02."),
+    "referrals[].transitions": _("The moves after sending, in order; left out: none."),
+    "referrals[].transitions[].to": _(
+        "The state it moved to: accepted, rejected, expired, revoked, declined, started, "
+        "completed or interrupted."
+    ),
+    "referrals[].transitions[].on": _("The day of the move, not before the move before it."),
+    "referrals[].transitions[].reason_code": _(
+        "Why a referral was rejected: not_eligible, no_capacity or other."
+    ),
+    "referrals[].transitions[].note": _("The reason in words, where the services require one."),
+    "referrals[].episode": _("The episode of service, exactly when the moves reach started."),
+    "referrals[].episode.started_on": _("The day of the move to started."),
+    "referrals[].episode.ended_on": _("The day of the move to completed or interrupted."),
+    "referrals[].episode.outcome": _("When completed: achieved, partial or not_achieved."),
+    "referrals[].episode.ended_by": _("When interrupted: customer or producer."),
+}
+#: The fields every line (or every referral, move and episode given) must have.
+FIELD_REQUIRED = (
+    "kind",
+    "name",
+    "legal_basis",
+    "referrals[].service",
+    "referrals[].producer",
+    "referrals[].sent_on",
+    "referrals[].transitions[].to",
+    "referrals[].transitions[].on",
+    "referrals[].episode.started_on",
+)
+
+
+def field_paths() -> set[str]:
+    """Every field the import reads, as :data:`FIELD_HELP` names them."""
+    return (
+        set(CUSTOMER_FIELDS)
+        | {f"referrals[].{name}" for name in REFERRAL_FIELDS}
+        | {f"referrals[].transitions[].{name}" for name in MOVE_FIELDS}
+        | {f"referrals[].episode.{name}" for name in EPISODE_FIELDS}
+    )
+
+
+#: The template's person: a 900-series temporary henkilötunnus, accepted only where test codes
+#: are (development, tests; ``ALLIANSSI_ALLOW_TEST_HETU``), so the example is replaced, never
+#: imported by mistake in production.
+TEMPLATE_HETU = "010280-952L"
+
+
+def template_lines(*, alliance: Alliance) -> list[dict[str, Any]]:
+    """The import's template: one customer a line, every field of :data:`FIELD_HELP` used once,
+    made of the alliance's own data (a published service and one of its producers; a referral
+    only if the alliance has one to send to), dated in the past weeks."""
+    today = clock.today()
+
+    def day(days_ago: int) -> str:
+        return (today - dt.timedelta(days=days_ago)).isoformat()
+
+    lookups = Lookups.read(alliance)
+    person: dict[str, Any] = {
+        "kind": CustomerKind.PERSON.value,
+        "hetu": TEMPLATE_HETU,
+        "name": "Maija Meikäläinen",
+        "email": "maija.meikalainen@example.fi",
+        "phone": "040 000 0000",
+        "municipality": "837" if "837" in lookups.municipalities else None,
+        "language": "fi",
+        "jobseeker": True,
+        "legal_basis": LegalBasis.STATUTORY.value,
+        "statutory_task": StatutoryTask.EMPLOYMENT.value,
+    }
+    producers = {pk: key for key, pk in lookups.producers.items() if isinstance(key, str)}
+    offered = [
+        (number, service)
+        for number, service in sorted(lookups.services.items())
+        if service.producers
+    ]
+    if offered and alliance.phase in DELIVERY_PHASES:
+        number, service = offered[0]
+        producer_id = min(service.producers)
+        person["referrals"] = [
+            {
+                "service": number,
+                "producer": producers.get(producer_id, producer_id),
+                "sent_on": day(60),
+                "transitions": [
+                    {"to": State.ACCEPTED.value, "on": day(58)},
+                    {"to": State.STARTED.value, "on": day(50)},
+                    {"to": State.COMPLETED.value, "on": day(20)},
+                ],
+                "episode": {
+                    "started_on": day(50),
+                    "ended_on": day(20),
+                    "outcome": Outcome.ACHIEVED.value,
+                    "ended_by": None,
+                },
+            },
+            {
+                "service": number,
+                "producer": producers.get(producer_id, producer_id),
+                "sent_on": day(14),
+                "transitions": [
+                    {
+                        "to": State.REJECTED.value,
+                        "on": day(12),
+                        "reason_code": RejectReason.OTHER.value,
+                        "note": "Asiakas muutti toiselle paikkakunnalle.",
+                    }
+                ],
+            },
+        ]
+    company: dict[str, Any] = {
+        "kind": CustomerKind.COMPANY.value,
+        "business_id": "2617416-4",
+        "name": "Esimerkki Oy",
+        "employees": 4,
+        "registered_on": "2019-05-14",
+        "legal_basis": LegalBasis.CONSENT.value,
+        "consent_purpose": "Yritysneuvonta",
+    }
+    return [person, company]

@@ -200,3 +200,56 @@ class CustomerAccess(models.Model):
 
     def __str__(self) -> str:
         return f"{self.customer_id} {self.at:%Y-%m-%d %H:%M}"
+
+
+class ImportStatus(models.TextChoices):
+    QUEUED = "queued", _("Waiting to start")
+    RUNNING = "running", _("Checking and importing")
+    CHECKED = "checked", _("Checked, nothing saved")
+    IMPORTED = "imported", _("Imported")
+    REJECTED = "rejected", _("Rejected")
+    FAILED = "failed", _("Failed")
+
+
+class CustomerImportJob(models.Model):
+    """A file of an organizer's customers uploaded on the import page: checked only (a dry run)
+    or imported, in the background (``allianssi.customers.jobs``), with its outcome kept.
+
+    The file holds henkilötunnus codes in clear, so it is deleted as soon as its run ends; what
+    is kept here identifies nobody: the counts, and each rejected line's number, field and
+    reason (the messages name fields, codes of the file's own vocabulary, and line and customer
+    numbers, never a person's data). The messages are kept as the uploader's language wrote
+    them (``language``)."""
+
+    alliance = models.ForeignKey(Alliance, on_delete=models.PROTECT, related_name="+")
+    organizer = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="+")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    source = models.CharField(_("file"), max_length=200)
+    dry_run = models.BooleanField(_("check only"), default=False)
+    language = models.CharField(max_length=8, default="fi")
+    status = models.CharField(
+        _("status"), max_length=20, choices=ImportStatus.choices, default=ImportStatus.QUEUED
+    )
+    #: ``ImportResult.counts()`` once checked or imported.
+    counts = models.JSONField(default=dict, blank=True)
+    lines = models.PositiveIntegerField(_("lines read"), default=0)
+    rejected = models.PositiveIntegerField(_("lines rejected"), default=0)
+    #: [line, field, message] of the first rejected lines (``importing.REPORT_LIMIT``).
+    errors = models.JSONField(default=list, blank=True)
+    #: Why the file was refused as a whole, in ``language``; empty if it was not.
+    message = models.TextField(blank=True)
+    created_at = models.DateTimeField(_("uploaded"), auto_now_add=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["alliance", "-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.source} ({self.status})"
+
+    @property
+    def finished(self) -> bool:
+        return self.status not in {ImportStatus.QUEUED, ImportStatus.RUNNING}

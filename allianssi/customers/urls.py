@@ -1,15 +1,24 @@
 from django.urls import URLPattern, path
 
-from allianssi.customers import person_views, views
+from allianssi.customers import import_views, person_views, views
 
 app_name = "customers"
 
 _CUSTOMER = "alliances/<int:pk>/customers/<int:number>/"
+_IMPORT = "alliances/<int:pk>/customers/import/"
 
 urlpatterns: list[URLPattern] = [
     path("alliances/<int:pk>/customers/", views.customer_list, name="list"),
     path("alliances/<int:pk>/customers/new/", views.customer_create, name="create"),
     path("alliances/<int:pk>/customers/settings/", views.customer_settings, name="settings"),
+    path(f"{_IMPORT}", import_views.customers_import, name="import"),
+    path(f"{_IMPORT}template.jsonl", import_views.import_template, name="import_template"),
+    path(f"{_IMPORT}<int:job>/", import_views.import_job, name="import_job"),
+    path(
+        f"{_IMPORT}<int:job>/status.json",
+        import_views.import_job_status,
+        name="import_job_status",
+    ),
     path(_CUSTOMER, views.customer_detail, name="detail"),
     path(f"{_CUSTOMER}edit/", views.customer_edit, name="edit"),
     path(f"{_CUSTOMER}identity/", views.identity_reveal, name="reveal"),

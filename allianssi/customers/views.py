@@ -81,6 +81,7 @@ def customer_list(request: HttpRequest, pk: int) -> HttpResponse:
             "params": params.urlencode(),
             "may_see_outgoing": may_see_outgoing(request.user, alliance),
             "may_manage_settings": _may_manage_settings(request, alliance),
+            "may_import": permissions.can_import_customers(request.user, alliance),
         },
     )
 

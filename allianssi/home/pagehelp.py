@@ -151,6 +151,13 @@ _CUSTOMERS = PageHelp(
     ),
     "customer",
 )
+_CUSTOMER_IMPORT = PageHelp(
+    _(
+        "Bring your organizer's customers and their referral history from your previous system: "
+        "check the file first, then import it. A file is imported whole or not at all."
+    ),
+    "customer",
+)
 _CUSTOMER = PageHelp(
     _(
         "The customer's data, consents, referrals and services. The identity code is shown only "
@@ -347,6 +354,8 @@ HELP: dict[str, PageHelp] = {
         "customer",
     ),
     "customers:detail": _CUSTOMER,
+    "customers:import": _CUSTOMER_IMPORT,
+    "customers:import_job": _CUSTOMER_IMPORT,
     "customers:erase": PageHelp(
         _(
             "Erasing removes the customer's personal data for good; the statistics keep only "
@@ -402,6 +411,8 @@ NOT_PAGES: dict[str, frozenset[str]] = {
             "settlement:invoice_pdf",
             "settlement:invoice_xml",
             "customers:export_json",
+            "customers:import_template",
+            "customers:import_job_status",
             "audit:checkpoint",
             "audit:public_key",
         }
@@ -503,13 +514,14 @@ NOT_PAGES: dict[str, frozenset[str]] = {
 
 def is_public(name: str) -> bool:
     """Pages for everyone, or for a person signed in with Suomi.fi (not a user of staff):
-    the public catalogue, the person's own pages, the person's identification, the glossary."""
+    the public catalogue, the person's own pages, the person's identification, the glossary and
+    the imports' format guides."""
     namespace, _sep, view = name.partition(":")
     return (
         (namespace == "catalogue" and view.startswith("public_"))
         or (namespace == "customers" and view.startswith("mine_"))
         or namespace == "identification"
-        or name == "home:glossary"
+        or name in ("home:glossary", "home:format_guide")
     )
 
 

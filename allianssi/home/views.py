@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.utils.safestring import mark_safe
+from django.utils.translation import get_language
 from django.views.decorators.http import require_GET
 
 from allianssi.accounts.http import acting_user
-from allianssi.home import selectors, services
+from allianssi.home import guides, selectors, services
 from allianssi.home.glossary import SECTIONS
 from allianssi.notifications.messages import render as render_text
 
@@ -38,3 +40,19 @@ def glossary(request: HttpRequest) -> HttpResponse:
     """The domain's words in the reader's language, each with its anchor; for everyone, signed
     in or not, since the public catalogue uses the same words."""
     return render(request, "home/glossary.html", {"sections": SECTIONS})
+
+
+@require_GET
+def format_guide(request: HttpRequest, slug: str) -> HttpResponse:
+    """An import's format guide, the repository's ``docs/*.md`` rendered (``home.guides``); for
+    everyone, signed in or not, like the glossary."""
+    guide = guides.GUIDES.get(slug)
+    if guide is None:
+        raise Http404
+    body = guides.render(guide, get_language() or "fi")
+    # Safe: rendered with raw HTML off, every text of the markdown escaped (home/guides.py).
+    return render(
+        request,
+        "home/format_guide.html",
+        {"guide": guide, "body": mark_safe(body)},  # noqa: S308
+    )

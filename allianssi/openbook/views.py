@@ -682,6 +682,7 @@ def books_import(request: HttpRequest, pk: int) -> HttpResponse:
             "form": form,
             "recent": recent,
             "template_url": "openbook:import_template",
+            "guide_page": "ledger-import",
             "guide": sheets.format_guide(COLUMNS, REQUIRED, COLUMN_HELP),
         },
     )

@@ -884,6 +884,7 @@ def events_import(request: HttpRequest, pk: int) -> HttpResponse:
             "rows": _rejected_rows(rejected) if rejected else [],
             "recent": recent,
             "template_url": "outcomes:import_template",
+            "guide_page": "outcome-formats",
             "guide": sheets.format_guide(
                 importing.COLUMNS, importing.REQUIRED, importing.COLUMN_HELP
             ),

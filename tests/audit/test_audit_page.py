@@ -93,7 +93,57 @@ def test_audit_page__the_system_and_an_unknown_action(world: World):
         assert sentence(record) == "The system: legacy.thing"
         record.action = "invoice.make"
         record.after = {"number": "2027-0001", "net": "100.00", "vat": "25.50"}
-        assert sentence(record) == "Invoice 2027-0001 was made (net 100.00 €, VAT 25.50 €)"
+        assert sentence(record) == "Invoice 2027-0001 was made (net €100.00, VAT €25.50)"
+
+
+@pytest.mark.parametrize(
+    ("language", "net", "vat"),
+    [
+        ("fi", "1\xa0234\xa0567,00\xa0€", "25,50\xa0€"),
+        ("sv", "1\xa0234\xa0567,00\xa0€", "25,50\xa0€"),
+        ("en", "€1,234,567.00", "€25.50"),
+    ],
+)
+def test_sentence__an_amount_in_euros_is_written_whole_by_the_readers_language(
+    world: World, language: str, net: str, vat: str
+):
+    record = AuditRecord(
+        alliance=world.alliance,
+        actor=None,
+        actor_label="system",
+        action="invoice.make",
+        after={"number": "2027-0001", "net": "1234567", "vat": "25.50"},
+    )
+    with translation.override(language):
+        shown = sentence(record)
+    assert net in shown
+    assert vat in shown
+    # The sign comes once, from the formatter: the sentence itself writes none.
+    assert shown.count("€") == 2
+
+
+def test_sentence__the_money_of_every_action_is_a_parameter_of_its_sentence():
+    for action in actions.REGISTRY.values():
+        written = str(action.sentence or "") + str(action.plain)
+        assert "€" not in written, action.name
+        for name in action.money:
+            assert f"%({name})s" in str(action.sentence), (action.name, name)
+
+
+def test_sentence__a_cost_entered_reads_its_amount_and_day_in_the_readers_language(world: World):
+    record = AuditRecord(
+        alliance=world.alliance,
+        actor=None,
+        actor_label="system",
+        action="cost.post",
+        after={"amount": "-1200.5", "booked_on": "2026-12-31", "note": "1200.50"},
+    )
+    with translation.override("fi"):
+        shown = sentence(record)
+    assert "-1\xa0200,50\xa0€" in shown
+    assert "31.12.2026" in shown
+    with translation.override("en"):
+        assert sentence(record) == "The system entered a cost of -€1,200.50 booked on 31 Dec 2026"
 
 
 def test_audit_entries__every_record_of_the_world_reads_in_every_language(world: World):

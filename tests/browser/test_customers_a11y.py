@@ -2,20 +2,26 @@
 
 Every page of the customer side passes axe-core's WCAG 2.1 A and AA rules in Finnish, Swedish
 and English: a customer advisor's list, a customer's path, the new-customer form with its errors,
-the referral form, the export and the access log; a producer's queue, its sent referrals and a
-referral waiting for its answer, with its forms; the organizer's retention settings; and the
-person's own path and data after signing in through the test identification, with the sign-in
-pages themselves. The person's pages fit a phone 360 pixels wide, and a person signs in, sees
-the path and declines a referral without JavaScript.
+the referral form, the export and the access log, the import page (also with a checked file's
+rejected lines), an import in progress and the import's format guide; a producer's queue, its
+sent referrals and a referral waiting for its answer, with its forms; the organizer's retention
+settings; and the person's own path and data after signing in through the test identification,
+with the sign-in pages themselves. The person's pages fit a phone 360 pixels wide, and a person
+signs in, sees the path and declines a referral without JavaScript.
 """
 
 from __future__ import annotations
 
+import io
+from pathlib import Path
 from typing import Any
 
 import pytest
 
+from allianssi.accounts.models import User
 from allianssi.alliances.models import Alliance
+from allianssi.background.worker import drain
+from allianssi.customers import jobs
 from allianssi.customers.models import Customer
 from allianssi.customers.person_views import PATHS
 from allianssi.demo.common import MAIN_ALLIANCE
@@ -51,7 +57,7 @@ def _sign_in_as_maija(tab: Tab, language: str) -> Any:
 
 
 @pytest.mark.parametrize("language", LANGUAGES)
-def test_customer_pages_pass_axe(browser: Any, demo: Any, language: str):
+def test_customer_pages_pass_axe(browser: Any, demo: Any, language: str, tmp_path: Path):
     main = Alliance.objects.get(name=MAIN_ALLIANCE)
     base = f"/alliances/{main.pk}"
     maija = _maija(main)
@@ -80,6 +86,30 @@ def test_customer_pages_pass_axe(browser: Any, demo: Any, language: str):
         advisor.check("export", tab.goto(f"{base}/customers/{maija.number}/data/"))
         advisor.check("access log", tab.goto(f"{base}/customers/{maija.number}/access/"))
         advisor.check("sent referrals", tab.goto(f"{base}/referrals/outgoing/"))
+        advisor.check("import customers", tab.goto(f"{base}/customers/import/"))
+        bad = tmp_path / "asiakkaat.jsonl"
+        bad.write_text('{"kind": "robot", "name": "X"}\nei json\n', encoding="utf-8")
+        tab.page.set_input_files("#id_file", str(bad))
+        advisor.check("import, the file queued", tab.submit("main form.form button[value=check]"))
+        with tab.page.expect_navigation(timeout=20_000) as reloaded:
+            drain()  # the worker checks the file; the page's script sees it end and reloads
+        advisor.check("import, a rejected file", reloaded.value)
+        advisor.expect_errors("import, a rejected file")
+        if tab.page.locator("[aria-labelledby=rejected-heading] table tbody tr").count() < 2:
+            advisor.findings.append(f"import [{language}]: the rejected lines are not listed")
+        queued = jobs.job_create(
+            actor=User.objects.get(username="neuvoja.tampere"),
+            alliance=main,
+            upload=io.BytesIO(b"{}\n"),
+            name="odottaa.jsonl",
+            dry_run=True,
+        )  # queued, never run here: its page shows the progress bar
+        with tab.page.expect_response(lambda r: r.url.endswith("/status.json")):
+            # Its script polls once before the tab goes on, so that no poll is cut off.
+            advisor.check("import in progress", tab.goto(f"{base}/customers/import/{queued.pk}/"))
+        if not tab.page.locator("progress#import-progress").count():
+            advisor.findings.append(f"import in progress [{language}]: no progress bar")
+        advisor.check("the format guide", tab.goto("/help/formats/customer-import/"))
 
         producer = _session(browser, demo, language, producer_staff, contexts)
         audits.append(producer)

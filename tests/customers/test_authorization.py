@@ -5,14 +5,23 @@ is forbidden (403); another alliance's people get only 404s."""
 
 from __future__ import annotations
 
+import io
 from typing import Any
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.urls import reverse
 
 from allianssi.audit.models import AuditRecord
-from allianssi.customers.models import Consent, ControllerSettings, Customer, CustomerAccess
+from allianssi.customers import jobs
+from allianssi.customers.models import (
+    Consent,
+    ControllerSettings,
+    Customer,
+    CustomerAccess,
+    CustomerImportJob,
+)
 from allianssi.customers.services import consent_give, consent_withdraw, customer_create
 from allianssi.referrals.models import Referral, Transition
 from allianssi.referrals.services import referral_create
@@ -83,6 +92,8 @@ def _pages(world: World) -> list[tuple[str, set[str], set[str] | None]]:
     return [
         (url("customers:list"), ADVISORS, None),
         (url("customers:create"), ADVISORS, None),
+        (url("customers:import"), ADVISORS, None),
+        (url("customers:import_template"), ADVISORS, None),
         (url("customers:settings"), {"leader", "controller"}, None),
         (url("customers:detail", 1), {"advisor"}, set()),
         (url("customers:edit", 1), {"advisor"}, set()),
@@ -316,3 +327,32 @@ def test_person_pages__only_for_a_person_signed_in_by_identification(authz: Worl
     assert response.status_code == 302
     referral.refresh_from_db()
     assert referral.state == "sent"
+
+
+@pytest.mark.parametrize("who", EVERYONE)
+def test_customer_import__by_role(authz: World, who: str):
+    """An organizer's advisors upload their own organizer's customers; an import's pages are
+    that organizer's advisors' only (another organizer's advisor does not find it)."""
+    pk = authz.alliance.pk
+    job = jobs.job_create(
+        actor=authz.users["advisor"],
+        alliance=authz.alliance,
+        upload=io.BytesIO(b"{}\n"),
+        name="tampere.jsonl",
+        dry_run=True,
+    )
+    client = _client(authz, who)
+    for name in ("customers:import_job", "customers:import_job_status"):
+        response = client.get(reverse(name, args=[pk, job.pk]))
+        assert response.status_code == _expected(who, {"advisor"}, set()), name
+    upload = SimpleUploadedFile("a.jsonl", b"{}\n")
+    response = client.post(
+        reverse("customers:import", args=[pk]), {"file": upload, "mode": "check"}
+    )
+    mine = CustomerImportJob.objects.exclude(pk=job.pk)
+    if who in ADVISORS:
+        assert response.status_code == 302
+        assert mine.get().organizer_id == authz.users[who].organisation_id
+    else:
+        assert response.status_code == _expected(who, set())
+        assert not mine.exists()

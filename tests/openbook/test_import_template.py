@@ -87,3 +87,4 @@ def test_import_page__links_the_templates_and_shows_the_columns(world: World) ->
         assert reverse("openbook:import_template", args=[world.alliance.pk, fmt]) in body
     assert "<code>kirjauspäivä</code>" in body
     assert "The evidence reference (invoice number, receipt)" in body
+    assert reverse("home:format_guide", args=["ledger-import"]) in body  # the whole guide

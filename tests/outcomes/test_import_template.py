@@ -84,3 +84,4 @@ def test_import_page__links_the_templates_and_shows_the_columns(serving: World) 
     body = client.get(reverse("outcomes:import", args=[serving.alliance.pk])).content.decode()
     assert reverse("outcomes:import_template", args=[serving.alliance.pk, "xlsx"]) in body
     assert "<code>lähete</code>" in body
+    assert reverse("home:format_guide", args=["outcome-formats"]) in body  # the whole guide
