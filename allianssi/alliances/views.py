@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
@@ -25,14 +27,14 @@ from allianssi.alliances.forms import (
     RemoveForm,
     RoleGrantForm,
 )
-from allianssi.alliances.models import TRANSITIONS, Alliance, MemberRole, Phase
+from allianssi.alliances.models import TRANSITIONS, Alliance, MemberRole, Membership, Phase
 from allianssi.audit import anchoring
 from allianssi.audit.reading import AREAS, audit_entries
 from allianssi.audit.reading import PAGE_SIZE as AUDIT_PAGE_SIZE
 from allianssi.audit.selectors import audit_records_of_alliance
 from allianssi.audit.services import chain_key
 from allianssi.core.errors import DomainError
-from allianssi.core.views import add_domain_error, page_number
+from allianssi.core.views import act, act_on_button, page_number
 from allianssi.parties import services as party_services
 from allianssi.parties.forms import PartyForm
 from allianssi.parties.services import party_resolve
@@ -65,16 +67,18 @@ def alliance_list(request: HttpRequest) -> HttpResponse:
 def alliance_create(request: HttpRequest) -> HttpResponse:
     _require(permissions.can_create_alliance(request.user))
     form = AllianceForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            alliance = services.alliance_create(
-                actor=acting_user(request), region=form.cleaned_data["region"], **form.terms()
+    made: list[Alliance] = []
+    if request.method == "POST" and act(
+        request,
+        form,
+        lambda data: made.append(
+            services.alliance_create(
+                actor=acting_user(request), region=data["region"], **form.terms()
             )
-        except DomainError as error:
-            add_domain_error(form, error)
-        else:
-            messages.success(request, _("The alliance was created in the strategy phase."))
-            return redirect("alliances:detail", pk=alliance.pk)
+        ),
+        done=_("The alliance was created in the strategy phase."),
+    ):
+        return redirect("alliances:detail", pk=made[0].pk)
     return render(request, "alliances/form.html", {"form": form, "alliance": None})
 
 
@@ -125,14 +129,15 @@ def alliance_edit(request: HttpRequest, pk: int) -> HttpResponse:
         "escalation_path": alliance.escalation_path,
     }
     form = AllianceEditForm(request.POST or None, initial=initial)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.alliance_update(actor=acting_user(request), alliance=alliance, **form.terms())
-        except DomainError as error:
-            add_domain_error(form, error)
-        else:
-            messages.success(request, _("The alliance was updated."))
-            return redirect("alliances:detail", pk=alliance.pk)
+    if request.method == "POST" and act(
+        request,
+        form,
+        lambda _data: services.alliance_update(
+            actor=acting_user(request), alliance=alliance, **form.terms()
+        ),
+        done=_("The alliance was updated."),
+    ):
+        return redirect("alliances:detail", pk=alliance.pk)
     return render(request, "alliances/form.html", {"form": form, "alliance": alliance})
 
 
@@ -144,26 +149,27 @@ def member_add(request: HttpRequest, pk: int) -> HttpResponse:
     form = MemberAddForm(
         request.POST or None, party_choices=selectors.member_party_choices(alliance=alliance)
     )
-    if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        try:
-            organisation = party_resolve(actor=acting_user(request), choice=data["party"])
-            membership = services.membership_add(
-                actor=acting_user(request),
-                alliance=alliance,
-                organisation=organisation,
-                role=data["role"],
-                joined_on=data["joined_on"],
-            )
-        except DomainError as error:
-            add_domain_error(form, error)
-        else:
-            messages.success(
-                request,
-                _("%(party)s joined the alliance as %(role)s.")
-                % {"party": membership.organisation.name, "role": membership.get_role_display()},
-            )
-            return redirect("alliances:detail", pk=alliance.pk)
+
+    def change(data: dict[str, Any]) -> Membership:
+        organisation = party_resolve(actor=acting_user(request), choice=data["party"])
+        return services.membership_add(
+            actor=acting_user(request),
+            alliance=alliance,
+            organisation=organisation,
+            role=data["role"],
+            joined_on=data["joined_on"],
+        )
+
+    if request.method == "POST" and act(
+        request,
+        form,
+        change,
+        done=lambda membership: (
+            _("%(party)s joined the alliance as %(role)s.")
+            % {"party": membership.organisation.name, "role": membership.get_role_display()}
+        ),
+    ):
+        return redirect("alliances:detail", pk=alliance.pk)
     return render(request, "alliances/member_add.html", {"form": form, "alliance": alliance})
 
 
@@ -174,22 +180,18 @@ def member_exit(request: HttpRequest, pk: int, membership_pk: int) -> HttpRespon
     membership = selectors.membership_get(user=request.user, alliance=alliance, pk=membership_pk)
     _require(permissions.can_record_exit(request.user, membership))
     form = ExitForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.membership_exit(
-                actor=acting_user(request),
-                membership=membership,
-                effective_on=form.cleaned_data["effective_on"],
-                reason=form.cleaned_data["reason"],
-            )
-        except DomainError as error:
-            add_domain_error(form, error)
-        else:
-            messages.success(
-                request,
-                _("The exit of %(party)s was recorded.") % {"party": membership.organisation},
-            )
-            return redirect("alliances:detail", pk=alliance.pk)
+    if request.method == "POST" and act(
+        request,
+        form,
+        lambda data: services.membership_exit(
+            actor=acting_user(request),
+            membership=membership,
+            effective_on=data["effective_on"],
+            reason=data["reason"],
+        ),
+        done=_("The exit of %(party)s was recorded.") % {"party": membership.organisation},
+    ):
+        return redirect("alliances:detail", pk=alliance.pk)
     return render(
         request,
         "alliances/member_end.html",
@@ -210,20 +212,15 @@ def member_remove(request: HttpRequest, pk: int, membership_pk: int) -> HttpResp
     membership = selectors.membership_get(user=request.user, alliance=alliance, pk=membership_pk)
     _require(permissions.can_manage_alliance(request.user, alliance))
     form = RemoveForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.membership_remove(
-                actor=acting_user(request),
-                membership=membership,
-                reason=form.cleaned_data["reason"],
-            )
-        except DomainError as error:
-            add_domain_error(form, error)
-        else:
-            messages.success(
-                request, _("%(party)s was removed.") % {"party": membership.organisation}
-            )
-            return redirect("alliances:detail", pk=alliance.pk)
+    if request.method == "POST" and act(
+        request,
+        form,
+        lambda data: services.membership_remove(
+            actor=acting_user(request), membership=membership, reason=data["reason"]
+        ),
+        done=_("%(party)s was removed.") % {"party": membership.organisation},
+    ):
+        return redirect("alliances:detail", pk=alliance.pk)
     return render(
         request,
         "alliances/member_end.html",
@@ -244,24 +241,22 @@ def alliance_phase(request: HttpRequest, pk: int) -> HttpResponse:
     _require(permissions.can_manage_alliance(request.user, alliance))
     allowed = [(p.value, str(p.label)) for p in Phase if p in TRANSITIONS[alliance.phase]]
     form = PhaseForm(request.POST or None, phases=allowed)
-    if request.method == "POST" and form.is_valid():
-        try:
-            change = services.alliance_enter_phase(
-                actor=acting_user(request),
-                alliance=alliance,
-                to_phase=form.cleaned_data["to_phase"],
-                effective_on=form.cleaned_data["effective_on"],
-                note=form.cleaned_data["note"],
-            )
-        except DomainError as error:
-            add_domain_error(form, error)
-        else:
-            messages.success(
-                request,
-                _("The alliance moved to the phase “%(phase)s”.")
-                % {"phase": change.get_to_phase_display()},
-            )
-            return redirect("alliances:detail", pk=alliance.pk)
+    if request.method == "POST" and act(
+        request,
+        form,
+        lambda data: services.alliance_enter_phase(
+            actor=acting_user(request),
+            alliance=alliance,
+            to_phase=data["to_phase"],
+            effective_on=data["effective_on"],
+            note=data["note"],
+        ),
+        done=lambda change: (
+            _("The alliance moved to the phase “%(phase)s”.")
+            % {"phase": change.get_to_phase_display()}
+        ),
+    ):
+        return redirect("alliances:detail", pk=alliance.pk)
     return render(
         request, "alliances/phase.html", {"form": form, "alliance": alliance, "allowed": allowed}
     )
@@ -331,24 +326,19 @@ def alliance_roles(request: HttpRequest, pk: int) -> HttpResponse:
         request.POST or None,
         user_choices=selectors.role_user_choices(alliance=alliance) if can_manage else [],
     )
+
+    def grant(data: dict[str, Any]) -> object:
+        user = User.objects.filter(pk=data["user"]).first()
+        if user is None:
+            raise DomainError("user_unknown", _("Choose a user."), field="user")
+        return services.alliance_role_grant(
+            actor=acting_user(request), alliance=alliance, user=user, role=data["role"]
+        )
+
     if request.method == "POST":
         _require(can_manage)
-        if form.is_valid():
-            user = User.objects.filter(pk=form.cleaned_data["user"]).first()
-            try:
-                if user is None:
-                    raise DomainError("user_unknown", _("Choose a user."), field="user")
-                services.alliance_role_grant(
-                    actor=acting_user(request),
-                    alliance=alliance,
-                    user=user,
-                    role=form.cleaned_data["role"],
-                )
-            except DomainError as error:
-                add_domain_error(form, error)
-            else:
-                messages.success(request, _("The role was granted."))
-                return redirect("alliances:roles", pk=alliance.pk)
+        if act(request, form, grant, done=_("The role was granted.")):
+            return redirect("alliances:roles", pk=alliance.pk)
     return render(
         request,
         "alliances/roles.html",
@@ -367,12 +357,11 @@ def alliance_role_revoke(request: HttpRequest, pk: int, role_pk: int) -> HttpRes
     alliance = _alliance(request, pk)
     granted = selectors.role_get(user=request.user, alliance=alliance, pk=role_pk)
     _require(permissions.can_manage_roles(request.user, alliance))
-    try:
-        services.alliance_role_revoke(actor=acting_user(request), granted=granted)
-    except DomainError as error:
-        messages.error(request, error.message)
-    else:
-        messages.success(request, _("The role was revoked."))
+    act_on_button(
+        request,
+        lambda: services.alliance_role_revoke(actor=acting_user(request), granted=granted),
+        done=_("The role was revoked."),
+    )
     return redirect("alliances:roles", pk=alliance.pk)
 
 
@@ -386,21 +375,19 @@ def alliance_role_revoke(request: HttpRequest, pk: int, role_pk: int) -> HttpRes
 def party_create(request: HttpRequest) -> HttpResponse:
     _require(permissions.can_create_party(request.user))
     form = PartyForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        try:
-            organisation = party_services.party_register(
-                actor=acting_user(request),
-                kind=data["kind"],
-                name=data["name"],
-                business_id=data["business_id"],
-                host_code=data["host"].code if data["host"] is not None else None,
-                member_codes=[m.code for m in data["members"]],
-                parent=data["parent"],
-            )
-        except DomainError as error:
-            add_domain_error(form, error)
-        else:
-            messages.success(request, _("%(party)s was registered.") % {"party": organisation})
-            return redirect("alliances:list")
+    if request.method == "POST" and act(
+        request,
+        form,
+        lambda data: party_services.party_register(
+            actor=acting_user(request),
+            kind=data["kind"],
+            name=data["name"],
+            business_id=data["business_id"],
+            host_code=data["host"].code if data["host"] is not None else None,
+            member_codes=[m.code for m in data["members"]],
+            parent=data["parent"],
+        ),
+        done=lambda organisation: _("%(party)s was registered.") % {"party": organisation},
+    ):
+        return redirect("alliances:list")
     return render(request, "parties/form.html", {"form": form})

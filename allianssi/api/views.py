@@ -21,7 +21,6 @@ from pathlib import Path
 from typing import Any
 
 from django.conf import settings
-from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.signals import got_request_exception
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseNotAllowed, JsonResponse
@@ -38,6 +37,7 @@ from allianssi.api.models import ApiToken
 from allianssi.api.services import digest, token_create, token_revoke
 from allianssi.core import clock
 from allianssi.core.errors import DomainError
+from allianssi.core.views import act_on_button
 from allianssi.openbook.importing import COLUMNS, ImportRejected, fingerprint, import_costs
 from allianssi.openbook.models import ImportBatch
 from allianssi.openbook.selectors import period_totals
@@ -648,6 +648,9 @@ def tokens(request: HttpRequest) -> HttpResponse:
 @require_POST
 def token_revoke_view(request: HttpRequest, token: int) -> HttpResponse:
     found = get_object_or_404(ApiToken, pk=token, user=acting_user(request))
-    token_revoke(actor=acting_user(request), token=found)
-    messages.success(request, _("The token “%(name)s” was revoked.") % {"name": found.name})
+    act_on_button(
+        request,
+        lambda: token_revoke(actor=acting_user(request), token=found),
+        done=_("The token “%(name)s” was revoked.") % {"name": found.name},
+    )
     return redirect("api:tokens")

@@ -47,7 +47,7 @@ from allianssi.catalogue.models import (
 )
 from allianssi.catalogue.pagecache import kept
 from allianssi.core.errors import DomainError
-from allianssi.core.views import add_domain_error
+from allianssi.core.views import act, act_on_button, add_domain_error
 from allianssi.parties.models import Municipality
 
 #: The public addresses, by language: (list, service, ask).
@@ -116,20 +116,20 @@ def settings_update(request: HttpRequest, pk: int) -> HttpResponse:
     alliance = alliance_get(user=request.user, pk=pk)
     _require(permissions.can_manage_catalogue(request.user, alliance))
     form = SettingsForm(request.POST)
-    if form.is_valid():
-        try:
-            services.catalogue_settings_update(
-                actor=acting_user(request),
-                alliance=alliance,
-                public=form.cleaned_data["public"],
-                request_retention_days=form.cleaned_data["request_retention_days"],
-            )
-        except DomainError as error:
-            messages.error(request, error.message)
-        else:
-            messages.success(request, _("The catalogue's settings were saved."))
-    else:
-        messages.error(request, _("Keep requests from 1 to 730 days."))
+    valid = form.is_valid()
+
+    def change(data: dict[str, Any]) -> object:
+        return services.catalogue_settings_update(
+            actor=acting_user(request),
+            alliance=alliance,
+            public=data["public"],
+            request_retention_days=data["request_retention_days"],
+        )
+
+    if not act(request, form, change, done=_("The catalogue's settings were saved.")):
+        # The list page has no form to show errors at: the refusal is its message.
+        refusal = str(next(iter(form.errors.values()))[0]) if valid else None
+        messages.error(request, refusal or _("Keep requests from 1 to 730 days."))
     return redirect("catalogue:services", pk=alliance.pk)
 
 
@@ -166,19 +166,18 @@ def service_new(request: HttpRequest, pk: int) -> HttpResponse:
         request.POST or None,
         initial={"jobseeker": "any", "for_persons": True, "producers": [str(own)]},
     )
-    if request.method == "POST" and form.is_valid():
-        try:
-            version = services.service_create(
+    made: list[ServiceVersion] = []
+    if request.method == "POST" and act(
+        request,
+        form,
+        lambda _data: made.append(
+            services.service_create(
                 actor=acting_user(request), alliance=alliance, data=form.service_input()
             )
-        except DomainError as error:
-            add_domain_error(form, error)
-        else:
-            messages.success(
-                request,
-                _("The service was drafted. Add the ways to reach it, then send it to review."),
-            )
-            return redirect("catalogue:service", pk=alliance.pk, number=version.service.number)
+        ),
+        done=_("The service was drafted. Add the ways to reach it, then send it to review."),
+    ):
+        return redirect("catalogue:service", pk=alliance.pk, number=made[0].service.number)
     return _render_service_form(request, alliance, form)
 
 
@@ -248,16 +247,16 @@ def service_edit(request: HttpRequest, pk: int, number: int) -> HttpResponse:
     form = _service_form(
         alliance, request.POST or None, initial=ServiceForm.initial_from(view.open)
     )
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.service_draft_update(
-                actor=acting_user(request), version=view.open, data=form.service_input()
-            )
-        except DomainError as error:
-            add_domain_error(form, error)
-        else:
-            messages.success(request, _("The draft was saved."))
-            return redirect("catalogue:service", pk=alliance.pk, number=number)
+    draft = view.open
+    if request.method == "POST" and act(
+        request,
+        form,
+        lambda _data: services.service_draft_update(
+            actor=acting_user(request), version=draft, data=form.service_input()
+        ),
+        done=_("The draft was saved."),
+    ):
+        return redirect("catalogue:service", pk=alliance.pk, number=number)
     return _render_service_form(request, alliance, form, view)
 
 
@@ -270,16 +269,16 @@ def channel_new(request: HttpRequest, pk: int, number: int) -> HttpResponse:
         raise Http404
     municipalities = _municipality_choices(services.served_municipalities(alliance))
     form = ChannelForm(request.POST or None, municipalities=municipalities)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.service_channel_add(
-                actor=acting_user(request), version=view.open, data=form.channel_input()
-            )
-        except DomainError as error:
-            add_domain_error(form, error)
-        else:
-            messages.success(request, _("The channel was added."))
-            return redirect("catalogue:service", pk=alliance.pk, number=number)
+    draft = view.open
+    if request.method == "POST" and act(
+        request,
+        form,
+        lambda _data: services.service_channel_add(
+            actor=acting_user(request), version=draft, data=form.channel_input()
+        ),
+        done=_("The channel was added."),
+    ):
+        return redirect("catalogue:service", pk=alliance.pk, number=number)
     return render(
         request,
         "catalogue/channel_form.html",
@@ -309,13 +308,9 @@ def _act(
     call: Callable[[Any], object],
     done: str,
 ) -> HttpResponse:
-    """Call the service; say what happened, or why not, on the service's page."""
-    try:
-        call(acting_user(request))
-    except DomainError as error:
-        messages.error(request, error.message)
-    else:
-        messages.success(request, done)
+    """Call the service (a button: :func:`core.views.act_on_button`); say what happened, or
+    why not, on the service's page."""
+    act_on_button(request, lambda: call(acting_user(request)), done=done)
     return redirect("catalogue:service", pk=alliance.pk, number=number)
 
 
@@ -363,14 +358,8 @@ def _with_reason(
     done: str,
 ) -> HttpResponse:
     form = ReasonForm(request.POST)
-    if form.is_valid():
-        try:
-            call(acting_user(request), form.cleaned_data["reason"])
-        except DomainError as error:
-            add_domain_error(form, error)
-        else:
-            messages.success(request, done)
-            return redirect("catalogue:service", pk=alliance.pk, number=view.service.number)
+    if act(request, form, lambda data: call(acting_user(request), data["reason"]), done=done):
+        return redirect("catalogue:service", pk=alliance.pk, number=view.service.number)
     return render(
         request,
         "catalogue/service.html",
@@ -474,16 +463,15 @@ def request_handle(request: HttpRequest, pk: int, request_pk: int) -> HttpRespon
     alliance = alliance_get(user=request.user, pk=pk)
     found = selectors.request_get(user=request.user, alliance=alliance, pk=request_pk)
     form = HandleForm(request.POST)
-    if form.is_valid():
-        try:
-            services.service_request_handle(
-                actor=acting_user(request), request=found, note=form.cleaned_data["note"]
-            )
-        except DomainError as error:
-            add_domain_error(form, error)
-        else:
-            messages.success(request, _("The request was marked as handled."))
-            return redirect("catalogue:requests", pk=alliance.pk)
+    if act(
+        request,
+        form,
+        lambda data: services.service_request_handle(
+            actor=acting_user(request), request=found, note=data["note"]
+        ),
+        done=_("The request was marked as handled."),
+    ):
+        return redirect("catalogue:requests", pk=alliance.pk)
     return render(
         request,
         "catalogue/request.html",

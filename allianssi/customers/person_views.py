@@ -26,7 +26,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
-from allianssi.core.errors import DomainError
+from allianssi.core.views import act_on_button
 from allianssi.customers import selectors, services
 from allianssi.customers.models import AccessReason, Customer
 from allianssi.customers.views import json_download
@@ -170,12 +170,13 @@ def mine_decline(request: HttpRequest, who: SignedInPerson, pk: int, language: s
     referral = selectors.person_referral(pseudonym=who.pseudonym, pk=pk)
     form = DeclineForm(request.POST)
     reason = form.cleaned_data["reason"] if form.is_valid() else ""
-    try:
-        referral_decline(referral=referral, move=Move(actor=None, via="person"), reason=reason)
-    except DomainError as error:
-        messages.error(request, error.message)
-    else:
-        messages.success(request, _("You said no to the service. The sender has been told."))
+    act_on_button(
+        request,
+        lambda: referral_decline(
+            referral=referral, move=Move(actor=None, via="person"), reason=reason
+        ),
+        done=_("You said no to the service. The sender has been told."),
+    )
     return redirect(f"customers:mine_{language}")
 
 
@@ -187,12 +188,11 @@ def mine_consent_withdraw(
     request: HttpRequest, who: SignedInPerson, pk: int, language: str
 ) -> HttpResponse:
     consent = selectors.person_consent(pseudonym=who.pseudonym, pk=pk)
-    try:
-        services.consent_withdraw(consent=consent, actor=None, via="self")
-    except DomainError as error:
-        messages.error(request, error.message)
-    else:
-        messages.success(request, _("You withdrew your consent."))
+    act_on_button(
+        request,
+        lambda: services.consent_withdraw(consent=consent, actor=None, via="self"),
+        done=_("You withdrew your consent."),
+    )
     return redirect(f"customers:mine_{language}")
 
 
@@ -211,10 +211,11 @@ def mine_consent_give(
     ):
         messages.error(request, _("That consent is already in force."))
         return redirect(f"customers:mine_{language}")
-    try:
-        services.consent_give(customer=customer, purpose=consent.purpose, actor=None, via="self")
-    except DomainError as error:
-        messages.error(request, error.message)
-    else:
-        messages.success(request, _("You gave your consent."))
+    act_on_button(
+        request,
+        lambda: services.consent_give(
+            customer=customer, purpose=consent.purpose, actor=None, via="self"
+        ),
+        done=_("You gave your consent."),
+    )
     return redirect(f"customers:mine_{language}")

@@ -28,6 +28,8 @@ from allianssi.alliances.selectors import alliance_get
 from allianssi.core import hooks
 from allianssi.core.errors import DomainError
 from allianssi.core.views import (
+    act,
+    act_on_button,
     add_domain_error,
     page_number,
     posted,
@@ -93,19 +95,23 @@ def customer_create(request: HttpRequest, pk: int) -> HttpResponse:
     alliance = alliance_get(user=request.user, pk=pk)
     require(permissions.can_list_customers(request.user, alliance))
     form = CustomerForm(posted(request))
-    if request.method == "POST" and form.is_valid():
-        try:
-            customer = services.customer_create(
+    made: list[Customer] = []
+
+    def change(_data: dict[str, Any]) -> Customer:
+        made.append(
+            services.customer_create(
                 actor=acting_user(request), alliance=alliance, data=form.customer_input()
             )
-        except DomainError as error:
-            refuse_forbidden(error)
-            add_domain_error(form, error)
-        else:
-            messages.success(
-                request, _("Customer %(number)s was recorded.") % {"number": customer.number}
-            )
-            return redirect("customers:detail", pk=alliance.pk, number=customer.number)
+        )
+        return made[0]
+
+    if request.method == "POST" and act(
+        request,
+        form,
+        change,
+        done=lambda customer: _("Customer %(number)s was recorded.") % {"number": customer.number},
+    ):
+        return redirect("customers:detail", pk=alliance.pk, number=made[0].number)
     return render(
         request,
         "customers/form.html",
@@ -193,20 +199,15 @@ def identity_reveal(request: HttpRequest, pk: int, number: int) -> HttpResponse:
 def consent_give(request: HttpRequest, pk: int, number: int) -> HttpResponse:
     alliance, customer = _customer(request, pk, number)
     form = ConsentForm(request.POST, prefix="consent")
-    if form.is_valid():
-        try:
-            services.consent_give(
-                customer=customer,
-                purpose=form.cleaned_data["purpose"],
-                actor=acting_user(request),
-                via="staff",
-            )
-        except DomainError as error:
-            refuse_forbidden(error)
-            add_domain_error(form, error)
-        else:
-            messages.success(request, _("The consent was recorded."))
-            return redirect("customers:detail", pk=alliance.pk, number=customer.number)
+    if act(
+        request,
+        form,
+        lambda data: services.consent_give(
+            customer=customer, purpose=data["purpose"], actor=acting_user(request), via="staff"
+        ),
+        done=_("The consent was recorded."),
+    ):
+        return redirect("customers:detail", pk=alliance.pk, number=customer.number)
     return _detail(request, alliance, customer, status=400, consent_form=form)
 
 
@@ -218,13 +219,11 @@ def consent_withdraw(request: HttpRequest, pk: int, number: int, consent: int) -
     found = customer.consents.filter(pk=consent).first()
     if found is None:
         raise Http404
-    try:
-        services.consent_withdraw(consent=found, actor=acting_user(request), via="staff")
-    except DomainError as error:
-        refuse_forbidden(error)
-        messages.error(request, error.message)
-    else:
-        messages.success(request, _("The consent was withdrawn."))
+    act_on_button(
+        request,
+        lambda: services.consent_withdraw(consent=found, actor=acting_user(request), via="staff"),
+        done=_("The consent was withdrawn."),
+    )
     return redirect("customers:detail", pk=alliance.pk, number=customer.number)
 
 
@@ -238,17 +237,15 @@ def customer_edit(request: HttpRequest, pk: int, number: int) -> HttpResponse:
     form = ContactForm(
         posted(request), initial=ContactForm.initial_from(customer), kind=customer.kind
     )
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.customer_update(
-                actor=acting_user(request), customer=customer, data=form.contact_input()
-            )
-        except DomainError as error:
-            refuse_forbidden(error)
-            add_domain_error(form, error)
-        else:
-            messages.success(request, _("The customer's contact details were saved."))
-            return redirect("customers:detail", pk=alliance.pk, number=customer.number)
+    if request.method == "POST" and act(
+        request,
+        form,
+        lambda _data: services.customer_update(
+            actor=acting_user(request), customer=customer, data=form.contact_input()
+        ),
+        done=_("The customer's contact details were saved."),
+    ):
+        return redirect("customers:detail", pk=alliance.pk, number=customer.number)
     _read(request, customer, AccessReason.VIEW, "edit")
     return render(
         request,
@@ -268,18 +265,13 @@ def customer_erase(request: HttpRequest, pk: int, number: int) -> HttpResponse:
         messages.error(request, why_not)
         return redirect("customers:detail", pk=alliance.pk, number=customer.number)
     form = EraseForm(posted(request))
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.customer_erase(actor=acting_user(request), customer=customer)
-        except DomainError as error:
-            refuse_forbidden(error)
-            add_domain_error(form, error)
-        else:
-            messages.success(
-                request,
-                _("The customer's personal data was erased. What was done remains as numbers."),
-            )
-            return redirect("customers:detail", pk=alliance.pk, number=customer.number)
+    if request.method == "POST" and act(
+        request,
+        form,
+        lambda _data: services.customer_erase(actor=acting_user(request), customer=customer),
+        done=_("The customer's personal data was erased. What was done remains as numbers."),
+    ):
+        return redirect("customers:detail", pk=alliance.pk, number=customer.number)
     _read(request, customer, AccessReason.VIEW, "erase")
     return render(
         request,
@@ -369,20 +361,18 @@ def customer_settings(request: HttpRequest, pk: int) -> HttpResponse:
     assert organizer is not None
     current = services.retention_days(alliance.pk, organizer.pk)
     form = SettingsForm(posted(request), initial={"retention_days": current})
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.controller_settings_update(
-                actor=actor,
-                alliance=alliance,
-                organizer=organizer,
-                retention_days=form.cleaned_data["retention_days"],
-            )
-        except DomainError as error:
-            refuse_forbidden(error)
-            add_domain_error(form, error)
-        else:
-            messages.success(request, _("The retention period was saved."))
-            return redirect("customers:settings", pk=alliance.pk)
+    if request.method == "POST" and act(
+        request,
+        form,
+        lambda data: services.controller_settings_update(
+            actor=actor,
+            alliance=alliance,
+            organizer=organizer,
+            retention_days=data["retention_days"],
+        ),
+        done=_("The retention period was saved."),
+    ):
+        return redirect("customers:settings", pk=alliance.pk)
     return render(
         request,
         "customers/settings.html",

@@ -13,7 +13,6 @@ from collections.abc import Callable
 from typing import Any
 
 from django import forms
-from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -24,8 +23,7 @@ from allianssi import permissions
 from allianssi.accounts.http import acting_user
 from allianssi.alliances.models import Alliance
 from allianssi.alliances.selectors import alliance_get
-from allianssi.core.errors import DomainError
-from allianssi.core.views import act, act_on_button, add_domain_error, require
+from allianssi.core.views import act, act_on_button, require
 from allianssi.governance import documents, effects, forum, meetings, selectors, services
 from allianssi.governance.forms import (
     CommentForm,
@@ -85,22 +83,20 @@ def seat_edit(request: HttpRequest, pk: int, organisation_pk: int) -> HttpRespon
         initial=initial,
         people=selectors.seat_people(organisation=row.organisation),
     )
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.seat_assign(
-                actor=acting_user(request),
-                alliance=alliance,
-                organisation=row.organisation,
-                representative=form.cleaned_data["representative"],
-                deputy=form.cleaned_data["deputy"],
-            )
-        except DomainError as error:
-            add_domain_error(form, error)
-        else:
-            messages.success(
-                request, _("The seat of %(party)s was updated.") % {"party": row.organisation}
-            )
-            return redirect("governance:leadership", pk=alliance.pk)
+    party = row.organisation
+    if request.method == "POST" and act(
+        request,
+        form,
+        lambda data: services.seat_assign(
+            actor=acting_user(request),
+            alliance=alliance,
+            organisation=party,
+            representative=data["representative"],
+            deputy=data["deputy"],
+        ),
+        done=_("The seat of %(party)s was updated.") % {"party": party},
+    ):
+        return redirect("governance:leadership", pk=alliance.pk)
     return render(
         request,
         "governance/seat.html",
@@ -114,21 +110,22 @@ def proposal_new(request: HttpRequest, pk: int) -> HttpResponse:
     alliance = alliance_get(user=request.user, pk=pk)
     require(permissions.can_propose(request.user, alliance))
     form = ProposalForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            proposal = services.proposal_create(
+    made: list[Proposal] = []
+
+    def call(data: dict[str, Any]) -> None:
+        made.append(
+            services.proposal_create(
                 actor=acting_user(request),
                 alliance=alliance,
-                title=form.cleaned_data["title"],
-                description=form.cleaned_data["description"],
+                title=data["title"],
+                description=data["description"],
                 alternatives=form.alternatives(),
-                put_to_vote=form.cleaned_data["put_to_vote"],
+                put_to_vote=data["put_to_vote"],
             )
-        except DomainError as error:
-            add_domain_error(form, error)
-        else:
-            messages.success(request, _("The proposal was drafted."))
-            return redirect("governance:proposal", pk=alliance.pk, number=proposal.number)
+        )
+
+    if request.method == "POST" and act(request, form, call, done=_("The proposal was drafted.")):
+        return redirect("governance:proposal", pk=alliance.pk, number=made[0].number)
     return render(request, "governance/proposal_form.html", {"alliance": alliance, "form": form})
 
 
@@ -313,10 +310,11 @@ def meeting_new(request: HttpRequest, pk: int) -> HttpResponse:
             status__in=[ProposalStatus.DRAFT, ProposalStatus.OPEN]
         ),
     )
-    if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        try:
-            meeting = meetings.meeting_create(
+    made: list[Meeting] = []
+
+    def call(data: dict[str, Any]) -> None:
+        made.append(
+            meetings.meeting_create(
                 actor=acting_user(request),
                 alliance=alliance,
                 title=data["title"],
@@ -325,11 +323,10 @@ def meeting_new(request: HttpRequest, pk: int) -> HttpResponse:
                 proposals=list(data["proposals"]),
                 other_items=data["other_items"].splitlines(),
             )
-        except DomainError as error:
-            add_domain_error(form, error)
-        else:
-            messages.success(request, _("The meeting was called."))
-            return redirect("governance:meeting", pk=alliance.pk, number=meeting.number)
+        )
+
+    if request.method == "POST" and act(request, form, call, done=_("The meeting was called.")):
+        return redirect("governance:meeting", pk=alliance.pk, number=made[0].number)
     return render(request, "governance/meeting_form.html", {"alliance": alliance, "form": form})
 
 
@@ -529,16 +526,16 @@ def idea_new(request: HttpRequest, pk: int) -> HttpResponse:
     alliance = alliance_get(user=request.user, pk=pk)
     require(permissions.can_contribute_ideas(request.user, alliance))
     form = IdeaForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            idea = forum.idea_post(
-                actor=acting_user(request), alliance=alliance, **form.cleaned_data
-            )
-        except DomainError as error:
-            add_domain_error(form, error)
-        else:
-            messages.success(request, _("The idea was posted."))
-            return redirect("governance:idea", pk=alliance.pk, number=idea.number)
+    made: list[Idea] = []
+    if request.method == "POST" and act(
+        request,
+        form,
+        lambda data: made.append(
+            forum.idea_post(actor=acting_user(request), alliance=alliance, **data)
+        ),
+        done=_("The idea was posted."),
+    ):
+        return redirect("governance:idea", pk=alliance.pk, number=made[0].number)
     return render(request, "governance/idea_form.html", {"alliance": alliance, "form": form})
 
 

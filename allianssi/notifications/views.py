@@ -1,6 +1,5 @@
 from __future__ import annotations
 
-from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -8,8 +7,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from allianssi.accounts.http import acting_user
-from allianssi.core.errors import DomainError
-from allianssi.core.views import add_domain_error, posted, refuse_forbidden
+from allianssi.core.views import act, posted
 from allianssi.notifications import selectors, services
 from allianssi.notifications.forms import SettingsForm
 from allianssi.notifications.messages import render as render_text
@@ -44,20 +42,15 @@ def notification_settings(request: HttpRequest) -> HttpResponse:
             **{k: v.value for k, v in current.deliveries.items()},
         },
     )
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.notification_settings_save(
-                actor=actor,
-                user=actor,
-                deliveries=form.deliveries(),
-                language=form.cleaned_data["language"],
-            )
-        except DomainError as error:
-            refuse_forbidden(error)
-            add_domain_error(form, error)
-        else:
-            messages.success(request, _("Your notification settings were saved."))
-            return redirect("notifications:settings")
+    if request.method == "POST" and act(
+        request,
+        form,
+        lambda data: services.notification_settings_save(
+            actor=actor, user=actor, deliveries=form.deliveries(), language=data["language"]
+        ),
+        done=_("Your notification settings were saved."),
+    ):
+        return redirect("notifications:settings")
     return render(
         request,
         "notifications/settings.html",

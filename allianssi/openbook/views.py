@@ -37,7 +37,7 @@ from allianssi.alliances.selectors import alliance_get, member_choices
 from allianssi.core import clock, sheets
 from allianssi.core.errors import DomainError
 from allianssi.core.formatting import money
-from allianssi.core.views import act, add_domain_error, refuse_forbidden
+from allianssi.core.views import act, add_domain_error
 from allianssi.openbook import charts, jobs, selectors, services
 from allianssi.openbook.forms import (
     BudgetCorrectionForm,
@@ -430,19 +430,16 @@ def _revision_correct(
 ) -> HttpResponse:
     """The correction page of a budget or staff revision: on a valid POST, ``supersede`` makes
     the superseding revision and returns its number; a domain error is shown at its field."""
-    if request.method == "POST" and form.is_valid():
-        try:
-            new = supersede(form.cleaned_data)
-        except DomainError as error:
-            refuse_forbidden(error)
-            add_domain_error(form, error)
-        else:
-            messages.success(
-                request,
-                _("Revision %(old)s was corrected by revision %(new)s.")
-                % {"old": revision.number, "new": new},
-            )
-            return redirect("openbook:plan", pk=alliance.pk)
+    if request.method == "POST" and act(
+        request,
+        form,
+        supersede,
+        done=lambda new: (
+            _("Revision %(old)s was corrected by revision %(new)s.")
+            % {"old": revision.number, "new": new}
+        ),
+    ):
+        return redirect("openbook:plan", pk=alliance.pk)
     return render(
         request,
         "openbook/revision_correct.html",
@@ -476,29 +473,26 @@ def entry_new(request: HttpRequest, pk: int) -> HttpResponse:
         areas=sorted(alliance.service_areas.values_list("area", flat=True)),
         initial={"booked_on": clock.today()},
     )
-    if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        try:
-            entry = services.entry_post(
-                actor=acting_user(request),
-                alliance=alliance,
-                booked_on=data["booked_on"],
-                incurred_by=Organisation.objects.get(pk=data["incurred_by"]),
-                carried_by=Organisation.objects.get(pk=data["carried_by"]),
-                service_area=data["service_area"],
-                category=data["category"],
-                amount=data["amount"],
-                description=data["description"],
-                evidence=data["evidence"],
-            )
-        except DomainError as error:
-            add_domain_error(form, error)
-        else:
-            messages.success(
-                request,
-                _("The cost of %(amount)s was posted.") % {"amount": money(entry.amount)},
-            )
-            return redirect("openbook:books", pk=alliance.pk)
+    if request.method == "POST" and act(
+        request,
+        form,
+        lambda data: services.entry_post(
+            actor=acting_user(request),
+            alliance=alliance,
+            booked_on=data["booked_on"],
+            incurred_by=Organisation.objects.get(pk=data["incurred_by"]),
+            carried_by=Organisation.objects.get(pk=data["carried_by"]),
+            service_area=data["service_area"],
+            category=data["category"],
+            amount=data["amount"],
+            description=data["description"],
+            evidence=data["evidence"],
+        ),
+        done=lambda entry: (
+            _("The cost of %(amount)s was posted.") % {"amount": money(entry.amount)}
+        ),
+    ):
+        return redirect("openbook:books", pk=alliance.pk)
     return render(request, "openbook/entry_form.html", {"alliance": alliance, "form": form})
 
 
@@ -517,19 +511,18 @@ def entry_reverse(request: HttpRequest, pk: int, entry: int) -> HttpResponse:
     if not permissions.can_post_costs(request.user, alliance, incurred_by_id=found.incurred_by_id):
         raise PermissionDenied
     form = ReverseForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.entry_reverse(
-                actor=acting_user(request),
-                entry=found,
-                reason=form.cleaned_data["reason"],
-                booked_on=form.cleaned_data["booked_on"],
-            )
-        except DomainError as error:
-            add_domain_error(form, error)
-        else:
-            messages.success(request, _("The entry was reversed. Post the corrected cost anew."))
-            return redirect("openbook:books", pk=alliance.pk)
+    if request.method == "POST" and act(
+        request,
+        form,
+        lambda data: services.entry_reverse(
+            actor=acting_user(request),
+            entry=found,
+            reason=data["reason"],
+            booked_on=data["booked_on"],
+        ),
+        done=_("The entry was reversed. Post the corrected cost anew."),
+    ):
+        return redirect("openbook:books", pk=alliance.pk)
     return render(
         request, "openbook/entry_reverse.html", {"alliance": alliance, "entry": found, "form": form}
     )

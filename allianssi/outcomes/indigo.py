@@ -20,7 +20,7 @@ from allianssi.outcomes.models import Evidence, KpiDefinition, OutcomeType, Scop
 from allianssi.parties.models import Organisation
 from allianssi.procurement.ocds import Y_TUNNUS_SCHEME
 from allianssi.settlement.models import Settlement, SettlementKind, SettlementStatus
-from allianssi.settlement.selectors import terms_in_force
+from allianssi.settlement.selectors import model_in_force
 
 STANDARD = "INDIGO project 3.0"
 CURRENCY = "EUR"
@@ -84,12 +84,11 @@ def _validation(definition: KpiDefinition) -> tuple[str, str]:
 def project(alliance: Alliance, year: int) -> dict[str, Any]:
     """The INDIGO-shaped project of the alliance's outcomes in ``year``."""
     start, end = dt.date(year, 1, 1), dt.date(year + 1, 1, 1)
-    terms = terms_in_force(alliance, year)
-    document = terms.document if terms is not None else {}
+    model = model_in_force(alliance, year)  # None: no terms in force, or unreadable ones
     targets = {
-        k["source"].removeprefix(kpis.PREFIX): k
-        for k in document.get("kpis", [])
-        if str(k.get("source", "")).startswith(kpis.PREFIX)
+        k.source.removeprefix(kpis.PREFIX): k
+        for k in (model.kpis if model else ())
+        if k.source.startswith(kpis.PREFIX)
     }
     final = (
         Settlement.objects.filter(alliance=alliance, kind=SettlementKind.FINAL, year=year)
@@ -117,8 +116,8 @@ def project(alliance: Alliance, year: int) -> dict[str, Any]:
         target = targets.get(definition.code)
         if target is not None:
             metric["outcome_metric_target"] = _v(
-                f"minimum {target.get('minimum')}, target {target.get('target')}"
-                f"{' ' + target['unit'] if target.get('unit') else ''}"
+                f"minimum {target.minimum}, target {target.target}"
+                f"{' ' + target.unit if target.unit else ''}"
             )
         metrics.append(metric)
         figure = kpis.compute(definition, start, end)[0]
@@ -148,16 +147,12 @@ def project(alliance: Alliance, year: int) -> dict[str, Any]:
     producers = {
         o.pk: o
         for o in Organisation.objects.filter(
-            pk__in=[
-                int(p["key"])
-                for p in document.get("producers", [])
-                if str(p.get("key", "")).isdigit()
-            ]
+            pk__in=[int(p.key) for p in (model.producers if model else ()) if p.key.isdigit()]
         )
     }
     pricings = []
-    for price in document.get("outcome_prices", []):
-        code = price["outcome"]
+    for price in model.outcome_prices if model else ():
+        code = price.outcome
         metrics.append(
             {
                 "id": f"outcome:{code}",
@@ -173,14 +168,14 @@ def project(alliance: Alliance, year: int) -> dict[str, Any]:
         pricing: dict[str, Any] = {
             "outcome_metric_id": _v(f"outcome:{code}"),
             "currency": _v(CURRENCY),
-            "price_per_unit": {"amount": _v(_money(price["amount"]))},
+            "price_per_unit": {"amount": _v(_money(price.amount))},
         }
         described = []
-        producer = price.get("producer")
-        if producer and str(producer).isdigit() and int(producer) in producers:
+        producer = price.producer
+        if producer and producer.isdigit() and int(producer) in producers:
             described.append(f"for {producers[int(producer)].name}")
-        if price.get("cap"):
-            described.append(f"at most {Decimal(price['cap']):.2f} EUR a producer a period")
+        if price.cap is not None:
+            described.append(f"at most {price.cap:.2f} EUR a producer a period")
         if described:
             pricing["price_description"] = _v("; ".join(described))
         pricings.append(pricing)

@@ -52,7 +52,14 @@ from allianssi.catalogue.models import Service
 from allianssi.core import clock, sheets
 from allianssi.core.errors import DomainError
 from allianssi.core.formatting import money, number, percent
-from allianssi.core.views import add_domain_error, page_number, posted, refuse_forbidden, require
+from allianssi.core.views import (
+    act,
+    add_domain_error,
+    page_number,
+    posted,
+    refuse_forbidden,
+    require,
+)
 from allianssi.customers import selectors as customer_selectors
 from allianssi.customers.models import AccessReason, Customer
 from allianssi.customers.services import customer_read
@@ -88,6 +95,7 @@ from allianssi.parties.models import Organisation
 from allianssi.referrals import selectors as referral_selectors
 from allianssi.referrals.models import Episode, Referral
 from allianssi.settlement import charts as settlement_charts
+from allianssi.settlement import format as settlement_format
 from allianssi.settlement import selectors as settlement_selectors
 
 #: Events and sampled claims per page.
@@ -253,19 +261,23 @@ def _definition_form(request: HttpRequest, alliance: Alliance, **kwargs: Any) ->
 def _definition_page(
     request: HttpRequest, alliance: Alliance, form: DefinitionForm, existing: KpiDefinition | None
 ) -> HttpResponse:
-    if request.method == "POST" and form.is_valid():
+
+    def change(_data: dict[str, Any]) -> KpiDefinition:
         try:
-            saved = services.definition_save(
+            return services.definition_save(
                 actor=acting_user(request), alliance=alliance, definition=form.definition()
             )
         except DomainError as error:
-            refuse_forbidden(error)
-            form.add_error(form.field_of(error.field), error.message)
-        else:
-            messages.success(
-                request, _("The KPI definition %(code)s was saved.") % {"code": saved.code}
-            )
-            return redirect("outcomes:index", pk=alliance.pk)
+            error.field = form.field_of(error.field)  # the service's name for it, the form's
+            raise
+
+    if request.method == "POST" and act(
+        request,
+        form,
+        change,
+        done=lambda saved: _("The KPI definition %(code)s was saved.") % {"code": saved.code},
+    ):
+        return redirect("outcomes:index", pk=alliance.pk)
     return render(
         request,
         "outcomes/definition_form.html",
@@ -349,15 +361,11 @@ def _year_form(request: HttpRequest, alliance: Alliance) -> tuple[YearForm, int,
     return form, year, producer
 
 
-def _terms_kpi(alliance: Alliance, definition: KpiDefinition, year: int) -> dict[str, Any] | None:
+def _terms_kpi(
+    alliance: Alliance, definition: KpiDefinition, year: int
+) -> settlement_format.KpiTerms | None:
     """The KPI of the year's commercial terms in force computed from this definition."""
-    terms = settlement_selectors.terms_in_force(alliance, year)
-    if terms is None:
-        return None
-    return next(
-        (k for k in terms.document.get("kpis", []) if k.get("source") == definition.source_name),
-        None,
-    )
+    return settlement_selectors.kpi_of_source(alliance, year, definition.source_name)
 
 
 def _months(year: int) -> list[dt.date]:
@@ -487,14 +495,13 @@ def trajectory_chart(request: HttpRequest, pk: int, code: str) -> HttpResponse:
         )
         for month, cell in _trajectory(request.user, definition, year)
     ]
-    unit = kpi.get("unit", "")
-    title = f"{definition.name} ({unit})" if unit else definition.name
+    title = f"{definition.name} ({kpi.unit})" if kpi.unit else definition.name
     return _svg(
         settlement_charts.trajectory_chart(
             title,
             points,
-            Decimal(str(kpi["minimum"])),
-            Decimal(str(kpi["target"])),
+            kpi.minimum,
+            kpi.target,
             (_("Result"), _("Minimum"), _("Target")),
         )
     )
@@ -534,27 +541,30 @@ def _record_page(
 ) -> HttpResponse:
     types = list(OutcomeType.objects.filter(kind=customer.kind))
     form = RecordForm(posted(request), types=types)
-    if request.method == "POST" and form.is_valid():
+
+    def change(data: dict[str, Any]) -> object:
         try:
-            services.event_record(
+            return services.event_record(
                 report=Report(actor=acting_user(request)),
                 customer=customer,
                 outcome=form.outcome_type(),
-                occurred_on=form.cleaned_data["occurred_on"],
-                evidence=form.cleaned_data["evidence"],
+                occurred_on=data["occurred_on"],
+                evidence=data["evidence"],
                 episodes=episodes,
             )
         except DomainError as error:
-            refuse_forbidden(error)
             # The episodes follow from the date: the date is what the user can change.
-            field = "occurred_on" if error.field == "episodes" else error.field
-            form.add_error(field if field in form.fields else None, error.message)
-        else:
-            messages.success(
-                request,
-                _("The outcome was recorded. It is a claim until it has been verified."),
-            )
-            return redirect(back)
+            if error.field == "episodes":
+                error.field = "occurred_on"
+            raise
+
+    if request.method == "POST" and act(
+        request,
+        form,
+        change,
+        done=_("The outcome was recorded. It is a claim until it has been verified."),
+    ):
+        return redirect(back)
     customer_read(
         actor=acting_user(request),
         customer=customer,
@@ -758,25 +768,27 @@ def dispute_raise(request: HttpRequest, pk: int, event: int) -> HttpResponse:
     alliance, party, found = _event(request, pk, event)
     require(permissions.can_dispute_outcome(request.user, alliance, reporter_id=found.reporter_id))
     form = DisputeForm(request.POST, prefix="dispute")
-    if form.is_valid():
+    unplaced: list[DomainError] = []  # a refusal about no field of the form
+
+    def change(data: dict[str, Any]) -> object:
         try:
-            services.dispute_raise(
+            return services.dispute_raise(
                 actor=acting_user(request),
                 event=found,
-                reason=form.cleaned_data["reason"],
-                evidence=form.cleaned_data["evidence"],
+                reason=data["reason"],
+                evidence=data["evidence"],
             )
         except DomainError as error:
-            refuse_forbidden(error)
             if error.field not in form.fields:
-                messages.error(request, error.message)
-                return redirect("outcomes:event", pk=alliance.pk, event=found.pk)
-            add_domain_error(form, error)
-        else:
-            messages.success(
-                request, _("The dispute was recorded. The customer's organizer decides it.")
-            )
-            return redirect("outcomes:event", pk=alliance.pk, event=found.pk)
+                unplaced.append(error)
+            raise
+
+    done = _("The dispute was recorded. The customer's organizer decides it.")
+    if act(request, form, change, done=done):
+        return redirect("outcomes:event", pk=alliance.pk, event=found.pk)
+    if unplaced:  # said above the event's page, not at the form's fields
+        messages.error(request, unplaced[0].message)
+        return redirect("outcomes:event", pk=alliance.pk, event=found.pk)
     return _event_page(request, alliance, party, found, status=400, dispute_form=form)
 
 
@@ -802,23 +814,26 @@ def dispute_decide(request: HttpRequest, pk: int, dispute: int) -> HttpResponse:
     )
     chosen = Dispute.objects.get(pk=dispute)
     form = DecideForm(request.POST, prefix="decide")
-    if form.is_valid():
+    unplaced: list[DomainError] = []  # a refusal about no field of the form
+
+    def change(data: dict[str, Any]) -> object:
         try:
-            services.dispute_decide(
+            return services.dispute_decide(
                 actor=acting_user(request),
                 dispute=chosen,
                 upheld=form.upheld(),
-                reason=form.cleaned_data["reason"],
+                reason=data["reason"],
             )
         except DomainError as error:
-            refuse_forbidden(error)
             if error.field not in form.fields:
-                messages.error(request, error.message)
-                return redirect("outcomes:event", pk=alliance.pk, event=event.pk)
-            add_domain_error(form, error)
-        else:
-            messages.success(request, _("The dispute was decided."))
-            return redirect("outcomes:event", pk=alliance.pk, event=event.pk)
+                unplaced.append(error)
+            raise
+
+    if act(request, form, change, done=_("The dispute was decided.")):
+        return redirect("outcomes:event", pk=alliance.pk, event=event.pk)
+    if unplaced:  # said above the event's page, not at the form's fields
+        messages.error(request, unplaced[0].message)
+        return redirect("outcomes:event", pk=alliance.pk, event=event.pk)
     return _event_page(request, alliance, party, event, status=400, decide_form=form)
 
 
@@ -1029,30 +1044,35 @@ def sample_draw(request: HttpRequest, pk: int) -> HttpResponse:
     alliance = alliance_get(user=request.user, pk=pk)
     organizer = _verifier(request, alliance)
     form = SampleDrawForm(request.POST)
-    if form.is_valid():
-        try:
-            drawn = services.sample_draw(
+    made: list[SampleDraw] = []
+
+    def change(data: dict[str, Any]) -> SampleDraw:
+        made.append(
+            services.sample_draw(
                 actor=acting_user(request),
                 alliance=alliance,
                 organizer=organizer,
-                size=form.cleaned_data["size"],
-                until=form.cleaned_data["until"],
-                seed=form.cleaned_data["seed"],
+                size=data["size"],
+                until=data["until"],
+                seed=data["seed"],
             )
-        except DomainError as error:
-            refuse_forbidden(error)
-            add_domain_error(form, error)
-        else:
-            messages.success(
-                request,
-                ngettext(
-                    "%(size)s claim was drawn with the seed %(seed)s.",
-                    "%(size)s claims were drawn with the seed %(seed)s.",
-                    drawn.size,
-                )
-                % {"size": drawn.size, "seed": drawn.seed},
+        )
+        return made[0]
+
+    if act(
+        request,
+        form,
+        change,
+        done=lambda drawn: (
+            ngettext(
+                "%(size)s claim was drawn with the seed %(seed)s.",
+                "%(size)s claims were drawn with the seed %(seed)s.",
+                drawn.size,
             )
-            return redirect("outcomes:sample", pk=alliance.pk, sample=drawn.pk)
+            % {"size": drawn.size, "seed": drawn.seed}
+        ),
+    ):
+        return redirect("outcomes:sample", pk=alliance.pk, sample=made[0].pk)
     return _samples_page(request, alliance, organizer, form, status=400)
 
 
@@ -1132,23 +1152,26 @@ def sample_check(request: HttpRequest, pk: int, sample: int, event: int) -> Http
         raise Http404
     form = CheckForm(request.POST, prefix=f"check-{claim.pk}")
     back = reverse("outcomes:sample", args=[alliance.pk, found.pk])
-    if form.is_valid():
+    unplaced: list[DomainError] = []  # a refusal about no field of the form
+
+    def change(data: dict[str, Any]) -> object:
         try:
-            services.sample_check(
+            return services.sample_check(
                 actor=acting_user(request),
                 sample=found,
                 event=claim,
-                confirmed=form.cleaned_data["confirmed"],
-                evidence=form.cleaned_data["evidence"],
+                confirmed=data["confirmed"],
+                evidence=data["evidence"],
             )
         except DomainError as error:
-            refuse_forbidden(error)
             if error.field not in form.fields:
-                messages.error(request, error.message)
-                return redirect(back)
-            add_domain_error(form, error)
-        else:
-            messages.success(request, _("The check was recorded."))
-            index = found.events.filter(pk__lt=claim.pk).count()
-            return redirect(f"{back}?page={index // PAGE_SIZE + 1}#claim-{claim.pk}")
+                unplaced.append(error)
+            raise
+
+    if act(request, form, change, done=_("The check was recorded.")):
+        index = found.events.filter(pk__lt=claim.pk).count()
+        return redirect(f"{back}?page={index // PAGE_SIZE + 1}#claim-{claim.pk}")
+    if unplaced:  # said above the sample's page, not at the form's fields
+        messages.error(request, unplaced[0].message)
+        return redirect(back)
     return _sample_page(request, alliance, found, bound=form, bound_for=claim.pk, status=400)

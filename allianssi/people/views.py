@@ -20,7 +20,7 @@ from allianssi.accounts.forms import InviteForm
 from allianssi.accounts.http import acting_user, public_base_url
 from allianssi.accounts.models import User
 from allianssi.core.errors import DomainError
-from allianssi.core.views import add_domain_error, refuse_forbidden
+from allianssi.core.views import act, refuse_forbidden
 from allianssi.people import selectors, services
 
 # One's own account ------------------------------------------------------------------------------
@@ -72,25 +72,19 @@ def person_invite(request: HttpRequest) -> HttpResponse:
     if not permissions.can_manage_people(request.user):
         raise PermissionDenied
     form = InviteForm(request.POST)
-    if form.is_valid():
-        data = form.cleaned_data
-        try:
-            invited = services.user_invite(
-                actor=acting_user(request),
-                first_name=data["first_name"],
-                last_name=data["last_name"],
-                email=data["email"],
-                base_url=public_base_url(request),
-            )
-        except DomainError as error:
-            refuse_forbidden(error)
-            add_domain_error(form, error)
-        else:
-            messages.success(
-                request,
-                _("An invitation was sent to %(email)s.") % {"email": invited.email},
-            )
-            return redirect("people:people")
+    if act(
+        request,
+        form,
+        lambda data: services.user_invite(
+            actor=acting_user(request),
+            first_name=data["first_name"],
+            last_name=data["last_name"],
+            email=data["email"],
+            base_url=public_base_url(request),
+        ),
+        done=lambda invited: _("An invitation was sent to %(email)s.") % {"email": invited.email},
+    ):
+        return redirect("people:people")
     return _people_page(request, form)
 
 

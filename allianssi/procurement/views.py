@@ -13,7 +13,6 @@ from collections.abc import Callable
 from typing import Any, cast
 
 from django import forms
-from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
@@ -25,8 +24,7 @@ from allianssi import permissions
 from allianssi.accounts.http import acting_user
 from allianssi.alliances.models import Alliance, Phase
 from allianssi.alliances.selectors import alliance_get
-from allianssi.core.errors import DomainError
-from allianssi.core.views import act, add_domain_error, require
+from allianssi.core.views import act, require
 from allianssi.procurement import ocds, selectors, services, strategy
 from allianssi.procurement.assessment import CRITERIA
 from allianssi.procurement.forms import (
@@ -82,19 +80,18 @@ def assessment_edit(request: HttpRequest, pk: int) -> HttpResponse:
             initial[answer.criterion] = str(answer.score)
             initial[f"{answer.criterion}_comment"] = answer.comment
     form = AssessmentForm(request.POST or None, initial=initial)
-    if request.method == "POST" and form.is_valid():
-        try:
-            strategy.assessment_submit(
-                actor=acting_user(request),
-                alliance=alliance,
-                answers=form.answers(),
-                overall=form.cleaned_data["overall"],
-            )
-        except DomainError as error:
-            add_domain_error(form, error)
-        else:
-            messages.success(request, _("Your organisation's assessment was saved."))
-            return redirect("procurement:strategy", pk=alliance.pk)
+    if request.method == "POST" and act(
+        request,
+        form,
+        lambda data: strategy.assessment_submit(
+            actor=acting_user(request),
+            alliance=alliance,
+            answers=form.answers(),
+            overall=data["overall"],
+        ),
+        done=_("Your organisation's assessment was saved."),
+    ):
+        return redirect("procurement:strategy", pk=alliance.pk)
     return render(
         request,
         "procurement/assessment_form.html",
@@ -108,10 +105,12 @@ def go_decision_new(request: HttpRequest, pk: int) -> HttpResponse:
     alliance = alliance_get(user=request.user, pk=pk)
     require(permissions.can_manage_procurement(request.user, alliance))
     form = GoDecisionForm(request.POST or None, organizers=strategy.organizers(alliance))
-    if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        try:
-            go = strategy.go_decision_propose(
+    made: list[Any] = []
+    if request.method == "POST" and act(
+        request,
+        form,
+        lambda data: made.append(
+            strategy.go_decision_propose(
                 actor=acting_user(request),
                 alliance=alliance,
                 verdict=data["verdict"],
@@ -121,14 +120,10 @@ def go_decision_new(request: HttpRequest, pk: int) -> HttpResponse:
                 authorised=data["authorised"],
                 mandates=form.mandates(),
             )
-        except DomainError as error:
-            add_domain_error(form, error)
-        else:
-            messages.success(
-                request,
-                _("The go / no-go was drafted as a proposal to the organizers' seats."),
-            )
-            return redirect("governance:proposal", pk=alliance.pk, number=go.proposal.number)
+        ),
+        done=_("The go / no-go was drafted as a proposal to the organizers' seats."),
+    ):
+        return redirect("governance:proposal", pk=alliance.pk, number=made[0].proposal.number)
     return render(request, "procurement/go_form.html", {"alliance": alliance, "form": form})
 
 
@@ -165,10 +160,12 @@ def procurement_new(request: HttpRequest, pk: int) -> HttpResponse:
     alliance = alliance_get(user=request.user, pk=pk)
     require(permissions.can_manage_procurement(request.user, alliance))
     form = _procurement_form(alliance, request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        try:
-            procurement = services.procurement_create(
+    made: list[Procurement] = []
+    if request.method == "POST" and act(
+        request,
+        form,
+        lambda data: made.append(
+            services.procurement_create(
                 actor=acting_user(request),
                 alliance=alliance,
                 title=data["title"],
@@ -180,11 +177,10 @@ def procurement_new(request: HttpRequest, pk: int) -> HttpResponse:
                 notice_on=data["notice_on"],
                 notice_reference=data["notice_reference"],
             )
-        except DomainError as error:
-            add_domain_error(form, error)
-        else:
-            messages.success(request, _("The procurement was opened."))
-            return redirect("procurement:detail", pk=alliance.pk, number=procurement.number)
+        ),
+        done=_("The procurement was opened."),
+    ):
+        return redirect("procurement:detail", pk=alliance.pk, number=made[0].number)
     return render(
         request, "procurement/form.html", {"alliance": alliance, "form": form, "procurement": None}
     )
@@ -207,26 +203,24 @@ def procurement_edit(request: HttpRequest, pk: int, number: int) -> HttpResponse
     initial |= {f"lot_{lot.service_area}": lot.estimated_value for lot in procurement.lots.all()}
     initial |= {f"share_{s.organisation_id}": s.amount for s in procurement.budget_shares.all()}
     form = _procurement_form(alliance, request.POST or None, initial=initial)
-    if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        try:
-            services.procurement_update(
-                actor=acting_user(request),
-                procurement=procurement,
-                title=data["title"],
-                description=data["description"],
-                procedure=data["procedure"],
-                category=data["category"],
-                lots=form.lots(),
-                shares=form.shares(),
-                notice_on=data["notice_on"],
-                notice_reference=data["notice_reference"],
-            )
-        except DomainError as error:
-            add_domain_error(form, error)
-        else:
-            messages.success(request, _("The procurement was updated."))
-            return redirect("procurement:detail", pk=alliance.pk, number=procurement.number)
+    if request.method == "POST" and act(
+        request,
+        form,
+        lambda data: services.procurement_update(
+            actor=acting_user(request),
+            procurement=procurement,
+            title=data["title"],
+            description=data["description"],
+            procedure=data["procedure"],
+            category=data["category"],
+            lots=form.lots(),
+            shares=form.shares(),
+            notice_on=data["notice_on"],
+            notice_reference=data["notice_reference"],
+        ),
+        done=_("The procurement was updated."),
+    ):
+        return redirect("procurement:detail", pk=alliance.pk, number=procurement.number)
     return render(
         request,
         "procurement/form.html",
@@ -550,21 +544,21 @@ def award_new(request: HttpRequest, pk: int, number: int) -> HttpResponse:
     view = selectors.procurement_view(user=request.user, procurement=procurement)
     ranked = [row.candidate for row in view.standings]
     form = AwardForm(request.POST or None, candidates=ranked)
-    if request.method == "POST" and form.is_valid():
-        try:
-            award = services.award_propose(
+    made: list[Any] = []
+    if request.method == "POST" and act(
+        request,
+        form,
+        lambda data: made.append(
+            services.award_propose(
                 actor=acting_user(request),
                 procurement=procurement,
                 chosen=form.chosen(),
-                rationale=form.cleaned_data["rationale"],
+                rationale=data["rationale"],
             )
-        except DomainError as error:
-            add_domain_error(form, error)
-        else:
-            messages.success(
-                request, _("The award was drafted as a proposal to the organizers' seats.")
-            )
-            return redirect("governance:proposal", pk=alliance.pk, number=award.proposal.number)
+        ),
+        done=_("The award was drafted as a proposal to the organizers' seats."),
+    ):
+        return redirect("governance:proposal", pk=alliance.pk, number=made[0].proposal.number)
     return render(
         request,
         "procurement/award_form.html",

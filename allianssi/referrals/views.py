@@ -34,10 +34,9 @@ from allianssi.catalogue.models import Service
 from allianssi.core import clock
 from allianssi.core.errors import DomainError
 from allianssi.core.views import (
-    add_domain_error,
+    act,
     page_number,
     posted,
-    refuse_forbidden,
     require,
 )
 from allianssi.customers import selectors as customer_selectors
@@ -282,18 +281,21 @@ def _move(
     alliance, referral = _referral(request, pk, number)
     require(selectors.may_act(request.user, referral, action))
     form = _form(action, request.POST)
-    if form.is_valid():
+    unplaced: list[DomainError] = []  # a refusal about no field of the form
+
+    def change(_data: dict[str, Any]) -> object:
         try:
-            call(referral, Move(actor=acting_user(request), via="web"), form)
+            return call(referral, Move(actor=acting_user(request), via="web"), form)
         except DomainError as error:
-            refuse_forbidden(error)
             if error.field not in form.fields:
-                messages.error(request, error.message)
-                return redirect("referrals:detail", pk=alliance.pk, number=referral.number)
-            add_domain_error(form, error)
-        else:
-            messages.success(request, done)
-            return redirect("referrals:detail", pk=alliance.pk, number=referral.number)
+                unplaced.append(error)
+            raise
+
+    if act(request, form, change, done=done):
+        return redirect("referrals:detail", pk=alliance.pk, number=referral.number)
+    if unplaced:  # said above the referral's page, not at the form's fields
+        messages.error(request, unplaced[0].message)
+        return redirect("referrals:detail", pk=alliance.pk, number=referral.number)
     return _detail(request, alliance, referral, bound=form, bound_action=action, status=400)
 
 
@@ -438,30 +440,33 @@ def create(request: HttpRequest, pk: int, number: int) -> HttpResponse:
         user=request.user, alliance=alliance, number=number
     )
     form = ReferralForm(posted(request), targets=selectors.targets(alliance, customer))
-    if request.method == "POST" and form.is_valid():
+    made: list[Referral] = []
+
+    def change(data: dict[str, Any]) -> Referral:
         service_id, producer_id = form.target_ids()
         service = Service.objects.filter(alliance=alliance, pk=service_id).first()
         producer = Organisation.objects.filter(pk=producer_id).first()
+        if service is None or producer is None:
+            raise DomainError("target", _("Choose a service and its producer."), field="target")
         try:
-            if service is None or producer is None:
-                raise DomainError("target", _("Choose a service and its producer."), field="target")
-            referral = services.referral_create(
-                actor=acting_user(request),
-                customer=customer,
-                service=service,
-                producer=producer,
-                message=form.cleaned_data["message"],
-                send=form.cleaned_data["send"],
+            made.append(
+                services.referral_create(
+                    actor=acting_user(request),
+                    customer=customer,
+                    service=service,
+                    producer=producer,
+                    message=data["message"],
+                    send=data["send"],
+                )
             )
         except DomainError as error:
-            refuse_forbidden(error)
-            if error.field in {"service", "producer"}:
-                form.add_error("target", error.message)
-            else:
-                add_domain_error(form, error)
-        else:
-            messages.success(request, _done(referral))
-            return redirect("referrals:detail", pk=alliance.pk, number=referral.number)
+            if error.field in {"service", "producer"}:  # the form chooses both in one field
+                error.field = "target"
+            raise
+        return made[0]
+
+    if request.method == "POST" and act(request, form, change, done=_done):
+        return redirect("referrals:detail", pk=alliance.pk, number=made[0].number)
     customer_read(
         actor=acting_user(request),
         customer=customer,

@@ -59,6 +59,23 @@ def terms_versions(*, user: User | Any, alliance: Alliance, year: int) -> list[C
     )
 
 
+def terms_history(
+    versions: list[CommercialTerms],
+) -> list[tuple[CommercialTerms, list[settlement_format.Change]]]:
+    """Each version (newest first, as :func:`terms_versions` lists them) with what it changed
+    from the one before it: the format's diff of their stored documents, which also compares
+    versions that no longer read."""
+    return [
+        (
+            version,
+            settlement_format.diff(versions[i + 1].document, version.document)
+            if i + 1 < len(versions)
+            else [],
+        )
+        for i, version in enumerate(versions)
+    ]
+
+
 def names(alliance: Alliance) -> dict[str, str]:
     """Party keys (organisation ids as text) to names, for every party the alliance has had."""
     return {
@@ -203,6 +220,37 @@ def terms_in_force(alliance: Alliance, year: int) -> CommercialTerms | None:
         .order_by("-version")
         .first()
     )
+
+
+def readable(version: CommercialTerms | None) -> settlement_format.Model | None:
+    """A version's typed model (the one in-memory form of the terms), or None when there is no
+    version or it was stored before a rule of the format it now breaks."""
+    if version is None:
+        return None
+    try:
+        return version.model
+    except DocumentInvalid:
+        return None
+
+
+def model_in_force(alliance: Alliance, year: int) -> settlement_format.Model | None:
+    """The typed model of the year's terms in force, or None (none in force, or unreadable)."""
+    return readable(terms_in_force(alliance, year))
+
+
+def kpi_of_source(alliance: Alliance, year: int, source: str) -> settlement_format.KpiTerms | None:
+    """The KPI of the year's terms in force that the data source ``source`` computes, if any."""
+    model = model_in_force(alliance, year)
+    return next((k for k in (model.kpis if model else ()) if k.source == source), None)
+
+
+def kpis_as_stored(version: CommercialTerms) -> list[dict[str, Any]]:
+    """The KPIs of a version that no longer reads (:func:`readable` is None) as its JSON stores
+    them, so that its page still lists them (without scores). Readable terms are read through
+    their typed model; this is the one read of the stored JSON outside storage, the command
+    line and the API."""
+    stored = version.document.get("kpis", []) if isinstance(version.document, dict) else []
+    return [k for k in stored if isinstance(k, dict)]
 
 
 def latest_results(alliance: Alliance, year: int, before: dt.date) -> dict[str, KpiResult]:

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from decimal import Decimal
 from typing import Any
 
@@ -163,16 +163,6 @@ def _skeleton(
     )
 
 
-def _readable(version: CommercialTerms | None) -> settlement_format.Model | None:
-    """A version's typed model, or None for terms stored before a rule they now break."""
-    if version is None:
-        return None
-    try:
-        return version.model
-    except DocumentInvalid:
-        return None
-
-
 def _terms_forms(
     request: HttpRequest,
     alliance: Alliance,
@@ -194,7 +184,7 @@ def _terms_forms(
     areas = [
         (a, str(labels[a])) for a in sorted(alliance.service_areas.values_list("area", flat=True))
     ]
-    readable = _readable(current)
+    readable = selectors.readable(current)
     start = readable or _skeleton(organizers, producers, units)
     common = {
         "year": year,
@@ -242,17 +232,10 @@ def _terms_page(
     if posted is not None and (done := posted(edit, raw)) is not None:
         return done
     can_manage = permissions.can_manage_terms(request.user, alliance)
-    rows = []
-    for i, version in enumerate(versions):
-        older = versions[i + 1] if i + 1 < len(versions) else None
-        rows.append(
-            {
-                "version": version,
-                "changes": settlement_format.diff(older.document, version.document)
-                if older
-                else [],
-            }
-        )
+    rows = [
+        {"version": version, "changes": changes}
+        for version, changes in selectors.terms_history(versions)
+    ]
     return render(
         request,
         "settlement/terms.html",
@@ -261,7 +244,7 @@ def _terms_page(
             "year": year,
             "rows": rows,
             "current": current,
-            "current_terms": _readable(current),
+            "current_terms": selectors.readable(current),
             "names": selectors.names(alliance),
             "edit_form": edit if can_manage else None,
             "form": raw if can_manage else None,
@@ -354,7 +337,7 @@ def terms_json(request: HttpRequest, pk: int) -> HttpResponse:
 
 def _entered_kpis(terms_in_force: CommercialTerms | None) -> list[tuple[str, str]]:
     """The KPIs of the terms in force whose results are entered by hand: (key, name)."""
-    model = _readable(terms_in_force)
+    model = selectors.readable(terms_in_force)
     return [(k.key, k.name) for k in (model.kpis if model else ()) if k.source == sources.ENTERED]
 
 
@@ -376,24 +359,26 @@ def _kpis_page(
     entered: list[tuple[str, str]],
 ) -> HttpResponse:
     can_enter = permissions.can_enter_kpi(request.user, alliance) and bool(entered)
-    model = _readable(terms_in_force)
-    # Terms stored before a rule they now break show as stored, without scores.
-    defined = terms_in_force.document.get("kpis", []) if terms_in_force else []
-    parsed: Sequence[settlement_format.KpiTerms | None] = (
-        model.kpis if model else [None] * len(defined)
-    )
+    model = selectors.readable(terms_in_force)
     rows = []
-    for k, terms_kpi in zip(defined, parsed, strict=True):
-        results = series.get(k["key"], [])
-        rows.append(
-            {
-                "kpi": terms_kpi or k,
-                "results": results,  # the newest result's score, as the settlement counts it
-                "score": settlement_format.kpi_score(terms_kpi, results[-1].value)
-                if results and terms_kpi is not None
-                else None,
-            }
-        )
+    if model is not None:
+        for terms_kpi in model.kpis:
+            results = series.get(terms_kpi.key, [])
+            rows.append(
+                {
+                    "kpi": terms_kpi,
+                    "results": results,  # the newest result's score, as the settlement counts it
+                    "score": settlement_format.kpi_score(terms_kpi, results[-1].value)
+                    if results
+                    else None,
+                }
+            )
+    elif terms_in_force is not None:
+        # Terms stored before a rule they now break show as stored, without scores.
+        for stored in selectors.kpis_as_stored(terms_in_force):
+            rows.append(
+                {"kpi": stored, "results": series.get(str(stored.get("key")), []), "score": None}
+            )
     return render(
         request,
         "settlement/kpis.html",
@@ -454,7 +439,7 @@ def kpi_chart(request: HttpRequest, pk: int, key: str) -> HttpResponse:
     alliance = alliance_get(user=request.user, pk=pk)
     year = _year(request)
     terms_in_force, series = selectors.trajectories(user=request.user, alliance=alliance, year=year)
-    model = _readable(terms_in_force)
+    model = selectors.readable(terms_in_force)
     kpi = next((k for k in (model.kpis if model else ()) if k.key == key), None)
     if kpi is None:
         raise Http404

@@ -6,14 +6,19 @@ small cells hidden, the trajectory against the terms and the funnel."""
 from __future__ import annotations
 
 import datetime as dt
+import re
+from decimal import Decimal
 from pathlib import Path
 
 import pytest
 from django.urls import reverse
+from django.utils import translation
+from django.utils.formats import date_format
 
 from allianssi.customers.models import AccessReason, CustomerAccess
 from allianssi.governance.models import Seat
-from allianssi.outcomes import kpis, register
+from allianssi.outcomes import indigo, kpis, register
+from allianssi.outcomes import selectors as outcome_selectors
 from allianssi.outcomes.models import (
     Dispute,
     EventImport,
@@ -26,7 +31,9 @@ from allianssi.outcomes.models import (
 )
 from allianssi.outcomes.services import Definition, definition_save, dispute_raise
 from allianssi.referrals.services import referral_accept, referral_create
+from allianssi.settlement import charts as settlement_charts
 from allianssi.settlement import services as settlement_services
+from allianssi.settlement.models import CommercialTerms
 from tests.conftest import World
 from tests.customers.world import offered, web
 from tests.outcomes.conftest import D, episode, person
@@ -868,7 +875,7 @@ def test_figures__the_trajectory_against_the_terms_minimum_and_target(serving: W
     )
     client = browser(serving, "producer2_staff")
     response = client.get(url(serving, "figures", "employed"), {"year": "2026"})
-    assert response.context["kpi"]["target"] == "30"
+    assert response.context["kpi"].target == Decimal("30")  # the terms' typed model
     html = _text(response)
     chart = url(serving, "trajectory_chart", "employed")
     assert f'src="{chart}?year=2026"' in html
@@ -879,6 +886,148 @@ def test_figures__the_trajectory_against_the_terms_minimum_and_target(serving: W
     body = _text(svg)
     assert "Minimum" in body
     assert "Target" in body
+
+
+def _terms_with_kpi(world: World, kpi: dict[str, str], **more) -> dict:
+    """Terms in force for 2026 whose one KPI is ``kpi`` (decided by the parties directly)."""
+    Seat.objects.filter(alliance=world.alliance).delete()
+    org = world.org
+    document = terms_document(
+        world,
+        producers=[
+            {"key": str(org["producer"].pk), "name": "Työpolku Oy", "markup": "0.1"},
+            {"key": str(org["producer2"].pk), "name": "Osaamo Oy", "markup": "0.1"},
+        ],
+        kpis=[kpi],
+        **more,
+    )
+    settlement_services.terms_propose(
+        actor=world.users["manager"],
+        alliance=world.alliance,
+        year=2026,
+        terms=settlement_services.terms_read(document),
+        paying_organizer=org["region"].pk,
+        reason="Liite 3",
+    )
+    return document
+
+
+def test_figures__the_trajectory_is_the_one_the_stored_terms_give(serving: World):
+    # The page reads the terms through their typed model; what it shows is what the stored
+    # JSON gives: the sentence with the minimum and target, and the same chart drawn from the
+    # JSON's own numbers month by month.
+    definition = _define(serving)
+    _verified_customers(serving, 5)
+    stored = {
+        "key": "employed",
+        "name": "Työllistyneet",
+        "unit": "%",
+        "minimum": "22.5",
+        "target": "30",
+        "weight": "0.4",
+        "source": "outcomes:employed",
+    }
+    _terms_with_kpi(serving, stored)
+    client = browser(serving, "observer")
+    response = client.get(url(serving, "figures", "employed"), {"year": "2026"})
+    assert response.status_code == 200
+    assert (
+        "The commercial terms in force set its minimum at 22.5 % and its target at 30 %."
+        in _text(response)
+    )
+    svg = _text(client.get(url(serving, "trajectory_chart", "employed"), {"year": "2026"}))
+    start = dt.date(2026, 1, 1)
+    points = []
+    for month in range(1, 13):
+        end = dt.date(2026 + month // 12, month % 12 + 1, 1)
+        [cell] = outcome_selectors.figures(serving.users["observer"], definition, start, end, None)
+        with translation.override("en"):
+            label = date_format(dt.date(2026, month, 1), "YEAR_MONTH_FORMAT")
+        points.append((label, None if cell.value is None else Decimal(str(cell.value))))
+    assert points[2][1] == Decimal("100")  # the five ended in March: all reached the outcome
+    with translation.override("en"):
+        expected = settlement_charts.trajectory_chart(
+            f"{definition.name} ({stored['unit']})",
+            points,
+            Decimal(stored["minimum"]),
+            Decimal(stored["target"]),
+            ("Result", "Minimum", "Target"),
+        )
+    chart_id = re.compile(r"[0-9a-f]{8}-[0-9a-f-]{27}")  # each drawing's own random id
+    assert chart_id.sub("chart", svg) == chart_id.sub("chart", expected)
+
+
+def test_figures__terms_that_no_longer_read_give_no_trajectory(serving: World):
+    # A version stored before a rule of the format it now breaks has no typed model: the page
+    # shows no terms' minimum and target rather than numbers it cannot vouch for.
+    _define(serving)
+    _verified_customers(serving, 5)
+    _terms_with_kpi(
+        serving,
+        {
+            "key": "employed",
+            "name": "Työllistyneet",
+            "unit": "%",
+            "minimum": "22",
+            "target": "30",
+            "weight": "0.4",
+            "source": "outcomes:employed",
+        },
+    )
+    version = CommercialTerms.objects.get(alliance=serving.alliance, year=2026)
+    broken = dict(version.document, kpis=[dict(version.document["kpis"][0], target="120")])
+    CommercialTerms.objects.create(  # a newer version in force, as stored before the rule
+        alliance=version.alliance,
+        year=2026,
+        version=2,
+        document=broken,
+        paying_organizer=version.paying_organizer,
+        reason="Ennen rajoja",
+        status=version.status,
+        created_by=version.created_by,
+        in_force_at=version.in_force_at,
+    )
+    response = browser(serving, "observer").get(
+        url(serving, "figures", "employed"), {"year": "2026"}
+    )
+    assert response.status_code == 200
+    assert response.context["kpi"] is None
+    assert "The commercial terms in force set its minimum" not in _text(response)
+
+
+def test_indigo__targets_and_prices_read_from_the_typed_terms(serving: World):
+    _define(serving)
+    org = serving.org
+    _terms_with_kpi(
+        serving,
+        {
+            "key": "employed",
+            "name": "Työllistyneet",
+            "unit": "%",
+            "minimum": "22.5",
+            "target": "30",
+            "weight": "0.4",
+            "source": "outcomes:employed",
+        },
+        outcome_prices=[
+            {
+                "outcome": "employed_open",
+                "name": "Avoimille",
+                "amount": "500.00",
+                "producer": str(org["producer2"].pk),
+                "cap": "2000.00",
+            }
+        ],
+    )
+    project = indigo.project(serving.alliance, 2026)
+    [metric] = [m for m in project["outcome_metrics"] if m["id"] == "employed"]
+    assert metric["outcome_metric_target"] == {"value": "minimum 22.5, target 30 %"}
+    [pricing] = project["outcome_pricings"]
+    assert pricing["outcome_metric_id"] == {"value": "outcome:employed_open"}
+    assert pricing["price_per_unit"] == {"amount": {"value": 500.0}}
+    assert pricing["price_description"] == {
+        "value": "for Osaamo Oy; at most 2000.00 EUR a producer a period"
+    }
 
 
 def test_figures__the_funnel_chart_with_its_numbers_in_a_table(serving: World):
