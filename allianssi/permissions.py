@@ -47,15 +47,27 @@ def _active(user: AnyUser) -> bool:
     return bool(user.is_authenticated and user.is_active)
 
 
+def is_active_user(user: AnyUser) -> bool:
+    """Signed in and not deactivated: no other user reads anything inside an alliance."""
+    return _active(user)
+
+
+def active_role_alliances(user: AnyUser) -> QuerySet[AllianceRole, int]:
+    """The ids of the alliances the user holds an active role in, as a subquery (the ids of
+    :func:`alliances_visible_to`, for a filter on a row's ``alliance_id``); none for a user
+    signed out or deactivated."""
+    if not _active(user):
+        return AllianceRole.objects.none().values_list("alliance_id", flat=True)
+    return AllianceRole.objects.filter(user_id=user.pk or 0, revoked_at__isnull=True).values_list(
+        "alliance_id", flat=True
+    )
+
+
 def alliances_visible_to(user: AnyUser) -> QuerySet[Alliance]:
     """Every alliance the user holds an active role in — the scope of every read."""
     if not _active(user):
         return Alliance.objects.none()
-    return Alliance.objects.filter(
-        pk__in=AllianceRole.objects.filter(user_id=user.pk or 0, revoked_at__isnull=True).values(
-            "alliance_id"
-        )
-    )
+    return Alliance.objects.filter(pk__in=active_role_alliances(user))
 
 
 def roles_in(user: AnyUser, alliance: Alliance) -> frozenset[str]:

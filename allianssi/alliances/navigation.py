@@ -15,9 +15,11 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
-from django.urls import NoReverseMatch, reverse
+from django.conf import settings
+from django.urls import NoReverseMatch, get_script_prefix, get_urlconf, reverse
 from django.utils.functional import Promise
 from django.utils.translation import gettext, gettext_lazy, pgettext_lazy
 
@@ -505,13 +507,13 @@ def navigation(
     pk = alliance.pk
     shown = visible_sections(user, alliance)
     sections = [
-        Link(str(section.label), reverse(parts[0].url_name, args=[pk]), section.key == page.section)
+        Link(str(section.label), _url(parts[0].url_name, pk), section.key == page.section)
         for section, parts in shown
     ]
     own_parts = next((parts for section, parts in shown if section.key == page.section), [])
     parts = (
         [
-            Link(str(part.label), reverse(part.url_name, args=[pk]), part.url_name == page.part)
+            Link(str(part.label), _url(part.url_name, pk), part.url_name == page.part)
             for part in own_parts
         ]
         if len(own_parts) > 1
@@ -519,15 +521,15 @@ def navigation(
     )
     crumbs = [
         Link(gettext("Alliances"), reverse("alliances:list")),
-        Link(alliance.name, reverse("alliances:detail", args=[pk])),
+        Link(alliance.name, _url("alliances:detail", pk)),
     ]
     section = _SECTION[page.section]
     if page.section != "overview":
         landing = next(iter(own_parts), None) or section.parts[0]
-        crumbs.append(Link(str(section.label), reverse(landing.url_name, args=[pk])))
+        crumbs.append(Link(str(section.label), _url(landing.url_name, pk)))
         part = next((p for p in own_parts if p.url_name == page.part), None)
         if part is not None and part is not landing:
-            crumbs.append(Link(str(part.label), reverse(part.url_name, args=[pk])))
+            crumbs.append(Link(str(part.label), _url(part.url_name, pk)))
     if page.parent:
         parent = PAGES[page.parent]
         for name in (parent.parent, page.parent):
@@ -541,6 +543,18 @@ def navigation(
     last = crumbs[-1]
     crumbs[-1] = Link(last.label, last.url, current=True)
     return Navigation(alliance, page.section, str(section.label), sections, parts, crumbs)
+
+
+def _url(view_name: str, pk: int) -> str:
+    """The URL of a section's page in the alliance ``pk``: reversed once per process for each
+    page, alliance, script prefix and URLconf (the same arguments give the same URL)."""
+    urlconf = get_urlconf() or settings.ROOT_URLCONF
+    return _reversed(view_name, pk, get_script_prefix(), urlconf)
+
+
+@lru_cache(maxsize=8192)
+def _reversed(view_name: str, pk: int, prefix: str, urlconf: object) -> str:
+    return reverse(view_name, args=[pk])
 
 
 def _reverse(view_name: str, kwargs: Mapping[str, Any]) -> str | None:

@@ -8,6 +8,9 @@ from typing import Any
 from django import forms
 from django.core import validators
 from django.core.exceptions import ValidationError
+from django.forms.utils import flatatt
+from django.utils.html import format_html
+from django.utils.safestring import SafeString, mark_safe
 
 from allianssi.core import euros, formatting
 
@@ -65,3 +68,34 @@ class EuroField(NumberField):
                 self.validators[index] = _MoneyMin(validator.limit_value)
             elif type(validator) is validators.MaxValueValidator:
                 self.validators[index] = _MoneyMax(validator.limit_value)
+
+
+class QuickSelect(forms.Select):
+    """A ``<select>`` written in Python, option by option, with the same markup as Django's
+    widget templates give (``select.html`` includes ``select_option.html`` and ``attrs.html``
+    for every option: about 15 µs an option, a list filter of a hundred services 2–3 ms on
+    every request). No option groups and one value, as the list filters have."""
+
+    allow_multiple_selected = False
+
+    def render(
+        self, name: str, value: Any, attrs: dict[str, Any] | None = None, renderer: Any = None
+    ) -> SafeString:
+        context = self.get_context(name, value, attrs)["widget"]
+        options = []
+        for _group, choices, _index in context["optgroups"]:
+            for option in choices:
+                options.append(
+                    format_html(
+                        '\n  <option value="{}"{}>{}</option>',
+                        option["value"],
+                        flatatt(option["attrs"]),
+                        option["label"],
+                    )
+                )
+        return format_html(
+            '<select name="{}"{}>{}\n</select>',
+            context["name"],
+            flatatt(context["attrs"]),
+            mark_safe("".join(options)),  # noqa: S308 - each option escaped by format_html
+        )

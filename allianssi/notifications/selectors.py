@@ -30,7 +30,17 @@ def notifications_of(*, user: AnyUser) -> QuerySet[Notification]:
 
 
 def unread_count(*, user: AnyUser) -> int:
-    return notifications_of(user=user).filter(read_at__isnull=True).count()
+    """The header's count on every signed-in page: the unread of :func:`notifications_of`,
+    asked as one count over the user's rows with the alliances of their active roles (the same
+    set as :func:`~allianssi.permissions.alliances_visible_to`, without its join of the
+    alliances, which an active role's alliance always has)."""
+    if not permissions.is_active_user(user):
+        return 0
+    return Notification.objects.filter(
+        user_id=user.pk or 0,
+        read_at__isnull=True,
+        alliance_id__in=permissions.active_role_alliances(user),
+    ).count()
 
 
 @dataclass(frozen=True)

@@ -11,6 +11,7 @@ from django.utils import formats
 from django.utils.translation import gettext_lazy as _
 
 from allianssi.alliances.forms import DateInput
+from allianssi.core.forms import QuickSelect
 from allianssi.referrals.models import EndedBy, Outcome, RejectReason
 
 
@@ -128,8 +129,8 @@ class ListFilterForm(forms.Form):
     """The producer's queue and the sender's outgoing list: by state (the view's default when
     not chosen), service, and those past their answer date."""
 
-    state = forms.ChoiceField(label=_("State"), required=False)
-    service = forms.ChoiceField(label=_("Service"), required=False)
+    state = forms.ChoiceField(label=_("State"), required=False, widget=QuickSelect)
+    service = forms.ChoiceField(label=_("Service"), required=False, widget=QuickSelect)
     overdue = forms.BooleanField(label=_("Only those past their answer date"), required=False)
 
     def __init__(

@@ -11,15 +11,25 @@ page offers exactly the moves the services would accept.
 from __future__ import annotations
 
 import datetime as dt
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
+from django.core.cache import cache
 from django.core.paginator import Page, Paginator
-from django.db.models import F, Prefetch, Q, QuerySet
+from django.db.models import Prefetch, Q, QuerySet
 from django.http import Http404
+from django.utils.functional import cached_property
+from django.utils.translation import get_language
 
 from allianssi import permissions
 from allianssi.alliances.models import Alliance, Membership
-from allianssi.catalogue.models import PartyRole, ServiceParty, ServiceVersion, VersionStatus
+from allianssi.catalogue import pagecache
+from allianssi.catalogue.models import (
+    PartyRole,
+    ServiceParty,
+    ServiceVersion,
+    VersionStatus,
+    in_language,
+)
 from allianssi.core import clock
 from allianssi.customers.models import Customer, CustomerKind
 from allianssi.referrals.models import OPEN_STATES, TRANSITIONS, Referral, Side, State, Transition
@@ -28,6 +38,31 @@ if TYPE_CHECKING:
     from allianssi.permissions import AnyUser
 
 PAGE_SIZE = 25
+#: How many pages past the one asked for a list counts (:class:`LookaheadPaginator`).
+LOOKAHEAD = 10
+#: How long a process keeps an alliance's service names (a new edition replaces them at once).
+SERVICE_NAMES_SECONDS = 60 * 60
+#: A referral's own columns the queue and the outgoing list show or need.
+LISTED = (
+    "alliance_id",
+    "number",
+    "customer_id",
+    "version_id",
+    "producer_id",
+    "sender_id",
+    "state",
+    "sent_at",
+    "answer_by",
+    "month",
+    "changed_at",
+)
+#: The columns of a related row the lists show.
+SHOWN: dict[str, tuple[str, ...]] = {
+    "version": (),  # its names (name_fi, name_sv, name_en)
+    "sender": ("name",),
+    "producer": ("name",),
+    "customer": ("number", "organizer_id"),
+}
 
 #: The state filter "every state that is still going".
 OPEN = "open"
@@ -79,13 +114,46 @@ def _listed(
     state: str,
     service: int | None,
     overdue: bool,
+    shows: tuple[str, ...],
 ) -> QuerySet[Referral]:
+    """The referrals filtered as asked, each read with only the columns a list shows: its own
+    (:data:`LISTED`), the version's names, and those of the related rows in ``shows``."""
     referrals = _state_filter(referrals, state)
     if service is not None:
         referrals = referrals.filter(service__number=service)
     if overdue:
         referrals = referrals.filter(state=State.SENT, answer_by__lt=clock.today())
-    return referrals.select_related("version", "producer", "sender", "customer")
+    related = ("version", *shows)
+    return referrals.select_related(*related).only(
+        *LISTED,
+        *(f"version__{name}" for name in ("name_fi", "name_sv", "name_en")),
+        *(f"{relation}__{column}" for relation in related for column in SHOWN[relation]),
+    )
+
+
+class LookaheadPaginator(Paginator):  # type: ignore[type-arg]
+    """Pages of a list counted no further than :data:`LOOKAHEAD` pages past the one asked for,
+    so that a page of a long history costs the same whatever the history's length (a
+    producer's whole queue can hold a hundred thousand referrals). When there are more,
+    ``more`` is true and ``num_pages`` is the last page counted: the pager says "more than"."""
+
+    def __init__(self, object_list: Any, per_page: int, *, asked: int) -> None:
+        super().__init__(object_list, per_page)
+        self.limit = (max(asked, 1) + LOOKAHEAD) * per_page
+        self.more = False
+
+    @cached_property
+    def count(self) -> int:
+        rows: QuerySet[Referral] = self.object_list  # type: ignore[assignment]
+        counted = rows[: self.limit + 1].count()
+        if counted > self.limit:
+            self.more = True
+            return self.limit
+        return counted
+
+
+def _page(referrals: QuerySet[Referral], page: int) -> Page[Referral]:
+    return LookaheadPaginator(referrals, PAGE_SIZE, asked=page).get_page(page)
 
 
 def may_work_queue(user: AnyUser, alliance: Alliance) -> bool:
@@ -112,8 +180,8 @@ def queue(
         referrals = Referral.objects.filter(
             alliance=alliance, producer_id=_organisation_id(user)
         ).exclude(state=State.DRAFT)
-    referrals = _listed(referrals, state=state, service=service, overdue=overdue)
-    return Paginator(referrals.order_by("sent_at", "pk"), PAGE_SIZE).get_page(page)
+    referrals = _listed(referrals, state=state, service=service, overdue=overdue, shows=("sender",))
+    return _page(referrals.order_by("sent_at", "pk"), page)
 
 
 def outgoing(
@@ -130,25 +198,52 @@ def outgoing(
         referrals = Referral.objects.none()
     else:
         referrals = Referral.objects.filter(alliance=alliance, sender_id=_organisation_id(user))
-    referrals = _listed(referrals, state=state, service=service, overdue=overdue)
-    return Paginator(referrals.order_by("-changed_at", "-pk"), PAGE_SIZE).get_page(page)
+    referrals = _listed(
+        referrals, state=state, service=service, overdue=overdue, shows=("producer", "customer")
+    )
+    return _page(referrals.order_by("-changed_at", "-pk"), page)
 
 
 def service_choices(alliance: Alliance) -> list[tuple[str, str]]:
-    """(number, name) of every service of the alliance that has a published version."""
-    # Only the names are read: a version's descriptions in three languages are long, and the
-    # queue and outgoing pages ask for these choices on every request.
-    versions = (
-        ServiceVersion.objects.filter(alliance=alliance)
-        .filter(Q(status=VersionStatus.PUBLISHED) | Q(status=VersionStatus.SUPERSEDED))
-        .only("service_id", "version", "name_fi", "name_sv", "name_en")
-        .annotate(number=F("service__number"))
-        .order_by("service__number", "-version")
+    """(number, name) of every service of the alliance that has a published version, by name in
+    the current language (the newest published or superseded version's name)."""
+    language = get_language() or "fi"
+    return sorted(
+        (
+            (str(number), in_language(names, "name", language))
+            for number, names in _service_names(alliance)
+        ),
+        key=lambda choice: choice[1],
     )
-    names: dict[int, str] = {}
-    for version in versions:
-        names.setdefault(version.number, version.name)
-    return sorted(((str(n), name) for n, name in names.items()), key=lambda c: c[1])
+
+
+class _Names:
+    __slots__ = ("name_en", "name_fi", "name_sv")
+
+    def __init__(self, name_fi: str, name_sv: str, name_en: str) -> None:
+        self.name_fi, self.name_sv, self.name_en = name_fi, name_sv, name_en
+
+
+def _service_names(alliance: Alliance) -> list[tuple[int, _Names]]:
+    """Each service's number and names, read as value lists and kept in the cache per alliance
+    under the catalogue's edition (:func:`allianssi.catalogue.pagecache.edition`), which changes
+    in the same transaction as a version is published or withdrawn: the queue and the outgoing
+    list ask on every request, and the names change only then."""
+    key = f"referrals:service-names:{alliance.pk}:{pagecache.edition()}"
+    kept = cache.get(key)
+    if kept is None:
+        rows = (
+            ServiceVersion.objects.filter(alliance=alliance)
+            .filter(Q(status=VersionStatus.PUBLISHED) | Q(status=VersionStatus.SUPERSEDED))
+            .order_by("service__number", "-version")
+            .values_list("service__number", "name_fi", "name_sv", "name_en")
+        )
+        newest: dict[int, tuple[str, str, str]] = {}
+        for number, *names in rows:
+            newest.setdefault(number, (names[0], names[1], names[2]))
+        kept = list(newest.items())
+        cache.set(key, kept, SERVICE_NAMES_SECONDS)
+    return [(number, _Names(*names)) for number, names in kept]
 
 
 def can_view(user: AnyUser, referral: Referral) -> bool:

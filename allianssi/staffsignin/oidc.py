@@ -26,7 +26,6 @@ from typing import Any
 import jwt
 import requests
 from django.contrib.auth import get_user_model
-from django.contrib.auth.backends import ModelBackend
 from django.contrib.auth.signals import user_login_failed
 from django.core.exceptions import SuspiciousOperation
 from django.http import Http404, HttpRequest, HttpResponse
@@ -38,6 +37,7 @@ from mozilla_django_oidc.auth import OIDCAuthenticationBackend
 from mozilla_django_oidc.utils import import_from_settings
 from mozilla_django_oidc.views import OIDCAuthenticationCallbackView, OIDCAuthenticationRequestView
 
+from allianssi.accounts.backends import user_with_organisation
 from allianssi.accounts.throttle import client_address
 from allianssi.staffsignin import sealing
 from allianssi.staffsignin.discovery import ACCEPTED_ALGORITHMS, TIMEOUT_SECONDS
@@ -93,7 +93,7 @@ class OrganisationBackend(OIDCAuthenticationBackend):  # type: ignore[misc]
     def get_user(self, user_id: int) -> Any:
         # Django's own, which the library replaces with one that also returns inactive users:
         # a user deactivated after signing in here must lose the session at the next request.
-        return ModelBackend.get_user(self, user_id)
+        return user_with_organisation(user_id)
 
     def authenticate(self, request: HttpRequest | None, **kwargs: Any) -> Any:
         provider: IdentityProvider | None = getattr(request, "staffsignin_provider", None)

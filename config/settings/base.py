@@ -110,7 +110,9 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "accounts.User"
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
-    "django.contrib.auth.backends.ModelBackend",
+    # Django's ModelBackend, reading the user with their organisation (allianssi/accounts/
+    # backends.py); a session made with Django's own path signs in again once.
+    "allianssi.accounts.backends.UserBackend",
     # Staff sign-in with the organisation's own OpenID Connect provider (docs/staff-sign-in.md).
     "allianssi.staffsignin.oidc.OrganisationBackend",
 ]

@@ -7,6 +7,7 @@ from django.core import mail
 from django.db import transaction
 from django.test import Client
 from django.urls import reverse
+from django.utils import timezone
 
 from allianssi.governance.services import vote_cast
 from allianssi.notifications.models import Notification
@@ -94,3 +95,54 @@ def test_notification_page__in_the_readers_language_and_only_their_alliances(boa
         url="/",
     )
     assert "Salainen" not in other.get(reverse("notifications:list")).content.decode()
+
+
+def test_header_count__a_new_notification_a_read_and_a_lost_role_show_at_once(board: Board):
+    """The count in every signed-in page's header is read with the page, never kept: a new
+    notification, the notifications read, a role revoked and the user deactivated show at the
+    next request."""
+    from allianssi.accounts.models import User
+    from allianssi.alliances.models import AllianceRole
+    from allianssi.alliances.services import alliance_role_revoke
+
+    user = board.rep("tampere")
+    client = Client()
+    client.force_login(user)
+    client.cookies["allianssi_language"] = "en"
+
+    def header() -> str:
+        return client.get(reverse("home:index")).content.decode()
+
+    Notification.objects.filter(user=user).update(read_at=timezone.now())
+    assert "unread" not in header()
+    notify(
+        users=[user],
+        alliance=board.world.alliance,
+        kind="idea_declined",
+        params={"title": "A"},
+        url="/",
+    )
+    assert "1 unread" in header()
+    notify(
+        users=[user],
+        alliance=board.world.alliance,
+        kind="idea_declined",
+        params={"title": "B"},
+        url="/",
+    )
+    assert "2 unread" in header()
+    client.post(reverse("notifications:read"))
+    assert "unread" not in header()
+    notify(
+        users=[user],
+        alliance=board.world.alliance,
+        kind="idea_declined",
+        params={"title": "C"},
+        url="/",
+    )
+    assert "1 unread" in header()
+    for granted in AllianceRole.objects.filter(user=user, revoked_at__isnull=True):
+        alliance_role_revoke(actor=board.world.users["manager"], granted=granted)
+    assert "unread" not in header()  # that alliance's notifications are no longer theirs to see
+    User.objects.filter(pk=user.pk).update(is_active=False)
+    assert client.get(reverse("home:index")).status_code == 302  # signed out at once
