@@ -5,6 +5,9 @@ alternative text and points to that table, so nothing is only in the picture. La
 are in the reader's language; the colours keep a 3:1 contrast against the white background and
 the series differ in more than colour (budget, actual and forecast bars in that order, named in
 the legend and in the table).
+
+Each chart is drawn wide here (pygal, 860 px) and, with ``narrow``, for a phone by
+``allianssi.core.charts.narrow_bars`` (360 px, each name written in full above its bars).
 """
 
 from __future__ import annotations
@@ -15,6 +18,8 @@ from decimal import Decimal
 
 import pygal
 from pygal.style import Style
+
+from allianssi.core.charts import Row, narrow_bars
 
 #: Dark blue (budget), green (actual), brown (forecast): each at least 4.5:1 on white.
 STYLE = Style(
@@ -71,10 +76,24 @@ def budget_chart(
     rows: Sequence[tuple[str, Decimal | None, Decimal, Decimal]],
     series: tuple[str, str, str],
     euros: Callable[[Decimal | float], str],
+    *,
+    narrow: bool = False,
 ) -> str:
     """Horizontal bars: for each row (its label, budget, actual and forecast) the three side by
     side. A row without a budget (a producer) has no budget bar."""
     with_budget = any(b is not None for _l, b, _a, _f in rows)
+    if narrow:
+        first = 0 if with_budget else 1
+        return narrow_bars(
+            title,
+            [
+                Row(label, tuple(None if v is None else float(v) for v in (b, a, f)[first:]))
+                for label, b, a, f in rows
+            ],
+            series[first:],
+            STYLE.colors[first:],
+            euros,
+        )
     chart = pygal.HorizontalBar(**_options(title, euros, with_budget=with_budget), **_scale("x"))
     chart.x_labels = [label for label, *_ in rows]
     budget, actual, forecast = series
@@ -90,8 +109,19 @@ def months_chart(
     rows: Sequence[tuple[str, Decimal]],
     series: str,
     euros: Callable[[Decimal | float], str],
+    *,
+    narrow: bool = False,
 ) -> str:
-    """Vertical bars: the costs booked in each month."""
+    """Vertical bars: the costs booked in each month (narrow: a horizontal bar for each month,
+    its name above it)."""
+    if narrow:
+        return narrow_bars(
+            title,
+            [Row(label, (float(amount),)) for label, amount in rows],
+            [series],
+            STYLE.colors[1:2],
+            euros,
+        )
     chart = pygal.Bar(**_options(title, euros, with_budget=False), **_scale("y"), show_legend=False)
     chart.x_labels = [label for label, _amount in rows]
     chart.add(series, [float(amount) for _label, amount in rows])

@@ -35,6 +35,7 @@ from allianssi.accounts.http import acting_user
 from allianssi.alliances.models import Alliance, MemberRole, ServiceArea
 from allianssi.alliances.selectors import alliance_get, member_choices
 from allianssi.core import clock, sheets
+from allianssi.core.charts import narrow_wanted
 from allianssi.core.errors import DomainError
 from allianssi.core.formatting import money
 from allianssi.core.views import act, add_domain_error
@@ -537,8 +538,10 @@ def _euros(value: Decimal | float) -> str:
 @csp_update({"style-src": ["'unsafe-inline'"]})  # type: ignore[arg-type]  # the SVG's own styles
 def books_chart(request: HttpRequest, pk: int, name: str) -> HttpResponse:
     """A chart of the books as SVG (``budget``, ``producers`` or ``months``), for the page's
-    ``<img>``; the page's tables hold the same numbers as text."""
+    ``<picture>`` (``?size=narrow``: the phone's drawing); the page's tables hold the same numbers
+    as text."""
     alliance = alliance_get(user=request.user, pk=pk)
+    narrow = narrow_wanted(request)
     parties = _parties(alliance)
     filters = _filter_form(request, alliance, parties).filters()
     year = (filters.start or clock.today()).year
@@ -554,6 +557,7 @@ def books_chart(request: HttpRequest, pk: int, name: str) -> HttpResponse:
             [(names.get(n.key, str(n.key)), n.budget, n.actual, n.forecast) for n in lines],
             series,
             _euros,
+            narrow=narrow,
         )
     elif name == "producers":
         lines = selectors.producers_year(user=request.user, alliance=alliance, year=year)
@@ -562,6 +566,7 @@ def books_chart(request: HttpRequest, pk: int, name: str) -> HttpResponse:
             [(names.get(n.key, str(n.key)), None, n.actual, n.forecast) for n in lines],
             series,
             _euros,
+            narrow=narrow,
         )
     elif name == "months":
         months = selectors.month_series(user=request.user, alliance=alliance, filters=filters)
@@ -570,6 +575,7 @@ def books_chart(request: HttpRequest, pk: int, name: str) -> HttpResponse:
             [(date_format(m.key, "YEAR_MONTH_FORMAT"), m.amount) for m in months],
             _("Costs"),
             _euros,
+            narrow=narrow,
         )
     else:
         raise Http404

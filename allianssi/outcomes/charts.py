@@ -3,7 +3,9 @@
 Like the open-books and KPI charts, the funnel is an image beside the table that holds its
 numbers: the page gives it a short alternative text and points to that table. A stage hidden
 from the reader (a group of fewer than five) has no bar and no number. A KPI's trajectory is
-drawn by the settlement's ``trajectory_chart``."""
+drawn by the settlement's ``trajectory_chart``. The narrow drawing (``narrow``, for a phone) is
+``allianssi.core.charts.narrow_bars``: each stage's name in full above its bar, its number at
+the bar's end."""
 
 from __future__ import annotations
 
@@ -12,6 +14,7 @@ from copy import copy
 
 import pygal
 
+from allianssi.core.charts import Row, narrow_bars
 from allianssi.openbook.charts import STYLE
 
 
@@ -21,9 +24,20 @@ def funnel_chart(
     series: str,
     formatter: Callable[[int], str],
     hidden: str,
+    *,
+    narrow: bool = False,
 ) -> str:
     """Horizontal bars, one per stage, the first stage at the top, each named with its number
     (or with ``hidden`` where the reader may not see it)."""
+    if narrow:
+        return narrow_bars(
+            title,
+            [Row(label, (None if value is None else float(value),)) for label, value in stages],
+            [series],
+            ("#1f4e79",),
+            lambda value: formatter(int(value)),
+            hidden=hidden,
+        )
     style = copy(STYLE)
     style.colors = ("#1f4e79",)
     chart = pygal.HorizontalBar(

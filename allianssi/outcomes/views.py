@@ -50,6 +50,7 @@ from allianssi.alliances.models import Alliance, MemberRole
 from allianssi.alliances.selectors import alliance_get, member_choices
 from allianssi.catalogue.models import Service
 from allianssi.core import clock, sheets
+from allianssi.core.charts import narrow_wanted
 from allianssi.core.errors import DomainError
 from allianssi.core.formatting import money, number, percent
 from allianssi.core.views import (
@@ -503,6 +504,7 @@ def trajectory_chart(request: HttpRequest, pk: int, code: str) -> HttpResponse:
             kpi.minimum,
             kpi.target,
             (_("Result"), _("Minimum"), _("Target")),
+            narrow=narrow_wanted(request),
         )
     )
 
@@ -523,6 +525,7 @@ def funnel_chart(request: HttpRequest, pk: int) -> HttpResponse:
             _("Count"),
             lambda value: number_format(value, 0, force_grouping=True),
             _("fewer than 5"),
+            narrow=narrow_wanted(request),
         )
     )
 

@@ -30,6 +30,7 @@ from allianssi.accounts.http import acting_user
 from allianssi.alliances.models import Alliance, MemberRole, Membership, ServiceArea
 from allianssi.alliances.selectors import alliance_get, member_choices
 from allianssi.core import clock
+from allianssi.core.charts import narrow_wanted
 from allianssi.core.views import act, require
 from allianssi.governance.documents import PdfUnavailable
 from allianssi.parties.models import Organisation
@@ -435,7 +436,8 @@ def kpi_enter(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @csp_update({"style-src": ["'unsafe-inline'"]})  # type: ignore[arg-type]  # the SVG's own styles
 def kpi_chart(request: HttpRequest, pk: int, key: str) -> HttpResponse:
-    """A KPI's trajectory as SVG, for the page's ``<img>`` (the page's table has the numbers)."""
+    """A KPI's trajectory as SVG, for the page's ``<picture>`` (``?size=narrow``: the phone's
+    drawing; the page's table has the numbers)."""
     alliance = alliance_get(user=request.user, pk=pk)
     year = _year(request)
     terms_in_force, series = selectors.trajectories(user=request.user, alliance=alliance, year=year)
@@ -454,6 +456,7 @@ def kpi_chart(request: HttpRequest, pk: int, key: str) -> HttpResponse:
         kpi.minimum,
         kpi.target,
         (_("Result"), _("Minimum"), _("Target")),
+        narrow=narrow_wanted(request),
     )
     return HttpResponse(svg, content_type="image/svg+xml; charset=utf-8")
 

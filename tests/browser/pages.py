@@ -33,6 +33,8 @@ def new_context(browser: Any, live_server: Any, language: str | None, **options:
     also the app's language cookie, as the language form sets it."""
     context = browser.new_context(locale=LOCALES[language or "fi"], **options)
     context.set_default_timeout(15_000)
+    # Remembered for axe_violations: see there.
+    context.allianssi_scripts = options.get("java_script_enabled", True)
     if language:
         context.add_cookies(
             [{"name": settings.LANGUAGE_COOKIE_NAME, "value": language, "url": live_server.url}]
@@ -144,8 +146,25 @@ class Tab:
             raise AssertionError("Problems seen in the browser:\n" + "\n".join(lines))
 
 
+class ScriptsOff(AssertionError):
+    """axe-core asked to run in a page whose JavaScript is off."""
+
+
+def _scripts_on(page: Any) -> None:
+    """axe-core's run is a promise that settles only after timers (``setTimeout``) fire, and in
+    a page with JavaScript off Chromium fires none: ``page.evaluate`` (which has no timeout)
+    would wait for ever with the page idle. So axe-core checks a page in a context with
+    JavaScript on, and a test without JavaScript checks what works without it (docs/testing.md)."""
+    if getattr(page.context, "allianssi_scripts", True) is False:
+        raise ScriptsOff(
+            "axe-core cannot run where JavaScript is off (its promise waits on timers that never "
+            "fire): check the page in a context with JavaScript on"
+        )
+
+
 def axe_violations(page: Any) -> list[dict[str, Any]]:
     """Run axe-core (WCAG 2.1 A and AA rules) on the page as it is now."""
+    _scripts_on(page)
     results = _axe.run(
         page,
         options={"runOnly": {"type": "tag", "values": AXE_TAGS}, "resultTypes": ["violations"]},
@@ -161,6 +180,7 @@ def axe_review(page: Any, rules: list[str]) -> list[dict[str, Any]]:
     ``duplicate-id-aria`` (an id that a label or ARIA refers to is on two elements) and
     ``form-field-multiple-labels``.
     """
+    _scripts_on(page)
     results = _axe.run(
         page,
         options={
@@ -223,6 +243,30 @@ def overflow(page: Any) -> str | None:
     return f"{width} px wide at {limit} px; sticking out: {'; '.join(widest) or '?'}"
 
 
+_IMAGES_LOADED = """Array.from(document.images).every((image) => {
+  if (!image.complete) return false;
+  const picture = image.parentElement;
+  if (!picture || picture.tagName !== "PICTURE") return true;
+  const source = Array.from(picture.querySelectorAll("source"))
+    .find((s) => !s.media || window.matchMedia(s.media).matches);
+  const wanted = source ? source.getAttribute("srcset") : image.getAttribute("src");
+  return image.currentSrc === new URL(wanted, document.baseURI).href;
+})"""
+
+
+def images_loaded(page: Any, seconds: float = 10.0) -> None:
+    """Wait until every image of the page shows what it should and has loaded (or failed): a
+    ``<picture>`` fetches another drawing when the window's width crosses its ``media``
+    (docs/charts.md), and a resize before it arrives would abort it. (An image's ``complete``
+    speaks of the drawing it shows, not of the one coming, hence the comparison of its
+    ``currentSrc`` with the source that matches now.) Polled from here with plain evaluations,
+    which work in a page without JavaScript too (Playwright's ``wait_for_function`` would not)."""
+    for _ in range(int(seconds * 20)):
+        if page.evaluate(_IMAGES_LOADED):
+            return
+        page.wait_for_timeout(50)
+
+
 def overflow_at_widths(page: Any) -> list[str]:
     """The page as it is now, laid out at each of :data:`WIDTHS` in turn (the same document,
     the window resized), then given back its own size: what is wider than the window at each."""
@@ -231,12 +275,14 @@ def overflow_at_widths(page: Any) -> list[str]:
     try:
         for width, height in WIDTHS:
             page.set_viewport_size({"width": width, "height": height})
+            images_loaded(page)
             problem = overflow(page)
             if problem:
                 found.append(f"at {width}×{height}: {problem}")
     finally:
         if own:
             page.set_viewport_size(own)
+            images_loaded(page)
     return found
 
 

@@ -886,6 +886,9 @@ def test_figures__the_trajectory_against_the_terms_minimum_and_target(serving: W
     body = _text(svg)
     assert "Minimum" in body
     assert "Target" in body
+    narrow = _text(client.get(chart, {"year": "2026", "size": "narrow"}))
+    assert 'viewBox="0 0 360 400"' in narrow[: narrow.index(">")]
+    assert f'srcset="{chart}?year=2026&amp;size=narrow" width="360"' in html
 
 
 def _terms_with_kpi(world: World, kpi: dict[str, str], **more) -> dict:
@@ -1066,3 +1069,14 @@ def test_figures__the_funnel_chart_with_its_numbers_in_a_table(serving: World):
         {"year": "2026", "producer": str(serving.org["producer2"].pk)},
     )
     assert "Referrals sent: fewer than 5" in _text(hidden)
+    # The phone's drawing: each stage's name above its bar, its number (or "fewer than 5") after.
+    narrow = _text(client.get(url(serving, "funnel_chart"), {"year": "2026", "size": "narrow"}))
+    assert narrow.startswith('<svg xmlns="http://www.w3.org/2000/svg" width="360"')
+    assert ">Referrals sent</text>" in narrow
+    assert ">6</text>" in narrow
+    assert 'srcset="' + url(serving, "funnel_chart") + '?year=2026&amp;size=narrow"' in html
+    hidden_narrow = browser(serving, "producer_staff").get(
+        url(serving, "funnel_chart"),
+        {"year": "2026", "producer": str(serving.org["producer2"].pk), "size": "narrow"},
+    )
+    assert ">fewer than 5</text>" in _text(hidden_narrow)

@@ -111,6 +111,29 @@ def test_kpi_chart__scale_and_dates_in_the_readers_language(settled, language):
 
 
 @pytest.mark.parametrize("language", LANGUAGES)
+def test_kpi_chart__narrow_drawing_360_wide_in_the_readers_language(settled, language):
+    """The phone's drawing (``?size=narrow``): 360 px with its size said, larger type, the dates
+    slanted, the same formatted dates and numbers as the wide one."""
+    world, _settlement = settled
+    address = reverse("settlement:kpi_chart", args=[world.alliance.pk, "employed"])
+    client = _client(world, "observer", language)
+    svg = client.get(address, {"year": YEAR, "size": "narrow"}).content.decode()
+    root = svg[: svg.index(">")]
+    assert 'viewBox="0 0 360 400"' in root
+    assert 'width="360"' in root
+    assert 'height="400"' in root
+    assert "rotate(40" in svg  # the dates' labels slanted
+    assert "font-size:14px" in svg.replace(" ", "")  # the axes' labels, 13 px on the wide one
+    assert _day(dt.date(YEAR, 6, 30), language) in svg
+    decimal_mark = "." if language == "en" else ","
+    assert f"26{decimal_mark}5" in svg
+    page = client.get(reverse("settlement:kpis", args=[world.alliance.pk]), {"year": YEAR})
+    html = page.content.decode()
+    assert f'srcset="{address}?year={YEAR}&amp;size=narrow" width="360"' in html
+    assert f'<img src="{address}?year={YEAR}"' in html
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
 def test_invoice_pdf__amounts_and_dates_in_the_documents_language(settled, language):
     try:
         pdf_from_html("<html lang='fi'><body><p>ä</p></body></html>")
