@@ -26,6 +26,7 @@ from django.db.models import F, Q
 from django.utils.translation import get_language, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
+from allianssi.alliances.keyed import AllianceKeyed
 from allianssi.alliances.models import Alliance, Phase, ServiceArea
 from allianssi.parties.models import Municipality, Organisation
 
@@ -423,9 +424,13 @@ class FacetKind(models.TextChoices):
     CUSTOMER = "customer"
 
 
-class ServiceFacet(models.Model):
+class ServiceFacet(AllianceKeyed):
     """A value the public search filters the published version of a service by (derived)."""
 
+    alliance_parent = "service"
+    alliance = models.ForeignKey(
+        "alliances.Alliance", on_delete=models.CASCADE, related_name="+", db_index=False
+    )
     service = models.ForeignKey(Service, on_delete=models.CASCADE, related_name="facets")
     kind = models.CharField(max_length=20, choices=FacetKind.choices)
     code = models.CharField(max_length=20)

@@ -94,7 +94,7 @@ def index(version: ServiceVersion) -> None:
     pagecache.new_edition()
     ServiceFacet.objects.filter(service_id=service_id).delete()
     ServiceFacet.objects.bulk_create(
-        ServiceFacet(service_id=service_id, kind=kind, code=code)
+        ServiceFacet(alliance_id=version.alliance_id, service_id=service_id, kind=kind, code=code)
         for kind, code in sorted(set(facets(version)))
     )
 

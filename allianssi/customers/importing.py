@@ -734,15 +734,18 @@ _CUSTOMER = (
     "employees", "registered_on", "name", "email", "phone", "municipality", "language",
     "jobseeker", "legal_basis", "statutory_task", "created_by", "created_at", "last_activity_on"
 )  # fmt: skip
-_CONSENT = ("customer", "purpose", "given_at", "given_via", "recorded_by", "withdrawn_via")
+_CONSENT = (
+    "alliance", "customer", "purpose", "given_at", "given_via", "recorded_by",
+    "withdrawn_via"
+)  # fmt: skip
 _REFERRAL = (
     "id", "alliance", "number", "customer", "service", "version", "producer", "sender",
     "created_by", "created_at", "state", "message", "sent_at", "answer_by", "answered_at",
     "month", "reason_code", "reason", "changed_at"
 )  # fmt: skip
 _TRANSITION = (
-    "referral", "from_state", "to_state", "side", "actor", "via", "at", "reason_code", "note",
-    "idempotency_key"
+    "alliance", "referral", "from_state", "to_state", "side", "actor", "via", "at", "reason_code",
+    "note", "idempotency_key"
 )  # fmt: skip
 _EPISODE = (
     "alliance", "referral", "customer", "service", "producer", "started_on", "ended_on",
@@ -1001,7 +1004,15 @@ class _Batches:
             self.next_number += 1
             if row.consent_purpose:
                 consents.append(
-                    (customer_id, text(row.consent_purpose), created, "staff", actor_id, "")
+                    (
+                        alliance_id,
+                        customer_id,
+                        text(row.consent_purpose),
+                        created,
+                        "staff",
+                        actor_id,
+                        "",
+                    )
                 )
             for referral in row.referrals:
                 referral_id = next(referral_ids)
@@ -1032,6 +1043,7 @@ class _Batches:
                 for move in referral.moves:
                     moves.append(
                         (
+                            alliance_id,
                             referral_id,
                             move.from_state,
                             move.to_state,

@@ -14,6 +14,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from allianssi.alliances.keyed import AllianceKeyed
 from allianssi.alliances.models import Alliance
 from allianssi.parties.models import Municipality, Organisation
 
@@ -146,9 +147,13 @@ class Customer(models.Model):
         return self.name if self.erased_at is None else f"#{self.number}"
 
 
-class Consent(models.Model):
+class Consent(AllianceKeyed):
     """The customer's consent to the processing of its data for one named purpose."""
 
+    alliance_parent = "customer"
+    alliance = models.ForeignKey(
+        "alliances.Alliance", on_delete=models.PROTECT, related_name="+", db_index=False
+    )
     customer = models.ForeignKey(Customer, on_delete=models.PROTECT, related_name="consents")
     purpose = models.CharField(_("purpose"), max_length=300)
     given_at = models.DateTimeField(_("given"))
@@ -180,9 +185,13 @@ class AccessReason(models.TextChoices):
     API = "api", _("Read through the API")
 
 
-class CustomerAccess(models.Model):
+class CustomerAccess(AllianceKeyed):
     """One read of a customer's record: who, when and why. The organizer reviews them."""
 
+    alliance_parent = "customer"
+    alliance = models.ForeignKey(
+        "alliances.Alliance", on_delete=models.PROTECT, related_name="+", db_index=False
+    )
     customer = models.ForeignKey(Customer, on_delete=models.PROTECT, related_name="accesses")
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+"

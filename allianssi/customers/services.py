@@ -263,6 +263,7 @@ def customer_create(*, actor: User, alliance: Alliance, data: CustomerInput) -> 
     )
     if data.legal_basis == LegalBasis.CONSENT:
         Consent.objects.create(
+            alliance_id=customer.alliance_id,
             customer=customer,
             purpose=_text(data.consent_purpose, "consent_purpose", 300, required=True),
             given_at=now,
@@ -319,6 +320,7 @@ def customer_read(
     if reason not in AccessReason.values:
         raise ValueError(f"unknown reason {reason!r}")
     return CustomerAccess.objects.create(
+        alliance_id=customer.alliance_id,
         customer=customer,
         user=actor,
         organisation_id=organisation.pk
@@ -341,8 +343,10 @@ def customers_read(
     organisation_id = (
         organisation_id if organisation_id is not None else getattr(actor, "organisation_id", None)
     )
+    alliances = dict(Customer.objects.filter(pk__in=details).values_list("pk", "alliance_id"))
     CustomerAccess.objects.bulk_create(
         CustomerAccess(
+            alliance_id=alliances[customer_id],
             customer_id=customer_id,
             user=actor,
             organisation_id=organisation_id,
@@ -385,6 +389,7 @@ def consent_give(
     if customer.erased_at is not None:
         raise DomainError("customer_erased", _("The customer's personal data has been erased."))
     consent = Consent.objects.create(
+        alliance_id=customer.alliance_id,
         customer=customer,
         purpose=_text(purpose, "purpose", 300, required=True),
         given_at=clock.now(),

@@ -112,7 +112,9 @@ def idea_comment(*, actor: User, idea: Idea, text: str) -> IdeaComment:
     comment_text = text_check(text, field="text", limit=COMMENT_MAX)
     if not comment_text:
         raise DomainError("text_required", _("Write a comment."), field="text")
-    comment = IdeaComment.objects.create(idea=idea, author=actor, text=comment_text)
+    comment = IdeaComment.objects.create(
+        alliance_id=idea.alliance_id, idea=idea, author=actor, text=comment_text
+    )
     notify(
         users=[idea.author],
         alliance=alliance,
@@ -144,7 +146,9 @@ def idea_support(*, actor: User, idea: Idea) -> IdeaSupport:
         )
     try:
         with transaction.atomic():
-            support = IdeaSupport.objects.create(idea=idea, user=actor)
+            support = IdeaSupport.objects.create(
+                alliance_id=idea.alliance_id, idea=idea, user=actor
+            )
     except IntegrityError:
         raise DomainError("already_supported", _("You already support this idea.")) from None
     audit_append(

@@ -106,7 +106,7 @@ def meeting_create(
     )
     agenda = [(p.title, p) for p in proposals] + [(i, None) for i in items]
     AgendaItem.objects.bulk_create(
-        AgendaItem(meeting=meeting, position=n, title=t, proposal=p)
+        AgendaItem(alliance=alliance, meeting=meeting, position=n, title=t, proposal=p)
         for n, (t, p) in enumerate(agenda)
     )
     audit_append(
@@ -186,6 +186,7 @@ def minutes_save(
             "no_change", _("The text is the same as in the latest version."), field="text"
         )
     version = MinutesVersion.objects.create(
+        alliance_id=meeting.alliance_id,
         meeting=meeting,
         version=(latest.version if latest else 0) + 1,
         text=text,

@@ -16,6 +16,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from allianssi.alliances.keyed import AllianceKeyed
 from allianssi.alliances.models import Alliance, ServiceArea
 from allianssi.parties.models import Organisation
 
@@ -140,10 +141,14 @@ class Proposal(models.Model):
         return self.status not in {ProposalStatus.DRAFT, ProposalStatus.OPEN}
 
 
-class Alternative(models.Model):
+class Alternative(AllianceKeyed):
     """One way to solve the problem, with its cost, expected effect and risks (seed section 1:
     joint search for alternative solutions)."""
 
+    alliance_parent = "proposal"
+    alliance = models.ForeignKey(
+        "alliances.Alliance", on_delete=models.PROTECT, related_name="+", db_index=False
+    )
     proposal = models.ForeignKey(Proposal, on_delete=models.PROTECT, related_name="alternatives")
     position = models.PositiveSmallIntegerField()
     title = models.CharField(_("alternative"), max_length=200)
@@ -166,9 +171,13 @@ class Alternative(models.Model):
         return self.title
 
 
-class Elector(models.Model):
+class Elector(AllianceKeyed):
     """A seat entitled to vote on one proposal, fixed when the proposal is opened."""
 
+    alliance_parent = "proposal"
+    alliance = models.ForeignKey(
+        "alliances.Alliance", on_delete=models.PROTECT, related_name="+", db_index=False
+    )
     proposal = models.ForeignKey(Proposal, on_delete=models.PROTECT, related_name="electors")
     organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="+")
     delegated_to = models.ForeignKey(
@@ -202,9 +211,13 @@ class VoteChoice(models.TextChoices):
     ABSTAIN = "abstain", _("Abstain")
 
 
-class Vote(models.Model):
+class Vote(AllianceKeyed):
     """One vote of one seat. A changed vote is a new row with the next version; none is edited."""
 
+    alliance_parent = "proposal"
+    alliance = models.ForeignKey(
+        "alliances.Alliance", on_delete=models.PROTECT, related_name="+", db_index=False
+    )
     proposal = models.ForeignKey(Proposal, on_delete=models.PROTECT, related_name="votes")
     organisation = models.ForeignKey(
         Organisation, on_delete=models.PROTECT, related_name="+", verbose_name=_("seat")
@@ -294,7 +307,11 @@ class Meeting(models.Model):
         return f"{self.number}/{self.starts_at:%Y} {self.title}"
 
 
-class AgendaItem(models.Model):
+class AgendaItem(AllianceKeyed):
+    alliance_parent = "meeting"
+    alliance = models.ForeignKey(
+        "alliances.Alliance", on_delete=models.PROTECT, related_name="+", db_index=False
+    )
     meeting = models.ForeignKey(Meeting, on_delete=models.PROTECT, related_name="agenda")
     position = models.PositiveSmallIntegerField()
     title = models.CharField(_("item"), max_length=200)
@@ -317,10 +334,14 @@ class AgendaItem(models.Model):
         return self.title
 
 
-class Attendance(models.Model):
+class Attendance(AllianceKeyed):
     """Who attended for a seat. One row per seat and meeting; a correction replaces the row and
     the audit trail keeps the earlier value."""
 
+    alliance_parent = "meeting"
+    alliance = models.ForeignKey(
+        "alliances.Alliance", on_delete=models.PROTECT, related_name="+", db_index=False
+    )
     meeting = models.ForeignKey(Meeting, on_delete=models.PROTECT, related_name="attendance")
     organisation = models.ForeignKey(
         Organisation, on_delete=models.PROTECT, related_name="+", verbose_name=_("seat")
@@ -351,10 +372,14 @@ class MinutesStatus(models.TextChoices):
     APPROVED = "approved", pgettext_lazy("minutes", "Approved")
 
 
-class MinutesVersion(models.Model):
+class MinutesVersion(AllianceKeyed):
     """One version of a meeting's minutes. Rows are never changed except that a draft can be
     approved once; an approved version is frozen, and a correction is a new version."""
 
+    alliance_parent = "meeting"
+    alliance = models.ForeignKey(
+        "alliances.Alliance", on_delete=models.PROTECT, related_name="+", db_index=False
+    )
     meeting = models.ForeignKey(Meeting, on_delete=models.PROTECT, related_name="minutes")
     version = models.PositiveSmallIntegerField(_("version"))
     text = models.TextField(_("minutes"))
@@ -486,7 +511,11 @@ class Idea(models.Model):
         return f"#{self.number} {self.title}"
 
 
-class IdeaComment(models.Model):
+class IdeaComment(AllianceKeyed):
+    alliance_parent = "idea"
+    alliance = models.ForeignKey(
+        "alliances.Alliance", on_delete=models.PROTECT, related_name="+", db_index=False
+    )
     idea = models.ForeignKey(Idea, on_delete=models.PROTECT, related_name="comments")
     author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     text = models.TextField(_("comment"))
@@ -499,7 +528,11 @@ class IdeaComment(models.Model):
         return f"{self.author}: {self.text[:40]}"
 
 
-class IdeaSupport(models.Model):
+class IdeaSupport(AllianceKeyed):
+    alliance_parent = "idea"
+    alliance = models.ForeignKey(
+        "alliances.Alliance", on_delete=models.PROTECT, related_name="+", db_index=False
+    )
     idea = models.ForeignKey(Idea, on_delete=models.PROTECT, related_name="supports")
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)

@@ -228,6 +228,7 @@ def proposal_create(
     )
     created = [
         Alternative.objects.create(
+            alliance_id=proposal.alliance_id,
             proposal=proposal,
             position=i,
             title=a.title,
@@ -301,7 +302,10 @@ def proposal_open(
             _("Name a representative for every seat first. Missing: %(parties)s."),
             parties=", ".join(without),
         )
-    Elector.objects.bulk_create(Elector(proposal=proposal, organisation=o) for o in holders)
+    Elector.objects.bulk_create(
+        Elector(alliance_id=proposal.alliance_id, proposal=proposal, organisation=o)
+        for o in holders
+    )
     proposal.status = ProposalStatus.OPEN
     proposal.deadline = deadline
     proposal.opened_at = clock.now()
@@ -536,6 +540,7 @@ def _vote_cast(
         )
     version = (proposal.votes.filter(organisation=seat).aggregate(v=Max("version"))["v"] or 0) + 1
     vote = Vote.objects.create(
+        alliance_id=proposal.alliance_id,
         proposal=proposal,
         organisation=seat,
         version=version,

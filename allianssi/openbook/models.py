@@ -22,6 +22,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from allianssi.alliances.keyed import AllianceKeyed
 from allianssi.alliances.models import Alliance, ServiceArea
 from allianssi.core.fields import CentsField
 from allianssi.parties.models import Organisation
@@ -57,13 +58,17 @@ class Budget(models.Model):
         return f"{self.organisation} {self.year} {self.service_area}"
 
 
-class BudgetRevision(models.Model):
+class BudgetRevision(AllianceKeyed):
     """The original budget (number 1) and each approved change after it, never overwritten.
 
     A mistaken revision is corrected by a later one that ``supersedes`` it (services:
     ``budget_revision_supersede``): the mistaken one stays, and no longer counts. Only the
     latest revision is ever superseded, so the latest one is always in force."""
 
+    alliance_parent = "budget"
+    alliance = models.ForeignKey(
+        "alliances.Alliance", on_delete=models.PROTECT, related_name="+", db_index=False
+    )
     budget = models.ForeignKey(Budget, on_delete=models.PROTECT, related_name="revisions")
     number = models.PositiveSmallIntegerField(_("revision"))
     amount = models.DecimalField(_("money (€)"), max_digits=14, decimal_places=2)

@@ -232,6 +232,7 @@ def budget_set(
     _change_checks(previous.effective_on if previous else None, effective_on, reason)
     number = (budget.revisions.aggregate(n=Max("number"))["n"] or 0) + 1
     revision = BudgetRevision.objects.create(
+        alliance_id=budget.alliance_id,
         budget=budget,
         number=number,
         amount=amount,
@@ -391,6 +392,7 @@ def budget_revision_supersede(
         latest, mistaken.number, previous.effective_on if previous else None, effective_on
     )
     correction = BudgetRevision.objects.create(
+        alliance_id=budget.alliance_id,
         budget=budget,
         number=latest + 1,
         amount=amount,

@@ -26,6 +26,7 @@ from django.db.models import Q
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
+from allianssi.alliances.keyed import AllianceKeyed
 from allianssi.alliances.models import Alliance
 from allianssi.catalogue.models import Service
 from allianssi.customers.models import Customer, CustomerKind
@@ -212,13 +213,17 @@ class OutcomeEvent(models.Model):
         return f"{self.type_id} {self.occurred_on}"
 
 
-class Dispute(models.Model):
+class Dispute(AllianceKeyed):
     """A producer disputes a contradicted claim; an organizer decides it."""
 
     class Decision(models.TextChoices):
         UPHELD = "upheld", _("Upheld: the outcome stands as verified")
         DISMISSED = "dismissed", _("Dismissed: the claim stays contradicted")
 
+    alliance_parent = "event"
+    alliance = models.ForeignKey(
+        "alliances.Alliance", on_delete=models.PROTECT, related_name="+", db_index=False
+    )
     event = models.ForeignKey(OutcomeEvent, on_delete=models.PROTECT, related_name="disputes")
     raised_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
@@ -282,10 +287,14 @@ class RegisterExtract(models.Model):
         return f"{self.register} {self.first_month:%Y-%m}–{self.last_month:%Y-%m}"
 
 
-class Earnings(models.Model):
+class Earnings(AllianceKeyed):
     """A customer's earnings in one month, as an extract gave them (0 where the extract names
     the person but not the month: it covers the person's whole period)."""
 
+    alliance_parent = "extract"
+    alliance = models.ForeignKey(
+        "alliances.Alliance", on_delete=models.PROTECT, related_name="+", db_index=False
+    )
     extract = models.ForeignKey(RegisterExtract, on_delete=models.PROTECT, related_name="+")
     customer = models.ForeignKey(Customer, on_delete=models.PROTECT, related_name="+")
     month = models.DateField()

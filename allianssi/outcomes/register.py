@@ -295,11 +295,11 @@ def _land(
         imported_at=clock.now(),
     )
     days = [writer.day(month) for month in months]
-    names = ("extract", "customer", "month", "cents")
+    names = ("alliance", "extract", "customer", "month", "cents")
     batch: list[tuple[Any, ...]] = []
     for customer, sums in earnings.items():
         for i, cents in enumerate(sums):
-            batch.append((extract.pk, customer, days[i], cents))
+            batch.append((alliance.pk, extract.pk, customer, days[i], cents))
         if len(batch) >= 20_000:
             writer.write(Earnings, names, batch)
             batch = []

@@ -375,7 +375,12 @@ def dispute_raise(*, actor: User, event: OutcomeEvent, reason: str, evidence: st
     if len(evidence) > 300:
         raise DomainError("evidence_long", _("At most 300 characters."), field="evidence")
     dispute = Dispute.objects.create(
-        event=event, raised_by=actor, raised_at=clock.now(), reason=reason, evidence=evidence
+        alliance_id=event.alliance_id,
+        event=event,
+        raised_by=actor,
+        raised_at=clock.now(),
+        reason=reason,
+        evidence=evidence,
     )
     _set_status(
         event, Status.DISPUTED, evidence, actor, actions.OUTCOME_DISPUTE, dispute=dispute.pk

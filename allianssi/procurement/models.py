@@ -13,6 +13,7 @@ from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from allianssi.alliances.keyed import AllianceKeyed
 from allianssi.alliances.models import Alliance, ServiceArea
 from allianssi.parties.models import Organisation
 
@@ -85,7 +86,11 @@ class SuitabilityAssessment(models.Model):
         return f"{self.organisation} / {self.alliance}"
 
 
-class AssessmentAnswer(models.Model):
+class AssessmentAnswer(AllianceKeyed):
+    alliance_parent = "assessment"
+    alliance = models.ForeignKey(
+        "alliances.Alliance", on_delete=models.PROTECT, related_name="+", db_index=False
+    )
     assessment = models.ForeignKey(
         SuitabilityAssessment, on_delete=models.PROTECT, related_name="answers"
     )
@@ -164,9 +169,13 @@ class GoDecision(models.Model):
         return f"{self.get_verdict_display()} ({self.alliance})"
 
 
-class Mandate(models.Model):
+class Mandate(AllianceKeyed):
     """An organizer's mandate: to the authorised organizer, or its share in the joint unit."""
 
+    alliance_parent = "go_decision"
+    alliance = models.ForeignKey(
+        "alliances.Alliance", on_delete=models.PROTECT, related_name="+", db_index=False
+    )
     go_decision = models.ForeignKey(GoDecision, on_delete=models.PROTECT, related_name="mandates")
     organisation = models.ForeignKey(
         Organisation, on_delete=models.PROTECT, related_name="+", verbose_name=_("organizer")
@@ -248,9 +257,13 @@ class Procurement(models.Model):
         return f"#{self.number} {self.title}"
 
 
-class Lot(models.Model):
+class Lot(AllianceKeyed):
     """One service area of the procurement, with its estimated value (OCDS lot)."""
 
+    alliance_parent = "procurement"
+    alliance = models.ForeignKey(
+        "alliances.Alliance", on_delete=models.PROTECT, related_name="+", db_index=False
+    )
     procurement = models.ForeignKey(Procurement, on_delete=models.PROTECT, related_name="lots")
     service_area = models.CharField(_("service area"), max_length=20, choices=ServiceArea.choices)
     estimated_value = models.DecimalField(
@@ -270,9 +283,13 @@ class Lot(models.Model):
         return self.get_service_area_display()
 
 
-class BudgetShare(models.Model):
+class BudgetShare(AllianceKeyed):
     """An organizer's share of the procurement's budget. The shares sum to the lots' values."""
 
+    alliance_parent = "procurement"
+    alliance = models.ForeignKey(
+        "alliances.Alliance", on_delete=models.PROTECT, related_name="+", db_index=False
+    )
     procurement = models.ForeignKey(
         Procurement, on_delete=models.PROTECT, related_name="budget_shares"
     )
@@ -294,7 +311,11 @@ class BudgetShare(models.Model):
         return f"{self.organisation}: {self.amount}"
 
 
-class Candidate(models.Model):
+class Candidate(AllianceKeyed):
+    alliance_parent = "procurement"
+    alliance = models.ForeignKey(
+        "alliances.Alliance", on_delete=models.PROTECT, related_name="+", db_index=False
+    )
     procurement = models.ForeignKey(
         Procurement, on_delete=models.PROTECT, related_name="candidates"
     )
@@ -320,9 +341,13 @@ class Candidate(models.Model):
         return str(self.organisation)
 
 
-class SelectionCriterion(models.Model):
+class SelectionCriterion(AllianceKeyed):
     """A suitability requirement every candidate must meet to be invited to negotiate."""
 
+    alliance_parent = "procurement"
+    alliance = models.ForeignKey(
+        "alliances.Alliance", on_delete=models.PROTECT, related_name="+", db_index=False
+    )
     procurement = models.ForeignKey(
         Procurement, on_delete=models.PROTECT, related_name="selection_criteria"
     )
@@ -341,9 +366,13 @@ class SelectionCriterion(models.Model):
         return self.text
 
 
-class SelectionResult(models.Model):
+class SelectionResult(AllianceKeyed):
     """Whether a candidate meets a selection criterion, and why."""
 
+    alliance_parent = "candidate"
+    alliance = models.ForeignKey(
+        "alliances.Alliance", on_delete=models.PROTECT, related_name="+", db_index=False
+    )
     candidate = models.ForeignKey(
         Candidate, on_delete=models.PROTECT, related_name="selection_results"
     )
@@ -362,7 +391,11 @@ class SelectionResult(models.Model):
         return f"{self.candidate}: {self.criterion} = {self.met}"
 
 
-class NegotiationRound(models.Model):
+class NegotiationRound(AllianceKeyed):
+    alliance_parent = "procurement"
+    alliance = models.ForeignKey(
+        "alliances.Alliance", on_delete=models.PROTECT, related_name="+", db_index=False
+    )
     procurement = models.ForeignKey(
         Procurement, on_delete=models.PROTECT, related_name="negotiation_rounds"
     )
@@ -385,9 +418,13 @@ class NegotiationRound(models.Model):
         return f"{self.procurement} / {self.number}"
 
 
-class CandidateNote(models.Model):
+class CandidateNote(AllianceKeyed):
     """What was negotiated with one candidate in one round."""
 
+    alliance_parent = "round"
+    alliance = models.ForeignKey(
+        "alliances.Alliance", on_delete=models.PROTECT, related_name="+", db_index=False
+    )
     round = models.ForeignKey(
         NegotiationRound, on_delete=models.PROTECT, related_name="candidate_notes"
     )
@@ -404,9 +441,13 @@ class CandidateNote(models.Model):
         return f"{self.round}: {self.candidate}"
 
 
-class AwardCriterion(models.Model):
+class AwardCriterion(AllianceKeyed):
     """A weighted award criterion; the weights of a procurement sum to 100 %."""
 
+    alliance_parent = "procurement"
+    alliance = models.ForeignKey(
+        "alliances.Alliance", on_delete=models.PROTECT, related_name="+", db_index=False
+    )
     procurement = models.ForeignKey(
         Procurement, on_delete=models.PROTECT, related_name="award_criteria"
     )
@@ -430,9 +471,13 @@ class AwardCriterion(models.Model):
         return f"{self.name} ({self.weight} %)"
 
 
-class Evaluator(models.Model):
+class Evaluator(AllianceKeyed):
     """A person named to score the candidates."""
 
+    alliance_parent = "procurement"
+    alliance = models.ForeignKey(
+        "alliances.Alliance", on_delete=models.PROTECT, related_name="+", db_index=False
+    )
     procurement = models.ForeignKey(
         Procurement, on_delete=models.PROTECT, related_name="evaluators"
     )
@@ -448,10 +493,14 @@ class Evaluator(models.Model):
         return str(self.user)
 
 
-class Conflict(models.Model):
+class Conflict(AllianceKeyed):
     """An evaluator's declared conflict of interest with a candidate (Hankintalaki 24 §):
     from then on the evaluator cannot score that candidate, and earlier scores are withdrawn."""
 
+    alliance_parent = "evaluator"
+    alliance = models.ForeignKey(
+        "alliances.Alliance", on_delete=models.PROTECT, related_name="+", db_index=False
+    )
     evaluator = models.ForeignKey(Evaluator, on_delete=models.PROTECT, related_name="conflicts")
     candidate = models.ForeignKey(Candidate, on_delete=models.PROTECT, related_name="conflicts")
     explanation = models.TextField(_("explanation"))
@@ -466,10 +515,14 @@ class Conflict(models.Model):
         return f"{self.evaluator} ↔ {self.candidate}"
 
 
-class Score(models.Model):
+class Score(AllianceKeyed):
     """One evaluator's score of one candidate on one award criterion (0–10). A new score for the
     same triple withdraws the previous one; nothing is deleted."""
 
+    alliance_parent = "evaluator"
+    alliance = models.ForeignKey(
+        "alliances.Alliance", on_delete=models.PROTECT, related_name="+", db_index=False
+    )
     evaluator = models.ForeignKey(Evaluator, on_delete=models.PROTECT, related_name="scores")
     candidate = models.ForeignKey(Candidate, on_delete=models.PROTECT, related_name="scores")
     criterion = models.ForeignKey(AwardCriterion, on_delete=models.PROTECT, related_name="scores")
@@ -495,10 +548,14 @@ class Score(models.Model):
         return f"{self.evaluator}: {self.candidate} / {self.criterion} = {self.points}"
 
 
-class Award(models.Model):
+class Award(AllianceKeyed):
     """The award put to the organizers' unanimous decision; once decided, the chosen candidates
     join the alliance as producers."""
 
+    alliance_parent = "procurement"
+    alliance = models.ForeignKey(
+        "alliances.Alliance", on_delete=models.PROTECT, related_name="+", db_index=False
+    )
     procurement = models.ForeignKey(Procurement, on_delete=models.PROTECT, related_name="awards")
     proposal = models.OneToOneField(
         "governance.Proposal", on_delete=models.PROTECT, related_name="award"
@@ -517,7 +574,11 @@ class Award(models.Model):
         return f"{self.procurement} / {self.proposal}"
 
 
-class AwardedCandidate(models.Model):
+class AwardedCandidate(AllianceKeyed):
+    alliance_parent = "award"
+    alliance = models.ForeignKey(
+        "alliances.Alliance", on_delete=models.PROTECT, related_name="+", db_index=False
+    )
     award = models.ForeignKey(Award, on_delete=models.PROTECT, related_name="chosen")
     candidate = models.ForeignKey(Candidate, on_delete=models.PROTECT, related_name="+")
     value = models.DecimalField(

@@ -265,12 +265,22 @@ def _write_money(
 ) -> None:
     procurement.lots.all().delete()
     Lot.objects.bulk_create(
-        Lot(procurement=procurement, service_area=area, estimated_value=value)
+        Lot(
+            alliance_id=procurement.alliance_id,
+            procurement=procurement,
+            service_area=area,
+            estimated_value=value,
+        )
         for area, value in sorted(lots.items())
     )
     procurement.budget_shares.all().delete()
     BudgetShare.objects.bulk_create(
-        BudgetShare(procurement=procurement, organisation_id=pk, amount=amount)
+        BudgetShare(
+            alliance_id=procurement.alliance_id,
+            procurement=procurement,
+            organisation_id=pk,
+            amount=amount,
+        )
         for pk, amount in sorted(shares.items())
     )
 
@@ -427,7 +437,9 @@ def candidate_add(
             field="organisation",
             party=organisation.name,
         )
-    candidate = Candidate.objects.create(procurement=procurement, organisation=organisation)
+    candidate = Candidate.objects.create(
+        alliance_id=procurement.alliance_id, procurement=procurement, organisation=organisation
+    )
     audit_append(
         actor=actor,
         alliance=alliance,
@@ -496,7 +508,7 @@ def selection_criterion_add(
     text = _clean_text(text, "text", _("Write the requirement."), REQUIREMENT_MAX)
     position = (procurement.selection_criteria.aggregate(n=Max("position"))["n"] or 0) + 1
     criterion = SelectionCriterion.objects.create(
-        procurement=procurement, position=position, text=text
+        alliance_id=procurement.alliance_id, procurement=procurement, position=position, text=text
     )
     audit_append(
         actor=actor,
@@ -586,6 +598,7 @@ def negotiation_round_add(
     number = (procurement.negotiation_rounds.aggregate(n=Max("number"))["n"] or 0) + 1
     with configuration_change(alliance.pk):
         round_ = NegotiationRound.objects.create(
+            alliance_id=procurement.alliance_id,
             procurement=procurement,
             number=number,
             held_on=held_on,
@@ -593,7 +606,12 @@ def negotiation_round_add(
             recorded_by=actor,
         )
         CandidateNote.objects.bulk_create(
-            CandidateNote(round=round_, candidate=candidates[pk], notes=text)
+            CandidateNote(
+                alliance_id=round_.alliance_id,
+                round=round_,
+                candidate=candidates[pk],
+                notes=text,
+            )
             for pk, text in sorted(per_candidate.items())
         )
         audit_append(
@@ -657,7 +675,13 @@ def award_criteria_set(
     before = [[c.name, c.weight] for c in procurement.award_criteria.all()]
     procurement.award_criteria.all().delete()
     created = AwardCriterion.objects.bulk_create(
-        AwardCriterion(procurement=procurement, position=i, name=name, weight=weight)
+        AwardCriterion(
+            alliance_id=procurement.alliance_id,
+            procurement=procurement,
+            position=i,
+            name=name,
+            weight=weight,
+        )
         for i, (name, weight) in enumerate(weighted, start=1)
     )
     audit_append(
@@ -692,7 +716,9 @@ def evaluator_add(*, actor: User, procurement: Procurement, user: User) -> Evalu
             field="user",
             person=str(user),
         )
-    evaluator = Evaluator.objects.create(procurement=procurement, user=user)
+    evaluator = Evaluator.objects.create(
+        alliance_id=procurement.alliance_id, procurement=procurement, user=user
+    )
     audit_append(
         actor=actor,
         alliance=alliance,
@@ -725,7 +751,10 @@ def conflict_declare(
     if Conflict.objects.filter(evaluator=evaluator, candidate=candidate).exists():
         raise DomainError("conflict_duplicate", _("The conflict is already declared."))
     conflict = Conflict.objects.create(
-        evaluator=evaluator, candidate=candidate, explanation=explanation
+        alliance_id=evaluator.alliance_id,
+        evaluator=evaluator,
+        candidate=candidate,
+        explanation=explanation,
     )
     withdrawn = Score.objects.filter(
         evaluator=evaluator, candidate=candidate, withdrawn_at__isnull=True
@@ -790,6 +819,7 @@ def score_set(
         previous.withdrawn_at = clock.now()
         previous.save(update_fields=["withdrawn_at"])
     score = Score.objects.create(
+        alliance_id=evaluator.alliance_id,
         evaluator=evaluator,
         candidate=candidate,
         criterion=criterion,
@@ -969,6 +999,7 @@ def award_propose(
             electorate=Electorate.ORGANIZERS,
         )
         award = Award.objects.create(
+            alliance_id=procurement.alliance_id,
             procurement=procurement,
             proposal=proposal,
             rationale=rationale,
@@ -976,7 +1007,9 @@ def award_propose(
             created_by=actor,
         )
         AwardedCandidate.objects.bulk_create(
-            AwardedCandidate(award=award, candidate=candidates[k], value=v)
+            AwardedCandidate(
+                alliance_id=award.alliance_id, award=award, candidate=candidates[k], value=v
+            )
             for k, v in sorted(chosen.items())
         )
         audit_append(

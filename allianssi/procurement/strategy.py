@@ -268,7 +268,10 @@ def go_decision_propose(
     )
     for organisation in givers:
         Mandate.objects.create(
-            go_decision=decision, organisation=organisation, scope=mandates[organisation.pk]
+            alliance_id=decision.alliance_id,
+            go_decision=decision,
+            organisation=organisation,
+            scope=mandates[organisation.pk],
         )
     audit_append(
         actor=actor,

@@ -14,6 +14,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from allianssi.alliances.keyed import AllianceKeyed
 from allianssi.alliances.models import Alliance
 from allianssi.catalogue.models import Service, ServiceVersion
 from allianssi.customers.models import Customer
@@ -145,9 +146,13 @@ class Referral(models.Model):
         return f"#{self.number}"
 
 
-class Transition(models.Model):
+class Transition(AllianceKeyed):
     """One move of a referral: from, to, who, when, why. Never changed or deleted."""
 
+    alliance_parent = "referral"
+    alliance = models.ForeignKey(
+        "alliances.Alliance", on_delete=models.PROTECT, related_name="+", db_index=False
+    )
     referral = models.ForeignKey(Referral, on_delete=models.PROTECT, related_name="transitions")
     from_state = models.CharField(max_length=12, choices=State.choices, blank=True)
     to_state = models.CharField(max_length=12, choices=State.choices)

@@ -213,6 +213,7 @@ def referral_create(
         changed_at=now,
     )
     Transition.objects.create(
+        alliance_id=referral.alliance_id,
         referral=referral,
         from_state="",
         to_state=State.DRAFT,
@@ -318,6 +319,7 @@ def _move(
     if note:
         locked.reason = note
     Transition.objects.create(
+        alliance_id=locked.alliance_id,
         referral=locked,
         from_state=previous,
         to_state=to,

@@ -17,6 +17,7 @@ from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from allianssi.alliances.keyed import AllianceKeyed
 from allianssi.alliances.models import Alliance
 from allianssi.core.fields import CentsField
 from allianssi.parties.models import Organisation
@@ -178,10 +179,14 @@ class Settlement(models.Model):
         return f"{self.start}–{self.end} v{self.version}"
 
 
-class SettlementApproval(models.Model):
+class SettlementApproval(AllianceKeyed):
     """A party's approval (or refusal) of a settlement, where the alliance has no leadership
     group: a settlement is approved when every member party has approved it."""
 
+    alliance_parent = "settlement"
+    alliance = models.ForeignKey(
+        "alliances.Alliance", on_delete=models.PROTECT, related_name="+", db_index=False
+    )
     settlement = models.ForeignKey(Settlement, on_delete=models.PROTECT, related_name="approvals")
     organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="+")
     approved = models.BooleanField(_("approved"))

@@ -264,6 +264,9 @@ def test_queue__each_customer_shown_is_logged_once_a_request(
         (serving.users["producer_staff"], serving.org["producer"])
     }
     assert rows[0].detail == "API referral queue: #1, #3"
+    # One insert for them all, each row with its customer's alliance key (ADR 0021).
+    assert {r.alliance_id for r in rows} == {r.customer.alliance_id for r in rows}
+    assert {r.alliance_id for r in rows} == {serving.alliance.pk}
 
 
 # One referral -----------------------------------------------------------------------------

@@ -148,6 +148,7 @@ def test_the_full_number_is_shown_only_to_the_organizers_advisor_with_a_reason_l
     assert shown == PERSON_HETU
     access = CustomerAccess.objects.get(customer=maija)
     assert access.reason == AccessReason.IDENTITY
+    assert access.alliance_id == maija.alliance_id
     assert access.user == serving.users["advisor"]
     assert access.detail == "Asiakkaan tunnistaminen puhelimessa"
     for who in ["advisor_nokia", "producer_staff", "manager"]:

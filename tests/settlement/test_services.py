@@ -22,6 +22,7 @@ from allianssi.settlement.models import (
     Invoice,
     KpiResult,
     Settlement,
+    SettlementApproval,
     SettlementStatus,
     TermsStatus,
 )
@@ -383,6 +384,9 @@ def test_settlement__approved_by_every_party_is_frozen_and_invoiced(formed: Worl
         )
     settlement = approve_all(formed, settlement)
     assert settlement.status == SettlementStatus.APPROVED
+    approvals = SettlementApproval.objects.filter(settlement=settlement)
+    assert approvals.exists()
+    assert set(approvals.values_list("alliance_id", flat=True)) == {settlement.alliance_id}
     invoices = list(settlement.invoices.order_by("number"))
     # The producer invoices the region (the paying organizer); the region invoices each other
     # organizer its share.

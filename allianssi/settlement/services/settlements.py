@@ -257,6 +257,7 @@ def settlement_approve(
     if not approved and not note:
         raise DomainError("reason_required", _("Say what must be corrected."), field="note")
     answer = SettlementApproval.objects.create(
+        alliance_id=settlement.alliance_id,
         settlement=settlement,
         organisation=organisation,
         approved=approved,
