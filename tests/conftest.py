@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
@@ -241,6 +242,70 @@ def world(db: None) -> World:
     """The shared world (built once per test process and kept: ``tests/shared_worlds.py``);
     the test gets its own copy of the objects, and its changes are rolled back at its end."""
     return build_world()
+
+
+def _uses_serialized_rollback(items: list[pytest.Item]) -> bool:
+    for item in items:
+        marker = item.get_closest_marker("django_db")
+        if (marker and marker.kwargs.get("serialized_rollback")) or (
+            "django_db_serialized_rollback" in getattr(item, "fixturenames", ())
+        ):
+            return True
+    return False
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(
+    request: pytest.FixtureRequest,
+    django_test_environment: None,
+    django_db_blocker: Any,
+    django_db_use_migrations: bool,
+    django_db_keepdb: bool,
+    django_db_createdb: bool,
+    django_db_modify_db_settings: None,
+) -> Iterator[None]:
+    """The test databases, each a copy of a template migrated once for all the test processes
+    and kept across runs while the migrations stay the same (``tests/template_database.py``).
+    ``--create-db`` migrates the template anew; ``--reuse-db`` keeps each process's copy at the
+    end; ``--nomigrations`` creates the tables from the models, as pytest-django does."""
+    from django.conf import settings
+
+    from tests import template_database
+
+    verbosity = request.config.option.verbose
+    serialize = _uses_serialized_rollback(request.session.items)
+    workerinput = getattr(request.config, "workerinput", None)
+    run = workerinput["testrunuid"] if workerinput else uuid.uuid4().hex
+    suffix = workerinput["workerid"] if workerinput else "main"
+    if not django_db_use_migrations:
+        from django.apps import apps
+        from django.db import connections
+        from django.test.utils import setup_databases, teardown_databases
+
+        settings.MIGRATION_MODULES = {app.label: None for app in apps.get_app_configs()}
+        with django_db_blocker.unblock():
+            config = setup_databases(
+                verbosity=verbosity,
+                interactive=False,
+                serialized_aliases=set(connections) if serialize else set(),
+            )
+        yield
+        with django_db_blocker.unblock():
+            teardown_databases(config, verbosity=verbosity)
+        return
+    with django_db_blocker.unblock():
+        made = template_database.setup(
+            rebuild=django_db_createdb,
+            serialize=serialize,
+            run=run,
+            suffix=suffix,
+            verbosity=verbosity,
+        )
+    yield
+    with django_db_blocker.unblock():
+        template_database.teardown(
+            made, keepdb=django_db_keepdb and not django_db_createdb, verbosity=verbosity
+        )
 
 
 @pytest.fixture(scope="session")

@@ -97,7 +97,7 @@ _demo_copy: dict[str, Any] = {}
 
 
 @pytest.fixture
-def demo(live_server: Any) -> Any:
+def demo(request: pytest.FixtureRequest, live_server: Any) -> Any:
     """The demo (``demo_load``) in the live server's database; returns the live server.
 
     The tests are transactional (the server answers from another thread), so every table is
@@ -107,7 +107,9 @@ def demo(live_server: Any) -> Any:
     tests copy that back: the same rows, ids and audit chains, in milliseconds (over what the
     serialized rollback restored; ``tests/conftest.py`` keeps it for every transactional test,
     so that the flush after it leaves the content types to the next test's rollback). The copy is
-    of the same day (the demo's dates are relative to today). Other databases restore the
+    of the same day (the demo's dates are relative to today). The test processes of one run
+    (pytest-xdist workers) share it: the first to need it loads the demo and writes the copy to
+    ``var/test-db/`` (under a lock), the others read it from there. Other databases restore the
     reference data that the migrations load (the serialized rollback) and load the demo for
     every test.
     """
@@ -120,9 +122,45 @@ def demo(live_server: Any) -> Any:
         return live_server
     today = clock.today()
     if _demo_copy.get("day") != today:
-        migrated_copy["database"].backup(raw)
-        call_command("demo_load", stdout=io.StringIO())
+        _load_demo_for_the_run(request, raw, migrated_copy["database"], today.isoformat())
         _demo_copy.update(day=today, database=copy_of(raw))
     else:
         _demo_copy["database"].backup(raw)
     return live_server
+
+
+def _load_demo_for_the_run(
+    request: pytest.FixtureRequest, raw: Any, migrated: Any, day: str
+) -> None:
+    """The demo into the in-memory database ``raw``: loaded on ``migrated`` (the database as the
+    migrations made it) by the first test process of the run, read from its file by the others.
+    The file is named by the run (pytest-xdist's ``testrunuid``) and the day; older ones go."""
+    import sqlite3
+
+    from tests.template_database import FOLDER, locked
+
+    workerinput = getattr(request.config, "workerinput", None)
+    if workerinput is None:  # one process: nothing to share
+        migrated.backup(raw)
+        call_command("demo_load", stdout=io.StringIO())
+        return
+    path = FOLDER / f"demo-{workerinput['testrunuid']}-{day}.sqlite3"
+    with locked(FOLDER / "demo.lock"):
+        if path.is_file():
+            kept = sqlite3.connect(path)
+            try:
+                kept.backup(raw)
+            finally:
+                kept.close()
+            return
+        for old in FOLDER.glob("demo-*.sqlite3*"):
+            old.unlink(missing_ok=True)
+        migrated.backup(raw)
+        call_command("demo_load", stdout=io.StringIO())
+        written = path.with_name(path.name + ".part")
+        target = sqlite3.connect(written)
+        try:
+            raw.backup(target)
+        finally:
+            target.close()
+        os.replace(written, path)
