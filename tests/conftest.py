@@ -374,6 +374,20 @@ def _audit_triggers_around_flush(request: pytest.FixtureRequest):
         triggers.remove(connection)
 
 
+@pytest.fixture
+def back_to_the_latest_migrations() -> Iterator[None]:
+    """For a test that migrates the database back to test a migration: the database is brought
+    forward to every app's latest migration after it, whatever target the test ended at, so that
+    the tests after it in the same process find the schema the models describe (a test that goes
+    back to ``openbook 0007`` and forward to ``0008`` would otherwise leave ``0009`` undone)."""
+    yield
+    from django.db import connection
+    from django.db.migrations.executor import MigrationExecutor
+
+    executor = MigrationExecutor(connection)
+    executor.migrate(executor.loader.graph.leaf_nodes())
+
+
 @pytest.hookimpl(trylast=True)
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     """The tests that use a kept world in the order of their worlds, within pytest-django's

@@ -15,6 +15,9 @@ from allianssi.openbook.models import CostEntry, LedgerTotal, PartyTotal
 from allianssi.openbook.verify import dangling_references, rollup_mismatches
 from tests.conftest import build_world
 
+#: Each test here migrates back: the database goes forward to the latest migrations after it.
+pytestmark = pytest.mark.usefixtures("back_to_the_latest_migrations")
+
 BEFORE = [("openbook", "0002_append_only_ledger")]
 AFTER = [("openbook", "0006_party_totals")]
 

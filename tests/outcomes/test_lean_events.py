@@ -16,6 +16,9 @@ from tests.customers.world import serve
 from tests.outcomes.conftest import D, episode, kind, person
 from tests.outcomes.test_kpis import _tables, record
 
+#: Each test here migrates back: the database goes forward to the latest migrations after it.
+pytestmark = pytest.mark.usefixtures("back_to_the_latest_migrations")
+
 BEFORE = [("outcomes", "0004_lean_events")]
 AFTER = [("outcomes", "0005_lean_events")]
 

@@ -16,6 +16,9 @@ from tests.customers.world import serve
 from tests.outcomes.conftest import D, episode, person
 from tests.outcomes.test_kpis import _tables, record, verify
 
+#: Each test here migrates back: the database goes forward to the latest migrations after it.
+pytestmark = pytest.mark.usefixtures("back_to_the_latest_migrations")
+
 BEFORE = [("outcomes", "0002_outcome_types")]
 AFTER = [("outcomes", "0003_cohort_columns")]
 
