@@ -86,6 +86,7 @@ def job_create(
     if organizer_id is None or not permissions.can_import_customers(actor, alliance):
         raise forbidden()
     spooled = _folder() / f"upload-{uuid.uuid4().hex}"
+    moved: Path | None = None
     _spool(upload, spooled)
     try:
         with transaction.atomic():
@@ -97,7 +98,8 @@ def job_create(
                 dry_run=dry_run,
                 language=(translation.get_language() or settings.LANGUAGE_CODE)[:8],
             )
-            os.replace(spooled, file_of(job))
+            moved = file_of(job)
+            os.replace(spooled, moved)
             # In this transaction: the job is never queued without its task, nor the other way.
             from allianssi.customers.tasks import run_import
 
@@ -110,7 +112,10 @@ def job_create(
                 after={"source": job.source, "dry_run": dry_run, "organizer": organizer_id},
             )
     except BaseException:
+        # The file holds identity codes in clear: nothing of it stays when the job does not.
         spooled.unlink(missing_ok=True)
+        if moved is not None:
+            moved.unlink(missing_ok=True)
         raise
     return job
 

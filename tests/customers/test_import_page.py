@@ -242,3 +242,29 @@ def test_import_job__given_up_by_its_workers_fails_and_its_file_is_deleted(
     assert drain() == 1  # its task, if it runs after all, finds the job ended and does nothing
     job.refresh_from_db()
     assert job.status == "failed"
+
+
+def test_import_job__a_queueing_that_fails_leaves_no_file_behind(
+    importing_world: World, monkeypatch
+):
+    """The uploaded file holds identity codes in clear: when the job's transaction fails after
+    the file was moved to the job's name, the file goes with the job."""
+    world = importing_world
+    from allianssi.customers import jobs as jobs_module
+
+    def refuse(**kwargs: Any) -> None:
+        raise RuntimeError("the audit chain is unavailable")
+
+    monkeypatch.setattr(jobs_module, "audit_append", refuse)
+    folder = jobs.file_of(CustomerImportJob(pk=1)).parent
+    before = set(folder.iterdir())
+    with pytest.raises(RuntimeError):
+        jobs.job_create(
+            actor=world.users["advisor"],
+            alliance=world.alliance,
+            upload=SimpleUploadedFile("a.jsonl", EXAMPLE.read_bytes()),
+            name="a.jsonl",
+            dry_run=False,
+        )
+    assert not CustomerImportJob.objects.exists()
+    assert set(folder.iterdir()) == before
