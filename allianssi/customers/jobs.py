@@ -33,7 +33,7 @@ from allianssi import permissions
 from allianssi.alliances.models import Alliance
 from allianssi.audit import actions
 from allianssi.audit.services import audit_append
-from allianssi.core import clock
+from allianssi.core import jobs
 from allianssi.core.errors import DomainError, forbidden
 from allianssi.customers.importing import ImportRejected, customers_import
 from allianssi.customers.models import CustomerImportJob, ImportStatus
@@ -121,29 +121,14 @@ def job_create(
 
 
 def _claim(job_id: int) -> bool:
-    """Mark a job running; false if it has already ended. A job still marked running is taken
-    again: its task was queued again because its worker died (``background.reclaim``)."""
-    return bool(
-        CustomerImportJob.objects.filter(
-            pk=job_id, status__in=[ImportStatus.QUEUED, ImportStatus.RUNNING]
-        ).update(status=ImportStatus.RUNNING, started_at=clock.now())
-    )
+    return jobs.claim(CustomerImportJob, job_id)
 
 
 def _finish(job: CustomerImportJob, **outcome: Any) -> None:
     """Keep the outcome, unless another run of the job has kept its own first."""
-    with transaction.atomic():
-        running = CustomerImportJob.objects.select_for_update().filter(
-            pk=job.pk, status__in=[ImportStatus.QUEUED, ImportStatus.RUNNING]
-        )
-        if not running.exists():
-            job.refresh_from_db()
-            return
-        for name, value in outcome.items():
-            setattr(job, name, value)
-        job.finished_at = clock.now()
-        job.save()
-        audit_append(
+    jobs.finish(
+        job,
+        lambda: audit_append(
             actor=job.created_by,
             alliance=job.alliance,
             action=actions.CUSTOMER_IMPORT_FINISHED,
@@ -154,7 +139,9 @@ def _finish(job: CustomerImportJob, **outcome: Any) -> None:
                 "lines": job.lines,
                 "rejected": job.rejected,
             },
-        )
+        ),
+        **outcome,
+    )
 
 
 def run(job_id: int) -> CustomerImportJob | None:
@@ -168,9 +155,7 @@ def run(job_id: int) -> CustomerImportJob | None:
     progress_path = _progress_file(job.pk)
 
     def progress(lines: int, done: int, total: int) -> None:
-        temporary = progress_path.with_suffix(".tmp")
-        temporary.write_text(f"{lines} {done} {total}", encoding="ascii")
-        os.replace(temporary, progress_path)
+        jobs.progress_write(progress_path, lines, done, total)
 
     try:
         with translation.override(job.language):

@@ -33,7 +33,7 @@ from allianssi import permissions
 from allianssi.alliances.models import Alliance
 from allianssi.audit import actions
 from allianssi.audit.services import audit_append
-from allianssi.core import clock
+from allianssi.core import jobs
 from allianssi.core.errors import DomainError, forbidden
 from allianssi.core.formatting import params as shown
 from allianssi.core.formatting import restored, storable
@@ -117,29 +117,14 @@ def job_create(
 
 
 def _claim(job_id: int) -> bool:
-    """Mark a job running; false if it has already ended. A job still marked running is taken
-    again: its task was queued again because its worker died (``background.reclaim``)."""
-    return bool(
-        ImportJob.objects.filter(
-            pk=job_id, status__in=[ImportStatus.QUEUED, ImportStatus.RUNNING]
-        ).update(status=ImportStatus.RUNNING, started_at=clock.now())
-    )
+    return jobs.claim(ImportJob, job_id)
 
 
 def _finish(job: ImportJob, **outcome: Any) -> None:
     """Keep the outcome, unless another run of the job has kept its own first."""
-    with transaction.atomic():
-        running = ImportJob.objects.select_for_update().filter(
-            pk=job.pk, status__in=[ImportStatus.QUEUED, ImportStatus.RUNNING]
-        )
-        if not running.exists():
-            job.refresh_from_db()
-            return
-        for name, value in outcome.items():
-            setattr(job, name, value)
-        job.finished_at = clock.now()
-        job.save()
-        audit_append(
+    jobs.finish(
+        job,
+        lambda: audit_append(
             actor=job.created_by,
             alliance=job.alliance,
             action=actions.COST_IMPORT_FINISHED,
@@ -150,7 +135,9 @@ def _finish(job: ImportJob, **outcome: Any) -> None:
                 "rows_rejected": job.rows_rejected,
                 "batch": job.batch_id,
             },
-        )
+        ),
+        **outcome,
+    )
 
 
 def run(job_id: int) -> ImportJob | None:
@@ -162,9 +149,7 @@ def run(job_id: int) -> ImportJob | None:
     progress_path = _progress_file(job.pk)
 
     def progress(read: int, expected: int) -> None:
-        temporary = progress_path.with_suffix(".tmp")
-        temporary.write_text(f"{read} {expected}", encoding="ascii")
-        os.replace(temporary, progress_path)
+        jobs.progress_write(progress_path, read, expected)
 
     try:
         result = import_costs(
