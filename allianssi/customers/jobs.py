@@ -37,6 +37,7 @@ from allianssi.core import jobs
 from allianssi.core.errors import DomainError, forbidden
 from allianssi.customers.importing import ImportRejected, customers_import
 from allianssi.customers.models import CustomerImportJob, ImportStatus
+from allianssi.identification import identity
 from allianssi.parties.models import Organisation
 
 if TYPE_CHECKING:
@@ -94,7 +95,7 @@ def job_create(
                 alliance=alliance,
                 organizer=Organisation.objects.get(pk=organizer_id),
                 created_by=actor,
-                source=name.replace("\x00", "")[:200],
+                source=identity.masked_in(name.replace("\x00", ""))[:200],
                 dry_run=dry_run,
                 language=(translation.get_language() or settings.LANGUAGE_CODE)[:8],
             )

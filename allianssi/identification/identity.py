@@ -19,6 +19,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import hmac
+import re
 from functools import cache
 
 from cryptography.fernet import Fernet, InvalidToken, MultiFernet
@@ -94,6 +95,17 @@ def temporary_code(born: dt.date, individual: int) -> str:
 def mask(number: str) -> str:
     """The date of birth and the century sign; the individual number and check character hidden."""
     return number[:7] + "****" if len(number) == 11 else "****"
+
+
+#: Anything written as an identity code is (six digits, a century sign, three digits and a
+#: character), valid or not: a mistyped code is a person's too.
+_WRITTEN_CODE = re.compile(r"(?<![0-9A-Za-z])\d{6}[-+A-FU-Ya-fu-y]\d{3}[0-9A-Za-z](?![0-9A-Za-z])")
+
+
+def masked_in(text: str) -> str:
+    """``text`` with every identity code in it masked (:func:`mask`): for free text that is kept
+    or shown, such as an uploaded file's name."""
+    return _WRITTEN_CODE.sub(lambda found: mask(found.group(0)), text)
 
 
 @cache

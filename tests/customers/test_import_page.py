@@ -20,6 +20,7 @@ from allianssi.background import reclaim
 from allianssi.background.worker import drain
 from allianssi.customers import importing, jobs
 from allianssi.customers.models import Customer, CustomerImportJob
+from allianssi.identification import identity
 from allianssi.referrals.models import Referral
 from tests.conftest import World
 from tests.customers.test_import import EXAMPLE, completed, person
@@ -268,3 +269,23 @@ def test_import_job__a_queueing_that_fails_leaves_no_file_behind(
         )
     assert not CustomerImportJob.objects.exists()
     assert set(folder.iterdir()) == before
+
+
+def test_import_job__an_identity_code_in_the_files_name_is_masked(importing_world: World):
+    """The name is kept on the job, shown on its pages and written to the audit trail: an
+    identity code in it (valid or not) is kept only masked."""
+    world = importing_world
+    job = jobs.job_create(
+        actor=world.users["advisor"],
+        alliance=world.alliance,
+        upload=SimpleUploadedFile("x.jsonl", EXAMPLE.read_bytes()),
+        name="maija 010280-952L ja 010280-952X.jsonl",
+        dry_run=True,
+    )
+    assert job.source == "maija 010280-**** ja 010280-****.jsonl"
+    queued = AuditRecord.objects.get(action="customer.import_queued", object_id=str(job.pk))
+    assert "952" not in json.dumps(queued.after)
+    assert (
+        identity.masked_in("tiedosto 2026-01-01 1234567-8.csv")
+        == "tiedosto 2026-01-01 1234567-8.csv"
+    )
