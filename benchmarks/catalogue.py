@@ -1286,6 +1286,8 @@ def _cpu(master: int) -> tuple[float, float, float]:
         elif name == "postgres":
             postmaster = processes.get(parent, ("",))[0] != "postgres"
             database += used + (children if postmaster else 0.0)
+        elif name == "redis-server":  # the shared cache, when a run has one (ADR 0033)
+            database += used
         elif pid == os.getpid():
             mine += used
     with open("/proc/stat") as f:

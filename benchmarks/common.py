@@ -77,6 +77,37 @@ def add_server_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
 
 
+def add_cache_argument(parser: argparse.ArgumentParser) -> None:
+    """``--cache-url``: gunicorn serves with a shared cache there (ADR 0033)."""
+    parser.add_argument(
+        "--cache-url",
+        default="",
+        help="serve with ALLIANSSI_CACHE_URL set to this Redis (redis://127.0.0.1:6379/0); "
+        "each run under keys of its own",
+    )
+
+
+def cache_variables(args: argparse.Namespace) -> dict[str, str]:
+    """The variables that give gunicorn the shared cache of ``--cache-url``, under a key prefix
+    of this run alone (the SQLite and the PostgreSQL runs have the same ids), or none."""
+    url = getattr(args, "cache_url", "")
+    if not url:
+        return {}
+    import secrets
+
+    return {
+        "ALLIANSSI_CACHE_URL": url,
+        "ALLIANSSI_CACHE_PREFIX": f"allianssi-bench-{secrets.token_hex(4)}",
+    }
+
+
+def cache_note(args: argparse.Namespace) -> str:
+    """What the docs say of the cache the run was served with."""
+    if getattr(args, "cache_url", ""):
+        return " With a shared cache (Redis, `--cache-url`, ADR 0033)."
+    return " Without a shared cache (each worker its own, ADR 0031)."
+
+
 def run_on_databases(
     script: str,
     name: str,

@@ -569,7 +569,7 @@ def measure(args: Any) -> dict[str, Any]:
     from django.db import connection
 
     # The settings: catalogue_settings and a URLconf with a second yardstick, /bare/page/.
-    use_keys(DJANGO_SETTINGS_MODULE="customers_settings")
+    use_keys(DJANGO_SETTINGS_MODULE="customers_settings", **common.cache_variables(args))
     started = time.perf_counter()
     call_command("migrate", verbosity=0)
     _world, places, offers = build(args)
@@ -634,7 +634,7 @@ def write_docs(results: list[dict[str, Any]], args: Any, seconds: float, commit:
         f"{gunicorn_package.__version__}, {args.workers} {args.worker_class} workers{threads}, "
         f"{args.clients} concurrent clients on loopback, {args.warmup:g} s of warm-up and then "
         f"{args.seconds:g} s measured per page, at commit {commit}; the whole run took "
-        f"{seconds / 60:.0f} minutes.",
+        f"{seconds / 60:.0f} minutes.{common.cache_note(args)}",
         "",
         "| database | customers | referrals | moves | episodes | imports | import s | "
         "rows/s | customers/s | largest import | peak RSS MB |",
@@ -693,6 +693,7 @@ def main() -> None:
     parser.add_argument("--services", type=int, default=2_000)
     parser.add_argument("--postgres-only", action="store_true")
     common.add_server_arguments(parser)
+    common.add_cache_argument(parser)
     args = parser.parse_args()
     ran = common.run_on_databases(
         __file__, "customers", args, POSTGRES_URL, measure, write_docs, catalogue._commit

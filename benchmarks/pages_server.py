@@ -207,7 +207,7 @@ def measure(args: Any) -> dict[str, Any]:
     import customers
     from django.db import connection
 
-    customers.use_keys()
+    customers.use_keys(**common.cache_variables(args))
     alliance, data = build(args)
     paths, cookies, reads = pages(alliance)
     catalogue._log(f"reads: {json.dumps({k: v['count'] for k, v in reads.items()})}")
@@ -248,7 +248,8 @@ def write_docs(results: list[dict[str, Any]], args: Any, seconds: float, commit:
         + " and ".join(
             f"{r['data']['entries']:,} entries on {catalogue.NAMES[r['database']]}" for r in results
         )
-        + ".",
+        + "."
+        + common.cache_note(args),
         "",
         "| database | page | requests/s | ÷ bare | median ms | p95 ms | p99 ms | "
         "CPU ms a request (gunicorn + PostgreSQL) | queries | failed | goal |",
@@ -312,6 +313,7 @@ def main() -> None:
     parser.add_argument("--entries", type=int, default=200_000)
     parser.add_argument("--postgres-only", action="store_true")
     common.add_server_arguments(parser)
+    common.add_cache_argument(parser)
     parser.set_defaults(worker_class="sync", threads=1)
     args = parser.parse_args()
     ran = common.run_on_databases(

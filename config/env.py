@@ -42,6 +42,14 @@ def _list(raw: str) -> list[str]:
     return [item.strip() for item in raw.split(",") if item.strip()]
 
 
+def _cache_url(raw: str) -> str:
+    """A Redis URL (redis://, rediss:// with TLS, unix:// for a socket), or empty."""
+    value = raw.strip()
+    if value and not value.startswith(("redis://", "rediss://", "unix://")):
+        raise ValueError(f"not a redis://, rediss:// or unix:// URL: {value!r}")
+    return value
+
+
 @dataclass(frozen=True)
 class Variable:
     name: str
@@ -139,6 +147,22 @@ VARIABLES: dict[str, Variable] = {
             str,
             "",
             "Folder shared by the server's processes for kept public pages; empty: var/pages.",
+        ),
+        Variable(
+            "ALLIANSSI_CACHE_URL",
+            _cache_url,
+            "",
+            "A cache every server process shares (redis://host:6379/0, rediss://… for TLS); "
+            "it keeps sessions, the signed-in user and the unread count, invalidated by every "
+            "change (ADR 0033). Empty: each process keeps its own, and those are read from the "
+            "database on every request.",
+        ),
+        Variable(
+            "ALLIANSSI_CACHE_PREFIX",
+            str,
+            "allianssi",
+            "What every key in the shared cache starts with: one per database (a staging and a "
+            "production installation sharing a Redis each need their own).",
         ),
         Variable(
             "ALLIANSSI_IMPORT_DIR",

@@ -432,3 +432,51 @@ def _default_language() -> Iterator[None]:
     translation.activate(settings.LANGUAGE_CODE)
     yield
     translation.deactivate()
+
+
+# The shared cache (ADR 0033) ----------------------------------------------------------------------
+
+REDIS_HINT = (
+    "These tests need a Redis at 127.0.0.1:6379 (or ALLIANSSI_TEST_CACHE_URL): install it with "
+    "`apt-get install redis-server` and start it with `redis-server --daemonize yes`."
+)
+
+
+@pytest.fixture
+def shared_cache() -> Iterator[Any]:
+    """Django's default cache on a real Redis, shared as in production (``ALLIANSSI_CACHE_URL``,
+    cached sessions), under a key prefix of this test alone, whose keys are deleted afterwards
+    (never ``clear()``: that would empty the database of every test process). Skipped with a
+    hint when no Redis answers, except under CI (``CI`` set), where it fails."""
+    import os
+
+    import redis
+    from django.test import override_settings
+
+    from config.cache import shared_cache as shared_cache_settings
+
+    url = os.environ.get("ALLIANSSI_TEST_CACHE_URL", "redis://127.0.0.1:6379/15")
+    client = redis.Redis.from_url(url, socket_connect_timeout=1)
+    try:
+        client.ping()
+    except redis.RedisError:
+        if os.environ.get("CI", "").strip().lower() not in {"", "0", "false", "no"}:
+            pytest.fail(f"{REDIS_HINT} CI is set, so they fail instead of skipping.")
+        pytest.skip(REDIS_HINT)
+    prefix = f"allianssi-test-{os.getpid()}-{uuid.uuid4().hex[:8]}"
+    with override_settings(
+        CACHES={
+            "default": shared_cache_settings(url, key_prefix=prefix),
+            "pages": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+        },
+        ALLIANSSI_CACHE_URL=url,
+        ALLIANSSI_SHARED_CACHE=True,
+        SESSION_ENGINE="allianssi.accounts.sessions",
+    ):
+        try:
+            yield client
+        finally:
+            keys = list(client.scan_iter(match=f"{prefix}:*", count=500))
+            if keys:
+                client.delete(*keys)
+            client.close()

@@ -100,8 +100,8 @@ def test_production__refuses_to_start_with_a_weak_secret_key_in_one_line():
     assert "secrets.token_urlsafe(50)" in last  # how to make a good one
 
 
-def test_production__starts_with_a_strong_key_and_passes_the_deploy_check():
-    """What ``dev.py lint`` runs in CI, with a key made as the docs say."""
+def _deploy_check(**extra: str) -> None:
+    """What ``dev.py lint`` runs in CI, with a key made as the docs say, passes."""
     result = subprocess.run(
         [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
         env={
@@ -110,6 +110,7 @@ def test_production__starts_with_a_strong_key_and_passes_the_deploy_check():
             "DJANGO_SECRET_KEY": STRONG,
             "DJANGO_ALLOWED_HOSTS": "allianssi.example.fi",
             **KEYS,
+            **extra,
         },
         capture_output=True,
         text=True,
@@ -118,6 +119,10 @@ def test_production__starts_with_a_strong_key_and_passes_the_deploy_check():
     )
     assert result.returncode == 0, result.stdout + result.stderr
     assert "no issues" in result.stdout
+
+
+def test_production__starts_with_a_strong_key_and_passes_the_deploy_check():
+    _deploy_check()
 
 
 # The demo and the error pages --------------------------------------------------------------------
@@ -181,3 +186,59 @@ def test_error_page__is_the_sites_own_in_three_languages():
         assert text in page
     assert "RuntimeError" not in page
     assert "Traceback" not in page
+
+
+# The shared cache (ADR 0033) ---------------------------------------------------------------------
+
+_CACHE_REPORT = (
+    "from django.conf import settings as s; "
+    "print(s.CACHES['default']['BACKEND'], s.CACHES['default'].get('LOCATION'), "
+    "s.CACHES['default'].get('KEY_PREFIX'), s.SESSION_ENGINE, s.ALLIANSSI_SHARED_CACHE)"
+)
+
+
+def test_production__a_cache_url_gives_a_shared_redis_cache_and_cached_sessions():
+    url = "redis://127.0.0.1:6379/0"
+    result = _python(
+        "config.settings.production",
+        _CACHE_REPORT,
+        DJANGO_SECRET_KEY=STRONG,
+        ALLIANSSI_CACHE_URL=url,
+        **KEYS,
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == [
+        "django.core.cache.backends.redis.RedisCache",
+        url,
+        "allianssi",
+        "allianssi.accounts.sessions",
+        "True",
+    ]
+
+
+def test_production__without_a_cache_url_each_process_keeps_its_own_and_sessions_stay_in_db():
+    result = _python("config.settings.production", _CACHE_REPORT, DJANGO_SECRET_KEY=STRONG, **KEYS)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == [
+        "django.core.cache.backends.locmem.LocMemCache",
+        "None",
+        "None",
+        "django.contrib.sessions.backends.db",
+        "False",
+    ]
+
+
+def test_production__a_cache_url_that_is_not_redis_stops_start_up():
+    result = _python(
+        "config.settings.production",
+        _CACHE_REPORT,
+        DJANGO_SECRET_KEY=STRONG,
+        ALLIANSSI_CACHE_URL="memcached://127.0.0.1:11211",
+        **KEYS,
+    )
+    assert result.returncode != 0
+    assert "ALLIANSSI_CACHE_URL is invalid" in result.stderr
+
+
+def test_production__with_a_cache_url_the_deploy_check_passes():
+    _deploy_check(ALLIANSSI_CACHE_URL="redis://127.0.0.1:6379/0")

@@ -17,6 +17,7 @@ from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
 from allianssi.accounts import mail
+from allianssi.accounts.backends import forget_users
 from allianssi.accounts.models import User
 from allianssi.accounts.throttle import lockout_clear, reset_request_allowed
 from allianssi.accounts.tokens import LinkState, invitation_tokens
@@ -98,6 +99,8 @@ def user_password_change(*, actor: User, password: str) -> None:
     user = User.objects.select_for_update().get(pk=actor.pk)
     if not user.is_active:
         raise forbidden()
+    # The kept copy carries the password hash that the other sessions are checked against.
+    forget_users([user.pk])
     _password_check(password, user, "new_password2")
     user.set_password(password)
     user.save(update_fields=["password"])
@@ -144,6 +147,7 @@ def password_reset_complete(*, user: User, token: str, password: str) -> User:
             _("The password reset link has expired or has already been used. Ask for a new one."),
         )
     _password_check(password, locked, "new_password2")
+    forget_users([locked.pk])
     locked.set_password(password)
     locked.save(update_fields=["password"])
     lockout_clear(locked.username)

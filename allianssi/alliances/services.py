@@ -30,7 +30,7 @@ from allianssi.alliances.models import (
 from allianssi.alliances.validators import alliance_ended
 from allianssi.audit import actions
 from allianssi.audit.services import audit_append
-from allianssi.core import clock
+from allianssi.core import clock, sharedcache
 from allianssi.core.errors import DomainError, forbidden
 from allianssi.core.hooks import configuration_change, membership_ended
 from allianssi.parties.models import Organisation, Region
@@ -568,6 +568,8 @@ def _grant(*, actor: User, alliance: Alliance, user: User, role: str) -> Allianc
             field="role",
             user=user.get_username(),
         )
+    # The role's alliance counts for the holder's unread count from the commit on (ADR 0033).
+    sharedcache.UNREAD_COUNTS.forget([user.pk])
     granted = AllianceRole.objects.create(alliance=alliance, user=user, role=role, granted_by=actor)
     audit_append(
         actor=actor,
@@ -600,6 +602,7 @@ def alliance_role_revoke(*, actor: User, granted: AllianceRole) -> AllianceRole:
         raise DomainError("role_revoked", _("That role has already been revoked."))
     if granted.role == Role.MANAGER:
         _keep_a_manager(alliance, losing_user_ids={granted.user_id})
+    sharedcache.UNREAD_COUNTS.forget([granted.user_id])
     granted.revoked_at = clock.now()
     granted.save(update_fields=["revoked_at"])
     audit_append(

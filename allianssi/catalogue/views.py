@@ -12,7 +12,6 @@ from typing import Any
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.cache import caches
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -46,6 +45,7 @@ from allianssi.catalogue.models import (
     VersionStatus,
 )
 from allianssi.catalogue.pagecache import kept
+from allianssi.core import sharedcache
 from allianssi.core.errors import DomainError
 from allianssi.core.views import act, act_on_button, add_domain_error
 from allianssi.parties.models import Municipality
@@ -515,12 +515,12 @@ def _all_municipalities() -> list[tuple[str, str]]:
     once the kept list expires, as on a kept page."""
     swedish = (translation.get_language() or "fi").startswith("sv")
     key = f"catalogue-municipalities:{'sv' if swedish else 'fi'}"
-    found: list[tuple[str, str]] | None = caches["default"].get(key)
-    if found is None:
+
+    def read() -> list[tuple[str, str]]:
         rows = Municipality.objects.values_list("code", "name_fi", "name_sv")
-        found = sorted(((code, sv if swedish else fi) for code, fi, sv in rows), key=lambda c: c[1])
-        caches["default"].set(key, found, settings.ALLIANSSI_PAGE_CACHE_SECONDS)
-    return found
+        return sorted(((code, sv if swedish else fi) for code, fi, sv in rows), key=lambda c: c[1])
+
+    return sharedcache.kept_or_read(key, settings.ALLIANSSI_PAGE_CACHE_SECONDS, read)
 
 
 @public

@@ -215,10 +215,33 @@ def _same_person(customer: Customer) -> Q | None:
     return None
 
 
+#: The columns a step of the path shows or needs (:func:`_step`; the page links a referral by its
+#: alliance and number): a version's long texts in three languages and whole party rows cost
+#: more to read into objects than the rest of the path.
+PATH_COLUMNS = (
+    "alliance_id",
+    "number",
+    "state",
+    "created_at",
+    "sent_at",
+    "answer_by",
+    "month",
+    "version__name_fi",
+    "version__name_sv",
+    "version__name_en",
+    "producer__name",
+    "episode__started_on",
+    "episode__ended_on",
+    "episode__outcome",
+    "episode__ended_by",
+)
+
+
 def _path_rows(alliance_id: int, match: Q) -> QuerySet[Referral]:
     return (
         Referral.objects.filter(match, alliance_id=alliance_id)
-        .select_related("version", "producer", "sender", "episode")
+        .select_related("version", "producer", "episode")
+        .only(*PATH_COLUMNS)
         .order_by("created_at", "pk")
     )
 

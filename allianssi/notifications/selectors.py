@@ -6,6 +6,7 @@ from typing import TYPE_CHECKING
 from django.db.models import QuerySet
 
 from allianssi import permissions
+from allianssi.core import sharedcache
 from allianssi.notifications.kinds import KINDS
 from allianssi.notifications.mail import language_of
 from allianssi.notifications.models import Delivery, Notification, NotificationSettings
@@ -33,14 +34,19 @@ def unread_count(*, user: AnyUser) -> int:
     """The header's count on every signed-in page: the unread of :func:`notifications_of`,
     asked as one count over the user's rows with the alliances of their active roles (the same
     set as :func:`~allianssi.permissions.alliances_visible_to`, without its join of the
-    alliances, which an active role's alliance always has)."""
+    alliances, which an active role's alliance always has). With a shared cache, the count kept
+    since the user's notifications, reads or roles last changed (ADR 0033)."""
     if not permissions.is_active_user(user):
         return 0
-    return Notification.objects.filter(
-        user_id=user.pk or 0,
-        read_at__isnull=True,
-        alliance_id__in=permissions.active_role_alliances(user),
-    ).count()
+    counted = sharedcache.UNREAD_COUNTS.fetch(
+        user.pk,
+        lambda: Notification.objects.filter(
+            user_id=user.pk or 0,
+            read_at__isnull=True,
+            alliance_id__in=permissions.active_role_alliances(user),
+        ).count(),
+    )
+    return counted or 0
 
 
 @dataclass(frozen=True)

@@ -16,7 +16,7 @@ from django.utils.translation import gettext_lazy as _
 from allianssi import permissions
 from allianssi.audit import actions
 from allianssi.audit.services import audit_append
-from allianssi.core import clock
+from allianssi.core import clock, sharedcache
 from allianssi.core.errors import DomainError, forbidden
 from allianssi.core.formatting import storable
 from allianssi.notifications import mail
@@ -61,12 +61,28 @@ def notify(
     mail), or in the next daily digest. The actor of the change is not told of it."""
     if kind not in KINDS:
         raise ValueError(f"unknown notification kind {kind!r}: add it to notifications.kinds")
+    # In a transaction of its own when the caller has none, so that the unread counts' renewal
+    # at the commit (ADR 0033) follows the rows; inside the caller's, without a savepoint.
+    with transaction.atomic(savepoint=False):
+        return _notify(users, alliance, kind, params, url, exclude)
+
+
+def _notify(
+    users: Iterable[User | None],
+    alliance: Alliance,
+    kind: str,
+    params: dict[str, Any],
+    url: str,
+    exclude: User | None,
+) -> list[Notification]:
     recipients: dict[int, User] = {}
     for user in users:
         if user is not None and user.is_active and (exclude is None or user.pk != exclude.pk):
             recipients[user.pk] = user
     if not recipients:
         return []
+    # Their unread counts change for every process at the commit (ADR 0033).
+    sharedcache.UNREAD_COUNTS.forget(recipients)
     rows = {s.pk: s for s in NotificationSettings.objects.filter(user_id__in=list(recipients))}
     # Dates, times and amounts kept tagged, to be written in each reader's language when shown.
     params = storable({"alliance": alliance.name, **params})
@@ -104,8 +120,10 @@ def _send_now(outgoing: list[tuple[Notification, str, str | None]]) -> None:
         Notification.objects.filter(pk__in=sent).update(mailed_at=clock.now())
 
 
+@transaction.atomic
 def notifications_mark_read(*, user: User) -> int:
     """Mark every unread notification of the user read. Returns how many."""
+    sharedcache.UNREAD_COUNTS.forget([user.pk])
     return Notification.objects.filter(user=user, read_at__isnull=True).update(
         read_at=clock.now().astimezone(timezone.get_current_timezone())
     )

@@ -19,6 +19,7 @@ from django.utils.translation import gettext_lazy as _
 
 from allianssi import permissions
 from allianssi.accounts import mail
+from allianssi.accounts.backends import forget_users
 from allianssi.accounts.models import User
 from allianssi.accounts.services import account_snapshot
 from allianssi.alliances.models import AllianceRole, Role
@@ -41,9 +42,12 @@ def _lock_people(actor: User) -> User:
 
 
 def _lock_person(actor: User, person: User) -> User:
+    """Lock the person's row to change it; their kept copy (ADR 0033) is dropped, now and at
+    the commit."""
     locked = User.objects.select_for_update().get(pk=person.pk)
     if not permissions.can_manage_person(actor, locked):
         raise forbidden()
+    forget_users([locked.pk])
     return locked
 
 

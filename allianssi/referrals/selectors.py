@@ -13,7 +13,6 @@ from __future__ import annotations
 import datetime as dt
 from typing import TYPE_CHECKING, Any
 
-from django.core.cache import cache
 from django.core.paginator import Page, Paginator
 from django.db.models import Prefetch, Q, QuerySet
 from django.http import Http404
@@ -30,7 +29,7 @@ from allianssi.catalogue.models import (
     VersionStatus,
     in_language,
 )
-from allianssi.core import clock
+from allianssi.core import clock, sharedcache
 from allianssi.customers.models import Customer, CustomerKind
 from allianssi.referrals.models import OPEN_STATES, TRANSITIONS, Referral, Side, State, Transition
 
@@ -230,8 +229,8 @@ def _service_names(alliance: Alliance) -> list[tuple[int, _Names]]:
     in the same transaction as a version is published or withdrawn: the queue and the outgoing
     list ask on every request, and the names change only then."""
     key = f"referrals:service-names:{alliance.pk}:{pagecache.edition()}"
-    kept = cache.get(key)
-    if kept is None:
+
+    def read() -> list[tuple[int, tuple[str, str, str]]]:
         rows = (
             ServiceVersion.objects.filter(alliance=alliance)
             .filter(Q(status=VersionStatus.PUBLISHED) | Q(status=VersionStatus.SUPERSEDED))
@@ -241,8 +240,9 @@ def _service_names(alliance: Alliance) -> list[tuple[int, _Names]]:
         newest: dict[int, tuple[str, str, str]] = {}
         for number, *names in rows:
             newest.setdefault(number, (names[0], names[1], names[2]))
-        kept = list(newest.items())
-        cache.set(key, kept, SERVICE_NAMES_SECONDS)
+        return list(newest.items())
+
+    kept = sharedcache.kept_or_read(key, SERVICE_NAMES_SECONDS, read)
     return [(number, _Names(*names)) for number, names in kept]
 
 

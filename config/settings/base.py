@@ -9,6 +9,7 @@ import dj_database_url
 from django.utils.translation import gettext_lazy as _
 
 from config import env
+from config.cache import shared_cache
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 
@@ -181,10 +182,17 @@ ALLIANSSI_ALLOW_TEST_HETU = False
 
 # Rendered public catalogue pages (allianssi.catalogue.pagecache), kept in files that every
 # server process on the machine shares; the key names the catalogue's edition, so a publication
-# reaches every process at once. Everything else caches nothing across requests.
+# reaches every process at once.
 ALLIANSSI_PAGE_CACHE_SECONDS = max(0, env.get("ALLIANSSI_PAGE_CACHE_SECONDS"))
+# The default cache: each process's own memory, or with ALLIANSSI_CACHE_URL a Redis that every
+# process shares (ADR 0033). Only a shared one keeps the sessions, the signed-in user and the
+# unread count (allianssi.core.sharedcache), which every change invalidates for every process.
+ALLIANSSI_CACHE_URL = env.get("ALLIANSSI_CACHE_URL")
+ALLIANSSI_SHARED_CACHE = bool(ALLIANSSI_CACHE_URL)
 CACHES = {
-    "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+    "default": shared_cache(ALLIANSSI_CACHE_URL, key_prefix=env.get("ALLIANSSI_CACHE_PREFIX"))
+    if ALLIANSSI_CACHE_URL
+    else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
     "pages": {
         "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
         "LOCATION": str(env.get("ALLIANSSI_PAGE_CACHE_DIR") or BASE_DIR / "var" / "pages"),
@@ -209,6 +217,13 @@ ALLIANSSI_AUDIT_CHECKPOINT_KEY = Path(
     env.get("ALLIANSSI_AUDIT_CHECKPOINT_KEY") or BASE_DIR / "var" / "audit-checkpoint.key"
 )
 
+# Sessions in the database; with a shared cache read through it (a logout deletes the cached copy
+# that every process reads).
+SESSION_ENGINE = (
+    "allianssi.accounts.sessions"  # Django's cached_db, which the database serves if Redis fails
+    if ALLIANSSI_SHARED_CACHE
+    else "django.contrib.sessions.backends.db"
+)
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_AGE = 8 * 60 * 60  # one working day
 SESSION_COOKIE_SAMESITE = "Lax"

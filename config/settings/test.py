@@ -28,11 +28,15 @@ STATIC_ROOT = None
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = True
 
-# Kept public pages in this process's memory, emptied by the tests that use them.
+# Kept public pages in this process's memory, emptied by the tests that use them. No shared cache,
+# whatever the environment says: the tests of ADR 0033 turn one on (tests/sharedcache.py).
 CACHES = {
     "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
     "pages": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "pages"},
 }
+ALLIANSSI_CACHE_URL = ""
+ALLIANSSI_SHARED_CACHE = False
+SESSION_ENGINE = "django.contrib.sessions.backends.db"
 
 # The test identification is on in the tests (tests/identification checks it is absent without).
 ALLIANSSI_TEST_IDENTIFICATION = True
