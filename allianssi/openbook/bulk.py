@@ -32,7 +32,7 @@ from allianssi.core.errors import DomainError
 from allianssi.core.fields import from_cents
 from allianssi.core.formatting import Euros
 from allianssi.openbook.ingest import _ENTRY_BITS, Row, Sums
-from allianssi.openbook.models import CostEntry, LedgerTotal, PartyTotal
+from allianssi.openbook.models import CostEntry, LedgerTotal, OrganizerTotal, PartyTotal
 
 #: The largest amount, either way, of one rollup total (and of a per-party total), in cents:
 #: 99 999 999 999 999,99 €, as an import batch's total (``ImportBatch.total``). Twice it fits
@@ -182,13 +182,15 @@ def refresh_statistics(connection: Any = default_connection) -> None:
 
 
 def upsert_totals(alliance_id: int, sums: Sums, connection: Any = default_connection) -> None:
-    """Add ``sums`` to the rollup, and to its coarser per-party totals: a key's first entries
-    insert its row, later ones add to it. Refuses (``DomainError``) if a total would pass
-    ``MAX_TOTAL_CENTS``; the caller's transaction then rolls back whatever was written."""
+    """Add ``sums`` to the rollup, and to its coarser per-party and per-organizer totals: a
+    key's first entries insert its row, later ones add to it. Refuses (``DomainError``) if a
+    total would pass ``MAX_TOTAL_CENTS``; the caller's transaction then rolls back whatever was
+    written."""
     if not sums:
         return
     _within_limit(sums)
     _upsert_party_totals(alliance_id, sums, connection)
+    _upsert_organizer_totals(alliance_id, sums, connection)
     _upsert_totals(alliance_id, sums, connection)
 
 
@@ -237,6 +239,21 @@ def _upsert_party_totals(alliance_id: int, sums: Sums, connection: Any) -> None:
         f"INSERT INTO {table} (alliance_id, month, incurred_by_id, amount, entries) "  # noqa: S608
         "VALUES {values} ON CONFLICT (alliance_id, month, incurred_by_id) "
         f"{_guarded(table)}"
+    )
+    with connection.cursor() as cursor:
+        _executemany_counted(cursor, _statements(items, one, head), len(items))
+
+
+def _upsert_organizer_totals(alliance_id: int, sums: Sums, connection: Any) -> None:
+    table = connection.ops.quote_name(OrganizerTotal._meta.db_table)
+    items = sorted((*key, cents, count) for key, cents, count in sums.by_organizer())
+    if any(abs(item[4]) > MAX_TOTAL_CENTS for item in items):
+        raise total_too_large()
+    keys = "alliance_id, month, carried_by_id, service_area, category"
+    one = f"({int(alliance_id)}, %s, %s, %s, %s, %s, %s)"
+    head = (
+        f"INSERT INTO {table} ({keys}, amount, entries) "  # noqa: S608 - see the module
+        f"VALUES {{values}} ON CONFLICT ({keys}) {_guarded(table)}"
     )
     with connection.cursor() as cursor:
         _executemany_counted(cursor, _statements(items, one, head), len(items))

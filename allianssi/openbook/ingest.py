@@ -350,19 +350,28 @@ class Sums:
         for slot, value in self.packed.items():
             yield self.key(slot), *_unpack(value)
 
-    def by_party(self) -> Iterator[tuple[tuple[Any, Any], int, int]]:
-        """The sums one level coarser: per (month, producer), with cents and entries. The
-        packed values add up as they are (entries stay far below their 32 bits)."""
-        mask = (((1 << _BITS[0]) - 1) << _SHIFTS[0]) | (((1 << _BITS[2]) - 1) << _SHIFTS[2])
+    def _folded(self, kept: tuple[int, ...]) -> Iterator[tuple[tuple[Any, ...], int, int]]:
+        """The sums one level coarser: per the ``kept`` dimensions (in that order), with cents
+        and entries. The packed values add up as they are (entries stay far below their 32
+        bits)."""
+        mask = sum(((1 << _BITS[d]) - 1) << _SHIFTS[d] for d in kept)
         coarse: dict[int, int] = {}
         for slot, value in self.packed.items():
             key = slot & mask
             coarse[key] = coarse.get(key, 0) + value
-        months, producers = self._values[0], self._values[2]
         for slot, value in coarse.items():
-            month = months[(slot >> _SHIFTS[0]) & ((1 << _BITS[0]) - 1)]
-            producer = producers[(slot >> _SHIFTS[2]) & ((1 << _BITS[2]) - 1)]
-            yield (month, producer), *_unpack(value)
+            yield (
+                tuple(self._values[d][(slot >> _SHIFTS[d]) & ((1 << _BITS[d]) - 1)] for d in kept),
+                *_unpack(value),
+            )
+
+    def by_party(self) -> Iterator[tuple[tuple[Any, ...], int, int]]:
+        """The sums per (month, producer), with cents and entries."""
+        return self._folded((0, 2))
+
+    def by_organizer(self) -> Iterator[tuple[tuple[Any, ...], int, int]]:
+        """The sums per (month, organizer, area, category), every producer together."""
+        return self._folded((0, 1, 3, 4))
 
     def months(self) -> list[str]:
         """The months the sums touch (first days, ISO)."""

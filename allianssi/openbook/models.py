@@ -5,7 +5,8 @@ cost entry names the one organizer whose budget carries it. Cost entries are app
 database trigger refuses UPDATE and DELETE); a correction is a reversing entry that points to the
 original. ``LedgerTotal`` is the rollup: the ledger summed per month and (organizer, producer,
 service area, category), kept exact in the same transaction as every posting and checked against
-the raw ledger by ``openbook_verify``.
+the raw ledger by ``openbook_verify``; ``PartyTotal`` and ``OrganizerTotal`` are the rollup's own
+rollups, one level coarser each, kept in the same writes and checked the same way.
 
 Ledger and rollup amounts are whole cents in the database (``CentsField``), so SQL sums are exact
 on every engine. The ledger's references carry no database foreign-key constraint and only the
@@ -389,6 +390,42 @@ class PartyTotal(models.Model):
         constraints = [
             models.UniqueConstraint(
                 fields=["alliance", "month", "incurred_by"], name="party_total_one_per_key"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.month} {self.amount}"
+
+
+class OrganizerTotal(models.Model):
+    """The rollup one level coarser on the organizers' side: the costs each organizer's budget
+    carries per month, service area and category, every producer together, kept with the
+    rollup in the same writes (``bulk.upsert_totals``). The open-books page sums a year of it in
+    a thousand rows or so, where the rollup has tens of thousands, and the budget's actuals come
+    from it. Its table is named as the level of the rollup it is (``openbook_ledgertotal_…``)."""
+
+    alliance = models.ForeignKey(
+        Alliance, on_delete=models.PROTECT, related_name="+", db_constraint=False, db_index=False
+    )
+    month = models.DateField()  # the first day of the month
+    carried_by = models.ForeignKey(
+        Organisation,
+        on_delete=models.PROTECT,
+        related_name="+",
+        db_constraint=False,
+        db_index=False,
+    )
+    service_area = models.CharField(max_length=20, choices=ServiceArea.choices)
+    category = models.CharField(max_length=20, choices=CostCategory.choices)
+    amount = CentsField()
+    entries = models.PositiveIntegerField()
+
+    class Meta:
+        db_table = "openbook_ledgertotal_organizer"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["alliance", "month", "carried_by", "service_area", "category"],
+                name="organizer_total_one_per_key",
             )
         ]
 

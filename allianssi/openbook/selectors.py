@@ -1,22 +1,27 @@
 """Reading the open books. Every party of the alliance reads everything; nobody else anything.
 
-Totals come from the rollup (``LedgerTotal``) with SQL aggregates, so a page costs the same
-whether the alliance has a hundred entries or millions: every breakdown of the page in one
-statement (``books``), and so the number of entries too, which the rollup keeps. The entries
-themselves are paged by key (``entries_page``): a page starts after the last entry of the one
-before, found through the index, so a page far back costs what the first one does.
+Totals come from the rollup with SQL aggregates, so a page costs the same whether the alliance
+has a hundred entries or millions: every breakdown of the page in one statement (``books``), and
+so the number of entries too, which the rollup keeps. Each statement reads the coarsest level of
+the rollup that holds what it groups and filters by (``_rollup_table``): the per-party totals
+(``PartyTotal``) or the per-organizer ones (``OrganizerTotal``), a year of them a thousand rows
+or so, and the whole rollup (``LedgerTotal``), tens of thousands a year, only for what needs
+both an organizer's and a producer's side (ADR 0035). The entries themselves are paged by key
+(``entries_page``): a page starts after the last entry of the one before, found through the
+index, so a page far back costs what the first one does.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import re
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
-from django.db import connection, transaction
-from django.db.models import BooleanField, Max, OuterRef, Q, QuerySet, Subquery, Sum
+from django.db import connection, models, transaction
+from django.db.models import BooleanField, Max, Q, QuerySet, Sum
 from django.db.models.expressions import RawSQL
 from django.http import Http404
 
@@ -26,18 +31,35 @@ from allianssi.core import clock
 from allianssi.core.fields import from_cents
 from allianssi.openbook.forecast import run_rate, year_bounds
 from allianssi.openbook.models import (
-    Budget,
     BudgetRevision,
     CostEntry,
     LedgerTotal,
+    OrganizerTotal,
     PartyTotal,
     StaffContribution,
 )
+from allianssi.parties.models import Organisation
 
 if TYPE_CHECKING:
     from allianssi.permissions import AnyUser
 
 DIMENSIONS = ("carried_by", "incurred_by", "service_area", "category", "month")
+
+#: The rollup and its own rollups, coarsest first, each with the dimensions it keeps besides
+#: the alliance and the month (all three kept exact in the same writes, ``bulk.upsert_totals``,
+#: and checked against the ledger by ``openbook_verify``).
+_LEVELS: tuple[tuple[type[models.Model], frozenset[str]], ...] = (
+    (PartyTotal, frozenset({"incurred_by"})),
+    (OrganizerTotal, frozenset({"carried_by", "service_area", "category"})),
+    (LedgerTotal, frozenset({"carried_by", "incurred_by", "service_area", "category"})),
+)
+
+
+def _rollup_table(*dimensions: str) -> str:
+    """The coarsest level of the rollup that keeps every one of ``dimensions``, as its quoted
+    table name."""
+    model = next(m for m, kept in _LEVELS if kept.issuperset(dimensions))
+    return connection.ops.quote_name(model._meta.db_table)
 
 
 @dataclass(frozen=True)
@@ -50,6 +72,18 @@ class Filters:
     incurred_by: int | None = None
     service_area: str | None = None
     category: str | None = None
+
+    def whole_year(self) -> int | None:
+        """The year, if these filters are one whole year and nothing else; else ``None``."""
+        if self.start is None or self.end is None or self.filtered_by():
+            return None
+        year = self.start.year
+        whole = self.start == dt.date(year, 1, 1) and self.end == dt.date(year, 12, 1)
+        return year if whole else None
+
+    def filtered_by(self) -> set[str]:
+        """The dimensions filtered on (organizer, producer, service area, category)."""
+        return {name for name in _LEVELS[-1][1] if getattr(self, name) not in (None, "")}
 
     def _dimensions(self) -> dict[str, Any]:
         """The filters on organizer, producer, service area and category, as lookups."""
@@ -70,12 +104,24 @@ class Filters:
             rows = rows.filter(month__lte=self.end)
         return rows.filter(**self._dimensions())
 
-    def entries(self, alliance: Alliance) -> QuerySet[CostEntry]:
+    def entries(
+        self,
+        alliance: Alliance,
+        *,
+        first_day: dt.date | None = None,
+        last_day: dt.date | None = None,
+    ) -> QuerySet[CostEntry]:
+        """The filtered entries, booked from ``first_day`` to ``last_day`` too if given (a
+        pager's key). Each end of the dates is one condition: SQLite bounds an index range by
+        the first condition on a column it finds, so a second, narrower one would only filter
+        the rows the first let through (a page from the middle of a year then read half of it)."""
         rows = CostEntry.objects.filter(alliance=alliance)
-        if self.start:
-            rows = rows.filter(booked_on__gte=self.start)
-        if self.end:
-            rows = rows.filter(booked_on__lte=_month_end(self.end))
+        start = max((d for d in (self.start, first_day) if d), default=None)
+        end = min((d for d in (self.end and _month_end(self.end), last_day) if d), default=None)
+        if start:
+            rows = rows.filter(booked_on__gte=start)
+        if end:
+            rows = rows.filter(booked_on__lte=end)
         return rows.filter(**self._dimensions())
 
     def where(self, alliance: Alliance) -> tuple[str, list[Any]]:
@@ -114,6 +160,9 @@ class Books:
     entries: int
     by: dict[str, list[Line]]  # per dimension, largest first (months in order)
     market_share: Decimal | None  # share of the volume produced by market producers, 0–1
+    #: The costs per (organizer, service area): when the filters are a whole year, the budget
+    #: table's actuals (``budget_vs_actual``'s ``actual``).
+    carried: dict[tuple[int, str], Decimal]
 
 
 def _month(value: Any) -> dt.date:
@@ -130,30 +179,70 @@ _PRODUCER_SIDE = "incurred_by_id, month"
 def _breakdowns(alliance: Alliance, filters: Filters) -> list[tuple[Any, ...]]:
     """(organizer, area, category, producer, month, cents, entries) of the filtered rollup summed
     two ways, in one statement: per (organizer, area, category), with producer and month
-    ``None``, and per (producer, month), with the others ``None``. PostgreSQL sums both in one
-    pass over the rollup (``GROUPING SETS``, two hash tables rather than one per breakdown);
-    SQLite in one ``UNION ALL``."""
-    table = connection.ops.quote_name(LedgerTotal._meta.db_table)
+    ``None``, and per (producer, month), with the others ``None``. Each side reads the coarsest
+    level of the rollup that holds its grouping and the filters: without a producer's filter the
+    organizers' side reads the per-organizer totals, without an organizer's, area's or
+    category's the producers' side the per-party totals, each a fraction of the rollup's rows.
+    When both sides need the whole rollup, PostgreSQL sums them in one pass over it
+    (``GROUPING SETS``, two hash tables rather than one per breakdown); otherwise, and on
+    SQLite, the two sides are one ``UNION ALL``."""
+    filtered = filters.filtered_by()
+    organizers = _rollup_table("carried_by", "service_area", "category", *filtered)
+    producers = _rollup_table("incurred_by", *filtered)
     where, parameters = filters.where(alliance)
     sums = "SUM(amount), SUM(entries)"
     with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
+        if connection.vendor == "postgresql" and organizers == producers:
             cursor.execute(
                 f"SELECT {_ORGANIZER_SIDE}, {_PRODUCER_SIDE}, {sums} "  # noqa: S608 - see above
-                f"FROM {table} WHERE {where} "
+                f"FROM {organizers} WHERE {where} "
                 f"GROUP BY GROUPING SETS (({_ORGANIZER_SIDE}), ({_PRODUCER_SIDE}))",
                 parameters,
             )
         else:
             cursor.execute(
-                f"SELECT {_ORGANIZER_SIDE}, NULL, NULL, {sums} FROM {table} "  # noqa: S608
+                f"SELECT {_ORGANIZER_SIDE}, NULL, NULL, {sums} FROM {organizers} "  # noqa: S608
                 f"WHERE {where} GROUP BY {_ORGANIZER_SIDE} UNION ALL "
-                f"SELECT NULL, NULL, NULL, {_PRODUCER_SIDE}, {sums} FROM {table} "
+                f"SELECT NULL, NULL, NULL, {_PRODUCER_SIDE}, {sums} FROM {producers} "
                 f"WHERE {where} GROUP BY {_PRODUCER_SIDE}",
                 parameters * 2,
             )
         rows: list[tuple[Any, ...]] = cursor.fetchall()
     return rows
+
+
+@dataclass(frozen=True)
+class Parties:
+    """Everyone who has been an organizer, and a producer or own unit, of the alliance, each as
+    (id, name) by name: the books name them, and filter by them. ``market`` are those who have
+    been market producers (not own units)."""
+
+    organizers: list[tuple[int, str]]
+    producers: list[tuple[int, str]]
+    market: frozenset[int]
+
+    def names(self) -> dict[int, str]:
+        return dict(self.organizers) | dict(self.producers)
+
+
+def book_parties(alliance: Alliance) -> Parties:
+    """The parties the books name, from one read of the alliance's memberships (ended ones
+    too), as ``alliances.selectors.member_choices`` gives each role's."""
+    organizers: set[tuple[int, str]] = set()
+    producers: set[tuple[int, str]] = set()
+    market: set[int] = set()
+    for organisation, name, role in Membership.objects.filter(
+        alliance=alliance,
+        role__in=[MemberRole.ORGANIZER, MemberRole.PRODUCER, MemberRole.OWN_PRODUCTION],
+    ).values_list("organisation_id", "organisation__name", "role"):
+        (organizers if role == MemberRole.ORGANIZER else producers).add((organisation, name))
+        if role == MemberRole.PRODUCER:
+            market.add(organisation)
+    return Parties(
+        organizers=sorted(organizers, key=lambda p: p[1]),
+        producers=sorted(producers, key=lambda p: p[1]),
+        market=frozenset(market),
+    )
 
 
 def term_years(alliance: Alliance) -> list[int]:
@@ -173,12 +262,16 @@ def books_year(*, user: AnyUser, alliance: Alliance, today: dt.date) -> int:
     return last.year if last is not None else alliance.term_end.year
 
 
-def books(*, user: AnyUser, alliance: Alliance, filters: Filters) -> Books:
+def books(
+    *, user: AnyUser, alliance: Alliance, filters: Filters, market: frozenset[int] | None = None
+) -> Books:
     """The filtered books' totals by organizer, producer, service area, category and month, in
-    all, and the share of market producers, from one aggregation of the rollup."""
+    all, and the share of ``market`` producers (by default those ``book_parties`` finds), from
+    one aggregation of the rollup."""
     if not permissions.can_read_ledger(user, alliance):
         raise Http404
     sums: dict[str, dict[Any, list[int]]] = {dimension: {} for dimension in DIMENSIONS}
+    carried: dict[tuple[int, str], int] = {}
     grand, count = 0, 0
 
     def add(dimension: str, key: Any, cents: int, entries: int) -> None:
@@ -194,6 +287,7 @@ def books(*, user: AnyUser, alliance: Alliance, filters: Filters) -> Books:
             add("carried_by", organizer, cents, entries)
             add("service_area", area, cents, entries)
             add("category", category, cents, entries)
+            carried[organizer, area] = carried.get((organizer, area), 0) + cents
             grand += cents
             count += entries
         else:
@@ -208,15 +302,18 @@ def books(*, user: AnyUser, alliance: Alliance, filters: Filters) -> Books:
             lines.sort(key=lambda line: line.key)
         else:
             lines.sort(key=lambda line: (-line.amount, str(line.key)))
-    producers = set(
-        Membership.objects.filter(alliance=alliance, role=MemberRole.PRODUCER).values_list(
-            "organisation_id", flat=True
-        )
-    )
-    market = sum((line.amount for line in by["incurred_by"] if line.key in producers), Decimal(0))
+    if market is None:
+        market = book_parties(alliance).market
+    produced = sum((line.amount for line in by["incurred_by"] if line.key in market), Decimal(0))
     total = from_cents(grand)
-    share = market / total if total > 0 else None
-    return Books(total=total, entries=count, by=by, market_share=share)
+    share = produced / total if total > 0 else None
+    return Books(
+        total=total,
+        entries=count,
+        by=by,
+        market_share=share,
+        carried={key: from_cents(cents) for key, cents in carried.items()},
+    )
 
 
 def month_series(*, user: AnyUser, alliance: Alliance, filters: Filters) -> list[Line]:
@@ -224,7 +321,7 @@ def month_series(*, user: AnyUser, alliance: Alliance, filters: Filters) -> list
     rest of the page's breakdowns."""
     if not permissions.can_read_ledger(user, alliance):
         raise Http404
-    table = connection.ops.quote_name(LedgerTotal._meta.db_table)
+    table = _rollup_table(*filters.filtered_by())
     where, parameters = filters.where(alliance)
     with connection.cursor() as cursor:
         cursor.execute(
@@ -244,7 +341,27 @@ PAGE_SIZE = 100
 _KEY = re.compile(r"^(\d{4}-\d{2}-\d{2})_(\d{1,18})$")
 
 
-def entry_key(entry: CostEntry) -> str:
+@dataclass(frozen=True, slots=True)
+class Entry:
+    """A cost entry as the entries list shows it: read as values, not as a model instance (a
+    page of a hundred of them)."""
+
+    pk: int
+    booked_on: dt.date
+    incurred_by_id: int
+    carried_by_id: int
+    service_area: str
+    category: str
+    amount: Decimal
+    description: str
+    evidence: str
+    reverses_id: int | None
+
+
+_ENTRY_FIELDS = tuple("id" if name == "pk" else name for name in Entry.__dataclass_fields__)
+
+
+def entry_key(entry: CostEntry | Entry) -> str:
     """Where an entry stands in the list (newest first: by booking date, then by id), as the
     pager's links carry it: ``2026-03-31_123``."""
     return f"{entry.booked_on.isoformat()}_{entry.pk}"
@@ -263,7 +380,7 @@ def parse_key(value: str | None) -> tuple[dt.date, int] | None:
 
 @dataclass(frozen=True)
 class EntryPage:
-    entries: list[CostEntry]  # newest first
+    entries: list[Entry]  # newest first
     newer: str | None  # the key to ask for the page before (``before``), if there is one
     older: str | None  # the key to ask for the page after (``after``), if there is one
     first: bool  # this is the newest page
@@ -294,29 +411,41 @@ def entries_page(
 ) -> EntryPage:
     """A page of the filtered entries, newest first: the first page, the one older than the
     entry ``after`` names, or the one newer than the entry ``before`` names. Nothing is
-    counted: whether there is a page beyond is known by reading one entry more."""
+    counted: whether there is a page beyond is known by reading one entry more. The entries'
+    parties are not read with them: the page names them (``book_parties``, ``party_names``)."""
     if not permissions.can_read_ledger(user, alliance):
         raise Http404
-    rows = filters.entries(alliance).select_related("incurred_by", "carried_by")
+    # The key's day bounds the dates of each statement (``Filters.entries``).
+    rows = functools.partial(filters.entries, alliance)
     newest_first = ("-booked_on", "-pk")
     start_after, end_before = parse_key(after), parse_key(before)
     if end_before is not None:
-        found = list(
-            rows.filter(_position(False, end_before)).order_by("booked_on", "pk")[: size + 1]
+        found = _entries(
+            rows(first_day=end_before[0])
+            .filter(_position(False, end_before))
+            .order_by("booked_on", "pk")[: size + 1]
         )
         more_newer = len(found) > size
         entries = found[:size][::-1]
         more_older = (
-            bool(entries) and rows.filter(_position(True, end_before, inclusive=True)).exists()
+            bool(entries)
+            and rows(last_day=end_before[0])
+            .filter(_position(True, end_before, inclusive=True))
+            .exists()
         )
         first = not more_newer
     else:
-        query = rows if start_after is None else rows.filter(_position(True, start_after))
-        found = list(query.order_by(*newest_first)[: size + 1])
+        query = rows() if start_after is None else rows(last_day=start_after[0])
+        if start_after is not None:
+            query = query.filter(_position(True, start_after))
+        found = _entries(query.order_by(*newest_first)[: size + 1])
         more_older = len(found) > size
         entries = found[:size]
         more_newer = start_after is not None and (
-            not entries or rows.filter(_position(False, start_after, inclusive=True)).exists()
+            not entries
+            or rows(first_day=start_after[0])
+            .filter(_position(False, start_after, inclusive=True))
+            .exists()
         )
         first = start_after is None
     if not entries and (start_after or end_before):  # past either end: start again
@@ -327,6 +456,20 @@ def entries_page(
         older=entry_key(entries[-1]) if more_older and entries else None,
         first=first,
     )
+
+
+def _entries(rows: QuerySet[CostEntry]) -> list[Entry]:
+    return [Entry(*row) for row in rows.values_list(*_ENTRY_FIELDS)]
+
+
+def party_names(entries: list[Entry], known: dict[int, str]) -> dict[int, str]:
+    """``known`` with the names of the entries' parties it lacks, read if there are any (a
+    party is named in ``book_parties`` once it has been a member, so normally none are)."""
+    missing = {e.incurred_by_id for e in entries} | {e.carried_by_id for e in entries}
+    missing -= known.keys()
+    if not missing:
+        return known
+    return known | dict(Organisation.objects.filter(pk__in=missing).values_list("pk", "name"))
 
 
 @dataclass(frozen=True)
@@ -340,27 +483,39 @@ class BudgetLine:
 
 
 def budget_vs_actual(
-    *, user: AnyUser, alliance: Alliance, year: int, as_of: dt.date | None = None
+    *,
+    user: AnyUser,
+    alliance: Alliance,
+    year: int,
+    as_of: dt.date | None = None,
+    actual: dict[tuple[int, str], Decimal] | None = None,
 ) -> list[BudgetLine]:
-    """Each organizer's latest budget for the year and area beside what its budget carries, and
-    the forecast to the year's end."""
+    """Each organizer's latest budget for the year and area beside what its budget carries (from
+    the per-organizer totals, or ``actual`` if the caller has summed the year already:
+    ``Books.carried``), and the forecast to the year's end."""
     if not permissions.can_read_ledger(user, alliance):
         raise Http404
-    latest = BudgetRevision.objects.filter(budget=OuterRef("pk")).order_by("-number")
-    budgets = (
-        Budget.objects.filter(alliance=alliance, year=year)
-        .annotate(
-            amount=Subquery(latest.values("amount")[:1]),
-            person_years=Subquery(latest.values("person_years")[:1]),
+    latest: dict[int, tuple[int, str, Decimal, Decimal]] = {}
+    for budget, organizer, area, amount, person_years in (
+        BudgetRevision.objects.filter(alliance=alliance, budget__year=year)
+        .order_by("budget_id", "number")
+        .values_list(
+            "budget_id", "budget__organisation_id", "budget__service_area", "amount", "person_years"
         )
-        .values("organisation_id", "service_area", "amount", "person_years")
-    )
-    actual = {
-        (r["carried_by_id"], r["service_area"]): r["s"]
-        for r in LedgerTotal.objects.filter(alliance=alliance, month__year=year)
-        .values("carried_by_id", "service_area")
-        .annotate(s=Sum("amount"))
-    }
+    ):
+        latest[budget] = (organizer, area, amount, person_years)  # the last one is in force
+    if actual is None:
+        table = _rollup_table("carried_by", "service_area")
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"SELECT carried_by_id, service_area, SUM(amount) FROM {table} "  # noqa: S608
+                "WHERE alliance_id = %s AND month >= %s AND month <= %s "
+                "GROUP BY carried_by_id, service_area",
+                [alliance.pk, dt.date(year, 1, 1), dt.date(year, 12, 1)],
+            )
+            actual = {(o, a): from_cents(int(cents)) for o, a, cents in cursor.fetchall()}
+    else:
+        actual = dict(actual)  # (emptied below)
     day = as_of or clock.today()
     start, end = year_bounds(year)
 
@@ -370,14 +525,8 @@ def budget_vs_actual(
         return BudgetLine(org, area, budget, person_years, spent, run_rate(spent, start, end, day))
 
     lines = [
-        line(
-            b["organisation_id"],
-            b["service_area"],
-            b["amount"],
-            b["person_years"],
-            actual.pop((b["organisation_id"], b["service_area"]), Decimal("0.00")),
-        )
-        for b in budgets
+        line(org, area, amount, person_years, actual.pop((org, area), Decimal("0.00")))
+        for org, area, amount, person_years in latest.values()
     ]
     lines += [
         line(org, area, Decimal("0.00"), Decimal("0.00"), amount)
@@ -451,22 +600,31 @@ def by_organizer(lines: list[BudgetLine]) -> list[YearLine]:
 
 
 def producers_year(
-    *, user: AnyUser, alliance: Alliance, year: int, as_of: dt.date | None = None
+    *,
+    user: AnyUser,
+    alliance: Alliance,
+    year: int,
+    as_of: dt.date | None = None,
+    actual: dict[int, Decimal] | None = None,
 ) -> list[YearLine]:
-    """What each producer (and own unit) has incurred in the year, and the forecast to its end,
-    largest first."""
+    """What each producer (and own unit) has incurred in the year (from the per-party totals, or
+    ``actual`` if the caller has summed the year already: ``Books.by["incurred_by"]``), and the
+    forecast to its end, largest first."""
     if not permissions.can_read_ledger(user, alliance):
         raise Http404
     start, end = year_bounds(year)
     day = as_of or clock.today()
-    rows = (  # the per-party totals: a year of them is a few hundred rows
-        PartyTotal.objects.filter(alliance=alliance, month__gte=start, month__lte=end)
-        .values("incurred_by_id")
-        .annotate(s=Sum("amount"))
-        .order_by("-s", "incurred_by_id")
-    )
+    if actual is None:
+        actual = dict(  # the per-party totals: a year of them is a few hundred rows
+            PartyTotal.objects.filter(alliance=alliance, month__gte=start, month__lte=end)
+            .values("incurred_by_id")
+            .annotate(s=Sum("amount"))
+            .order_by()
+            .values_list("incurred_by_id", "s")
+        )
     return [
-        YearLine(r["incurred_by_id"], None, r["s"], run_rate(r["s"], start, end, day)) for r in rows
+        YearLine(party, None, amount, run_rate(amount, start, end, day))
+        for party, amount in sorted(actual.items(), key=lambda item: (-item[1], item[0]))
     ]
 
 

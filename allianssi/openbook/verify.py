@@ -23,7 +23,13 @@ from allianssi.audit.models import AuditRecord
 from allianssi.core.fields import from_cents
 from allianssi.openbook.bulk import entry_prefix
 from allianssi.openbook.ingest import copy_line
-from allianssi.openbook.models import CostEntry, ImportBatch, LedgerTotal, PartyTotal
+from allianssi.openbook.models import (
+    CostEntry,
+    ImportBatch,
+    LedgerTotal,
+    OrganizerTotal,
+    PartyTotal,
+)
 from allianssi.parties.models import Organisation
 
 
@@ -63,23 +69,41 @@ def rollup_mismatches(alliance_id: int | None = None) -> list[Mismatch]:
         right = rolled.get(key, (Decimal(0), 0))
         if left != right:
             found.append(Mismatch(int(key[0]), key[1:], left, right))
-    # The per-party totals, against the same ledger sums summed one level coarser.
+    # The per-party and per-organizer totals, against the same ledger sums summed one level
+    # coarser each.
     by_party: dict[tuple[Any, ...], tuple[Decimal, int]] = {}
-    for (alliance, month, _organizer, party, _area, _category), (amount, count) in ledger.items():
-        key = (alliance, month, party)
-        total, counted = by_party.get(key, (Decimal(0), 0))
-        by_party[key] = (total + amount, counted + count)
+    by_organizer: dict[tuple[Any, ...], tuple[Decimal, int]] = {}
+    for (alliance, month, organizer, party, area, category), (amount, count) in ledger.items():
+        for coarser, key in (
+            (by_party, (alliance, month, party)),
+            (by_organizer, (alliance, month, organizer, area, category)),
+        ):
+            total, counted = coarser.get(key, (Decimal(0), 0))
+            coarser[key] = (total + amount, counted + count)
     parties = PartyTotal.objects.all()
+    organizers = OrganizerTotal.objects.all()
     if alliance_id is not None:
         parties = parties.filter(alliance_id=alliance_id)
+        organizers = organizers.filter(alliance_id=alliance_id)
     party_rolled: dict[tuple[Any, ...], tuple[Decimal, int]] = {
         (t.alliance_id, t.month, t.incurred_by_id): (t.amount, t.entries) for t in parties
     }
-    for key in sorted(set(by_party) | set(party_rolled), key=str):
-        left = by_party.get(key, (Decimal(0), 0))
-        right = party_rolled.get(key, (Decimal(0), 0))
-        if left != right:
-            found.append(Mismatch(int(key[0]), ("party", *key[1:]), left, right))
+    organizer_rolled: dict[tuple[Any, ...], tuple[Decimal, int]] = {
+        (t.alliance_id, t.month, t.carried_by_id, t.service_area, t.category): (
+            t.amount,
+            t.entries,
+        )
+        for t in organizers
+    }
+    for level, summed, rolled_up in (
+        ("party", by_party, party_rolled),
+        ("organizer", by_organizer, organizer_rolled),
+    ):
+        for key in sorted(set(summed) | set(rolled_up), key=str):
+            left = summed.get(key, (Decimal(0), 0))
+            right = rolled_up.get(key, (Decimal(0), 0))
+            if left != right:
+                found.append(Mismatch(int(key[0]), (level, *key[1:]), left, right))
     return found
 
 
@@ -88,9 +112,11 @@ def dangling_references(alliance_id: int | None = None) -> dict[str, int]:
     entry that does not exist, per reference; empty if every reference resolves."""
     entries = CostEntry.objects.all()
     totals = LedgerTotal.objects.all()
+    organizers = OrganizerTotal.objects.all()
     if alliance_id is not None:
         entries = entries.filter(alliance_id=alliance_id)
         totals = totals.filter(alliance_id=alliance_id)
+        organizers = organizers.filter(alliance_id=alliance_id)
     alliances = Alliance.objects.values("pk")
     parties = Organisation.objects.values("pk")
     checks = {
@@ -109,6 +135,8 @@ def dangling_references(alliance_id: int | None = None) -> dict[str, int]:
         "rollup → alliance": totals.exclude(alliance_id__in=alliances),
         "rollup → producer": totals.exclude(incurred_by_id__in=parties),
         "rollup → organizer": totals.exclude(carried_by_id__in=parties),
+        "organizer totals → alliance": organizers.exclude(alliance_id__in=alliances),
+        "organizer totals → organizer": organizers.exclude(carried_by_id__in=parties),
     }
     counts = {name: query.count() for name, query in checks.items()}
     return {name: count for name, count in counts.items() if count}

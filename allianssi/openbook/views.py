@@ -69,10 +69,8 @@ PRODUCING: set[str] = {MemberRole.PRODUCER, MemberRole.OWN_PRODUCTION}
 
 def _parties(alliance: Alliance) -> tuple[list[tuple[int, str]], list[tuple[int, str]]]:
     """Everyone who has been an organizer, and a producer or own unit: the books name them."""
-    return (
-        member_choices(alliance, {MemberRole.ORGANIZER}, current=False),
-        member_choices(alliance, PRODUCING, current=False),
-    )
+    parties = selectors.book_parties(alliance)
+    return parties.organizers, parties.producers
 
 
 def _filter_form(
@@ -101,15 +99,26 @@ def books(request: HttpRequest, pk: int) -> HttpResponse:
     and the entries paged by key: ``?after=`` the last entry of the page before (older ones),
     ``?before=`` the first of the page after (newer ones)."""
     alliance = alliance_get(user=request.user, pk=pk)
-    parties = _parties(alliance)
-    form = _filter_form(request, alliance, parties)
+    parties = selectors.book_parties(alliance)
+    form = _filter_form(request, alliance, (parties.organizers, parties.producers))
     filters = form.filters()
-    view = selectors.books(user=request.user, alliance=alliance, filters=filters)
-    organizers, producers = parties
-    names = dict(organizers) | dict(producers)
+    view = selectors.books(
+        user=request.user, alliance=alliance, filters=filters, market=parties.market
+    )
     labels: dict[str, Any] = {**dict(ServiceArea.choices), **dict(CostCategory.choices)}
     year = (filters.start or clock.today()).year
-    budget_lines = selectors.budget_vs_actual(user=request.user, alliance=alliance, year=year)
+    # The filters a whole year (as the page opens): the budget's and the producers' actuals are
+    # the breakdowns' own sums, not read again.
+    whole = filters.whole_year() == year
+    budget_lines = selectors.budget_vs_actual(
+        user=request.user, alliance=alliance, year=year, actual=view.carried if whole else None
+    )
+    producer_lines = selectors.producers_year(
+        user=request.user,
+        alliance=alliance,
+        year=year,
+        actual={line.key: line.amount for line in view.by["incurred_by"]} if whole else None,
+    )
     entries = selectors.entries_page(
         user=request.user,
         alliance=alliance,
@@ -117,6 +126,7 @@ def books(request: HttpRequest, pk: int) -> HttpResponse:
         after=request.GET.get("after"),
         before=request.GET.get("before"),
     )
+    names = selectors.party_names(entries.entries, parties.names())
     # Without a year in it, the links, charts and downloads show the same default year.
     query = request.GET.copy()
     for name in PAGER:
@@ -132,9 +142,7 @@ def books(request: HttpRequest, pk: int) -> HttpResponse:
             "labels": labels,
             "budget_year": year,
             "budget_lines": budget_lines,
-            "producer_lines": selectors.producers_year(
-                user=request.user, alliance=alliance, year=year
-            ),
+            "producer_lines": producer_lines,
             "staff": selectors.staff_year(user=request.user, alliance=alliance, year=year),
             "today": clock.today(),
             "entries": entries,
@@ -146,7 +154,9 @@ def books(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-def _may_correct(request: HttpRequest, alliance: Alliance, entries: list[CostEntry]) -> set[int]:
+def _may_correct(
+    request: HttpRequest, alliance: Alliance, entries: list[selectors.Entry]
+) -> set[int]:
     """The entries on the page this user may correct: not corrections themselves, and posted for
     a party the user posts costs for (asked once a party, not once an entry)."""
     allowed: dict[int, bool] = {}

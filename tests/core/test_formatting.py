@@ -137,3 +137,35 @@ def test_parameters_kept_as_json_come_back_as_they_were():
     assert type(back["share"]) is Percent
     assert type(back["day"]) is dt.date
     assert type(back["moment"]) is dt.datetime
+
+
+@pytest.mark.parametrize("language", ["fi", "sv", "en"])
+def test_number_groups_as_djangos_number_format_does_and_numbers_reads_the_language_once(
+    language: str,
+):
+    """``number`` groups three digits itself: it writes what Django's ``number_format`` writes,
+    and ``numbers(places)`` what ``number`` does."""
+    import random
+
+    from django.utils import formats
+
+    from allianssi.core.rounding import rounded
+
+    draw = random.Random(15)
+    values = [Decimal(0), Decimal("-0.004"), Decimal("999.995"), Decimal("-1234567.5")]
+    values += [Decimal("1E+3"), Decimal("1E-7"), Decimal("123456789012345678.99")]
+    values += [
+        Decimal(draw.randint(-(10**16), 10**16)).scaleb(-draw.randint(0, 6)) for _ in range(2000)
+    ]
+    with translation.override(language):
+        for places in (0, 1, 2, 3):
+            many = formatting.numbers(places)
+            for value in values:
+                amount = rounded(value, places)
+                django = formats.number_format(
+                    amount, decimal_pos=places, use_l10n=True, force_grouping=True
+                ).replace(" ", NBSP)
+                if amount == 0:
+                    django = django.removeprefix("-")
+                assert formatting.number(value, places) == django, (value, places)
+                assert many(value) == django, (value, places)

@@ -1,6 +1,7 @@
 """Migration 0003 turns the ledger's euro amounts into whole cents without losing one, and
 migration 0006 sums the rollup already there into the per-party totals; migration 0008 gives the
-imports waiting in the old queue their tasks."""
+imports waiting in the old queue their tasks; migration 0010 sums the rollup already there into
+the per-organizer totals."""
 
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ import pytest
 from django.db import DatabaseError, connection, transaction
 from django.db.migrations.executor import MigrationExecutor
 
-from allianssi.openbook.models import CostEntry, LedgerTotal, PartyTotal
+from allianssi.openbook.models import CostEntry, LedgerTotal, OrganizerTotal, PartyTotal
 from allianssi.openbook.verify import dangling_references, rollup_mismatches
 from tests.conftest import build_world
 
@@ -19,7 +20,9 @@ from tests.conftest import build_world
 pytestmark = pytest.mark.usefixtures("back_to_the_latest_migrations")
 
 BEFORE = [("openbook", "0002_append_only_ledger")]
-AFTER = [("openbook", "0006_party_totals")]
+#: Forward to the migration the ledger's code needs (its writes and checks read every level of
+#: the rollup, 0010's per-organizer totals too).
+AFTER = [("openbook", "0010_organizer_totals")]
 
 
 def _migrate(target):
@@ -94,8 +97,8 @@ def test_migration_0008__imports_waiting_in_the_old_queue_get_their_tasks_and_ru
             waiting[status] = job.pk
             row = f"{n + 1}.3.2026;Työpolku Oy;Tampere;employment;personnel;1{n},00;Rivi\n"
             jobs.file_of(job).write_text(header + row, encoding="utf-8")
-    finally:
-        _migrate([("openbook", "0008_import_jobs_onto_tasks")])
+    finally:  # 0008, and on to what the import's code needs (AFTER)
+        _migrate(AFTER)
     # The queued job and the one left running by a thread that died get their tasks; the ended
     # one does not.
     tasks = DBTaskResult.objects.all()
@@ -111,3 +114,39 @@ def test_migration_0008__imports_waiting_in_the_old_queue_get_their_tasks_and_ru
         waiting["booked"]: "booked",
     }
     assert CostEntry.objects.filter(batch__isnull=False).count() == 2
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_migration_0010__the_per_organizer_totals_are_summed_from_the_rollup_already_there():
+    world = build_world()
+    month = dt.date(2026, 3, 1)
+    try:
+        old = _migrate([("openbook", "0009_alliance_key")])
+        Total = old.get_model("openbook", "LedgerTotal")
+        keys = [
+            ("producer", "personnel", Decimal("100.10"), 2),
+            ("own_unit", "personnel", Decimal("-0.10"), 1),
+            ("producer", "premises", Decimal("5.00"), 1),
+        ]
+        for producer, category, amount, entries in keys:
+            Total.objects.create(
+                alliance_id=world.alliance.pk,
+                month=month,
+                carried_by_id=world.org["tampere"].pk,
+                incurred_by_id=world.org[producer].pk,
+                service_area="employment",
+                category=category,
+                amount=amount,
+                entries=entries,
+            )
+    finally:
+        _migrate(AFTER)
+    totals = {
+        t.category: (t.amount, t.entries)
+        for t in OrganizerTotal.objects.filter(alliance=world.alliance, month=month)
+    }
+    assert totals == {
+        "personnel": (Decimal("100.00"), 3),
+        "premises": (Decimal("5.00"), 1),
+    }
+    assert OrganizerTotal.objects.get(category="premises").carried_by_id == world.org["tampere"].pk

@@ -33,6 +33,7 @@ from allianssi.openbook.models import (
     ImportBatch,
     ImportJob,
     LedgerTotal,
+    OrganizerTotal,
     PartyTotal,
     StaffContribution,
 )
@@ -103,6 +104,7 @@ def _nothing_booked() -> None:
     assert not ImportBatch.objects.exists()
     assert not LedgerTotal.objects.exists()
     assert not PartyTotal.objects.exists()
+    assert not OrganizerTotal.objects.exists()
 
 
 @pytest.fixture
@@ -543,6 +545,9 @@ def test_verify__an_entry_and_its_rollup_changed_together_are_found_by_the_batch
     PartyTotal.objects.filter(month="2026-03-01").update(
         amount=PartyTotal.objects.get().amount + 1000
     )
+    OrganizerTotal.objects.filter(month="2026-03-01").update(
+        amount=OrganizerTotal.objects.get().amount + 1000
+    )
     assert rollup_mismatches() == []  # the rollup agrees: the old check passes
     _out, err, failed = _verify()
     assert failed is not None
@@ -608,6 +613,7 @@ def test_verify__a_batch_booked_before_digests_is_named_not_failed(formed: World
     _tamper(f"UPDATE {table} SET amount = 2000 WHERE id = %s", [entry.pk])  # noqa: S608
     LedgerTotal.objects.update(amount=Decimal("20.00"))
     PartyTotal.objects.update(amount=Decimal("20.00"))
+    OrganizerTotal.objects.update(amount=Decimal("20.00"))
     _out, err, failed = _verify()
     assert failed is not None
     assert f"import batch {batch.pk}: the ledger holds 1 of its rows and 20.00 €" in err
