@@ -23,10 +23,26 @@ fail() {
   exit 1
 }
 
+# The settings are loaded once on their own first, so that a variable that is missing, invalid
+# or a weak key (config.env.ConfigurationError) stops the start with its one line, not with
+# the traceback manage.py would print.
+settings() {
+  "$PYTHON" -c '
+import sys
+from config.env import ConfigurationError
+try:
+    from django.conf import settings
+    settings.INSTALLED_APPS
+except ConfigurationError as error:
+    sys.exit(f"allianssi: {error}")
+'
+}
+
 check() {
   if [ -z "${DATABASE_URL:-}" ]; then
     fail "DATABASE_URL must name the PostgreSQL database (postgres://user@host:5432/allianssi)."
   fi
+  settings
   "$PYTHON" manage.py check --deploy
 }
 

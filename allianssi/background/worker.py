@@ -27,6 +27,30 @@ log = logging.getLogger(__name__)
 #: How often a worker looks for stale tasks and due periodic jobs.
 HOUSEKEEPING_EVERY = dt.timedelta(seconds=30)
 
+#: The logger django-tasks-db's worker loop writes to (its module names it so).
+BATCH_LOGGER = "django_tasks_db"
+
+
+class QuietBatches(logging.Filter):
+    """Drops the two lines django-tasks-db's worker writes at the start and end of each batch.
+
+    :func:`work` runs its worker in batch mode once every ``interval`` (a second by default), so
+    an idle worker would log "Starting worker …" and "No more tasks to run … exiting gracefully"
+    every second: about 170 000 lines a day saying nothing. The worker's start is logged once by
+    :func:`work` instead; the tasks' own lines, warnings and errors pass."""
+
+    NOISE = ("Starting worker ", "No more tasks to run ")
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return not (isinstance(record.msg, str) and record.msg.startswith(self.NOISE))
+
+
+def quiet_batches() -> None:
+    """Install :class:`QuietBatches` on the worker loop's logger (once)."""
+    batch_logger = logging.getLogger(BATCH_LOGGER)
+    if not any(isinstance(f, QuietBatches) for f in batch_logger.filters):
+        batch_logger.addFilter(QuietBatches())
+
 
 def housekeeping(*, stale_after: dt.timedelta = STALE_AFTER) -> tuple[int, list[str]]:
     """Queue again the stale tasks, enqueue the due periodic jobs: (how many queued again, the
@@ -88,6 +112,8 @@ def work(
         return
     batch = worker(worker_id=worker_id, interval=interval)
     batch.configure_signals()
+    quiet_batches()
+    log.info("Worker %s started: every queue, a look every %s s", worker_id, interval)
     last: float | None = None
     while batch.running:
         if last is None or time.monotonic() - last >= HOUSEKEEPING_EVERY.total_seconds():
