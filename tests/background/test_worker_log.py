@@ -12,7 +12,13 @@ from allianssi.background.worker import BATCH_LOGGER, quiet_batches, worker
 
 
 @pytest.fixture
-def batch_logger() -> Iterator[logging.Logger]:
+def batch_logger(monkeypatch: pytest.MonkeyPatch) -> Iterator[logging.Logger]:
+    """The worker loop's logger, its filters put back after the test. The loop's
+    ``close_old_connections()`` would close the test's connection inside its transaction (as
+    ``worker.drain`` explains), so it is left out here: the log is what is tested."""
+    from django_tasks_db.management.commands import db_worker
+
+    monkeypatch.setattr(db_worker, "close_old_connections", lambda: None)
     logger = logging.getLogger(BATCH_LOGGER)
     filters = list(logger.filters)
     yield logger
