@@ -7,6 +7,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from django.conf import settings
 from django.contrib.auth.tokens import default_token_generator
 from django.db import connection
 from django.test import Client, override_settings
@@ -82,7 +83,11 @@ def test_logout__ends_the_session_for_every_process(shared_cache: Any, world: Wo
     second = Client()
     second.cookies = first.cookies
     assert second.get(reverse("people:account")).status_code == 200
-    sessions = [k for k in shared_cache.scan_iter(count=1000) if b"sessions.cached_db" in k]
+    # This test's own keys only: the other test processes share the Redis database.
+    own = f"{settings.CACHES['default']['KEY_PREFIX']}:*"
+    sessions = [
+        k for k in shared_cache.scan_iter(match=own, count=1000) if b"sessions.cached_db" in k
+    ]
     assert sessions
     first.post(reverse("accounts:logout"))
     assert not any(shared_cache.exists(k) for k in sessions)
