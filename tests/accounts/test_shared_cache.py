@@ -60,6 +60,11 @@ def test_without_a_shared_cache__the_session_and_user_are_read_every_request(wor
     assert _reads(sqls, "accounts_user")
 
 
+def _own_keys() -> str:
+    """The Redis pattern of this test's keys (the ``shared_cache`` fixture's prefix)."""
+    return f"{settings.CACHES['default']['KEY_PREFIX']}:*"
+
+
 def test_the_session_and_the_user_with_the_organisation_are_kept(shared_cache: Any, world: World):
     organisation = world.org["producer"]
     client = _signed_in(UserFactory(organisation=organisation))
@@ -71,9 +76,11 @@ def test_the_session_and_the_user_with_the_organisation_are_kept(shared_cache: A
     assert not _reads(sqls, "parties_organisation")
     page = client.get(reverse("people:account")).content.decode()
     assert organisation.name in page
-    # Kept in the Redis that every process reads, not in this process's memory.
-    assert any(b":user:" in key for key in shared_cache.scan_iter(count=1000))
-    assert any(b"sessions.cached_db" in key for key in shared_cache.scan_iter(count=1000))
+    # Kept in the Redis that every process reads, not in this process's memory (this test's own
+    # keys: the other test processes share the Redis database).
+    keys = list(shared_cache.scan_iter(match=_own_keys(), count=1000))
+    assert any(b":user:" in key for key in keys)
+    assert any(b"sessions.cached_db" in key for key in keys)
 
 
 def test_logout__ends_the_session_for_every_process(shared_cache: Any, world: World):
@@ -83,10 +90,10 @@ def test_logout__ends_the_session_for_every_process(shared_cache: Any, world: Wo
     second = Client()
     second.cookies = first.cookies
     assert second.get(reverse("people:account")).status_code == 200
-    # This test's own keys only: the other test processes share the Redis database.
-    own = f"{settings.CACHES['default']['KEY_PREFIX']}:*"
     sessions = [
-        k for k in shared_cache.scan_iter(match=own, count=1000) if b"sessions.cached_db" in k
+        k
+        for k in shared_cache.scan_iter(match=_own_keys(), count=1000)
+        if b"sessions.cached_db" in k
     ]
     assert sessions
     first.post(reverse("accounts:logout"))
