@@ -18,7 +18,7 @@ commercial model's settlement keeps its own rules for the final period.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 from django.db.models import QuerySet
 
@@ -30,6 +30,7 @@ from allianssi.alliances.models import (
     Phase,
     Role,
 )
+from allianssi.core import sharedcache
 from allianssi.parties.models import ORGANIZER_KINDS
 
 if TYPE_CHECKING:
@@ -41,6 +42,68 @@ if TYPE_CHECKING:
     AnyUser = User | AnonymousUser
 
 _CACHE_ATTR = "_allianssi_roles"
+_ACCESS_ATTR = "_allianssi_access"
+_FRESH_ATTR = "_allianssi_fresh"
+
+
+class Access(NamedTuple):
+    """What one user's permissions in one alliance are made of, read together: the roles they
+    hold (before the membership rule), their organisation's membership role (``None`` if it is
+    not an active member) and the alliance with its region (``None`` if they hold no role, as
+    :func:`alliances_visible_to` would not show it)."""
+
+    held: frozenset[str]
+    member_role: str | None
+    alliance: Alliance | None
+
+
+#: With a shared cache, each user's :class:`Access` to an alliance, under the alliance's
+#: generation: every service that changes the alliance's row, its memberships or its roles
+#: (``alliances.services``) calls :func:`forget_access` (ADR 0036).
+ACCESS: sharedcache.Versioned[Access] = sharedcache.Versioned("access", seconds=60 * 60)
+
+
+def _read_access(user: AnyUser, alliance_id: int) -> Access:
+    held = frozenset(
+        AllianceRole.objects.filter(
+            alliance_id=alliance_id, user_id=user.pk or 0, revoked_at__isnull=True
+        ).values_list("role", flat=True)
+    )
+    member_role = _member_role_read(user, alliance_id)
+    alliance = (
+        Alliance.objects.select_related("region").filter(pk=alliance_id).first() if held else None
+    )
+    return Access(held, member_role, alliance)
+
+
+def access(user: AnyUser, alliance_id: int) -> Access | None:
+    """The user's :class:`Access` to the alliance, kept in the shared cache between requests and
+    on the user for one request; ``None`` without a shared cache (the pages then read each part
+    when they need it), for a user signed out or deactivated, and after :func:`forget_roles`
+    (a service checks a change with what the database holds under its lock)."""
+    if not _active(user) or not sharedcache.shared() or user.__dict__.get(_FRESH_ATTR):
+        return None
+    kept: dict[int, Access] = user.__dict__.setdefault(_ACCESS_ATTR, {})
+    if alliance_id not in kept:
+        found = ACCESS.fetch(alliance_id, lambda: _read_access(user, alliance_id), part=user.pk)
+        assert found is not None  # _read_access always answers
+        kept[alliance_id] = found
+    return kept[alliance_id]
+
+
+def visible_alliance(user: AnyUser, pk: int) -> Alliance | None:
+    """The alliance (with its region) if the user may see it, else ``None``: one query, or with
+    a shared cache none while nothing in the alliance's access has changed."""
+    found = access(user, pk)
+    if found is not None:
+        return found.alliance
+    return alliances_visible_to(user).select_related("region").filter(pk=pk).first()
+
+
+def forget_access(alliance_id: int) -> None:
+    """Drop every user's kept :class:`Access` to the alliance, in every process: called in the
+    transaction of each change to the alliance's row, memberships or roles."""
+    ACCESS.forget([alliance_id])
 
 
 def _active(user: AnyUser) -> bool:
@@ -81,6 +144,13 @@ def _roles(user: AnyUser, alliance_id: int) -> frozenset[str]:
     cache: dict[int, frozenset[str]] = user.__dict__.setdefault(_CACHE_ATTR, {})
     if alliance_id in cache:
         return cache[alliance_id]
+    kept = access(user, alliance_id)
+    if kept is not None:
+        roles = kept.held
+        if roles - {Role.OBSERVER} and kept.member_role is None:
+            roles = frozenset({Role.OBSERVER})
+        cache[alliance_id] = roles
+        return roles
     held = set(
         AllianceRole.objects.filter(
             alliance_id=alliance_id, user_id=user.pk or 0, revoked_at__isnull=True
@@ -93,8 +163,12 @@ def _roles(user: AnyUser, alliance_id: int) -> frozenset[str]:
 
 
 def forget_roles(user: AnyUser) -> None:
-    """Drop the per-request cache after the user's roles or party changed."""
+    """Drop the per-request cache after the user's roles or party changed; from then on this
+    user object's roles are read from the database, never from the shared cache, so that a
+    service decides under its lock by what the database holds."""
     user.__dict__.pop(_CACHE_ATTR, None)
+    user.__dict__.pop(_ACCESS_ATTR, None)
+    user.__dict__[_FRESH_ATTR] = True
 
 
 def _party_is_member(user: AnyUser, alliance_id: int) -> bool:
@@ -447,6 +521,13 @@ _PRODUCING_ROLES = frozenset({MemberRole.PRODUCER, MemberRole.OWN_PRODUCTION})
 
 def _member_role(user: AnyUser, alliance_id: int) -> str | None:
     """The membership role of the user's own organisation in the alliance, if it is a member."""
+    kept = access(user, alliance_id)
+    if kept is not None:
+        return kept.member_role
+    return _member_role_read(user, alliance_id)
+
+
+def _member_role_read(user: AnyUser, alliance_id: int) -> str | None:
     organisation_id = getattr(user, "organisation_id", None)
     if organisation_id is None:
         return None

@@ -40,7 +40,7 @@ def alliance_list(*, user: AnyUser) -> QuerySet[Alliance]:
 def alliance_get(*, user: AnyUser, pk: int) -> Alliance:
     """The alliance if the user may see it; otherwise 404, the same as for one that does not
     exist, so that nothing is learnt by guessing."""
-    alliance = permissions.alliances_visible_to(user).select_related("region").filter(pk=pk).first()
+    alliance = permissions.visible_alliance(user, pk)
     if alliance is None:
         raise Http404
     return alliance

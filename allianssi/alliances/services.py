@@ -233,6 +233,7 @@ def alliance_update(
         alliance.abstention_blocks = abstention_blocks
         alliance.escalation_path = escalation_path.strip()
         alliance.save()
+        permissions.forget_access(alliance.pk)
         _write_terms(alliance, service_areas, goals)
         audit_append(
             actor=actor,
@@ -282,6 +283,7 @@ def _join(
 ) -> Membership:
     """Write a validated membership and its audit record, under the configuration guard."""
     with configuration_change(alliance.pk):
+        permissions.forget_access(alliance.pk)
         membership = Membership.objects.create(
             alliance=alliance,
             organisation=organisation,
@@ -333,6 +335,7 @@ def _end(
     membership.ended_in_phase = alliance.phase
     membership.ended_by = actor
     membership.save()
+    permissions.forget_access(membership.alliance_id)
     audit_append(
         actor=actor,
         alliance=alliance,
@@ -546,6 +549,7 @@ def _record_phase(
     )
     alliance.phase = to_phase
     alliance.save(update_fields=["phase"])
+    permissions.forget_access(alliance.pk)
     audit_append(
         actor=actor,
         alliance=alliance,
@@ -571,6 +575,7 @@ def _grant(*, actor: User, alliance: Alliance, user: User, role: str) -> Allianc
     # The role's alliance counts for the holder's unread count from the commit on (ADR 0033).
     sharedcache.UNREAD_COUNTS.forget([user.pk])
     granted = AllianceRole.objects.create(alliance=alliance, user=user, role=role, granted_by=actor)
+    permissions.forget_access(alliance.pk)
     audit_append(
         actor=actor,
         alliance=alliance,
@@ -605,6 +610,7 @@ def alliance_role_revoke(*, actor: User, granted: AllianceRole) -> AllianceRole:
     sharedcache.UNREAD_COUNTS.forget([granted.user_id])
     granted.revoked_at = clock.now()
     granted.save(update_fields=["revoked_at"])
+    permissions.forget_access(granted.alliance_id)
     audit_append(
         actor=actor,
         alliance=alliance,

@@ -71,25 +71,31 @@ class Versioned(Generic[T]):
         self._shape = shape
         self._shape_made: str | None = None
 
-    def entry_key(self, ident: object) -> str:
+    def entry_key(self, ident: object, part: object = None) -> str:
         """``name:id``; with ``shape``, ``name:shape:id``: a value whose make-up changes with the
-        code (a model's fields) is kept under another key by the new code."""
+        code (a model's fields) is kept under another key by the new code. With ``part``,
+        ``…:id:part``: one of several values under the same generation (an alliance's, say, with
+        one value per user), all renewed together."""
+        suffix = f"{ident}" if part is None else f"{ident}:{part}"
         if self._shape is None:
-            return f"{self.name}:{ident}"
+            return f"{self.name}:{suffix}"
         if self._shape_made is None:
             self._shape_made = self._shape()
-        return f"{self.name}:{self._shape_made}:{ident}"
+        return f"{self.name}:{self._shape_made}:{suffix}"
 
     def generation_key(self, ident: object) -> str:
         return f"{self.name}:gen:{ident}"
 
-    def fetch(self, ident: object, read: Callable[[], T | None]) -> T | None:
-        """The value for ``ident``: the cached one when its generation is current, else
-        ``read()``, kept for the next request (``None`` is never kept). Reads the database when
-        the cache does not answer."""
+    def fetch(
+        self, ident: object, read: Callable[[], T | None], *, part: object = None
+    ) -> T | None:
+        """The value for ``ident`` (and ``part``, if it names one of several under ``ident``'s
+        generation): the cached one when its generation is current, else ``read()``, kept for the
+        next request (``None`` is never kept). Reads the database when the cache does not
+        answer."""
         if not shared():
             return read()
-        entry_key, generation_key = self.entry_key(ident), self.generation_key(ident)
+        entry_key, generation_key = self.entry_key(ident, part), self.generation_key(ident)
         try:
             found = cache.get_many([entry_key, generation_key])
         except Exception:  # the cache is down: the database still answers

@@ -10,6 +10,8 @@ None of them writes.
 from __future__ import annotations
 
 import datetime as dt
+import functools
+import json
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -382,11 +384,24 @@ def period_outcomes(
 
 
 def calculate(document: dict[str, Any]) -> dict[str, Any]:
-    """The result document of a period's input document (the format's own run)."""
+    """The result document of a period's input document (the format's own run).
+
+    The calculation is pure: the same document always gives the same result. The overview
+    calculates two documents on every view (the year so far and its forecast) that change only
+    when the ledger, the KPIs or the terms do, so each process keeps the latest results by their
+    input document's JSON and answers a repeated document with a fresh copy. The keys keep their
+    order (the result lists the areas and parties in the document's order)."""
     try:
-        return settlement_format.run(document)
+        kept = _calculated(json.dumps(document, separators=(",", ":")))
     except settlement_format.InvalidDocument as invalid:
         raise DocumentInvalid(invalid.errors) from None
+    result: dict[str, Any] = json.loads(kept)
+    return result
+
+
+@functools.lru_cache(maxsize=64)
+def _calculated(document: str) -> str:
+    return json.dumps(settlement_format.run(json.loads(document)))
 
 
 def previous_version(settlement: Settlement) -> Settlement | None:

@@ -740,3 +740,23 @@ def test_calculate__an_arithmetic_failure_is_a_format_error(monkeypatch):
     with pytest.raises(InvalidDocument) as caught:
         fmt.calculate(_model(), Actuals(producers={"p": D(1)}))
     assert [(e.code, e.path) for e in caught.value.errors] == [("calculation", "$")]
+
+
+def test_the_pages_calculation__a_repeated_document_gives_an_equal_result_of_its_own():
+    """``selectors.calculate`` keeps the latest results by their input document (the overview
+    calculates the same two documents on every view): a repeated document gives the format's
+    own result again, as a new object that its caller may change without changing the next."""
+    from allianssi.settlement import selectors
+
+    examples = Path(__file__).resolve().parents[2] / "docs" / "examples" / "settlement"
+    document = json.loads((examples / "issue.json").read_text(encoding="utf-8"))
+    expected = json.loads((examples / "issue.result.json").read_text(encoding="utf-8"))
+    first = selectors.calculate(document)
+    assert first == expected == fmt.run(document)
+    first["outturn"] = "0.00"
+    first["producers"].clear()
+    again = selectors.calculate(json.loads(json.dumps(document)))
+    assert again == expected
+    changed = json.loads(json.dumps(document))
+    changed["actuals"]["producers"]["acme"]["costs"] = "1.00"
+    assert selectors.calculate(changed) == fmt.run(changed) != expected
