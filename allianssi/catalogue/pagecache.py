@@ -16,7 +16,9 @@ share. What the key cannot see (a party renaming itself, a municipality's name) 
 kept page expires: ``ALLIANSSI_PAGE_CACHE_SECONDS`` (five minutes unless set; 0 keeps nothing).
 
 Visitors with a session (signed-in users, or anyone with a message waiting) get a page rendered
-for them and never a kept one, and a page that sets a cookie is not kept.
+for them and never a kept one, and a page that sets a cookie is not kept. What the page shows
+below its header is the same for them too, and is kept under the same key (:func:`content`):
+their page is its frame around the kept content.
 """
 
 from __future__ import annotations
@@ -31,6 +33,7 @@ from django.conf import settings
 from django.core.cache import caches
 from django.http import HttpRequest, HttpResponse
 from django.template.response import SimpleTemplateResponse
+from django.utils.safestring import SafeString, mark_safe
 
 from allianssi.catalogue.models import PublicEdition
 from allianssi.core import clock
@@ -81,6 +84,27 @@ def _key(request: HttpRequest, token: str, publishing: list[int]) -> str:
     return "catalogue-page:" + ":".join(parts)
 
 
+#: The request's attribute holding its page's key, for :func:`content`.
+_KEY = "_allianssi_page_key"
+
+
+def content(request: HttpRequest, make: Callable[[], str]) -> SafeString:
+    """The page's own content (its ``content`` block, HTML that follows from the address alone:
+    no form posts, no session, no signed-in user), rendered by ``make`` or kept: under the page's
+    key (:func:`kept` sets it), for every visitor, with a session or without."""
+    key = getattr(request, _KEY, None)
+    seconds = settings.ALLIANSSI_PAGE_CACHE_SECONDS
+    if key is None or seconds <= 0:
+        return mark_safe(make())  # noqa: S308 - made by the template engine, escaped there
+    cache = caches["pages"]
+    stored = cache.get("content:" + key)
+    if isinstance(stored, str):
+        return mark_safe(stored)  # noqa: S308 - as made below
+    made = make()
+    cache.set("content:" + key, made, seconds)
+    return mark_safe(made)  # noqa: S308 - made by the template engine, escaped there
+
+
 def kept(
     state: Callable[[], tuple[str, list[int]]],
 ) -> Callable[[Callable[..., HttpResponse]], Callable[..., HttpResponse]]:
@@ -96,10 +120,11 @@ def kept(
         @wraps(view)
         def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
             token, ids = state()
+            key = _key(request, token, ids)
+            setattr(request, _KEY, key)
             if not _cacheable(request):
                 return view(request, *args, publishing=ids, **kwargs)
             cache = caches["pages"]
-            key = _key(request, token, ids)
             stored = cache.get(key)
             if stored is not None:
                 content, content_type = stored

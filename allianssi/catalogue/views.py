@@ -15,6 +15,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import translation
 from django.utils.translation import gettext as _
@@ -25,7 +26,7 @@ from allianssi.accounts.http import acting_user
 from allianssi.accounts.throttle import client_address
 from allianssi.alliances.models import Alliance, MemberRole
 from allianssi.alliances.selectors import alliance_get, member_choices
-from allianssi.catalogue import codes, selectors, services
+from allianssi.catalogue import codes, pagecache, selectors, services
 from allianssi.catalogue.forms import (
     FIELD_GROUPS,
     ChannelForm,
@@ -527,35 +528,47 @@ def _all_municipalities() -> list[tuple[str, str]]:
 @require_GET
 @kept(selectors.public_state)
 def public_list(request: HttpRequest, language: str, publishing: list[int]) -> HttpResponse:
-    form = SearchForm(request.GET or None, municipalities=_all_municipalities())
-    filters = selectors.Filters()
-    if form.is_valid():
-        data = form.cleaned_data
-        filters = selectors.Filters(
-            text=data["q"],
-            customer_type=data["customer"],
-            target_group=data["group"],
-            municipality=data["municipality"],
-            service_area=data["area"],
-            channel=data["channel"],
+    """The catalogue's search: the page around its results, which are kept for every visitor
+    (``pagecache.content``) and searched and rendered only when not."""
+
+    def results() -> str:
+        form = SearchForm(request.GET or None, municipalities=_all_municipalities())
+        filters = selectors.Filters()
+        if form.is_valid():
+            data = form.cleaned_data
+            filters = selectors.Filters(
+                text=data["q"],
+                customer_type=data["customer"],
+                target_group=data["group"],
+                municipality=data["municipality"],
+                service_area=data["area"],
+                channel=data["channel"],
+            )
+        try:
+            page_number = int(request.GET.get("page", "1"))
+        except ValueError:
+            page_number = 1
+        page = selectors.public_search(
+            filters=filters, language=language, page=page_number, publishing=publishing
         )
-    try:
-        page_number = int(request.GET.get("page", "1"))
-    except ValueError:
-        page_number = 1
-    page = selectors.public_search(
-        filters=filters, language=language, page=page_number, publishing=publishing
-    )
-    query = request.GET.copy()
-    query.pop("page", None)
+        query = request.GET.copy()
+        query.pop("page", None)
+        return render_to_string(
+            "catalogue/public_list_content.html",
+            {
+                "form": form,
+                "page": page,
+                "filters": filters,
+                "query": query.urlencode(),
+                "language": language,
+            },
+        )
+
     return render(
         request,
         "catalogue/public_list.html",
         {
-            "form": form,
-            "page": page,
-            "filters": filters,
-            "query": query.urlencode(),
+            "content": pagecache.content(request, results),
             "alternates": _alternates("public_list"),
             "language": language,
         },

@@ -10,6 +10,7 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
 from allianssi.catalogue import pagecache
+from allianssi.catalogue.models import ServiceVersion
 from allianssi.catalogue.services import catalogue_settings_update, service_withdraw
 from tests.catalogue.conftest import published
 from tests.conftest import World
@@ -113,3 +114,39 @@ def test_errors_are_not_kept(delivering: World):
     again = Client().get("/palvelut/999999/")
     assert again.status_code == 404
     assert again.get(HEADER) != "hit"
+
+
+def test_a_visitor_with_a_session_gets_the_kept_results_in_a_page_of_their_own(
+    delivering: World,
+):
+    version = published(delivering, name_fi="Valmennus työhön")
+    manager = delivering.users["manager"]
+    path = "/palvelut/?q=valmennus"
+    Client().get(path)
+    # Renamed behind the services' back (no new edition): the kept results do not know of it.
+    ServiceVersion.objects.filter(pk=version.pk).update(name_fi="Toinen nimi")
+    staff = Client()
+    staff.force_login(manager)
+    with CaptureQueriesContext(connection) as captured:
+        mine = staff.get(path)
+    assert HEADER not in mine
+    text = mine.content.decode()
+    assert "Valmennus työhön" in text
+    assert "Toinen nimi" not in text
+    assert str(manager) in text
+    assert not any("serviceversion" in query["sql"] for query in captured.captured_queries)
+    # A publication renews them for everyone.
+    published(delivering, name_fi="Yritysneuvonta")
+    assert "Yritysneuvonta" in staff.get("/palvelut/").content.decode()
+
+
+def test_with_the_cache_switched_off__the_results_are_searched_every_time(
+    delivering: World, settings
+):
+    settings.ALLIANSSI_PAGE_CACHE_SECONDS = 0
+    version = published(delivering, name_fi="Valmennus työhön")
+    staff = Client()
+    staff.force_login(delivering.users["manager"])
+    assert "Valmennus työhön" in staff.get("/palvelut/").content.decode()
+    ServiceVersion.objects.filter(pk=version.pk).update(name_fi="Toinen nimi")
+    assert "Toinen nimi" in staff.get("/palvelut/").content.decode()
