@@ -1086,14 +1086,7 @@ def search_counts(queries: list[tuple[str, dict[str, str]]]) -> list[int]:
             data = form.cleaned_data
             kept = {k: data[k] for k in params if k != "q"}
             assert kept == {k: v for k, v in params.items() if k != "q"}, (params, data)
-            filters = selectors.Filters(
-                text=data["q"],
-                customer_type=data["customer"],
-                target_group=data["group"],
-                municipality=data["municipality"],
-                service_area=data["area"],
-                channel=data["channel"],
-            )
+            filters = selectors.Filters.of(data)
             counts.append(
                 selectors.public_search(filters=filters, language=language).paginator.count
             )

@@ -206,6 +206,18 @@ class Filters:
     service_area: str = ""
     channel: str = ""
 
+    @classmethod
+    def of(cls, data: dict[str, Any]) -> Filters:
+        """The filters of a valid search form's cleaned data (``catalogue.forms.SearchForm``)."""
+        return cls(
+            text=data["q"],
+            customer_type=data["customer"],
+            target_group=data["group"],
+            municipality=data["municipality"],
+            service_area=data["area"],
+            channel=data["channel"],
+        )
+
     def active(self) -> bool:
         return any(vars(self).values())
 

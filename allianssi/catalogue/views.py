@@ -535,15 +535,7 @@ def public_list(request: HttpRequest, language: str, publishing: list[int]) -> H
         form = SearchForm(request.GET or None, municipalities=_all_municipalities())
         filters = selectors.Filters()
         if form.is_valid():
-            data = form.cleaned_data
-            filters = selectors.Filters(
-                text=data["q"],
-                customer_type=data["customer"],
-                target_group=data["group"],
-                municipality=data["municipality"],
-                service_area=data["area"],
-                channel=data["channel"],
-            )
+            filters = selectors.Filters.of(form.cleaned_data)
         try:
             page_number = int(request.GET.get("page", "1"))
         except ValueError:
