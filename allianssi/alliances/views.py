@@ -10,6 +10,7 @@ from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
@@ -17,7 +18,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from allianssi import permissions
 from allianssi.accounts.http import acting_user
 from allianssi.accounts.models import User
-from allianssi.alliances import selectors, services, validators
+from allianssi.alliances import kept, selectors, services, validators
 from allianssi.alliances.forms import (
     AllianceEditForm,
     AllianceForm,
@@ -85,29 +86,40 @@ def alliance_create(request: HttpRequest) -> HttpResponse:
 @login_required
 def alliance_detail(request: HttpRequest, pk: int) -> HttpResponse:
     alliance = _alliance(request, pk)
-    overview = selectors.alliance_overview(user=request.user, alliance=alliance)
-    can_manage = permissions.can_manage_alliance(request.user, alliance)
-    memberships = overview.organizers + overview.producers + overview.own_production
-    exitable = {
-        m.pk
-        for m in memberships
-        if permissions.can_record_exit(request.user, m)
-        and validators.exit_right_refusal(alliance=alliance, membership=m, active=memberships)
-        is None
-    }
-    return render(
+
+    def make() -> str:
+        overview = selectors.alliance_overview(user=request.user, alliance=alliance)
+        can_manage = permissions.can_manage_alliance(request.user, alliance)
+        memberships = overview.organizers + overview.producers + overview.own_production
+        exitable = {
+            m.pk
+            for m in memberships
+            if permissions.can_record_exit(request.user, m)
+            and validators.exit_right_refusal(alliance=alliance, membership=m, active=memberships)
+            is None
+        }
+        return render_to_string(
+            "alliances/detail_part.html",
+            {
+                "alliance": alliance,
+                "overview": overview,
+                "can_manage": can_manage and permissions.alliance_is_live(alliance),
+                "exitable": exitable,
+                "removable": can_manage and alliance.phase in validators.REMOVAL_PHASES,
+                "service_areas": [a.get_area_display() for a in alliance.service_areas.all()],
+                "goals": alliance.goals.all(),
+            },
+            request,
+        )
+
+    # Made from the alliance's records alone: kept until anything in the alliance changes.
+    response = render(
         request,
         "alliances/detail.html",
-        {
-            "alliance": alliance,
-            "overview": overview,
-            "can_manage": can_manage and permissions.alliance_is_live(alliance),
-            "exitable": exitable,
-            "removable": can_manage and alliance.phase in validators.REMOVAL_PHASES,
-            "service_areas": [a.get_area_display() for a in alliance.service_areas.all()],
-            "goals": alliance.goals.all(),
-        },
+        {"alliance": alliance, "kept": kept.part(request, alliance, "alliance", make)},
     )
+    kept.mark(request, response)
+    return response
 
 
 @login_required

@@ -24,6 +24,7 @@ from django.http import (
 )
 from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.formats import date_format, number_format
 from django.utils.translation import get_language
@@ -32,6 +33,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from allianssi import permissions
 from allianssi.accounts.http import acting_user
+from allianssi.alliances import kept
 from allianssi.alliances.models import Alliance, MemberRole, ServiceArea
 from allianssi.alliances.selectors import alliance_get, member_choices
 from allianssi.core import clock, sheets
@@ -99,59 +101,70 @@ def books(request: HttpRequest, pk: int) -> HttpResponse:
     and the entries paged by key: ``?after=`` the last entry of the page before (older ones),
     ``?before=`` the first of the page after (newer ones)."""
     alliance = alliance_get(user=request.user, pk=pk)
-    parties = selectors.book_parties(alliance)
-    form = _filter_form(request, alliance, (parties.organizers, parties.producers))
-    filters = form.filters()
-    view = selectors.books(
-        user=request.user, alliance=alliance, filters=filters, market=parties.market
-    )
-    labels: dict[str, Any] = {**dict(ServiceArea.choices), **dict(CostCategory.choices)}
-    year = (filters.start or clock.today()).year
-    # The filters a whole year (as the page opens): the budget's and the producers' actuals are
-    # the breakdowns' own sums, not read again.
-    whole = filters.whole_year() == year
-    budget_lines = selectors.budget_vs_actual(
-        user=request.user, alliance=alliance, year=year, actual=view.carried if whole else None
-    )
-    producer_lines = selectors.producers_year(
-        user=request.user,
-        alliance=alliance,
-        year=year,
-        actual={line.key: line.amount for line in view.by["incurred_by"]} if whole else None,
-    )
-    entries = selectors.entries_page(
-        user=request.user,
-        alliance=alliance,
-        filters=filters,
-        after=request.GET.get("after"),
-        before=request.GET.get("before"),
-    )
-    names = selectors.party_names(entries.entries, parties.names())
-    # Without a year in it, the links, charts and downloads show the same default year.
-    query = request.GET.copy()
-    for name in PAGER:
-        query.pop(name, None)
-    return render(
+
+    def make() -> str:
+        parties = selectors.book_parties(alliance)
+        form = _filter_form(request, alliance, (parties.organizers, parties.producers))
+        filters = form.filters()
+        view = selectors.books(
+            user=request.user, alliance=alliance, filters=filters, market=parties.market
+        )
+        labels: dict[str, Any] = {**dict(ServiceArea.choices), **dict(CostCategory.choices)}
+        year = (filters.start or clock.today()).year
+        # The filters a whole year (as the page opens): the budget's and the producers' actuals
+        # are the breakdowns' own sums, not read again.
+        whole = filters.whole_year() == year
+        budget_lines = selectors.budget_vs_actual(
+            user=request.user, alliance=alliance, year=year, actual=view.carried if whole else None
+        )
+        producer_lines = selectors.producers_year(
+            user=request.user,
+            alliance=alliance,
+            year=year,
+            actual={line.key: line.amount for line in view.by["incurred_by"]} if whole else None,
+        )
+        entries = selectors.entries_page(
+            user=request.user,
+            alliance=alliance,
+            filters=filters,
+            after=request.GET.get("after"),
+            before=request.GET.get("before"),
+        )
+        names = selectors.party_names(entries.entries, parties.names())
+        # Without a year in it, the links, charts and downloads show the same default year.
+        query = request.GET.copy()
+        for name in PAGER:
+            query.pop(name, None)
+        return render_to_string(
+            "openbook/books_part.html",
+            {
+                "alliance": alliance,
+                "form": form,
+                "view": view,
+                "names": names,
+                "labels": labels,
+                "budget_year": year,
+                "budget_lines": budget_lines,
+                "producer_lines": producer_lines,
+                "staff": selectors.staff_year(user=request.user, alliance=alliance, year=year),
+                "today": clock.today(),
+                "entries": entries,
+                "query": query.urlencode(),
+                "can_import": permissions.can_import_costs(request.user, alliance),
+                "can_post": permissions.can_import_costs(request.user, alliance),
+                "may_correct": _may_correct(request, alliance, entries.entries),
+            },
+            request,
+        )
+
+    # Made from the alliance's books alone: kept until anything in the alliance changes.
+    response = render(
         request,
         "openbook/books.html",
-        {
-            "alliance": alliance,
-            "form": form,
-            "view": view,
-            "names": names,
-            "labels": labels,
-            "budget_year": year,
-            "budget_lines": budget_lines,
-            "producer_lines": producer_lines,
-            "staff": selectors.staff_year(user=request.user, alliance=alliance, year=year),
-            "today": clock.today(),
-            "entries": entries,
-            "query": query.urlencode(),
-            "can_import": permissions.can_import_costs(request.user, alliance),
-            "can_post": permissions.can_import_costs(request.user, alliance),
-            "may_correct": _may_correct(request, alliance, entries.entries),
-        },
+        {"alliance": alliance, "kept": kept.part(request, alliance, "books", make)},
     )
+    kept.mark(request, response)
+    return response
 
 
 def _may_correct(

@@ -20,6 +20,7 @@ from csp.decorators import csp_update
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
@@ -27,6 +28,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from allianssi import permissions
 from allianssi.accounts.http import acting_user
+from allianssi.alliances import kept
 from allianssi.alliances.models import Alliance, MemberRole, Membership, ServiceArea
 from allianssi.alliances.selectors import alliance_get, member_choices
 from allianssi.core import clock
@@ -93,19 +95,34 @@ def _overview_page(
     request: HttpRequest, alliance: Alliance, year: int, form: ComputeForm
 ) -> HttpResponse:
     can_compute = permissions.can_compute_settlement(request.user, alliance)
-    view = selectors.overview(user=request.user, alliance=alliance, year=year)
-    return render(
+
+    def make() -> str:
+        return render_to_string(
+            "settlement/overview_part.html",
+            {
+                "alliance": alliance,
+                "view": selectors.overview(user=request.user, alliance=alliance, year=year),
+                "names": selectors.names(alliance),
+                "years": range(alliance.term_start.year, alliance.term_end.year + 1),
+                "can_manage_terms": permissions.can_manage_terms(request.user, alliance),
+            },
+            request,
+        )
+
+    # The year at a glance is made from the alliance's records alone: kept until anything in the
+    # alliance changes. The form to compute is the session's own (its CSRF token): never kept.
+    response = render(
         request,
         "settlement/overview.html",
         {
             "alliance": alliance,
-            "view": view,
-            "names": selectors.names(alliance),
+            "year": year,
+            "kept": kept.part(request, alliance, "settlement-overview", make),
             "form": form if can_compute else None,
-            "years": range(alliance.term_start.year, alliance.term_end.year + 1),
-            "can_manage_terms": permissions.can_manage_terms(request.user, alliance),
         },
     )
+    kept.mark(request, response)
+    return response
 
 
 @login_required
