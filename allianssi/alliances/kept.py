@@ -30,11 +30,9 @@ changes.
 from __future__ import annotations
 
 import hashlib
-import logging
 from collections.abc import Callable
 
 from django.conf import settings
-from django.core.cache import cache
 from django.http import HttpRequest
 from django.utils import translation
 from django.utils.safestring import SafeString, mark_safe
@@ -42,9 +40,7 @@ from django.utils.safestring import SafeString, mark_safe
 from allianssi.alliances.models import Alliance
 from allianssi.audit.models import AuditChain
 from allianssi.audit.services import GLOBAL_CHAIN, chain_key
-from allianssi.core import clock
-
-logger = logging.getLogger(__name__)
+from allianssi.core import clock, sharedcache
 
 #: The response header telling whether the page's kept part was used (``hit``) or made.
 HEADER = "X-Allianssi-Part"
@@ -85,22 +81,16 @@ def part(
     seconds = settings.ALLIANSSI_PAGE_CACHE_SECONDS
     if seconds <= 0:
         return mark_safe(make())  # noqa: S308 - made by the template engine, escaped there
-    key = _key(request, alliance, name)
-    try:
-        stored = cache.get(key)
-    except Exception:  # a shared cache that is down: the page is made afresh
-        logger.warning("cache unreachable; %s made afresh", name)
-        stored = None
-    if isinstance(stored, str):
-        setattr(request, _TOLD, "hit")
-        return mark_safe(stored)  # noqa: S308 - as made below
-    made = make()
-    try:
-        cache.set(key, made, seconds)
-    except Exception:
-        logger.warning("cache unreachable; %s not kept", name)
-    setattr(request, _TOLD, "miss")
-    return mark_safe(made)  # noqa: S308 - made by the template engine, escaped there
+    made: list[bool] = []
+
+    def read() -> str:
+        made.append(True)
+        return make()
+
+    # A shared cache that does not answer only means the part is made afresh.
+    kept = sharedcache.kept_or_read(_key(request, alliance, name), seconds, read)
+    setattr(request, _TOLD, "miss" if made else "hit")
+    return mark_safe(kept)  # noqa: S308 - made by the template engine, escaped there
 
 
 def mark(request: HttpRequest, response: object) -> None:
