@@ -342,7 +342,11 @@ def can_evaluate_ideas(user: AnyUser, alliance: Alliance) -> bool:
 
 
 def _of_organizer(user: AnyUser, alliance_id: int) -> bool:
-    """The user works for an organizer that is an active member of the alliance."""
+    """The user works for an organizer that is an active member of the alliance (a party has
+    one active membership an alliance, so its kept :class:`Access` answers when there is one)."""
+    kept = access(user, alliance_id)
+    if kept is not None:
+        return kept.member_role == MemberRole.ORGANIZER
     organisation_id = getattr(user, "organisation_id", None)
     return (
         organisation_id is not None

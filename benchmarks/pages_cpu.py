@@ -232,12 +232,33 @@ def _switch(before: bool) -> None:
             {"path": path, "shared_only": shared_only}
         )
 
-    def whole_path_rows(alliance_id: int, match: Q) -> Any:
-        return (
-            Referral.objects.filter(match, alliance_id=alliance_id)
+    def whole_path_rows(match: Q) -> Any:
+        # The path read whole, as before ADR 0034: every joined row into objects, then the
+        # values the steps are made of.
+        rows = (
+            Referral.objects.filter(match)
             .select_related("version", "producer", "sender", "episode")
             .order_by("created_at", "pk")
         )
+        for r in rows:
+            episode = customer_selectors._episode(r)
+            yield {
+                "pk": r.pk,
+                "alliance_id": r.alliance_id,
+                "customer_id": r.customer_id,
+                "number": r.number,
+                "state": r.state,
+                "created_at": r.created_at,
+                "sent_at": r.sent_at,
+                "answer_by": r.answer_by,
+                "month": r.month,
+                "producer__name": r.producer.name,
+                "episode__started_on": episode.started_on if episode else None,
+                "episode__ended_on": episode.ended_on if episode else None,
+                "episode__outcome": episode.outcome if episode else "",
+                "episode__ended_by": episode.ended_by if episode else "",
+                "names": (r.version.name_fi, r.version.name_sv, r.version.name_en),
+            }
 
     original = _switch.__dict__.setdefault(
         "original",

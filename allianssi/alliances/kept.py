@@ -24,7 +24,9 @@ changes.
   ``ALLIANSSI_PAGE_CACHE_SECONDS`` (five minutes unless set; 0 keeps nothing), as the public
   catalogue's kept pages do; so does a new release's change of a template.
 - **Never kept**: anything with a form that posts (its CSRF token is the session's), a customer's
-  personal data (the customers' pages log every read, and are never kept).
+  personal data (the customers' pages log every read, and are never kept). A producer's
+  referral queue is kept (ADR 0038): it shows the referrals' numbers, services, senders, days
+  and states, and no customer's name, contact or identity code.
 """
 
 from __future__ import annotations

@@ -577,7 +577,7 @@ def for_request(request: HttpRequest) -> Navigation | None:
         return None
     pk = match.kwargs.get("pk")
     user = request.user
-    alliance = permissions.alliances_visible_to(user).filter(pk=pk).first()
+    alliance = permissions.visible_alliance(user, pk)
     if alliance is None:
         return None
     return navigation(user, alliance, match.view_name, match.kwargs, request.path)

@@ -178,6 +178,9 @@ class SearchForm(forms.Form):
 
 
 class RevealForm(forms.Form):
+    #: Written once a language when empty (``{% form_fields %}``, core/templatetags/fields.py).
+    same_for_everyone = True
+
     why = forms.CharField(
         label=_("Why do you need the full personal identity code?"),
         max_length=200,
@@ -186,6 +189,9 @@ class RevealForm(forms.Form):
 
 
 class ConsentForm(forms.Form):
+    #: Written once a language when empty (``{% form_fields %}``, core/templatetags/fields.py).
+    same_for_everyone = True
+
     purpose = forms.CharField(
         label=_("Purpose the customer consents to"),
         max_length=300,

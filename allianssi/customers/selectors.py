@@ -13,15 +13,15 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from django.core.paginator import Page, Paginator
-from django.db.models import Prefetch, Q, QuerySet
+from django.db.models import Prefetch, Q
 from django.http import Http404
 
 from allianssi import permissions
 from allianssi.alliances.models import Alliance
-from allianssi.catalogue.models import Channel
+from allianssi.catalogue.models import Channel, in_language
 from allianssi.customers.models import (
     AccessReason,
     Consent,
@@ -120,11 +120,14 @@ def customer_for_referral(*, user: AnyUser, alliance: Alliance, number: int) -> 
 
 
 def _customer(alliance: Alliance, number: int) -> Customer | None:
-    return (
+    found = (
         Customer.objects.filter(alliance=alliance, number=number)
-        .select_related("alliance", "organizer", "municipality")
+        .select_related("organizer", "municipality")
         .first()
     )
+    if found is not None:
+        found.alliance = alliance  # the row the caller read (and checked), not read again
+    return found
 
 
 def masked_identity(customer: Customer) -> str:
@@ -173,98 +176,116 @@ def _episode(referral: Referral) -> Episode | None:
         return None
 
 
-def _step(referral: Referral, *, full: bool) -> Step:
-    episode = _episode(referral)
+def _step(row: dict[str, Any], *, full: bool) -> Step:
+    """A step from a row of :func:`_path_rows`; ``referral`` an unsaved stand-in that names the
+    referral (its alliance and number, what the page links by) for the viewer's own record."""
     outcome = ""
-    if full and episode is not None and episode.outcome:
-        outcome = str(Outcome(episode.outcome).label)
-    elif full and episode is not None and episode.ended_by:
-        outcome = str(EndedBy(episode.ended_by).label)
+    if full and row["episode__outcome"]:
+        outcome = str(Outcome(row["episode__outcome"]).label)
+    elif full and row["episode__ended_by"]:
+        outcome = str(EndedBy(row["episode__ended_by"]).label)
+    sent_at = row["sent_at"]
     return Step(
-        service=referral.version.name,
-        producer=referral.producer.name,
-        state=referral.state,
-        state_label=str(State(referral.state).label),
-        created_at=referral.created_at,
-        sent_on=referral.sent_at.date() if referral.sent_at else None,
-        answer_by=referral.answer_by,
-        month=referral.month,
-        started_on=episode.started_on if episode else None,
-        ended_on=episode.ended_on if episode else None,
-        referral=referral if full else None,
+        service=in_language(_Names(*row["names"]), "name"),
+        producer=row["producer__name"],
+        state=row["state"],
+        state_label=str(State(row["state"]).label),
+        created_at=row["created_at"],
+        sent_on=sent_at.date() if sent_at else None,
+        answer_by=row["answer_by"],
+        month=row["month"],
+        started_on=row["episode__started_on"],
+        ended_on=row["episode__ended_on"],
+        referral=(
+            Referral(pk=row["pk"], alliance_id=row["alliance_id"], number=row["number"])
+            if full
+            else None
+        ),
         outcome_label=outcome,
     )
 
 
+class _Names(NamedTuple):
+    """A service version's names, as :func:`~allianssi.catalogue.models.in_language` reads them."""
+
+    name_fi: str
+    name_sv: str
+    name_en: str
+
+
 def _same_person(customer: Customer) -> Q | None:
-    """The customer's records at every organizer of the alliance, or None if nothing identifies
-    them any more (erased)."""
+    """The referrals of the customer's records at every organizer of the alliance (the record
+    itself among them), or None if nothing identifies the person any more (erased)."""
     if customer.erased_at is not None:
         return None
-    # The alliance is matched on the customer too, so that the indexes (alliance, pseudonym)
-    # and (alliance, business_id) find the records.
-    same_alliance = Q(customer__alliance_id=customer.alliance_id)
+    # The records are found first, by the indexes (alliance, pseudonym) and (alliance,
+    # business_id), and their referrals by the referrals' index on the customer: a subquery,
+    # which every engine reads in that order whatever its statistics say.
+    records = Customer.objects.filter(alliance_id=customer.alliance_id, kind=customer.kind)
     if customer.kind == CustomerKind.PERSON and customer.pseudonym:
-        return same_alliance & Q(
-            customer__kind=CustomerKind.PERSON, customer__pseudonym=customer.pseudonym
-        )
-    if customer.kind == CustomerKind.COMPANY and customer.business_id:
-        return same_alliance & Q(
-            customer__kind=CustomerKind.COMPANY, customer__business_id=customer.business_id
-        )
-    return None
+        records = records.filter(pseudonym=customer.pseudonym)
+    elif customer.kind == CustomerKind.COMPANY and customer.business_id:
+        records = records.filter(business_id=customer.business_id)
+    else:
+        return None
+    return Q(customer_id__in=records.values("pk"))
 
 
 #: The columns a step of the path shows or needs (:func:`_step`; the page links a referral by its
-#: alliance and number): a version's long texts in three languages and whole party rows cost
-#: more to read into objects than the rest of the path.
+#: alliance and number), read as values: a version's long texts in three languages and whole
+#: party rows cost more to read into objects than the rest of the path, and the objects
+#: themselves (three joined models a step) more than the query.
 PATH_COLUMNS = (
+    "pk",
     "alliance_id",
+    "customer_id",
     "number",
     "state",
     "created_at",
     "sent_at",
     "answer_by",
     "month",
-    "version__name_fi",
-    "version__name_sv",
-    "version__name_en",
     "producer__name",
     "episode__started_on",
     "episode__ended_on",
     "episode__outcome",
     "episode__ended_by",
 )
+_NAMES = ("version__name_fi", "version__name_sv", "version__name_en")
 
 
-def _path_rows(alliance_id: int, match: Q) -> QuerySet[Referral]:
-    return (
-        Referral.objects.filter(match, alliance_id=alliance_id)
-        .select_related("version", "producer", "episode")
-        .only(*PATH_COLUMNS)
+def _path_rows(match: Q) -> Iterable[dict[str, Any]]:
+    """The steps' rows of the referrals ``match`` finds (by their customer records, which belong
+    to one alliance: a referral is always of its customer's alliance)."""
+    rows = (
+        Referral.objects.filter(match)
         .order_by("created_at", "pk")
+        .values_list(*PATH_COLUMNS, *_NAMES)
     )
+    width = len(PATH_COLUMNS)
+    for values in rows:
+        row = dict(zip(PATH_COLUMNS, values[:width], strict=True))
+        row["names"] = values[width:]
+        yield row
 
 
 def customer_path(customer: Customer) -> list[Step]:
     """Every referral of the customer's record in full (drafts included), and the shared steps
-    of the same person's records at the alliance's other organizers (two queries)."""
-    own = [_step(r, full=True) for r in _path_rows(customer.alliance_id, Q(customer=customer))]
-    match = _same_person(customer)
-    others: list[Step] = []
-    if match is not None:
-        rows = _path_rows(customer.alliance_id, match).exclude(customer=customer)
-        others = [_step(r, full=False) for r in rows.exclude(state=State.DRAFT)]
-    return sorted([*own, *others], key=lambda s: s.created_at)
+    of the same person's records at the alliance's other organizers (one query), in the order
+    they were made (the record's own first where two were made at the same moment)."""
+    own = Q(customer=customer)
+    same = _same_person(customer)  # the record itself among them: read through that index
+    match = own if same is None else same & (own | ~Q(state=State.DRAFT))
+    steps = [_step(r, full=r["customer_id"] == customer.pk) for r in _path_rows(match)]
+    return sorted(steps, key=lambda s: (s.created_at, s.shared))
 
 
 def shared_path(customer: Customer) -> list[Step]:
     """What every party that serves the customer sees of the customer's path: each sent
     referral of the person's records in the alliance, with only its service, producer, state and
     dates (one query)."""
-    match = _same_person(customer) or Q(customer=customer)
-    rows = _path_rows(customer.alliance_id, match).exclude(state=State.DRAFT)
-    return [_step(r, full=False) for r in rows]
+    match = (_same_person(customer) or Q(customer=customer)) & ~Q(state=State.DRAFT)
+    return [_step(r, full=False) for r in _path_rows(match)]
 
 
 # The access log ---------------------------------------------------------------------------------

@@ -20,6 +20,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -28,6 +29,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from allianssi import permissions
 from allianssi.accounts.http import acting_user
+from allianssi.alliances import kept
 from allianssi.alliances.models import Alliance
 from allianssi.alliances.selectors import alliance_get
 from allianssi.catalogue.models import Service
@@ -71,15 +73,14 @@ def _state_choices(*, drafts: bool) -> list[tuple[str, Any]]:
     ]
 
 
-def _list_page(
+def _list_context(
     request: HttpRequest,
     alliance: Alliance,
     *,
-    template: str,
     default: str,
     drafts: bool,
     read: Callable[..., Any],
-) -> HttpResponse:
+) -> dict[str, Any]:
     form = ListFilterForm(
         request.GET or None,
         initial={"state": default},
@@ -98,18 +99,14 @@ def _list_page(
     )
     params = request.GET.copy()
     params.pop("page", None)
-    return render(
-        request,
-        template,
-        {
-            "alliance": alliance,
-            "form": form,
-            "page": page,
-            "params": params.urlencode(),
-            "today": clock.today(),
-            "may_list_customers": permissions.can_list_customers(request.user, alliance),
-        },
-    )
+    return {
+        "alliance": alliance,
+        "form": form,
+        "page": page,
+        "params": params.urlencode(),
+        "today": clock.today(),
+        "may_list_customers": permissions.can_list_customers(request.user, alliance),
+    }
 
 
 @login_required
@@ -120,14 +117,23 @@ def queue(request: HttpRequest, pk: int) -> HttpResponse:
     oldest first, each with the day it must be answered by."""
     alliance = alliance_get(user=request.user, pk=pk)
     require(selectors.may_work_queue(request.user, alliance))
-    return _list_page(
+
+    def make() -> str:
+        context = _list_context(
+            request, alliance, default=State.SENT, drafts=False, read=selectors.queue
+        )
+        return render_to_string("referrals/queue_part.html", context, request)
+
+    # The queue carries no customer's personal data (the referral's number, the service, the
+    # sender, its days and state), and is made from the alliance's records alone: kept until
+    # anything in the alliance changes (ADR 0037), for this user, language, address and day.
+    response = render(
         request,
-        alliance,
-        template="referrals/queue.html",
-        default=State.SENT,
-        drafts=False,
-        read=selectors.queue,
+        "referrals/queue.html",
+        {"alliance": alliance, "kept": kept.part(request, alliance, "referral-queue", make)},
     )
+    kept.mark(request, response)
+    return response
 
 
 @login_required
@@ -137,14 +143,10 @@ def outgoing(request: HttpRequest, pk: int) -> HttpResponse:
     """The referrals the user's party has drafted or sent: those still going by default."""
     alliance = alliance_get(user=request.user, pk=pk)
     require(selectors.may_see_outgoing(request.user, alliance))
-    return _list_page(
-        request,
-        alliance,
-        template="referrals/outgoing.html",
-        default=selectors.OPEN,
-        drafts=True,
-        read=selectors.outgoing,
+    context = _list_context(
+        request, alliance, default=selectors.OPEN, drafts=True, read=selectors.outgoing
     )
+    return render(request, "referrals/outgoing.html", context)
 
 
 # A referral and its moves -----------------------------------------------------------------------

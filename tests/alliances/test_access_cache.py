@@ -140,3 +140,28 @@ def test_a_deactivated_user__has_no_access_even_when_kept(shared_cache: Any, wor
     assert permissions.roles_in(fresh, world.alliance) == frozenset()
     with pytest.raises(Http404):
         alliance_get(user=fresh, pk=world.alliance.pk)
+
+
+def test_an_organizers_people__told_from_the_kept_access(
+    shared_cache: Any, world: World, django_assert_num_queries: Any
+):
+    """Whether a user works for an organizer of the alliance (the procurement record, the
+    suitability assessment) is answered by the kept access as the database answers it."""
+    for name, user in world.users.items():
+        database = _fresh(user)
+        permissions.forget_roles(database)  # reads the database, as a deciding service does
+        expected = (
+            permissions.can_view_procurement(database, world.alliance),
+            permissions.can_assess_suitability(database, world.alliance),
+        )
+        permissions.access(_fresh(user), world.alliance.pk)  # kept
+        kept = _fresh(user)
+        if permissions.access(kept, world.alliance.pk) is None:
+            continue  # deactivated or signed out: nothing is kept for them
+        with django_assert_num_queries(0):
+            answered = (
+                permissions.can_view_procurement(kept, world.alliance),
+                permissions.can_assess_suitability(kept, world.alliance),
+            )
+        assert answered == expected, name
+    assert permissions.can_assess_suitability(_fresh(world.users["leader"]), world.alliance)

@@ -12,6 +12,7 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from allianssi.core import clock
 from allianssi.customers.models import (
     AccessReason,
     Consent,
@@ -20,6 +21,7 @@ from allianssi.customers.models import (
     CustomerAccess,
     LegalBasis,
 )
+from allianssi.customers.selectors import customer_path
 from allianssi.customers.services import consent_withdraw
 from allianssi.referrals.services import referral_accept, referral_create, referral_start
 from tests.conftest import World
@@ -62,7 +64,7 @@ def _refer(world: World, person: Customer, who: str = "advisor", **kwargs: objec
         service=version.service,
         producer=kwargs.pop("producer", world.org["producer"]),
         message=str(kwargs.pop("message", "Tarvitsee tukea.")),
-        send=True,
+        send=bool(kwargs.pop("send", True)),
     )
 
 
@@ -347,6 +349,24 @@ def test_path__the_organizers_referrals_in_full_and_other_organizers_shared(serv
     assert reverse("referrals:detail", args=[serving.alliance.pk, own.number]) in html
     assert "Nokian luottamuksellinen viesti" not in html
     assert "another organizer" in html
+
+
+def test_path__own_drafts_in_full_other_organizers_drafts_never(serving: World):
+    version = offered(serving)
+    person = customer(serving)
+    at_nokia = customer(serving, who="advisor_nokia", name="Maija M.")
+    sent_at_nokia = _refer(serving, at_nokia, who="advisor_nokia", version=version)
+    _refer(serving, person, version=version, send=False)
+    _refer(serving, at_nokia, who="advisor_nokia", version=version, send=False)
+    path = _client(serving, "advisor").get(_url(serving, "detail", person.number)).context["path"]
+    assert [(s.state, s.shared) for s in path] == [("sent", True), ("draft", False)]
+    assert path[0].sent_on == sent_at_nokia.sent_at.date()
+    # Erased (as customer_erase leaves a record), nothing names the person: its own steps only.
+    Customer.objects.filter(pk=person.pk).update(
+        name="", hetu_token="", pseudonym="", erased_at=clock.now()
+    )
+    erased = customer_path(Customer.objects.get(pk=person.pk))
+    assert [(s.state, s.shared) for s in erased] == [("draft", False)]
 
 
 def test_path__query_count_stays_fixed_as_the_path_grows(serving: World):

@@ -46,7 +46,8 @@ def _service_options(client: Client, world: World) -> list[str]:
     return [label for value, label in response.context["form"].fields["service"].choices if value]
 
 
-def test_service_filter__a_service_published_or_withdrawn_shows_at_once(serving: World):
+def test_service_filter__a_service_published_or_withdrawn_shows_at_once(serving: World, settings):
+    settings.ALLIANSSI_PAGE_CACHE_SECONDS = 0  # the page made each time: its form is read here
     offered(serving, name_fi="Työhönvalmennus", name_sv="Jobbcoachning", name_en="Job coaching")
     client = _client(serving, "producer_staff")
     assert _service_options(client, serving) == ["Job coaching"]

@@ -11,6 +11,7 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from allianssi.alliances.kept import HEADER
 from allianssi.customers.models import AccessReason, CustomerAccess
 from allianssi.referrals.models import Episode, Referral, State, Transition
 from allianssi.referrals.services import referral_accept, referral_create, referral_start
@@ -42,6 +43,12 @@ def _refer(world: World, person=None, version=None, *, send: bool = True, who: s
 
 def _url(world: World, name: str, referral: Referral) -> str:
     return reverse(f"referrals:{name}", args=[world.alliance.pk, referral.number])
+
+
+def _main(response) -> str:
+    """The page's ``<main>`` (the header around it carries the session's own sign-out token)."""
+    text = response.content.decode()
+    return text[text.index("<main") : text.index("</main>")]
 
 
 def _queries(client: Client, path: str) -> int:
@@ -105,7 +112,8 @@ def test_queue__only_the_users_own_producers_referrals(serving: World):
     assert list(response.context["page"].object_list) == []
 
 
-def test_queue__query_count_stays_fixed_as_referrals_grow(serving: World):
+def test_queue__query_count_stays_fixed_as_referrals_grow(serving: World, settings):
+    settings.ALLIANSSI_PAGE_CACHE_SECONDS = 0  # the queue made on each request (not kept)
     version = offered(serving)
     _refer(serving, version=version)
     client = _client(serving, "producer_staff")
@@ -116,6 +124,28 @@ def test_queue__query_count_stays_fixed_as_referrals_grow(serving: World):
         _refer(serving, customer(serving, hetu=hetu, name=f"Asiakas {i}"), version)
     _refer(serving, customer(serving, who="advisor_nokia"), version, who="advisor_nokia")
     assert _queries(client, path) == before
+
+
+def test_queue__kept_until_anything_in_the_alliance_changes(serving: World):
+    """The queue carries no personal data, so its content is kept (ADR 0037): made once for the
+    user, address, language and day, and made again when a referral moves."""
+    version = offered(serving)
+    waiting = _refer(serving, version=version)
+    client = _client(serving, "producer_staff")
+    path = reverse("referrals:queue", args=[serving.alliance.pk])
+    first = client.get(path)
+    assert first[HEADER] == "miss"
+    with CaptureQueriesContext(connection) as kept_read:
+        second = client.get(path)
+    assert second[HEADER] == "hit"
+    assert _main(second) == _main(first)
+    assert not [q for q in kept_read if "referrals_referral" in q["sql"]]
+    referral_accept(referral=waiting, move=web(serving, "producer_staff"))
+    third = client.get(path)
+    assert third[HEADER] == "miss"
+    assert [r.number for r in third.context["page"].object_list] == []
+    assert client.get(path, {"state": "accepted"})[HEADER] == "miss"
+    assert client.get(path, {"state": "accepted"})[HEADER] == "hit"
 
 
 def test_outgoing__the_senders_referrals_still_going(serving: World):
