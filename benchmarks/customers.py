@@ -584,6 +584,7 @@ def measure(args: Any) -> dict[str, Any]:
     with connection.cursor() as cursor:
         cursor.execute("VACUUM ANALYZE" if connection.vendor == "postgresql" else "ANALYZE")
     data["analyze_s"] = time.perf_counter() - started
+    data["settle_s"] = common.settle(connection)
     catalogue._log(f"data: {json.dumps(data)}")
     paths, cookies, reads = pages()
     catalogue._log(f"reads: {json.dumps(reads)}")

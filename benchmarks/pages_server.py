@@ -156,6 +156,7 @@ def build(args: Any) -> tuple[Any, dict[str, Any]]:
         cursor.execute("VACUUM ANALYZE" if connection.vendor == "postgresql" else "ANALYZE")
     data["analyze_s"] = time.perf_counter() - started
     data["entries"] = CostEntry.objects.filter(alliance=alliance).count()
+    data["settle_s"] = common.settle(connection)
     return alliance, data
 
 
