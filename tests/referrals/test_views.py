@@ -139,6 +139,7 @@ def test_queue__kept_until_anything_in_the_alliance_changes(serving: World):
         second = client.get(path)
     assert second[HEADER] == "hit"
     assert _main(second) == _main(first)
+    assert "csrfmiddlewaretoken" not in _main(first)  # no form that posts is kept
     assert not [q for q in kept_read if "referrals_referral" in q["sql"]]
     referral_accept(referral=waiting, move=web(serving, "producer_staff"))
     third = client.get(path)
