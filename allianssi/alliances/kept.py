@@ -33,11 +33,13 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Callable
+from typing import Any
 
 from django.conf import settings
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
 from django.utils import translation
-from django.utils.safestring import SafeString, mark_safe
+from django.utils.safestring import mark_safe
 
 from allianssi.alliances.models import Alliance
 from allianssi.audit.models import AuditChain
@@ -46,8 +48,6 @@ from allianssi.core import clock, sharedcache
 
 #: The response header telling whether the page's kept part was used (``hit``) or made.
 HEADER = "X-Allianssi-Part"
-#: The request's attribute remembering it, for :func:`mark`.
-_TOLD = "_allianssi_part"
 
 
 def heads(alliance: Alliance) -> str:
@@ -74,30 +74,34 @@ def _key(request: HttpRequest, alliance: Alliance, name: str) -> str:
     return f"alliance-part:{alliance.pk}:{digest}"
 
 
-def part(
-    request: HttpRequest, alliance: Alliance, name: str, make: Callable[[], str]
-) -> SafeString:
-    """The page's part ``name``: kept, or made by ``make`` (HTML from the template engine, which
-    escaped it) and kept. The request says whether it was kept (:data:`HEADER`, set on the
-    response by :func:`mark`)."""
+def page(
+    request: HttpRequest,
+    template: str,
+    alliance: Alliance,
+    name: str,
+    make: Callable[[], str],
+    **context: Any,
+) -> HttpResponse:
+    """The page ``template`` with its part ``name`` as ``{{ kept }}`` (beside ``alliance`` and
+    ``context``): the part kept, or made by ``make`` (HTML from the template engine, which
+    escaped it) and kept. The response tells which (:data:`HEADER`: ``hit`` or ``miss``; absent
+    when nothing is kept)."""
     seconds = settings.ALLIANSSI_PAGE_CACHE_SECONDS
+    told = ""
     if seconds <= 0:
-        return mark_safe(make())  # noqa: S308 - made by the template engine, escaped there
-    made: list[bool] = []
+        html = make()
+    else:
+        made: list[bool] = []
 
-    def read() -> str:
-        made.append(True)
-        return make()
+        def read() -> str:
+            made.append(True)
+            return make()
 
-    # A shared cache that does not answer only means the part is made afresh.
-    kept = sharedcache.kept_or_read(_key(request, alliance, name), seconds, read)
-    setattr(request, _TOLD, "miss" if made else "hit")
-    return mark_safe(kept)  # noqa: S308 - made by the template engine, escaped there
-
-
-def mark(request: HttpRequest, response: object) -> None:
-    """Tell in the response whether its kept part was used (for tests and benchmarks)."""
-    told = getattr(request, _TOLD, None)
-    headers = getattr(response, "headers", None)
-    if told and headers is not None:
-        headers[HEADER] = told
+        # A shared cache that does not answer only means the part is made afresh.
+        html = sharedcache.kept_or_read(_key(request, alliance, name), seconds, read)
+        told = "miss" if made else "hit"
+    kept = mark_safe(html)  # noqa: S308 - made by the template engine, escaped there
+    response = render(request, template, {**context, "alliance": alliance, "kept": kept})
+    if told:
+        response[HEADER] = told
+    return response

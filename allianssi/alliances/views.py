@@ -113,13 +113,7 @@ def alliance_detail(request: HttpRequest, pk: int) -> HttpResponse:
         )
 
     # Made from the alliance's records alone: kept until anything in the alliance changes.
-    response = render(
-        request,
-        "alliances/detail.html",
-        {"alliance": alliance, "kept": kept.part(request, alliance, "alliance", make)},
-    )
-    kept.mark(request, response)
-    return response
+    return kept.page(request, "alliances/detail.html", alliance, "alliance", make)
 
 
 @login_required

@@ -158,13 +158,7 @@ def books(request: HttpRequest, pk: int) -> HttpResponse:
         )
 
     # Made from the alliance's books alone: kept until anything in the alliance changes.
-    response = render(
-        request,
-        "openbook/books.html",
-        {"alliance": alliance, "kept": kept.part(request, alliance, "books", make)},
-    )
-    kept.mark(request, response)
-    return response
+    return kept.page(request, "openbook/books.html", alliance, "books", make)
 
 
 def _may_correct(

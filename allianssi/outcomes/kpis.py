@@ -18,7 +18,8 @@ Each :class:`~allianssi.outcomes.models.KpiDefinition` is a settlement KPI sourc
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
@@ -285,8 +286,27 @@ def _per_customer(flags: str, group: str, source: str) -> str:
     )
 
 
-#: PostgreSQL's memory for one KPI's grouping, for its transaction only (``SET LOCAL``).
+#: PostgreSQL's memory for one KPI's grouping, for its statements only (:func:`_grouping_memory`).
 KPI_WORK_MEM = "256MB"
+
+
+@contextmanager
+def _grouping_memory(cursor: Any) -> Iterator[None]:
+    """On PostgreSQL, ``work_mem`` at :data:`KPI_WORK_MEM` for the statements inside, and back to
+    what it was after them: the cohort is grouped by customer (a million groups at national
+    scale), which at the default 4 MB spilled 80 MB to disk and took most of each KPI's time.
+    Set for the transaction (``set_config(…, true)``, as ``SET LOCAL``), so it never outlives it,
+    and put back when the KPI is done, so a caller's own transaction goes on as it was (an error
+    rolls the setting back with the KPI's savepoint)."""
+    if connection.vendor != "postgresql":
+        yield
+        return
+    cursor.execute(
+        "SELECT current_setting('work_mem'), set_config('work_mem', %s, true)", [KPI_WORK_MEM]
+    )
+    ((before, _now),) = cursor.fetchall()
+    yield
+    cursor.execute("SELECT set_config('work_mem', %s, true)", [before])
 
 
 def compute(
@@ -309,11 +329,7 @@ def compute(
     params: list[Any] = [definition.alliance_id, start, end, *scope_params]
     cohort = f"FROM {_table(FollowUp)} e {period}"
     medians: dict[int | None, Decimal] = {}
-    with transaction.atomic(), connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            # The cohort is grouped by customer (a million groups at national scale): at the
-            # default 4 MB the grouping spilled 80 MB to disk and took most of each KPI's time.
-            cursor.execute(f"SET LOCAL work_mem = '{KPI_WORK_MEM}'")
+    with transaction.atomic(), connection.cursor() as cursor, _grouping_memory(cursor):
         if definition.employed_months is not None:
             cents = f"e.cents_{int(definition.employed_months)}"
             flags = (

@@ -127,13 +127,7 @@ def queue(request: HttpRequest, pk: int) -> HttpResponse:
     # The queue carries no customer's personal data (the referral's number, the service, the
     # sender, its days and state), and is made from the alliance's records alone: kept until
     # anything in the alliance changes (ADR 0037), for this user, language, address and day.
-    response = render(
-        request,
-        "referrals/queue.html",
-        {"alliance": alliance, "kept": kept.part(request, alliance, "referral-queue", make)},
-    )
-    kept.mark(request, response)
-    return response
+    return kept.page(request, "referrals/queue.html", alliance, "referral-queue", make)
 
 
 @login_required

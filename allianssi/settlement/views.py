@@ -111,18 +111,15 @@ def _overview_page(
 
     # The year at a glance is made from the alliance's records alone: kept until anything in the
     # alliance changes. The form to compute is the session's own (its CSRF token): never kept.
-    response = render(
+    return kept.page(
         request,
         "settlement/overview.html",
-        {
-            "alliance": alliance,
-            "year": year,
-            "kept": kept.part(request, alliance, "settlement-overview", make),
-            "form": form if can_compute else None,
-        },
+        alliance,
+        "settlement-overview",
+        make,
+        year=year,
+        form=form if can_compute else None,
     )
-    kept.mark(request, response)
-    return response
 
 
 @login_required

@@ -8,6 +8,7 @@ import random
 from decimal import Decimal
 
 import pytest
+from django.db import connection, transaction
 from django.utils import timezone
 
 from allianssi.core.errors import DomainError
@@ -58,6 +59,22 @@ def verify(event, status=Status.VERIFIED):
     event.status = status
     event.save(update_fields=["status"])
     kpis.refresh([event.customer_id])
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="work_mem is PostgreSQL's")
+def test_postgresql__the_kpis_memory_is_theirs_alone(serving: World):
+    """Raised for the KPI's statements, then back to what the caller's transaction had."""
+
+    def work_mem() -> str:
+        with connection.cursor() as cursor:
+            cursor.execute("SHOW work_mem")
+            return str(cursor.fetchone()[0])
+
+    with transaction.atomic():
+        before = work_mem()
+        assert before != kpis.KPI_WORK_MEM
+        kpis.compute(define(serving), *YEAR)
+        assert work_mem() == before
 
 
 def test_the_window_is_from_the_start_to_n_days_after_the_end(serving: World):
