@@ -107,7 +107,18 @@ def test(args: list[str]) -> None:
     # On every core (pytest-xdist, each worker with its own test database) unless told otherwise.
     if not any(a.startswith(("-n", "--numprocesses", "--dist")) for a in args):
         args = ["-n", "auto", *args]
-    run(PYTHON, "-m", "pytest", *args, env=django_env("config.settings.test"))
+    # A worker that runs out of tests takes half of another's queue, so that no core waits while
+    # another works through a long queue of its own (docs/testing.md).
+    if not any(a.startswith("--dist") for a in args):
+        args = ["--dist", "worksteal", *args]
+    env = django_env("config.settings.test")
+    # Compiled modules kept between runs and test processes, under var/ (not in git), even where
+    # the environment says not to write them (PYTHONDONTWRITEBYTECODE): without them every
+    # worker compiles the project and rewrites the test modules' asserts anew, about 10 s of CPU
+    # each before the first test (docs/testing.md).
+    env.pop("PYTHONDONTWRITEBYTECODE", None)
+    env.setdefault("PYTHONPYCACHEPREFIX", str(ROOT / "var" / "pycache"))
+    run(PYTHON, "-m", "pytest", *args, env=env)
 
 
 def lint(args: list[str]) -> None:

@@ -39,6 +39,8 @@ from tests.shared_worlds import (
     enter_for_test,
     keep_migrated_copy,
     leave_for_test,
+    load_demo,
+    long_first,
     shared_value,
 )
 
@@ -375,6 +377,13 @@ def _audit_triggers_around_flush(request: pytest.FixtureRequest):
 
 
 @pytest.fixture
+def demo_database(request: pytest.FixtureRequest, transactional_db: None) -> None:
+    """The demo (``demo_load``) in the database of a transactional test: on SQLite in memory a
+    copy of it loaded once for the run (``load_demo`` in ``tests/shared_worlds.py``)."""
+    load_demo(request)
+
+
+@pytest.fixture
 def back_to_the_latest_migrations() -> Iterator[None]:
     """For a test that migrates the database back to test a migration: the database is brought
     forward to every app's latest migration after it, whatever target the test ended at, so that
@@ -391,7 +400,8 @@ def back_to_the_latest_migrations() -> Iterator[None]:
 @pytest.hookimpl(trylast=True)
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     """The tests that use a kept world in the order of their worlds, within pytest-django's
-    groups (``tests/shared_worlds.py``), so that each world is built about once per worker.
+    groups (``tests/shared_worlds.py``), so that each world is built about once per worker;
+    the longest tests first in their group (``long_first``).
 
     Every transactional test (``transaction=True`` or a live server) restores the database as
     it was after migrations (serialized rollback). Without it, the flush after such a test
@@ -408,7 +418,7 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
             # needed for its flush afterwards, which must not recreate the content types that
             # the next test's serialized state brings back (an IntegrityError otherwise).
             item.add_marker(pytest.mark.django_db(transaction=True, serialized_rollback=True))
-    items.sort(key=lambda item: (django_group(item), chain_key(item)))
+    items.sort(key=lambda item: (django_group(item), long_first(item), chain_key(item)))
 
 
 @pytest.fixture(autouse=True)

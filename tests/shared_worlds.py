@@ -139,6 +139,22 @@ def django_group(item: pytest.Item) -> int:
     return 2
 
 
+#: The fixtures of the longest tests: migrating the database back and forth, loading the demo.
+LONG = frozenset({"back_to_the_latest_migrations", "demo_database"})
+
+
+def long_first(item: pytest.Item) -> int:
+    """Within pytest-django's group, the tests that migrate the database or load the demo
+    (tens of seconds each) first, then those with a live server (the browser tests, seconds
+    each), then the rest. pytest-xdist hands the tests out in this order, so the long ones start
+    while the other workers still have work, and the run ends on short tests instead of one
+    worker finishing a long one while the others wait."""
+    names = getattr(item, "fixturenames", ())
+    if "live_server" in names:
+        return 1
+    return 0 if LONG.intersection(names) else 2
+
+
 def chain_key(item: pytest.Item) -> tuple[str, ...]:
     """The chain as names that are the same in every worker (for sorting)."""
     if _is_transactional(item):
@@ -239,10 +255,43 @@ def enter_for_test(request: pytest.FixtureRequest, stack: Stack) -> None:
     item = request.node
     if _is_transactional(item):
         stack.clear()
+        _emptied["by a transactional test"] = True
         return
+    if _emptied.pop("by a transactional test", False):
+        restore_migrated_database()
     chain = chain_of(item)
     if stack.enter(chain) and chain:
         setattr(item, _VALUES, copy.deepcopy(stack.frames[-1].values))
+
+
+#: Set while the database may be empty: a transactional test ends with a flush of every table.
+_emptied: dict[str, bool] = {}
+
+
+def restore_migrated_database() -> None:
+    """The database as the migrations made it again, for a test in a transaction that comes
+    after a transactional test in the same process.
+
+    pytest-django runs the tests in a transaction before the transactional ones, but pytest-xdist
+    may hand a worker one of them later (``--dist worksteal`` moves tests between workers, so
+    that none waits while another still has tests queued). The flush at a transactional test's
+    end empties every table, the reference data that migrations load included, and on SQLite
+    its append-only triggers are lifted for it (``tests/conftest.py``). SQLite in memory gets
+    the copy kept just after migrating (triggers included); another database the same
+    serialized contents that a transactional test starts from."""
+    from django.db import connection
+
+    raw = raw_in_memory_sqlite()
+    if raw is not None:
+        migrated_copy["database"].backup(raw)
+        return
+    contents = getattr(connection, "_test_serialized_contents", None)
+    if contents is None:
+        raise RuntimeError(
+            "A test in a transaction follows a transactional test, but the test database was "
+            "made without serialized contents to restore it from."
+        )
+    connection.creation.deserialize_db_from_string(contents)
 
 
 def leave_for_test(request: pytest.FixtureRequest) -> None:
@@ -301,3 +350,81 @@ def keep_migrated_copy() -> None:
     raw = raw_in_memory_sqlite()
     if raw is not None and "database" not in migrated_copy:
         migrated_copy["database"] = copy_of(raw)
+
+
+#: The database as ``demo_load`` left it, kept per test process (SQLite in memory only): the
+#: day it was loaded and an in-memory SQLite copy of the whole database.
+_demo_copy: dict[str, Any] = {}
+
+
+def load_demo(request: pytest.FixtureRequest) -> None:
+    """The demo (``demo_load``) into the test database of a transactional test.
+
+    Loading the demo takes seconds, so on SQLite in memory (the default test database) the
+    first test in a process loads it on a copy of the database as the migrations left it, and
+    keeps a copy of the whole database (SQLite's backup API); the later tests copy that back:
+    the same rows, ids and audit chains, in milliseconds (over what the serialized rollback
+    restored; ``tests/conftest.py`` keeps it for every transactional test, so that the flush
+    after it leaves the content types to the next test's rollback). The copy is of the same day
+    (the demo's dates are relative to today). The test processes of one run (pytest-xdist
+    workers) share it: the first to need it loads the demo and writes the copy to
+    ``var/test-db/`` (under a lock), the others read it from there. Other databases restore the
+    reference data that the migrations load (the serialized rollback) and load the demo for
+    every test."""
+    import io
+
+    from django.core.management import call_command
+
+    from allianssi.core import clock
+
+    raw = raw_in_memory_sqlite()
+    if raw is None:
+        call_command("demo_load", stdout=io.StringIO())
+        return
+    today = clock.today()
+    if _demo_copy.get("day") != today:
+        _load_demo_for_the_run(request, raw, migrated_copy["database"], today.isoformat())
+        _demo_copy.update(day=today, database=copy_of(raw))
+    else:
+        _demo_copy["database"].backup(raw)
+
+
+def _load_demo_for_the_run(
+    request: pytest.FixtureRequest, raw: Any, migrated: Any, day: str
+) -> None:
+    """The demo into the in-memory database ``raw``: loaded on ``migrated`` (the database as the
+    migrations made it) by the first test process of the run, read from its file by the others.
+    The file is named by the run (pytest-xdist's ``testrunuid``) and the day; older ones go."""
+    import io
+    import os
+    import sqlite3
+
+    from django.core.management import call_command
+
+    from tests.template_database import FOLDER, locked
+
+    workerinput = getattr(request.config, "workerinput", None)
+    if workerinput is None:  # one process: nothing to share
+        migrated.backup(raw)
+        call_command("demo_load", stdout=io.StringIO())
+        return
+    path = FOLDER / f"demo-{workerinput['testrunuid']}-{day}.sqlite3"
+    with locked(FOLDER / "demo.lock"):
+        if path.is_file():
+            kept = sqlite3.connect(path)
+            try:
+                kept.backup(raw)
+            finally:
+                kept.close()
+            return
+        for old in FOLDER.glob("demo-*.sqlite3*"):
+            old.unlink(missing_ok=True)
+        migrated.backup(raw)
+        call_command("demo_load", stdout=io.StringIO())
+        written = path.with_name(path.name + ".part")
+        target = sqlite3.connect(written)
+        try:
+            raw.backup(target)
+        finally:
+            target.close()
+        os.replace(written, path)

@@ -4,10 +4,7 @@ parent, and the migrations that added the key filled it from the parent for the 
 
 from __future__ import annotations
 
-import io
-
 import pytest
-from django.core.management import call_command
 from django.db import connection
 from django.db.migrations.executor import MigrationExecutor
 
@@ -90,11 +87,12 @@ def test_mismatched_finds_a_row_whose_key_is_not_its_parents(world: World):
 
 
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
-def test_the_demo_gives_every_row_its_parents_alliance_and_the_migrations_fill_it_again():
+def test_the_demo_gives_every_row_its_parents_alliance_and_the_migrations_fill_it_again(
+    demo_database: None,
+):
     """The demo, written through the services, gives every keyed row its parent's alliance.
     Migrated back to before the key (the columns dropped) and forward again, every row gets
     the same alliance from its parent."""
-    call_command("demo_load", stdout=io.StringIO())
     main = Alliance.objects.get(name=MAIN_ALLIANCE)
     expected = _keys()
     empty = {label for label, rows in expected.items() if not rows}

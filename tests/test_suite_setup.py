@@ -109,3 +109,22 @@ def test_the_kept_world_is_below_the_tests_own_transaction(
     assert [frame.key for frame in stack.frames] == ["tests.conftest.world"]
     assert len(connection.atomic_blocks) == 2
     assert connection.atomic_blocks[0] is stack.frames[0].atomic
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_restore_migrated_database__brings_back_what_the_migrations_made_after_a_flush() -> None:
+    """A test in a transaction that pytest-xdist hands a worker after a transactional test finds
+    the database as the migrations made it, not as the flush left it (``shared_worlds``)."""
+    from django.contrib.contenttypes.models import ContentType
+    from django.core.management import call_command
+
+    from allianssi.parties.models import Municipality, Region
+    from tests.shared_worlds import restore_migrated_database
+
+    made = (Municipality.objects.count(), Region.objects.count(), ContentType.objects.count())
+    assert min(made) > 0
+    call_command("flush", interactive=False, inhibit_post_migrate=True, verbosity=0)
+    assert (Municipality.objects.count(), ContentType.objects.count()) == (0, 0)
+    restore_migrated_database()
+    again = (Municipality.objects.count(), Region.objects.count(), ContentType.objects.count())
+    assert again == made
