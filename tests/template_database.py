@@ -307,6 +307,11 @@ def create_from_template(connection: Any, template: str, *, suffix: str, verbosi
     return old_name
 
 
+#: The template each test database of this process was made from, by alias (for the tests of
+#: this module: the name a connection reports inside a test is the copy's, not the template's).
+MADE_FROM: dict[str, str] = {}
+
+
 def setup(
     *, rebuild: bool, serialize: bool, run: str, suffix: str, verbosity: int
 ) -> list[tuple[Any, str]]:
@@ -326,6 +331,7 @@ def setup(
             old_name = create_from_template(
                 connection, template, suffix=suffix, verbosity=verbosity
             )
+            MADE_FROM[alias] = template
             if serialize:
                 # What Django's create_test_db keeps for the serialized rollback.
                 contents = connection.creation.serialize_db_to_string()
