@@ -151,7 +151,7 @@ def books(request: HttpRequest, pk: int) -> HttpResponse:
                 "entries": entries,
                 "query": query.urlencode(),
                 "can_import": permissions.can_import_costs(request.user, alliance),
-                "can_post": permissions.can_import_costs(request.user, alliance),
+                "can_post": bool(_producers_to_post_for(request, alliance)),
                 "may_correct": _may_correct(request, alliance, entries.entries),
             },
             request,
@@ -471,18 +471,33 @@ def _revision_correct(
     )
 
 
+def _producers_to_post_for(request: HttpRequest, alliance: Alliance) -> list[tuple[int, str]]:
+    """The current producers and own production units whose costs the user may post."""
+    return member_choices(
+        alliance,
+        PRODUCING,
+        allowed=lambda o: permissions.can_post_costs(request.user, alliance, incurred_by_id=o),
+    )
+
+
 @login_required
 @require_http_methods(["GET", "POST"])
 def entry_new(request: HttpRequest, pk: int) -> HttpResponse:
     """Post one cost by hand."""
     alliance = alliance_get(user=request.user, pk=pk)
-    producers = member_choices(
-        alliance,
-        PRODUCING,
-        allowed=lambda o: permissions.can_post_costs(request.user, alliance, incurred_by_id=o),
-    )
+    producers = _producers_to_post_for(request, alliance)
     if not producers:
-        raise PermissionDenied
+        if not permissions.can_post_anyones_costs(request.user, alliance):
+            raise PermissionDenied
+        # The project office of an alliance without a current producer or own production unit.
+        messages.info(
+            request,
+            _(
+                "No cost can be posted yet: the alliance has no current producer or own "
+                "production unit to have incurred it."
+            ),
+        )
+        return redirect("openbook:books", pk=alliance.pk)
     organizers = member_choices(alliance, {MemberRole.ORGANIZER})
     form = EntryForm(
         request.POST or None,

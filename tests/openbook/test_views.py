@@ -397,3 +397,22 @@ def test_entry_pages__post_by_hand_then_correct_with_a_reversal(books: World):
     assert _client(books, "observer").get(url).status_code == 403
     assert _client(books, "observer").get(correct).status_code == 403
     assert _client(books, "other_manager").get(correct).status_code == 404
+
+
+def test_entry_new__an_alliance_without_producers_says_so_instead_of_refusing(world: World):
+    """The project office of an alliance with no producer or own production unit yet is not
+    offered "Post a cost", and the page's address tells why rather than answering 403."""
+    client = _client(world, "other_manager")
+    pk = world.other.pk
+    url = reverse("openbook:entry_new", args=[pk])
+    books_page = client.get(reverse("openbook:books", args=[pk]))
+    assert books_page.status_code == 200
+    assert url not in books_page.content.decode()
+    response = client.get(url, follow=True)
+    assert response.redirect_chain == [(reverse("openbook:books", args=[pk]), 302)]
+    assert "ei ole yhtään nykyistä tuottajaa" in response.content.decode()
+    # Those who may not post anyone's costs are still refused.
+    refused = _client(world, "observer").get(
+        reverse("openbook:entry_new", args=[world.alliance.pk])
+    )
+    assert refused.status_code == 403
