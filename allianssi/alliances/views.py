@@ -34,6 +34,7 @@ from allianssi.audit.reading import AREAS, audit_entries
 from allianssi.audit.reading import PAGE_SIZE as AUDIT_PAGE_SIZE
 from allianssi.audit.selectors import audit_records_of_alliance
 from allianssi.audit.services import chain_key
+from allianssi.core import hooks
 from allianssi.core.errors import DomainError
 from allianssi.core.views import act, act_on_button, page_number
 from allianssi.parties import services as party_services
@@ -276,7 +277,12 @@ def alliance_audit(request: HttpRequest, pk: int) -> HttpResponse:
     if area not in AREAS:
         area = ""
     page = Paginator(
-        audit_records_of_alliance(alliance_id=alliance.pk, area=area), AUDIT_PAGE_SIZE
+        audit_records_of_alliance(
+            alliance_id=alliance.pk,
+            area=area,
+            visible=hooks.audit_visible(request.user, alliance),
+        ),
+        AUDIT_PAGE_SIZE,
     ).get_page(page_number(request))
     return render(
         request,

@@ -3,22 +3,35 @@
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
+from typing import Any
 
-from django.db.models import Model, QuerySet
+from django.db.models import CharField, Model, Q, QuerySet
+from django.db.models.functions import Cast
 
 from allianssi.audit import actions
 from allianssi.audit.chain import GENESIS, Anchor, Break, Link, first_break, record_hash
 from allianssi.audit.models import AuditChain, AuditRecord
 
 
-def audit_records_of_alliance(*, alliance_id: int, area: str = "") -> QuerySet[AuditRecord]:
+def audit_records_of_alliance(
+    *, alliance_id: int, area: str = "", visible: Q | None = None
+) -> QuerySet[AuditRecord]:
     """An alliance's records, newest first; with ``area`` (an app label, as in
-    :data:`allianssi.audit.reading.AREAS`) only the records of that app's objects. Callers check
-    the viewer may see the alliance."""
+    :data:`allianssi.audit.reading.AREAS`) only the records of that app's objects, and with
+    ``visible`` only those the reader may see (``core.hooks.audit_visible``). Callers check the
+    viewer may see the alliance."""
     records = AuditRecord.objects.filter(alliance_id=alliance_id)
+    if visible is not None:
+        records = records.filter(visible)
     if area:
         records = records.filter(object_type__startswith=f"{area}.")
     return records.select_related("actor").order_by("-seq")
+
+
+def records_about(objects: QuerySet[Any]) -> Q:
+    """The audit records about ``objects`` (of one model): a filter of :class:`AuditRecord` by
+    the objects' ids as the records keep them (text), for an app's audit scope."""
+    return Q(object_id__in=objects.annotate(_key=Cast("pk", CharField())).values("_key"))
 
 
 def _links(key: str, *, upto: int | None = None) -> Iterator[Link]:

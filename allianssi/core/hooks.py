@@ -13,6 +13,8 @@ from collections.abc import Callable, Iterable, Iterator
 from contextlib import AbstractContextManager, ExitStack, contextmanager
 from typing import Any
 
+from django.db.models import Q
+
 Guard = Callable[[int], AbstractContextManager[None]]
 
 _GUARDS: list[Guard] = []
@@ -151,3 +153,37 @@ def register_customer_outcomes(events: CustomerOutcomes) -> None:
 
 def customer_outcomes(user: object, customer: object) -> Iterable[object]:
     return _CUSTOMER_OUTCOMES[0](user, customer) if _CUSTOMER_OUTCOMES else ()
+
+
+#: Which of an alliance's audit records about one kind of object a reader may see: ``(user,
+#: alliance)`` → a filter (``Q``) of :class:`~allianssi.audit.models.AuditRecord` rows. The app
+#: that owns the objects registers the scope of their kind: an object type
+#: (``"customers.customer"``: the records about the customers whose page the reader may open) or
+#: a whole app (``"procurement."``: every record about its objects). The records of a kind with
+#: no scope are seen by everyone who may read the alliance's trail. The audit page and the home
+#: page's count of changes ask :func:`audit_visible`; the audit app, below the apps, imports none.
+AuditScope = Callable[[Any, Any], Q]
+
+_AUDIT_SCOPES: dict[str, AuditScope] = {}
+
+
+def register_audit_scope(kind: str, scope: AuditScope) -> None:
+    _AUDIT_SCOPES[kind] = scope
+
+
+def audit_visible(user: object, alliance: object) -> Q:
+    """The audit records of ``alliance`` that ``user`` may see, as a filter: for each kind with a
+    scope, its records only where the scope lets them through."""
+    visible = Q()
+    for kind, scope in _AUDIT_SCOPES.items():
+        seen = scope(user, alliance)
+        if not seen:  # Q(): every record of the kind (``~kind | Q()`` would be ``~kind``)
+            continue
+        of_kind = Q(object_type__startswith=kind) if kind.endswith(".") else Q(object_type=kind)
+        visible &= ~of_kind | seen
+    return visible
+
+
+#: The scope that lets every record of its kind through, and the one that lets none.
+EVERYTHING = Q()
+NOTHING = Q(pk__in=[])

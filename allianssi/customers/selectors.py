@@ -21,7 +21,9 @@ from django.http import Http404
 
 from allianssi import permissions
 from allianssi.alliances.models import Alliance
+from allianssi.audit.selectors import records_about
 from allianssi.catalogue.models import Channel, in_language
+from allianssi.core import hooks
 from allianssi.customers.models import (
     AccessReason,
     Consent,
@@ -286,6 +288,34 @@ def shared_path(customer: Customer) -> list[Step]:
     dates (one query)."""
     match = (_same_person(customer) or Q(customer=customer)) & ~Q(state=State.DRAFT)
     return [_step(r, full=False) for r in _path_rows(match)]
+
+
+# The audit trail --------------------------------------------------------------------------------
+
+
+def _advised_organizer(user: AnyUser, alliance: Alliance) -> int | None:
+    """The user's organisation, if the user is one of its customer advisors in ``alliance``."""
+    own = getattr(user, "organisation_id", None)
+    if own is None or not permissions.can_serve_customers(user, alliance, organizer_id=own):
+        return None
+    return int(own)
+
+
+def audit_scope_customers(user: AnyUser, alliance: Alliance) -> Q:
+    """The audit records about customers that a reader of the alliance's trail may see: those of
+    the customers whose page the reader may open (the advisors of the customer's organizer)."""
+    own = _advised_organizer(user, alliance)
+    if own is None:
+        return hooks.NOTHING
+    return records_about(Customer.objects.filter(alliance=alliance, organizer_id=own))
+
+
+def audit_scope_consents(user: AnyUser, alliance: Alliance) -> Q:
+    """The audit records about consents: those of the customers whose page the reader may open."""
+    own = _advised_organizer(user, alliance)
+    if own is None:
+        return hooks.NOTHING
+    return records_about(Consent.objects.filter(alliance=alliance, customer__organizer_id=own))
 
 
 # The access log ---------------------------------------------------------------------------------

@@ -26,7 +26,7 @@ from allianssi.alliances.models import Alliance, MemberRole, Membership, Role
 from allianssi.audit.models import AuditRecord
 from allianssi.catalogue.models import PartyRole, ServiceVersion, VersionStatus
 from allianssi.compliance.selectors import compliance_view
-from allianssi.core import clock
+from allianssi.core import clock, hooks
 from allianssi.governance.models import (
     Attendance,
     Idea,
@@ -466,10 +466,14 @@ def news(*, user: AnyUser, since: dt.datetime | None, scope: Scope | None = None
     listed = list(mine[:NEW_NOTIFICATIONS])
     count = mine.count()  # always asked: the page's queries stay the same as they grow
     audit: list[AuditNews] = []
-    ids = [pk for pk, a in scope.alliances.items() if permissions.can_view_audit(user, a)]
-    if since is not None and ids:
+    readable = [a for a in scope.alliances.values() if permissions.can_view_audit(user, a)]
+    if since is not None and readable:
+        # Only the records the user may see in each alliance's trail (hooks.audit_visible).
+        seen = Q(pk__in=[])
+        for alliance in readable:
+            seen |= Q(alliance_id=alliance.pk) & hooks.audit_visible(user, alliance)
         rows = (
-            AuditRecord.objects.filter(alliance_id__in=ids, created_at__gt=since)
+            AuditRecord.objects.filter(seen, created_at__gt=since)
             .exclude(actor_id=user.pk)
             .values("alliance_id")
             .annotate(n=Count("pk"))

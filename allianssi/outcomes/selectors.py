@@ -13,12 +13,58 @@ from django.db.models import Count, Q, QuerySet
 from allianssi import permissions
 from allianssi.accounts.models import User
 from allianssi.alliances.models import Alliance
+from allianssi.audit.selectors import records_about
 from allianssi.catalogue.models import Service
+from allianssi.core import hooks
 from allianssi.customers.models import Customer
 from allianssi.outcomes import kpis, measures
 from allianssi.outcomes.models import KpiDefinition, OutcomeEvent, Status
 from allianssi.parties.models import Organisation
 from allianssi.referrals.models import Episode, Referral
+
+# Whose events the user sees -----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Party:
+    """The party the user sees outcomes for: an organizer (its advisors and controller see the
+    events of its customers; only its advisors open the customers' pages) or a producer (its
+    staff see the events it reported)."""
+
+    pk: int
+    organizer: bool
+    advisor: bool
+
+
+def event_reader(user: Any, alliance: Alliance) -> Party | None:
+    """The party whose outcome events ``user`` sees in ``alliance``, if any."""
+    own = getattr(user, "organisation_id", None)
+    if own is None:
+        return None
+    if permissions.can_verify_outcomes(user, alliance, organizer_id=own):
+        advisor = permissions.can_serve_customers(user, alliance, organizer_id=own)
+        return Party(own, organizer=True, advisor=advisor)
+    if permissions.can_receive_referrals(user, alliance, producer_id=own):
+        return Party(own, organizer=False, advisor=False)
+    return None
+
+
+def events_read_by(party: Party, alliance: Alliance) -> QuerySet[OutcomeEvent]:
+    """The events the party sees: an organizer's, those of its customers; a producer's, those it
+    reported."""
+    events = OutcomeEvent.objects.filter(alliance=alliance)
+    if party.organizer:
+        return events.filter(customer__organizer_id=party.pk)
+    return events.filter(reporter_id=party.pk)
+
+
+def audit_scope(user: Any, alliance: Alliance) -> Q:
+    """The audit records about outcome events that a reader of the alliance's trail may see:
+    those of the events whose page the reader may open (``hooks.register_audit_scope``)."""
+    party = event_reader(user, alliance)
+    if party is None:
+        return hooks.NOTHING
+    return records_about(events_read_by(party, alliance))
 
 
 def verified_counts(alliance: Alliance, start: dt.date, end: dt.date) -> dict[tuple[int, str], int]:

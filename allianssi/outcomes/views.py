@@ -106,39 +106,6 @@ RECENT = 20
 PRODUCING = {MemberRole.PRODUCER, MemberRole.OWN_PRODUCTION}
 
 
-# Whose events the user sees -----------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Party:
-    """The party the user sees outcomes for: an organizer (its advisors and controller see the
-    events of its customers; only its advisors open the customers' pages) or a producer (its
-    staff see the events it reported)."""
-
-    pk: int
-    organizer: bool
-    advisor: bool
-
-
-def _party(user: Any, alliance: Alliance) -> Party | None:
-    own = getattr(user, "organisation_id", None)
-    if own is None:
-        return None
-    if permissions.can_verify_outcomes(user, alliance, organizer_id=own):
-        advisor = permissions.can_serve_customers(user, alliance, organizer_id=own)
-        return Party(own, organizer=True, advisor=advisor)
-    if permissions.can_receive_referrals(user, alliance, producer_id=own):
-        return Party(own, organizer=False, advisor=False)
-    return None
-
-
-def _events(party: Party, alliance: Alliance) -> QuerySet[OutcomeEvent]:
-    events = OutcomeEvent.objects.filter(alliance=alliance)
-    if party.organizer:
-        return events.filter(customer__organizer_id=party.pk)
-    return events.filter(reporter_id=party.pk)
-
-
 def _verifier(request: HttpRequest, alliance: Alliance) -> Organisation:
     """The organizer whose claims the user verifies (its advisors and controller); 403 for
     anyone else, producers' staff included."""
@@ -230,7 +197,7 @@ def index(request: HttpRequest, pk: int) -> HttpResponse:
     """What the user can do with outcomes here, and the KPIs computed from them."""
     alliance = alliance_get(user=request.user, pk=pk)
     require(permissions.can_view_outcome_figures(request.user, alliance))
-    party = _party(request.user, alliance)
+    party = selectors.event_reader(request.user, alliance)
     definitions = list(
         KpiDefinition.objects.filter(alliance=alliance).prefetch_related("types").order_by("code")
     )
@@ -634,7 +601,7 @@ def _listed(events: QuerySet[OutcomeEvent]) -> QuerySet[OutcomeEvent]:
     )
 
 
-def _referrals(event: OutcomeEvent, party: Party) -> list[int]:
+def _referrals(event: OutcomeEvent, party: selectors.Party) -> list[int]:
     """The referrals an event follows that the party may open: a producer's own."""
     return [
         e.referral.number
@@ -649,11 +616,11 @@ def _referrals(event: OutcomeEvent, party: Party) -> list[int]:
 def event_list(request: HttpRequest, pk: int) -> HttpResponse:
     """The party's outcome events, the newest first, by status."""
     alliance = alliance_get(user=request.user, pk=pk)
-    party = _party(request.user, alliance)
+    party = selectors.event_reader(request.user, alliance)
     require(party is not None)
     assert party is not None
     form = EventFilterForm(request.GET or None)
-    events = _listed(_events(party, alliance))
+    events = _listed(selectors.events_read_by(party, alliance))
     status = form.status_value()
     if status:
         events = events.filter(status=status)
@@ -690,13 +657,15 @@ def event_list(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-def _event(request: HttpRequest, pk: int, event_pk: int) -> tuple[Alliance, Party, OutcomeEvent]:
+def _event(
+    request: HttpRequest, pk: int, event_pk: int
+) -> tuple[Alliance, selectors.Party, OutcomeEvent]:
     alliance = alliance_get(user=request.user, pk=pk)
-    party = _party(request.user, alliance)
+    party = selectors.event_reader(request.user, alliance)
     found = None
     if party is not None:
         found = (
-            _listed(_events(party, alliance))
+            _listed(selectors.events_read_by(party, alliance))
             .select_related("customer__organizer", "recorded_by", "alliance")
             .filter(pk=event_pk)
             .first()
@@ -709,7 +678,7 @@ def _event(request: HttpRequest, pk: int, event_pk: int) -> tuple[Alliance, Part
 def _event_page(
     request: HttpRequest,
     alliance: Alliance,
-    party: Party,
+    party: selectors.Party,
     event: OutcomeEvent,
     *,
     status: int = 200,
@@ -1107,7 +1076,7 @@ def _sample_page(
         number = claims.filter(pk__lt=bound_for).count() // PAGE_SIZE + 1
     page: Page[OutcomeEvent] = Paginator(claims, PAGE_SIZE).get_page(number)
     live = permissions.alliance_is_live(alliance)
-    party = _party(request.user, alliance)
+    party = selectors.event_reader(request.user, alliance)
     rows = [
         {
             "event": event,

@@ -6,13 +6,13 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import TYPE_CHECKING
 
-from django.db.models import QuerySet, Sum
+from django.db.models import Q, QuerySet, Sum
 from django.http import Http404
 
 from allianssi import permissions
 from allianssi.accounts.models import User
 from allianssi.alliances.models import Alliance, AllianceRole, MemberRole, Membership, Role
-from allianssi.core import clock
+from allianssi.core import clock, hooks
 from allianssi.parties.models import PRODUCER_KINDS, Organisation
 from allianssi.procurement.assessment import CriterionSummary, Summary
 from allianssi.procurement.criteria import QUESTIONS
@@ -70,6 +70,13 @@ def procurement_value(procurement: Procurement) -> Decimal:
 def _visible(user: AnyUser, alliance: Alliance) -> None:
     if not permissions.can_view_procurement(user, alliance):
         raise Http404
+
+
+def audit_scope(user: AnyUser, alliance: Alliance) -> Q:
+    """The audit records about procurement (candidates, scores, negotiations, the award) that a
+    reader of the alliance's trail may see: all of them to those who may read the procurement
+    record, none to anyone else (producers never see their competitors' scores)."""
+    return hooks.EVERYTHING if permissions.can_view_procurement(user, alliance) else hooks.NOTHING
 
 
 # Strategy ---------------------------------------------------------------------------------------

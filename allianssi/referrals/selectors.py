@@ -21,6 +21,7 @@ from django.utils.translation import get_language
 
 from allianssi import permissions
 from allianssi.alliances.models import Alliance, Membership
+from allianssi.audit.selectors import records_about
 from allianssi.catalogue import pagecache
 from allianssi.catalogue.models import (
     PartyRole,
@@ -29,7 +30,7 @@ from allianssi.catalogue.models import (
     VersionStatus,
     in_language,
 )
-from allianssi.core import clock, sharedcache
+from allianssi.core import clock, hooks, sharedcache
 from allianssi.customers.models import Customer, CustomerKind
 from allianssi.referrals.models import OPEN_STATES, TRANSITIONS, Referral, Side, State, Transition
 
@@ -255,6 +256,27 @@ def can_view(user: AnyUser, referral: Referral) -> bool:
         organizer_id=referral.customer.organizer_id,
         sent=referral.state != State.DRAFT,
     )
+
+
+def audit_scope(user: AnyUser, alliance: Alliance) -> Q:
+    """The audit records about referrals that a reader of the alliance's trail may see: those of
+    the referrals whose page the reader may open (:func:`can_view`, as a filter)."""
+    own = getattr(user, "organisation_id", None)
+    if own is None:
+        return hooks.NOTHING
+    mine = []
+    if permissions.can_send_referral(user, alliance, sender_id=own):
+        mine.append(Q(sender_id=own))
+    if permissions.can_serve_customers(user, alliance, organizer_id=own):
+        mine.append(Q(customer__organizer_id=own))
+    if permissions.can_receive_referrals(user, alliance, producer_id=own):
+        mine.append(Q(producer_id=own) & ~Q(state=State.DRAFT))
+    if not mine:
+        return hooks.NOTHING
+    either = mine[0]
+    for more in mine[1:]:
+        either |= more
+    return records_about(Referral.objects.filter(either, alliance=alliance))
 
 
 def referral_get(*, user: AnyUser, alliance: Alliance, number: int) -> Referral:

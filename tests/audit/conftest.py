@@ -1,0 +1,1 @@
+from tests.customers.world import serving  # noqa: F401

@@ -1,0 +1,155 @@
+"""Each reader of an alliance's audit trail sees the records about customers, consents,
+referrals and outcome events whose pages they may open, and the procurement's records only if
+they may read the procurement; everything else as before. No link on the page leads to a page
+the reader may not open."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+
+import pytest
+from django.test import Client
+from django.urls import reverse
+
+from allianssi.audit.models import AuditRecord
+from allianssi.audit.selectors import audit_records_of_alliance
+from allianssi.core import hooks
+from allianssi.customers.services import consent_give
+from allianssi.home import selectors
+from allianssi.identification import identity
+from allianssi.outcomes.services import Report, event_record
+from allianssi.referrals.services import referral_create
+from tests.conftest import World
+from tests.customers.world import OTHER_HETU, customer, offered
+from tests.outcomes.conftest import D, episode, kind, person
+from tests.procurement.conftest import open_procurement
+
+pytestmark = pytest.mark.django_db
+
+READERS = [
+    "manager",
+    "leader",
+    "controller",
+    "observer",
+    "producer_staff",
+    "advisor",
+    "advisor_nokia",
+    "unit_staff",
+    "producer2_staff",
+]
+
+
+def _page(world: World, who: str) -> str:
+    client = Client()
+    client.force_login(world.users[who])
+    response = client.get(reverse("alliances:audit", args=[world.alliance.pk]))
+    assert response.status_code == 200
+    return response.content.decode()
+
+
+def _seen(world: World, who: str) -> set[str]:
+    """The object types of the records the page lists (by the raw records' ids shown)."""
+    body = _page(world, who)
+    numbers = {int(n) for n in re.findall(r"#(\d+)", body)}
+    return set(
+        AuditRecord.objects.filter(alliance=world.alliance, seq__in=numbers)
+        .values_list("object_type", flat=True)
+        .distinct()
+    )
+
+
+@pytest.fixture
+def trail(serving: World) -> dict[str, object]:
+    """A customer of Tampere with a consent and a referral sent to Työpolku, another customer's
+    draft referral to Työpolku, and a procurement."""
+    version = offered(serving)
+    person = customer(serving)
+    consent_give(customer=person, purpose="Tietojen luovutus", actor=serving.users["advisor"])
+    sent = referral_create(
+        actor=serving.users["advisor"],
+        customer=person,
+        service=version.service,
+        producer=serving.org["producer"],
+        message="",
+        send=True,
+    )
+    draft = referral_create(
+        actor=serving.users["advisor"],
+        customer=customer(serving, hetu=OTHER_HETU, name="Olli Toinen"),
+        service=version.service,
+        producer=serving.org["producer"],
+        message="",
+    )
+    procurement = open_procurement(serving)
+    return {"sent": sent, "draft": draft, "procurement": procurement}
+
+
+def test_audit_page__customers_and_referrals_to_those_who_open_them(
+    serving: World, trail: dict[str, object]
+):
+    personal = {"customers.customer", "customers.consent", "referrals.referral"}
+    assert personal <= _seen(serving, "advisor")
+    for who in ["manager", "leader", "controller", "observer", "advisor_nokia", "unit_staff"]:
+        seen = _seen(serving, who)
+        assert not seen & personal, who
+        assert "alliances.alliance" in seen, who  # the rest as before
+    # The producer sees the referral sent to it, not the draft it has not received, and none of
+    # the customers' records.
+    seen = _seen(serving, "producer_staff")
+    assert "referrals.referral" in seen
+    assert not seen & {"customers.customer", "customers.consent"}
+    body = _page(serving, "producer_staff")
+    sent, draft = trail["sent"], trail["draft"]
+    assert reverse("referrals:detail", args=[serving.alliance.pk, sent.number]) in body
+    assert reverse("referrals:detail", args=[serving.alliance.pk, draft.number]) not in body
+    assert "referrals.referral" not in _seen(serving, "producer2_staff")
+
+
+def test_audit_page__the_procurement_to_those_who_read_it(serving: World, trail: dict[str, object]):
+    for who in ["manager", "controller", "observer", "leader"]:
+        assert "procurement.procurement" in _seen(serving, who), who
+    for who in ["producer_staff", "advisor", "unit_staff"]:
+        assert not any(t.startswith("procurement.") for t in _seen(serving, who)), who
+
+
+@pytest.mark.parametrize("who", READERS)
+def test_audit_page__every_link_opens(serving: World, trail: dict[str, object], who: str):
+    client = Client()
+    client.force_login(serving.users[who])
+    body = _page(serving, who)
+    links = set(re.findall(rf'href="(/alliances/{serving.alliance.pk}/[^"?#]+)"', body))
+    assert links
+    for link in sorted(links):
+        assert client.get(link).status_code == 200, link
+
+
+def test_audit_page__an_outcome_event_to_its_reporter_and_the_customers_organizer(serving: World):
+    who = person(serving, identity.temporary_code(D(1980, 1, 1), 901))
+    episode(serving, who, D(2026, 1, 10), D(2026, 3, 31))
+    event_record(
+        report=Report(actor=serving.users["producer_staff"]),
+        customer=who,
+        outcome=kind("employed_open"),
+        occurred_on=D(2026, 4, 15),
+    )
+    for who_reads in ["producer_staff", "advisor", "controller"]:
+        expected = who_reads != "controller"  # Nokia's controller: neither reporter nor organizer
+        assert ("outcomes.outcomeevent" in _seen(serving, who_reads)) is expected, who_reads
+    for who_reads in ["producer2_staff", "manager", "observer", "advisor_nokia"]:
+        assert "outcomes.outcomeevent" not in _seen(serving, who_reads), who_reads
+
+
+def test_news__counts_only_the_records_the_reader_may_see(serving: World, trail: dict[str, object]):
+    since = dt.datetime(2000, 1, 1, tzinfo=dt.UTC)
+    for who in READERS:
+        user = serving.users[who]
+        (news,) = selectors.news(user=user, since=since).audit
+        listed = audit_records_of_alliance(
+            alliance_id=serving.alliance.pk, visible=hooks.audit_visible(user, serving.alliance)
+        ).exclude(actor_id=user.pk)
+        assert news.count == listed.count(), who
+    everything = AuditRecord.objects.filter(alliance=serving.alliance)
+    producer = serving.users["producer_staff"]
+    (news,) = selectors.news(user=producer, since=since).audit
+    assert news.count < everything.exclude(actor_id=producer.pk).count()
