@@ -462,7 +462,14 @@ def can_import_costs(user: AnyUser, alliance: Alliance) -> bool:
 
 def can_view_import(user: AnyUser, job: ImportJob) -> bool:
     """An import's progress and outcome: whoever started it, and the project office."""
-    return user.pk == job.created_by_id or can_post_anyones_costs(user, job.alliance)
+    return can_view_import_by(user, job.alliance, created_by_id=job.created_by_id)
+
+
+def can_view_import_by(user: AnyUser, alliance: Alliance, *, created_by_id: int | None) -> bool:
+    """The progress and outcome of an import that ``created_by_id`` started in ``alliance``."""
+    return (user.pk is not None and user.pk == created_by_id) or can_post_anyones_costs(
+        user, alliance
+    )
 
 
 # The commercial model and its settlement ---------------------------------------------------------

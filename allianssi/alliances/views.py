@@ -290,7 +290,9 @@ def alliance_audit(request: HttpRequest, pk: int) -> HttpResponse:
         {
             "alliance": alliance,
             "page": page,
-            "entries": audit_entries(page.object_list),
+            "entries": audit_entries(
+                page.object_list, linkable=hooks.audit_linkable(request.user, alliance)
+            ),
             "areas": AREAS.items(),
             "area": area,
             "params": urlencode({"area": area}) if area else "",

@@ -16,7 +16,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections import defaultdict
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from typing import Any
@@ -207,8 +207,11 @@ def _url(record: AuditRecord, numbers: Mapping[tuple[str, str], int]) -> str | N
     return None
 
 
-def audit_entries(records: Iterable[AuditRecord]) -> list[AuditEntry]:
-    """``records`` as the audit page shows them, in the active language. The caller has checked
+def audit_entries(
+    records: Iterable[AuditRecord], *, linkable: Callable[[AuditRecord], bool] | None = None
+) -> list[AuditEntry]:
+    """``records`` as the audit page shows them, in the active language, each linked to its
+    object's page unless ``linkable`` says the reader may not open it. The caller has checked
     that the reader may see them."""
     listed = list(records)
     numbers = _numbers(listed)
@@ -220,7 +223,7 @@ def audit_entries(records: Iterable[AuditRecord]) -> list[AuditEntry]:
                 record=record,
                 actor=actor,
                 sentence=sentence(record, actor=actor),
-                url=_url(record, numbers),
+                url=_url(record, numbers) if linkable is None or linkable(record) else None,
             )
         )
     return entries

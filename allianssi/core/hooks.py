@@ -184,6 +184,29 @@ def audit_visible(user: object, alliance: object) -> Q:
     return visible
 
 
+#: Whether a reader may follow a listed record's link to its object's page, where the record is
+#: open to every reader but the page is not (an import's progress page: its importer and the
+#: project office): ``(user, alliance)`` → a test of the record. Registered by object type.
+AuditLink = Callable[[Any, Any], Callable[[Any], bool]]
+
+_AUDIT_LINKS: dict[str, AuditLink] = {}
+
+
+def register_audit_link(kind: str, rule: AuditLink) -> None:
+    _AUDIT_LINKS[kind] = rule
+
+
+def audit_linkable(user: object, alliance: object) -> Callable[[Any], bool]:
+    """A test of an audit record: may ``user`` follow its link (kinds without a rule: yes)."""
+    rules = {kind: rule(user, alliance) for kind, rule in _AUDIT_LINKS.items()}
+
+    def linkable(record: Any) -> bool:
+        rule = rules.get(record.object_type)
+        return rule is None or rule(record)
+
+    return linkable
+
+
 #: The scope that lets every record of its kind through, and the one that lets none.
 EVERYTHING = Q()
 NOTHING = Q(pk__in=[])

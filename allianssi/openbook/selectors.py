@@ -16,6 +16,7 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
@@ -41,6 +42,7 @@ from allianssi.openbook.models import (
 from allianssi.parties.models import Organisation
 
 if TYPE_CHECKING:
+    from allianssi.audit.models import AuditRecord
     from allianssi.permissions import AnyUser
 
 DIMENSIONS = ("carried_by", "incurred_by", "service_area", "category", "month")
@@ -687,4 +689,13 @@ def period_totals(
             grand, entries = cents or 0, count or 0
     return PeriodTotals(
         lines=lines, by_organizer=by_organizer, total=from_cents(grand), entries=entries
+    )
+
+
+def audit_link_to_import(user: Any, alliance: Alliance) -> Callable[[AuditRecord], bool]:
+    """Whether an audit record of an import (queued or finished, the importer its actor) links
+    the reader to the import's page: its importer's and the project office's
+    (``hooks.register_audit_link``)."""
+    return lambda record: permissions.can_view_import_by(
+        user, alliance, created_by_id=record.actor_id
     )

@@ -6,6 +6,7 @@ the reader may not open."""
 from __future__ import annotations
 
 import datetime as dt
+import io
 import re
 
 import pytest
@@ -18,6 +19,7 @@ from allianssi.core import hooks
 from allianssi.customers.services import consent_give
 from allianssi.home import selectors
 from allianssi.identification import identity
+from allianssi.openbook.jobs import job_create
 from allianssi.outcomes.services import Report, event_record
 from allianssi.referrals.services import referral_create
 from tests.conftest import World
@@ -153,3 +155,22 @@ def test_news__counts_only_the_records_the_reader_may_see(serving: World, trail:
     producer = serving.users["producer_staff"]
     (news,) = selectors.news(user=producer, since=since).audit
     assert news.count < everything.exclude(actor_id=producer.pk).count()
+
+
+def test_audit_page__an_import_links_to_its_page_for_its_importer_and_the_project_office(
+    serving: World, tmp_path, settings
+):
+    settings.OPENBOOK_IMPORT_DIR = tmp_path
+    job = job_create(
+        actor=serving.users["producer_staff"],
+        alliance=serving.alliance,
+        upload=io.BytesIO(b"booked_on;amount\n"),
+        name="kulut.csv",
+    )
+    url = reverse("openbook:job", args=[serving.alliance.pk, job.pk])
+    for who in ["producer_staff", "manager"]:
+        assert url in _page(serving, who), who
+    for who in ["unit_staff", "controller", "observer"]:
+        body = _page(serving, who)
+        assert "kulut.csv" in body, who  # the record is open books
+        assert url not in body, who
