@@ -153,3 +153,19 @@ def test_audit_entries__every_record_of_the_world_reads_in_every_language(world:
             entries = audit_entries(records)
         assert len(entries) == len(records)
         assert all(e.sentence and "%(" not in e.sentence for e in entries)
+
+
+def test_audit_page__the_raw_record_is_json(world: World):
+    with transaction.atomic():
+        audit_append(
+            actor=world.users["manager"],
+            alliance=world.alliance,
+            action="alliance.update",
+            obj=world.alliance,
+            before={"goals": None, "open": True},
+            after={"goals": ["Työllisyys"], "open": False},
+        )
+    body = _page(world, "en")
+    assert '{"goals": null, "open": true}' in body
+    assert '{"goals": ["Työllisyys"], "open": false}' in body
+    assert "None" not in body.split("<main", 1)[1]

@@ -8,6 +8,7 @@ chain no longer holds that record with that hash (docs/audit.md).
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from django import template
@@ -19,6 +20,15 @@ from allianssi.audit.selectors import audit_record_of
 from allianssi.audit.services import chain_key
 
 register = template.Library()
+
+
+@register.filter
+def stored_json(value: Any) -> str:
+    """A record's ``before`` or ``after`` as the JSON the record keeps (``null``, ``true``, double
+    quotes), not as Python writes a dict; "—" for none."""
+    if value is None:
+        return "—"
+    return json.dumps(value, ensure_ascii=False)
 
 
 @register.filter
