@@ -24,11 +24,12 @@ register = template.Library()
 
 @register.filter
 def stored_json(value: Any) -> str:
-    """A record's ``before`` or ``after`` as the JSON the record keeps (``null``, ``true``, double
-    quotes), not as Python writes a dict; "—" for none."""
+    """A record's ``before`` or ``after`` as JSON (``null``, ``true``, double quotes), not as
+    Python writes a dict, its keys sorted as the record's hash takes them (PostgreSQL's
+    ``jsonb`` keeps them in an order of its own); "—" for none."""
     if value is None:
         return "—"
-    return json.dumps(value, ensure_ascii=False)
+    return json.dumps(value, ensure_ascii=False, sort_keys=True)
 
 
 @register.filter
