@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import logging
 import os
 
 import pytest
@@ -142,6 +143,23 @@ def test_documents__pdf(board: Board):
         assert response["Content-Type"] == "application/pdf"
         assert response.content.startswith(b"%PDF-")
         assert "attachment" in response["Content-Disposition"]
+
+
+def test_documents__pdf_made_without_a_warning(board: Board, caplog: pytest.LogCaptureFixture):
+    """The PDF is made from the page without its links to the stylesheets (WeasyPrint is given
+    print.css itself, and reads no phone-width media query): nothing for WeasyPrint to warn of
+    in the log on every document."""
+    if not _pdf_works():
+        pytest.skip("WeasyPrint needs Pango")
+    meeting = _call_meeting(board)
+    minutes_save(actor=board.world.users["manager"], meeting=meeting, text="Teksti")
+    client = _client(board, "observer")
+    pk = board.world.alliance.pk
+    page = reverse("governance:minutes_document", args=[pk, meeting.number])
+    assert "print-narrow.css" in client.get(page).content.decode()  # the page keeps both
+    with caplog.at_level(logging.WARNING, logger="weasyprint"):
+        assert client.get(page + "?format=pdf").status_code == 200
+    assert [r.getMessage() for r in caplog.records if r.name.startswith("weasyprint")] == []
 
 
 def test_pdf_from_html__fetches_nothing():
