@@ -112,6 +112,10 @@ class Tab:
             return
         if urlsplit(request.url).path == "/favicon.ico":
             return
+        if request.resource_type in {"fetch", "xhr"} and request.failure == "net::ERR_ABORTED":
+            # Cancelled by the page itself going away (the test moved on while a page's script,
+            # such as an import's progress poll, waited for its answer): nothing failed to load.
+            return
         self._problem(
             self._document_of(request),
             f"{request.resource_type} {request.url} failed: {request.failure}",
