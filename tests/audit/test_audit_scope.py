@@ -68,21 +68,15 @@ def trail(serving: World) -> dict[str, object]:
     version = offered(serving)
     person = customer(serving)
     consent_give(customer=person, purpose="Tietojen luovutus", actor=serving.users["advisor"])
-    sent = referral_create(
-        actor=serving.users["advisor"],
-        customer=person,
-        service=version.service,
-        producer=serving.org["producer"],
-        message="",
-        send=True,
-    )
-    draft = referral_create(
-        actor=serving.users["advisor"],
-        customer=customer(serving, hetu=OTHER_HETU, name="Olli Toinen"),
-        service=version.service,
-        producer=serving.org["producer"],
-        message="",
-    )
+    to_tyopolku = {
+        "actor": serving.users["advisor"],
+        "service": version.service,
+        "producer": serving.org["producer"],
+        "message": "",
+    }
+    sent = referral_create(customer=person, send=True, **to_tyopolku)
+    other = customer(serving, hetu=OTHER_HETU, name="Olli Toinen")
+    draft = referral_create(customer=other, **to_tyopolku)
     procurement = open_procurement(serving)
     return {"sent": sent, "draft": draft, "procurement": procurement}
 
