@@ -7,7 +7,6 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
@@ -32,7 +31,7 @@ from allianssi.alliances.models import TRANSITIONS, Alliance, MemberRole, Member
 from allianssi.audit import anchoring
 from allianssi.audit.reading import AREAS, audit_entries
 from allianssi.audit.reading import PAGE_SIZE as AUDIT_PAGE_SIZE
-from allianssi.audit.selectors import audit_records_of_alliance
+from allianssi.audit.selectors import TrailPaginator
 from allianssi.audit.services import chain_key
 from allianssi.core import hooks
 from allianssi.core.errors import DomainError
@@ -276,14 +275,14 @@ def alliance_audit(request: HttpRequest, pk: int) -> HttpResponse:
     area = request.GET.get("area", "")
     if area not in AREAS:
         area = ""
-    page = Paginator(
-        audit_records_of_alliance(
-            alliance_id=alliance.pk,
-            area=area,
-            visible=hooks.audit_visible(request.user, alliance),
-        ),
-        AUDIT_PAGE_SIZE,
-    ).get_page(page_number(request))
+    asked = page_number(request)
+    page = TrailPaginator(
+        alliance_id=alliance.pk,
+        branches=hooks.audit_branches(request.user, alliance),
+        area=area,
+        per_page=AUDIT_PAGE_SIZE,
+        asked=asked,
+    ).get_page(asked)
     return render(
         request,
         "alliances/audit.html",

@@ -8,6 +8,9 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+#: The columns that name the parties a record about a customer's data concerns (ADR 0041).
+PARTY_COLUMNS = ("organizer_party", "producer_party", "sender_party")
+
 
 class AppendOnlyError(Exception):
     pass
@@ -52,6 +55,14 @@ class AuditRecord(models.Model):
     after = models.JSONField(_("after"), null=True, blank=True)
     prev_hash = models.CharField(max_length=64)
     hash = models.CharField(max_length=64)
+    # Who may read a record about a customer's data (ADR 0041): the parties its object concerns,
+    # as its app names them (``core.hooks.register_audit_parties``): the customer's organizer
+    # (set on every such record, and only on them), the producer (a referral's, or an outcome
+    # event's reporter) and a referral's sender. Not hashed: they index the records by reader,
+    # as ``audit_object`` indexes them by object, and are filled in from the objects.
+    organizer_party = models.BigIntegerField(null=True, blank=True)
+    producer_party = models.BigIntegerField(null=True, blank=True)
+    sender_party = models.BigIntegerField(null=True, blank=True)
 
     class Meta:
         ordering = ["chain", "seq"]
@@ -64,6 +75,23 @@ class AuditRecord(models.Model):
             models.Index(fields=["alliance", "-seq"], name="audit_alliance_seq"),
             # The record of a document's approval, shown on the document as a checkpoint.
             models.Index(fields=["object_type", "object_id"], name="audit_object"),
+            # A reader's page is read from these, one branch an index (ADR 0041): the records
+            # about no customer's data, and each party's records of each kind, newest first.
+            models.Index(
+                fields=["alliance", "-seq"],
+                name="audit_open",
+                condition=models.Q(organizer_party__isnull=True),
+            ),
+            *(
+                models.Index(
+                    fields=["alliance", column, "object_type", "-seq"],
+                    name=f"audit_{column}",
+                    condition=models.Q(**{f"{column}__isnull": False}),
+                )
+                for column in PARTY_COLUMNS
+            ),
+            # "Changed since your last visit": where the alliance's records since a moment begin.
+            models.Index(fields=["alliance", "created_at"], name="audit_alliance_time"),
         ]
 
     def __str__(self) -> str:

@@ -3,14 +3,19 @@
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
-from typing import Any
+from typing import Any, overload
 
+from django.core.paginator import Paginator
 from django.db.models import CharField, Model, Q, QuerySet
 from django.db.models.functions import Cast
+from django.utils.functional import cached_property
 
 from allianssi.audit import actions
 from allianssi.audit.chain import GENESIS, Anchor, Break, Link, first_break, record_hash
 from allianssi.audit.models import AuditChain, AuditRecord
+
+#: How many pages past the one asked for a reader's pager counts (ADR 0041).
+LOOKAHEAD = 10
 
 
 def audit_records_of_alliance(
@@ -26,6 +31,62 @@ def audit_records_of_alliance(
     if area:
         records = records.filter(object_type__startswith=f"{area}.")
     return records.select_related("actor").order_by("-seq")
+
+
+class TrailPaginator(Paginator):  # type: ignore[type-arg]
+    """The pages of an alliance's records that a reader sees, newest first, read branch by
+    branch (``core.hooks.audit_branches``): each branch's newest records from its own index,
+    counted no further than :data:`LOOKAHEAD` pages past the one asked for, then merged. So a
+    page costs the same whether the trail holds a thousand records or millions, and whether
+    the reader sees most of them or few (ADR 0041). When there are more than were counted,
+    ``more`` is true and ``num_pages`` is the last page counted: the pager says "more than"."""
+
+    def __init__(
+        self, *, alliance_id: int, branches: Sequence[Q], area: str, per_page: int, asked: int
+    ) -> None:
+        self.limit = (max(asked, 1) + LOOKAHEAD) * per_page
+        self.more = False
+        self.records = audit_records_of_alliance(alliance_id=alliance_id, area=area)
+        self.branches = [self.records.filter(branch) for branch in branches]
+        super().__init__(_Merged(self), per_page)
+
+    @cached_property
+    def seqs(self) -> list[int]:
+        """The numbers of the records counted, newest first."""
+        found: set[int] = set()
+        for records in self.branches:
+            found.update(records.values_list("seq", flat=True)[: self.limit + 1])
+        newest = sorted(found, reverse=True)
+        if len(newest) > self.limit:
+            self.more = True
+            del newest[self.limit :]
+        return newest
+
+    @cached_property
+    def count(self) -> int:
+        return len(self.seqs)
+
+
+class _Merged(Sequence[AuditRecord]):
+    """The records of a :class:`TrailPaginator`'s numbers, read a page at a time."""
+
+    def __init__(self, paginator: TrailPaginator) -> None:
+        self.paginator = paginator
+
+    def __len__(self) -> int:
+        return self.paginator.count
+
+    @overload
+    def __getitem__(self, index: int) -> AuditRecord: ...
+
+    @overload
+    def __getitem__(self, index: slice) -> list[AuditRecord]: ...
+
+    def __getitem__(self, index: int | slice) -> AuditRecord | list[AuditRecord]:
+        if isinstance(index, int):
+            return self.paginator.records.get(seq=self.paginator.seqs[index])
+        seqs = self.paginator.seqs[index]
+        return list(self.paginator.records.filter(seq__in=seqs)) if seqs else []
 
 
 def records_about(objects: QuerySet[Any]) -> Q:

@@ -12,7 +12,7 @@ from django.db import IntegrityError, models, transaction
 from allianssi.audit import actions
 from allianssi.audit.chain import GENESIS, record_hash
 from allianssi.audit.models import AuditChain, AuditRecord
-from allianssi.core import clock
+from allianssi.core import clock, hooks
 
 if TYPE_CHECKING:
     from allianssi.accounts.models import User
@@ -61,6 +61,8 @@ def audit_append(
     if not transaction.get_connection().in_atomic_block:
         raise RuntimeError("audit_append must be called inside a transaction")
     registered = actions.get(action)
+    kind = obj._meta.label_lower
+    parties = hooks.audit_parties(kind, obj)
     head = _lock_chain(chain_key(alliance))
     record = AuditRecord(
         chain=head.key,
@@ -70,12 +72,14 @@ def audit_append(
         actor=actor,
         actor_label=actor.get_username() if actor is not None else "system",
         action=registered.name,
-        object_type=obj._meta.label_lower,
+        object_type=kind,
         object_id=str(obj.pk),
         before=jsonable(before),
         after=jsonable(after),
         prev_hash=head.last_hash,
     )
+    if parties is not None:  # a record about a customer's data: who may read it (ADR 0041)
+        record.organizer_party, record.producer_party, record.sender_party = parties
     record.hash = record_hash(record.content(), record.prev_hash)
     record.save()
     AuditChain.objects.filter(pk=head.pk).update(last_seq=record.seq, last_hash=record.hash)

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import AbstractContextManager, ExitStack, contextmanager
-from typing import Any
+from typing import Any, NamedTuple
 
 from django.db.models import Q
 
@@ -155,32 +155,79 @@ def customer_outcomes(user: object, customer: object) -> Iterable[object]:
     return _CUSTOMER_OUTCOMES[0](user, customer) if _CUSTOMER_OUTCOMES else ()
 
 
-#: Which of an alliance's audit records about one kind of object a reader may see: ``(user,
-#: alliance)`` → a filter (``Q``) of :class:`~allianssi.audit.models.AuditRecord` rows. The app
-#: that owns the objects registers the scope of their kind: an object type
-#: (``"customers.customer"``: the records about the customers whose page the reader may open) or
-#: a whole app (``"procurement."``: every record about its objects). The records of a kind with
-#: no scope are seen by everyone who may read the alliance's trail. The audit page and the home
-#: page's count of changes ask :func:`audit_visible`; the audit app, below the apps, imports none.
+#: Which of an alliance's audit records a reader may see (ADR 0040, ADR 0041). Two kinds of
+#: object have records that not every reader of the trail may see:
+#:
+#: - **Records about a customer's data** (a customer, a consent, a referral, an outcome event):
+#:   the app that owns the object type registers, with :func:`register_audit_parties`, the
+#:   parties an object concerns (``obj`` → :class:`Parties`, kept on each record as it is
+#:   appended) and its readers' rule: ``(user, alliance)`` → the filters of the records the user
+#:   may see, each by one party column (``Q(organizer_party=…)``), so that each is read from
+#:   that column's index, newest first.
+#: - **A whole app's records** (``"procurement."``): :func:`register_audit_scope` with
+#:   ``(user, alliance)`` → :data:`EVERYTHING` or :data:`NOTHING`.
+#:
+#: Every other record is seen by everyone who may read the alliance's trail. The audit page
+#: and the home page's count of changes ask :func:`audit_branches`; the audit app, below the
+#: apps, imports none of them.
+
+
+class Parties(NamedTuple):
+    """The parties a record about a customer's data concerns (their organisations' ids): the
+    customer's organizer, and where there is one the producer and the sender."""
+
+    organizer: int
+    producer: int | None = None
+    sender: int | None = None
+
+
+AuditParties = Callable[[Any], Parties]
+AuditReaders = Callable[[Any, Any], list[Q]]
 AuditScope = Callable[[Any, Any], Q]
 
+_AUDIT_PARTIES: dict[str, tuple[AuditParties, AuditReaders]] = {}
 _AUDIT_SCOPES: dict[str, AuditScope] = {}
+
+
+def register_audit_parties(kind: str, parties: AuditParties, readers: AuditReaders) -> None:
+    _AUDIT_PARTIES[kind] = (parties, readers)
 
 
 def register_audit_scope(kind: str, scope: AuditScope) -> None:
     _AUDIT_SCOPES[kind] = scope
 
 
-def audit_visible(user: object, alliance: object) -> Q:
-    """The audit records of ``alliance`` that ``user`` may see, as a filter: for each kind with a
-    scope, its records only where the scope lets them through."""
-    visible = Q()
+def audit_parties(kind: str, obj: object) -> Parties | None:
+    """The parties of a record about ``obj`` (of the object type ``kind``), or ``None`` when
+    the records of its kind are open to every reader."""
+    registered = _AUDIT_PARTIES.get(kind)
+    return registered[0](obj) if registered else None
+
+
+def audit_branches(user: object, alliance: object) -> list[Q]:
+    """The audit records of ``alliance`` that ``user`` may see, as filters whose union is what
+    the user sees, each read from one index: first the records about no customer's data (less
+    any app whose scope hides it), then for each kind of customer data each of the reader's
+    filters. Two filters may match the same record (a referral the reader's organizer both
+    serves and sent): a reader of the branches merges them."""
+    open_records = Q(organizer_party__isnull=True)
     for kind, scope in _AUDIT_SCOPES.items():
         seen = scope(user, alliance)
         if not seen:  # Q(): every record of the kind (``~kind | Q()`` would be ``~kind``)
             continue
         of_kind = Q(object_type__startswith=kind) if kind.endswith(".") else Q(object_type=kind)
-        visible &= ~of_kind | seen
+        open_records &= ~of_kind | seen
+    branches = [open_records]
+    for kind, (_parties, readers) in _AUDIT_PARTIES.items():
+        branches.extend(Q(object_type=kind) & branch for branch in readers(user, alliance))
+    return branches
+
+
+def audit_visible(user: object, alliance: object) -> Q:
+    """The same as :func:`audit_branches`, as one filter."""
+    visible = NOTHING
+    for branch in audit_branches(user, alliance):
+        visible |= branch
     return visible
 
 

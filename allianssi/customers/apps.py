@@ -9,5 +9,9 @@ class CustomersConfig(AppConfig):
         from allianssi.core import hooks
         from allianssi.customers import selectors
 
-        hooks.register_audit_scope("customers.customer", selectors.audit_scope_customers)
-        hooks.register_audit_scope("customers.consent", selectors.audit_scope_consents)
+        hooks.register_audit_parties(
+            "customers.customer", selectors.audit_parties_of_customer, selectors.audit_readers
+        )
+        hooks.register_audit_parties(
+            "customers.consent", selectors.audit_parties_of_consent, selectors.audit_readers
+        )

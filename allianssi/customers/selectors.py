@@ -21,7 +21,6 @@ from django.http import Http404
 
 from allianssi import permissions
 from allianssi.alliances.models import Alliance
-from allianssi.audit.selectors import records_about
 from allianssi.catalogue.models import Channel, in_language
 from allianssi.core import hooks
 from allianssi.customers.models import (
@@ -301,21 +300,20 @@ def _advised_organizer(user: AnyUser, alliance: Alliance) -> int | None:
     return int(own)
 
 
-def audit_scope_customers(user: AnyUser, alliance: Alliance) -> Q:
-    """The audit records about customers that a reader of the alliance's trail may see: those of
-    the customers whose page the reader may open (the advisors of the customer's organizer)."""
+def audit_readers(user: AnyUser, alliance: Alliance) -> list[Q]:
+    """The audit records about customers and their consents that a reader of the alliance's
+    trail may see (``hooks.register_audit_parties``): those of the customers whose page the
+    reader may open (the advisors of the customer's organizer)."""
     own = _advised_organizer(user, alliance)
-    if own is None:
-        return hooks.NOTHING
-    return records_about(Customer.objects.filter(alliance=alliance, organizer_id=own))
+    return [] if own is None else [Q(organizer_party=own)]
 
 
-def audit_scope_consents(user: AnyUser, alliance: Alliance) -> Q:
-    """The audit records about consents: those of the customers whose page the reader may open."""
-    own = _advised_organizer(user, alliance)
-    if own is None:
-        return hooks.NOTHING
-    return records_about(Consent.objects.filter(alliance=alliance, customer__organizer_id=own))
+def audit_parties_of_customer(customer: Customer) -> hooks.Parties:
+    return hooks.Parties(organizer=customer.organizer_id)
+
+
+def audit_parties_of_consent(consent: Consent) -> hooks.Parties:
+    return hooks.Parties(organizer=consent.customer.organizer_id)
 
 
 # The access log ---------------------------------------------------------------------------------

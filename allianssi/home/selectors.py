@@ -445,6 +445,11 @@ class AuditNews:
     alliance: Alliance
     url: str
     count: int
+    counted: int  # more than ``count`` when the count stopped at AUDIT_NEWS_CAP
+
+    @property
+    def more(self) -> bool:
+        return self.counted > self.count
 
 
 @dataclass
@@ -459,6 +464,31 @@ class News:
     audit: list[AuditNews]
 
 
+#: The changes in a trail counted at most, "more than" beyond (ADR 0041).
+AUDIT_NEWS_CAP = 999
+
+
+def _changes_since(user: AnyUser, alliance: Alliance, since: dt.datetime) -> int:
+    """The records of ``alliance``'s trail since ``since`` that ``user`` may see and did not
+    make, counted up to one past :data:`AUDIT_NEWS_CAP`: from the first record after ``since``
+    (by its time, from the index ``audit_alliance_time``) onwards, so the count reads the
+    records of the time away, not the whole trail."""
+    first = (
+        AuditRecord.objects.filter(alliance_id=alliance.pk, created_at__gt=since)
+        .order_by("created_at")
+        .values_list("seq", flat=True)
+        .first()
+    )
+    if first is None:
+        return 0
+    changes = (
+        AuditRecord.objects.filter(alliance_id=alliance.pk, seq__gte=first, created_at__gt=since)
+        .filter(hooks.audit_visible(user, alliance))
+        .exclude(actor_id=user.pk)
+    )
+    return changes[: AUDIT_NEWS_CAP + 1].count()
+
+
 def news(*, user: AnyUser, since: dt.datetime | None, scope: Scope | None = None) -> News:
     scope = scope or scope_of(user)
     mine = notifications_of(user=user)
@@ -467,26 +497,12 @@ def news(*, user: AnyUser, since: dt.datetime | None, scope: Scope | None = None
     count = mine.count()  # always asked: the page's queries stay the same as they grow
     audit: list[AuditNews] = []
     readable = [a for a in scope.alliances.values() if permissions.can_view_audit(user, a)]
-    if since is not None and readable:
-        # Only the records the user may see in each alliance's trail (hooks.audit_visible).
-        seen = Q(pk__in=[])
+    if since is not None:
         for alliance in readable:
-            seen |= Q(alliance_id=alliance.pk) & hooks.audit_visible(user, alliance)
-        rows = (
-            AuditRecord.objects.filter(seen, created_at__gt=since)
-            .exclude(actor_id=user.pk)
-            .values("alliance_id")
-            .annotate(n=Count("pk"))
-            .order_by("alliance_id")
-        )
-        audit = [
-            AuditNews(
-                scope.alliances[r["alliance_id"]],
-                reverse("alliances:audit", args=[r["alliance_id"]]),
-                r["n"],
-            )
-            for r in rows
-        ]
+            changes = _changes_since(user, alliance, since)
+            if changes:
+                url = reverse("alliances:audit", args=[alliance.pk])
+                audit.append(AuditNews(alliance, url, min(changes, AUDIT_NEWS_CAP), changes))
     return News(since=since, notifications=listed, notification_count=count, audit=audit)
 
 

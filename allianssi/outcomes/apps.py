@@ -31,4 +31,6 @@ class OutcomesConfig(AppConfig):
         hooks.register_customers_imported(kpis.customers_imported)
         hooks.register_customer_erased(services.customer_erased)
         hooks.register_customer_outcomes(selectors.events_of_customer)
-        hooks.register_audit_scope("outcomes.outcomeevent", selectors.audit_scope)
+        hooks.register_audit_parties(
+            "outcomes.outcomeevent", selectors.audit_parties, selectors.audit_readers
+        )

@@ -13,7 +13,6 @@ from django.db.models import Count, Q, QuerySet
 from allianssi import permissions
 from allianssi.accounts.models import User
 from allianssi.alliances.models import Alliance
-from allianssi.audit.selectors import records_about
 from allianssi.catalogue.models import Service
 from allianssi.core import hooks
 from allianssi.customers.models import Customer
@@ -58,13 +57,19 @@ def events_read_by(party: Party, alliance: Alliance) -> QuerySet[OutcomeEvent]:
     return events.filter(reporter_id=party.pk)
 
 
-def audit_scope(user: Any, alliance: Alliance) -> Q:
-    """The audit records about outcome events that a reader of the alliance's trail may see:
-    those of the events whose page the reader may open (``hooks.register_audit_scope``)."""
+def audit_readers(user: Any, alliance: Alliance) -> list[Q]:
+    """The audit records about outcome events that a reader of the alliance's trail may see
+    (``hooks.register_audit_parties``): those of the events whose page the reader may open, as
+    :func:`events_read_by` finds them: an organizer's people, its customers'; a producer's, the
+    events it reported."""
     party = event_reader(user, alliance)
     if party is None:
-        return hooks.NOTHING
-    return records_about(events_read_by(party, alliance))
+        return []
+    return [Q(organizer_party=party.pk) if party.organizer else Q(producer_party=party.pk)]
+
+
+def audit_parties(event: OutcomeEvent) -> hooks.Parties:
+    return hooks.Parties(organizer=event.customer.organizer_id, producer=event.reporter_id)
 
 
 def verified_counts(alliance: Alliance, start: dt.date, end: dt.date) -> dict[tuple[int, str], int]:

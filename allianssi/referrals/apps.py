@@ -13,4 +13,6 @@ class ReferralsConfig(AppConfig):
         register_reminders(
             "referrals", reminders.referrals_expiring, hours=reminders.REFERRAL_REMINDER_HOURS
         )
-        hooks.register_audit_scope("referrals.referral", selectors.audit_scope)
+        hooks.register_audit_parties(
+            "referrals.referral", selectors.audit_parties, selectors.audit_readers
+        )

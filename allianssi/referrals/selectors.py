@@ -258,25 +258,31 @@ def can_view(user: AnyUser, referral: Referral) -> bool:
     )
 
 
-def audit_scope(user: AnyUser, alliance: Alliance) -> Q:
-    """The audit records about referrals that a reader of the alliance's trail may see: those of
-    the referrals whose page the reader may open (:func:`can_view`, as a filter)."""
+def audit_readers(user: AnyUser, alliance: Alliance) -> list[Q]:
+    """The audit records about referrals that a reader of the alliance's trail may see
+    (``hooks.register_audit_parties``): those of the referrals whose page the reader may open
+    (:func:`can_view`, as filters of the records' parties). A producer sees a referral's records
+    once it is sent, its draft's among them."""
     own = getattr(user, "organisation_id", None)
     if own is None:
-        return hooks.NOTHING
+        return []
     mine = []
-    if permissions.can_send_referral(user, alliance, sender_id=own):
-        mine.append(Q(sender_id=own))
     if permissions.can_serve_customers(user, alliance, organizer_id=own):
-        mine.append(Q(customer__organizer_id=own))
+        mine.append(Q(organizer_party=own))
+    if permissions.can_send_referral(user, alliance, sender_id=own):
+        mine.append(Q(sender_party=own))
     if permissions.can_receive_referrals(user, alliance, producer_id=own):
-        mine.append(Q(producer_id=own) & ~Q(state=State.DRAFT))
-    if not mine:
-        return hooks.NOTHING
-    either = mine[0]
-    for more in mine[1:]:
-        either |= more
-    return records_about(Referral.objects.filter(either, alliance=alliance))
+        drafts = Referral.objects.filter(alliance=alliance, producer_id=own, state=State.DRAFT)
+        mine.append(Q(producer_party=own) & ~records_about(drafts))
+    return mine
+
+
+def audit_parties(referral: Referral) -> hooks.Parties:
+    return hooks.Parties(
+        organizer=referral.customer.organizer_id,
+        producer=referral.producer_id,
+        sender=referral.sender_id,
+    )
 
 
 def referral_get(*, user: AnyUser, alliance: Alliance, number: int) -> Referral:

@@ -1,20 +1,27 @@
 """Each reader of an alliance's audit trail sees the records about customers, consents,
 referrals and outcome events whose pages they may open, and the procurement's records only if
 they may read the procurement; everything else as before. No link on the page leads to a page
-the reader may not open."""
+the reader may not open. The records about customers' data carry the parties they concern, and
+the page reads a reader's records branch by branch from them (ADR 0041)."""
 
 from __future__ import annotations
 
 import datetime as dt
+import importlib
 import io
 import re
+from types import SimpleNamespace
 
 import pytest
+from django.conf import settings
+from django.db import connection
 from django.test import Client
 from django.urls import reverse
 
-from allianssi.audit.models import AuditRecord
-from allianssi.audit.selectors import audit_records_of_alliance
+from allianssi.audit import selectors as audit_selectors
+from allianssi.audit import triggers
+from allianssi.audit.models import PARTY_COLUMNS, AuditRecord
+from allianssi.audit.selectors import TrailPaginator, audit_records_of_alliance
 from allianssi.core import hooks
 from allianssi.customers.services import consent_give
 from allianssi.home import selectors
@@ -168,3 +175,127 @@ def test_audit_page__an_import_links_to_its_page_for_its_importer_and_the_projec
         body = _page(serving, who)
         assert "kulut.csv" in body, who  # the record is open books
         assert url not in body, who
+
+
+def _parties(record: AuditRecord) -> tuple[int | None, ...]:
+    return tuple(getattr(record, column) for column in PARTY_COLUMNS)
+
+
+def _event(world: World):
+    who = person(world, identity.temporary_code(D(1980, 1, 1), 901))
+    episode(world, who, D(2026, 1, 10), D(2026, 3, 31))
+    return event_record(
+        report=Report(actor=world.users["producer_staff"]),
+        customer=who,
+        outcome=kind("employed_open"),
+        occurred_on=D(2026, 4, 15),
+    )
+
+
+def test_records_about_customers_data_carry_their_parties(serving: World, trail: dict[str, object]):
+    event = _event(serving)
+    tampere, tyopolku = serving.org["tampere"].pk, serving.org["producer"].pk
+    records = AuditRecord.objects.filter(alliance=serving.alliance)
+    expected = {
+        "customers.customer": (tampere, None, None),
+        "customers.consent": (tampere, None, None),
+        "referrals.referral": (tampere, tyopolku, tampere),
+        "outcomes.outcomeevent": (tampere, tyopolku, None),
+    }
+    for kind_name, parties in expected.items():
+        about = records.filter(object_type=kind_name)
+        assert about.exists(), kind_name
+        assert {_parties(r) for r in about} == {parties}, kind_name
+    assert records.filter(object_type="outcomes.outcomeevent", object_id=str(event.pk)).exists()
+    others = records.exclude(object_type__in=expected)
+    assert others.exists()
+    assert {_parties(r) for r in others} == {(None, None, None)}
+
+
+def test_the_migrations_fill_in_the_records_written_before(
+    serving: World, trail: dict[str, object]
+):
+    _event(serving)
+    appended = {r.pk: _parties(r) for r in AuditRecord.objects.all()}
+    assert any(parties[0] for parties in appended.values())
+    triggers.remove(connection, ["audit_auditrecord"])
+    AuditRecord.objects.update(organizer_party=None, producer_party=None, sender_party=None)
+    triggers.install(connection, ["audit_auditrecord"])
+    editor = SimpleNamespace(connection=connection)
+    for module in [
+        "allianssi.customers.migrations.0005_audit_parties",
+        "allianssi.referrals.migrations.0006_audit_parties",
+        "allianssi.outcomes.migrations.0007_audit_parties",
+    ]:
+        importlib.import_module(module).forward(None, editor)
+    assert {r.pk: _parties(r) for r in AuditRecord.objects.all()} == appended
+    with pytest.raises(Exception, match="append-only"):  # the trigger is back
+        AuditRecord.objects.update(organizer_party=None)
+
+
+@pytest.mark.parametrize("who", READERS)
+def test_the_branches_list_what_the_filter_lets_through(
+    serving: World, trail: dict[str, object], who: str
+):
+    _event(serving)
+    user = serving.users[who]
+    paginator = TrailPaginator(
+        alliance_id=serving.alliance.pk,
+        branches=hooks.audit_branches(user, serving.alliance),
+        area="",
+        per_page=100,
+        asked=1,
+    )
+    visible = audit_records_of_alliance(
+        alliance_id=serving.alliance.pk, visible=hooks.audit_visible(user, serving.alliance)
+    )
+    assert paginator.seqs == list(visible.values_list("seq", flat=True))
+    assert paginator.seqs == sorted(set(paginator.seqs), reverse=True)  # each once, newest first
+
+
+def test_a_readers_pages_counted_no_further_than_ten_past_the_one_asked(
+    serving: World, trail: dict[str, object]
+):
+    advisor = serving.users["advisor"]
+    branches = hooks.audit_branches(advisor, serving.alliance)
+    everything = list(
+        audit_records_of_alliance(
+            alliance_id=serving.alliance.pk, visible=hooks.audit_visible(advisor, serving.alliance)
+        ).values_list("seq", flat=True)
+    )
+    per_page = 1
+    assert len(everything) > (1 + audit_selectors.LOOKAHEAD) * per_page
+    paginator = TrailPaginator(
+        alliance_id=serving.alliance.pk, branches=branches, area="", per_page=1, asked=1
+    )
+    assert paginator.count == 1 + audit_selectors.LOOKAHEAD
+    assert paginator.more
+    page = paginator.get_page(3)
+    assert [r.seq for r in page.object_list] == everything[2:3]
+    far = TrailPaginator(
+        alliance_id=serving.alliance.pk, branches=branches, area="", per_page=1, asked=999
+    )
+    assert far.count == len(everything)
+    assert not far.more
+    assert [r.seq for r in far.get_page(999).object_list] == everything[-1:]  # the last page
+
+
+def test_audit_page__says_more_than_when_not_all_were_counted(
+    serving: World, trail: dict[str, object], monkeypatch
+):
+    monkeypatch.setattr(audit_selectors, "LOOKAHEAD", 0)
+    monkeypatch.setattr("allianssi.alliances.views.AUDIT_PAGE_SIZE", 2)
+    client = Client()
+    client.force_login(serving.users["advisor"])
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    body = client.get(reverse("alliances:audit", args=[serving.alliance.pk])).content.decode()
+    assert "More than 2 records" in body
+    assert "Page 1 of more than 1" in body
+
+
+def test_news__says_more_than_past_the_cap(serving: World, trail: dict[str, object], monkeypatch):
+    monkeypatch.setattr(selectors, "AUDIT_NEWS_CAP", 2)
+    since = dt.datetime(2000, 1, 1, tzinfo=dt.UTC)
+    (news,) = selectors.news(user=serving.users["producer_staff"], since=since).audit
+    assert (news.count, news.more) == (2, True)
+    assert news.counted == 3
