@@ -42,6 +42,7 @@ def measure(records: int, members: int) -> dict[str, float]:
 
     from allianssi.alliances.models import Alliance, MemberRole, Phase
     from allianssi.alliances.services import alliance_enter_phase, membership_add
+    from allianssi.audit import actions
     from allianssi.audit.selectors import audit_chain_verify
     from allianssi.audit.services import audit_append
     from tests.conftest import D0, build_world
@@ -58,7 +59,7 @@ def measure(records: int, members: int) -> dict[str, float]:
             audit_append(
                 actor=manager,
                 alliance=alliance,
-                action="bench.append",
+                action=actions.ALLIANCE_UPDATE,
                 obj=alliance,
                 after={"i": i, "text": "x" * 80},
             )
