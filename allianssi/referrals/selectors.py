@@ -272,7 +272,9 @@ def audit_readers(user: AnyUser, alliance: Alliance) -> list[Q]:
     if permissions.can_send_referral(user, alliance, sender_id=own):
         mine.append(Q(sender_party=own))
     if permissions.can_receive_referrals(user, alliance, producer_id=own):
-        drafts = Referral.objects.filter(alliance=alliance, producer_id=own, state=State.DRAFT)
+        # The producer's drafts in any alliance (a referral's id is the same everywhere), so
+        # that they are read from the queue's index (producer, state), drafts alone.
+        drafts = Referral.objects.filter(producer_id=own, state=State.DRAFT)
         mine.append(Q(producer_party=own) & ~records_about(drafts))
     return mine
 
