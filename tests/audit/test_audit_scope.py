@@ -22,9 +22,10 @@ from allianssi.audit import selectors as audit_selectors
 from allianssi.audit import triggers
 from allianssi.audit.models import PARTY_COLUMNS, AuditRecord
 from allianssi.audit.selectors import TrailPaginator, audit_records_of_alliance
-from allianssi.core import hooks
+from allianssi.core import clock, hooks
 from allianssi.customers.services import consent_give
 from allianssi.home import selectors
+from allianssi.home.models import Visit
 from allianssi.identification import identity
 from allianssi.openbook.jobs import job_create
 from allianssi.outcomes.services import Report, event_record
@@ -296,6 +297,13 @@ def test_audit_page__says_more_than_when_not_all_were_counted(
 def test_news__says_more_than_past_the_cap(serving: World, trail: dict[str, object], monkeypatch):
     monkeypatch.setattr(selectors, "AUDIT_NEWS_CAP", 2)
     since = dt.datetime(2000, 1, 1, tzinfo=dt.UTC)
-    (news,) = selectors.news(user=serving.users["producer_staff"], since=since).audit
+    producer = serving.users["producer_staff"]
+    (news,) = selectors.news(user=producer, since=since).audit
     assert (news.count, news.more) == (2, True)
     assert news.counted == 3
+    Visit.objects.create(user=producer, previous_at=since, last_at=clock.now())
+    client = Client()
+    client.force_login(producer)
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    body = client.get(reverse("home:index")).content.decode()
+    assert "more than 2 changes by others in the audit trail" in body
