@@ -15,7 +15,7 @@ alliance's chain, hashed as ``audit_append`` hashes them (so ``audit_verify`` pa
 bulk because they are not what is measured.
 
 Measured in this process with Django's test client (``force_login``; the median of ``--views``
-views after one warm view, and the queries of one view, the slowest explained), for three
+views after one warm view, and the queries of one view, the slowest named), for three
 readers of the alliance with the most referrals:
 
 - the customer advisor of the municipality with the most customers (who may open its customers
