@@ -56,10 +56,13 @@ class _Chain:
     """One alliance's chain, appended to in bulk as ``audit_append`` would append one by one."""
 
     def __init__(self, alliance_id: int) -> None:
+        from allianssi.alliances.models import Alliance
         from allianssi.audit.models import AuditChain
+        from allianssi.audit.services import chain_key
 
         self.alliance_id = alliance_id
-        self.head = AuditChain.objects.select_for_update().get(key=f"alliance:{alliance_id}")
+        key = chain_key(Alliance(pk=alliance_id))
+        self.head = AuditChain.objects.select_for_update().get(key=key)
         self.seq, self.last = self.head.last_seq, self.head.last_hash
         self.batch: list[Any] = []
 

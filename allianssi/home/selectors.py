@@ -470,19 +470,18 @@ AUDIT_NEWS_CAP = 999
 
 def _changes_since(user: AnyUser, alliance: Alliance, since: dt.datetime) -> int:
     """The records of ``alliance``'s trail since ``since`` that ``user`` may see and did not
-    make, counted up to one past :data:`AUDIT_NEWS_CAP`: from the first record after ``since``
-    (by its time, from the index ``audit_alliance_time``) onwards, so the count reads the
-    records of the time away, not the whole trail."""
+    make, counted up to one past :data:`AUDIT_NEWS_CAP`, in one query: from the first record
+    after ``since`` (by its time, from the index ``audit_alliance_time``) onwards, so the count
+    reads the records of the time away, not the whole trail."""
     first = (
         AuditRecord.objects.filter(alliance_id=alliance.pk, created_at__gt=since)
         .order_by("created_at")
-        .values_list("seq", flat=True)
-        .first()
+        .values("seq")[:1]
     )
-    if first is None:
-        return 0
     changes = (
-        AuditRecord.objects.filter(alliance_id=alliance.pk, seq__gte=first, created_at__gt=since)
+        AuditRecord.objects.filter(
+            alliance_id=alliance.pk, seq__gte=Subquery(first), created_at__gt=since
+        )
         .filter(hooks.audit_visible(user, alliance))
         .exclude(actor_id=user.pk)
     )
