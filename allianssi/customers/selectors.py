@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 from django.core.paginator import Page, Paginator
 from django.db.models import Prefetch, Q
 from django.http import Http404
+from django.utils import timezone
 
 from allianssi import permissions
 from allianssi.alliances.models import Alliance
@@ -192,7 +193,8 @@ def _step(row: dict[str, Any], *, full: bool) -> Step:
         state=row["state"],
         state_label=str(State(row["state"]).label),
         created_at=row["created_at"],
-        sent_on=sent_at.date() if sent_at else None,
+        # The day in Helsinki: the database gives the moment in UTC, a day earlier after midnight.
+        sent_on=timezone.localdate(sent_at) if sent_at else None,
         answer_by=row["answer_by"],
         month=row["month"],
         started_on=row["episode__started_on"],

@@ -4,6 +4,7 @@ the data export and the access log; and the organizer's retention setting."""
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 
 import pytest
@@ -23,6 +24,7 @@ from allianssi.customers.models import (
 )
 from allianssi.customers.selectors import customer_path
 from allianssi.customers.services import consent_withdraw
+from allianssi.referrals.models import Referral
 from allianssi.referrals.services import referral_accept, referral_create, referral_start
 from tests.conftest import World
 from tests.customers.world import (
@@ -367,6 +369,17 @@ def test_path__own_drafts_in_full_other_organizers_drafts_never(serving: World):
     )
     erased = customer_path(Customer.objects.get(pk=person.pk))
     assert [(s.state, s.shared) for s in erased] == [("draft", False)]
+
+
+def test_path__a_referral_sent_after_midnight_in_helsinki_shows_that_day(serving: World):
+    """The database gives the moment in UTC, when it is still the day before: the path shows
+    the day in Helsinki (a referral sent at 00:30 on 11 March is sent on 11 March)."""
+    person = customer(serving)
+    sent = _refer(serving, person)
+    after_midnight = dt.datetime(2026, 3, 10, 22, 30, tzinfo=dt.UTC)  # 00:30 in Helsinki
+    Referral.objects.filter(pk=sent.pk).update(sent_at=after_midnight)
+    (step,) = customer_path(Customer.objects.get(pk=person.pk))
+    assert step.sent_on == dt.date(2026, 3, 11)
 
 
 def test_path__query_count_stays_fixed_as_the_path_grows(serving: World):
