@@ -158,3 +158,39 @@ def _triggers(connection: Any) -> int:
         cursor.execute(query)
         (count,) = cursor.fetchone()
     return int(count)
+
+
+def test_the_tests_day__in_every_test_process_at_the_real_time_of_day() -> None:
+    """The tests' calendar (``config/settings/test.py``): Helsinki's date is the tests' day
+    whatever the machine's, the time of day is the machine's own, and a process that a test
+    starts with the test settings (a task worker) keeps the same calendar."""
+    import datetime as dt
+    import os
+    import subprocess
+    import sys
+
+    import time_machine
+    from django.conf import settings
+
+    from allianssi.core import clock
+
+    real = dt.datetime.fromtimestamp(time_machine.escape_hatch.time.time(), tz=clock.HELSINKI)
+    days = int(os.environ["ALLIANSSI_TEST_DAYS"])
+    assert abs(clock.now() - (real + dt.timedelta(days=days))) < dt.timedelta(seconds=60)
+    # The day of the run's start, or the next if the run goes on past midnight.
+    assert clock.today() - settings.TEST_DAY in {dt.timedelta(0), dt.timedelta(days=1)}
+    started = subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            "import django; django.setup(); from allianssi.core import clock; "
+            "print(clock.now().isoformat())",
+        ],
+        env={**os.environ, "DJANGO_SETTINGS_MODULE": "config.settings.test"},
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    there = dt.datetime.fromisoformat(started.stdout.strip())
+    assert abs(there - clock.now()) < dt.timedelta(seconds=60)

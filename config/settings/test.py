@@ -1,10 +1,27 @@
-"""The test suite: fast hashing, local memory e-mail, a test-only secret."""
+"""The test suite: fast hashing, local memory e-mail, a test-only secret, and the tests' own
+calendar day."""
 
+import datetime as dt
 import os
 import tempfile
 from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import time_machine
 
 from config.settings.base import *  # noqa: F403
+
+# The tests' calendar (docs/testing.md). The tests were written on and for a day of December 2026:
+# a chart of "this year up to this month", the books of this year, decision numbers of this
+# year. Every process that runs with these settings (each test worker, the live server's threads,
+# a task worker a test starts) sees TEST_DAY in Helsinki at the real time of day, whatever the
+# machine's calendar says, so the suite does not turn red when the month or the year changes, and
+# the hours around midnight, when Helsinki's date is not UTC's, are still met. The shift in days
+# is passed on to the processes started from this one, so that they all keep one calendar.
+TEST_DAY = dt.date(2026, 12, 7)
+_real = dt.datetime.now(ZoneInfo("Europe/Helsinki"))  # noqa: TID251 - the machine's own clock
+_days = int(os.environ.setdefault("ALLIANSSI_TEST_DAYS", str((TEST_DAY - _real.date()).days)))
+time_machine.travel(_real + dt.timedelta(days=_days), tick=True).start()
 
 DEBUG = False
 SECRET_KEY = "test-only-not-secret-" + "y" * 40
