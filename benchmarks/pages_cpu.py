@@ -11,6 +11,8 @@ settings (whose identity keys the demo's customers were encrypted with) and debu
         .venv/bin/python benchmarks/pages_cpu.py --requests 150 [--profile queue]
     DATABASE_URL=sqlite:////tmp/pages.sqlite3 DJANGO_DEBUG=false \\
         .venv/bin/python benchmarks/pages_cpu.py --compare 15 --requests 10 [--language sv]
+    DATABASE_URL=sqlite:////tmp/pages.sqlite3 DJANGO_DEBUG=false \\
+        .venv/bin/python benchmarks/pages_cpu.py --parts --requests 300   # the path's parts
 
 ``--compare R`` measures each page with the rows as they are and, alternately in the same
 process, as before ADR 0034 (the rows rendered from their reference templates, the path read
@@ -302,6 +304,77 @@ def compare(rounds: int, requests: int, language: str, only: list[str]) -> None:
     _switch(False)
 
 
+def path_parts(requests: int, language: str) -> None:
+    """What the path page (``customers:detail``) is made of, each part timed alone in this
+    process's CPU over ``requests`` calls (docs/adr/0042): the selectors and the read log as the
+    view calls them, the page's template rendered from the context they give (and the empty
+    frame's, ``base.html``), and the whole page and the frame through the test client."""
+    from django.contrib.messages.storage.fallback import FallbackStorage
+    from django.middleware.csrf import get_token
+    from django.template.loader import render_to_string
+    from django.test import RequestFactory
+    from django.utils import translation
+
+    from allianssi import permissions
+    from allianssi.alliances.selectors import alliance_get
+    from allianssi.core import hooks
+    from allianssi.customers import selectors, services
+    from allianssi.customers.forms import ConsentForm, RevealForm
+    from allianssi.customers.models import AccessReason
+
+    translation.activate(language)
+    advisor = User.objects.get(username=ADVISOR)
+    person = Customer.objects.get(name=PERSON, organizer=advisor.organisation)
+
+    def timed(name: str, work: Any) -> Any:
+        for _ in range(5):
+            work()
+        started = time.process_time()
+        for _ in range(requests):
+            done = work()
+        print(f"{name:16} {(time.process_time() - started) * 1000 / requests:6.2f} ms")
+        return done
+
+    alliance = timed("alliance", lambda: alliance_get(user=advisor, pk=person.alliance_id))
+    customer = timed(
+        "customer",
+        lambda: selectors.customer_get(user=advisor, alliance=alliance, number=person.number),
+    )
+    timed(
+        "read log",
+        lambda: services.customer_read(actor=advisor, customer=customer, reason=AccessReason.PATH),
+    )
+    context = {
+        "alliance": alliance,
+        "customer": customer,
+        "masked": timed("masked code", lambda: selectors.masked_identity(customer)),
+        "consents": timed("consents", lambda: selectors.consents(customer)),
+        "path": timed("path", lambda: selectors.customer_path(customer)),
+        "erasable": True,
+        "not_erasable": "",
+        "reveal_form": RevealForm(prefix="reveal"),
+        "consent_form": ConsentForm(prefix="consent"),
+        "revealed": "",
+        "may_review_access": permissions.can_review_customer_access(
+            advisor, alliance, organizer_id=customer.organizer_id
+        ),
+        "outcome_events": timed(
+            "outcomes", lambda: list(hooks.customer_outcomes(advisor, customer))
+        ),
+    }
+    request = RequestFactory().get(f"/alliances/{alliance.pk}/customers/{customer.number}/")
+    request.user = advisor
+    request.session = {}  # type: ignore[assignment]
+    request._messages = FallbackStorage(request)  # type: ignore[attr-defined]
+    get_token(request)
+    timed("render page", lambda: render_to_string("customers/detail.html", context, request))
+    timed("render frame", lambda: render_to_string("base.html", {}, request))
+    for name, (username, path) in pages().items():
+        if name in {"frame", "path"}:
+            client = _client(username, language)
+            timed(f"client {name}", lambda client=client, path=path: client.get(path))
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--grow", type=int, default=0, help="grow Työpolku's referrals to N")
@@ -312,6 +385,9 @@ def main() -> None:
     parser.add_argument(
         "--compare", type=int, default=0, help="rounds of the rows as before and after, alternated"
     )
+    parser.add_argument(
+        "--parts", action="store_true", help="the path page's parts, each timed alone"
+    )
     args = parser.parse_args()
     if args.grow:
         settings.EMAIL_BACKEND = "django.core.mail.backends.dummy.EmailBackend"
@@ -320,6 +396,9 @@ def main() -> None:
     settings.ALLOWED_HOSTS = [*settings.ALLOWED_HOSTS, "testserver"]
     settings.ROOT_URLCONF = "customers_urls"
     only = [name for name in args.only.split(",") if name]
+    if args.parts:
+        path_parts(args.requests, args.language)
+        return
     if args.compare:
         compare(args.compare, args.requests, args.language, only)
         return
