@@ -4,14 +4,21 @@ and the internals of pytest-django that the kept fixture worlds rely on
 
 from __future__ import annotations
 
+import datetime as dt
 import importlib.metadata
 import inspect
+import os
 import shutil
+import subprocess
+import sys
 from pathlib import Path
 from typing import Any
 
 import pytest
+import time_machine
+from django.conf import settings
 
+from allianssi.core import clock
 from tests import template_database
 from tests.template_database import ROOT, key_files, template_key
 
@@ -164,16 +171,6 @@ def test_the_tests_day__in_every_test_process_at_the_real_time_of_day() -> None:
     """The tests' calendar (``config/settings/test.py``): Helsinki's date is the tests' day
     whatever the machine's, the time of day is the machine's own, and a process that a test
     starts with the test settings (a task worker) keeps the same calendar."""
-    import datetime as dt
-    import os
-    import subprocess
-    import sys
-
-    import time_machine
-    from django.conf import settings
-
-    from allianssi.core import clock
-
     real = dt.datetime.fromtimestamp(time_machine.escape_hatch.time.time(), tz=clock.HELSINKI)
     days = int(os.environ["ALLIANSSI_TEST_DAYS"])
     assert abs(clock.now() - (real + dt.timedelta(days=days))) < dt.timedelta(seconds=60)
