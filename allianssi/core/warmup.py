@@ -20,8 +20,8 @@ def warm_up() -> None:
     address per language), load each language's translations, and compile ``base.html``."""
     resolver = get_resolver()
     for code, _name in settings.LANGUAGES:
+        # Activating a language loads its translations.
         with translation.override(code):
-            translation.gettext("Home")
             # Reading the lookups builds them for the active language (every view imported).
             resolver.reverse_dict  # noqa: B018
     get_template("base.html")
