@@ -306,9 +306,10 @@ def compare(rounds: int, requests: int, language: str, only: list[str]) -> None:
 
 def path_parts(requests: int, language: str) -> None:
     """What the path page (``customers:detail``) is made of, each part timed alone in this
-    process's CPU over ``requests`` calls (docs/adr/0042): the selectors and the read log as the
-    view calls them, the page's template rendered from the context they give (and the empty
-    frame's, ``base.html``), and the whole page and the frame through the test client."""
+    process's CPU over ``requests`` calls (docs/adr/0042): the selectors, the erasure check and
+    the read log as the view (``customers.views._detail``) calls them, the page's template
+    rendered from the context they give (and the empty frame's, ``base.html``), and the whole
+    page and the frame through the test client."""
     from django.contrib.messages.storage.fallback import FallbackStorage
     from django.middleware.csrf import get_token
     from django.template.loader import render_to_string
@@ -344,14 +345,15 @@ def path_parts(requests: int, language: str) -> None:
         "read log",
         lambda: services.customer_read(actor=advisor, customer=customer, reason=AccessReason.PATH),
     )
+    erasable, not_erasable = timed("erasable", lambda: services.erasable(customer))
     context = {
         "alliance": alliance,
         "customer": customer,
         "masked": timed("masked code", lambda: selectors.masked_identity(customer)),
         "consents": timed("consents", lambda: selectors.consents(customer)),
         "path": timed("path", lambda: selectors.customer_path(customer)),
-        "erasable": True,
-        "not_erasable": "",
+        "erasable": erasable,
+        "not_erasable": not_erasable,
         "reveal_form": RevealForm(prefix="reveal"),
         "consent_form": ConsentForm(prefix="consent"),
         "revealed": "",
